@@ -1,0 +1,312 @@
+// The syscalls netrec needs for NETLINK_ROUTE and nothing else: no protocol
+// knowledge lives here. The TypeScript side builds and parses every message.
+#include <napi.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+namespace {
+
+// Read buffer: large enough that no datagram the kernel sends (dump parts are
+// at most 32 KiB, single messages rarely more than a few KiB) is truncated.
+constexpr size_t kMinFree = 256 * 1024;
+constexpr size_t kBatchBytes = 4 * 1024 * 1024;
+
+Napi::Error ErrnoError(Napi::Env env, const char* what, int err) {
+  std::string msg = std::string(what) + ": " + strerror(err);
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, what));
+  return e;
+}
+
+struct OpenResult {
+  int fd = -1;
+  int err = 0;
+  const char* step = "";
+};
+
+OpenResult OpenSocket() {
+  OpenResult r;
+  r.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+  if (r.fd < 0) {
+    r.err = errno;
+    r.step = "socket";
+  }
+  return r;
+}
+
+// A socket belongs to the namespace it was created in. Creating it from a
+// short-lived thread that joined the target namespace leaves Node's own
+// threads where they were.
+OpenResult OpenSocketIn(const std::string& nsPath) {
+  OpenResult r;
+  std::thread t([&]() {
+    int nsfd = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0) {
+      r.err = errno;
+      r.step = "open namespace";
+      return;
+    }
+    if (setns(nsfd, CLONE_NEWNET) < 0) {
+      r.err = errno;
+      r.step = "setns";
+      close(nsfd);
+      return;
+    }
+    close(nsfd);
+    r = OpenSocket();
+  });
+  t.join();
+  return r;
+}
+
+class Socket : public Napi::ObjectWrap<Socket> {
+ public:
+  static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+    Napi::Function ctor = DefineClass(env, "Socket", {
+      InstanceMethod("send", &Socket::Send),
+      InstanceMethod("recv", &Socket::Recv),
+      InstanceMethod("join", &Socket::Join),
+      InstanceMethod("leave", &Socket::Leave),
+      InstanceMethod("setRcvbuf", &Socket::SetRcvbuf),
+      InstanceMethod("startReading", &Socket::StartReading),
+      InstanceMethod("stopReading", &Socket::StopReading),
+      InstanceMethod("close", &Socket::Close),
+      InstanceAccessor("fd", &Socket::GetFd, nullptr),
+      InstanceAccessor("portId", &Socket::GetPortId, nullptr),
+    });
+    exports.Set("Socket", ctor);
+    return exports;
+  }
+
+  // new Socket(nsPath?: string)
+  explicit Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) {
+    Napi::Env env = info.Env();
+    OpenResult r;
+    if (info.Length() > 0 && info[0].IsString()) {
+      r = OpenSocketIn(info[0].As<Napi::String>().Utf8Value());
+    } else {
+      r = OpenSocket();
+    }
+    if (r.fd < 0) {
+      ErrnoError(env, r.step, r.err).ThrowAsJavaScriptException();
+      return;
+    }
+    fd_ = r.fd;
+    int one = 1;
+    // Best effort: older kernels lack some of these; the TS side copes.
+    setsockopt(fd_, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+    setsockopt(fd_, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+    setsockopt(fd_, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+    int sndbuf = 4 * 1024 * 1024;
+    if (setsockopt(fd_, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0) {
+      setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+    }
+    struct sockaddr_nl sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.nl_family = AF_NETLINK;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) < 0) {
+      int err = errno;
+      close(fd_);
+      fd_ = -1;
+      ErrnoError(env, "bind", err).ThrowAsJavaScriptException();
+      return;
+    }
+    socklen_t len = sizeof(sa);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
+    portId_ = sa.nl_pid;
+    buf_.resize(kBatchBytes + kMinFree);
+  }
+
+  ~Socket() override { Shutdown(); }
+
+ private:
+  int fd_ = -1;
+  uint32_t portId_ = 0;
+  std::vector<uint8_t> buf_;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference onReadable_;
+
+  // Stop polling and close the descriptor. The poll handle is freed by libuv's
+  // close callback, after which nothing refers to it.
+  void Shutdown() {
+    if (poll_ != nullptr) {
+      uv_poll_stop(poll_);
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+      poll_ = nullptr;
+    }
+    if (!onReadable_.IsEmpty()) onReadable_.Reset();
+    if (fd_ >= 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+
+  bool CheckOpen(Napi::Env env) {
+    if (fd_ < 0) {
+      ErrnoError(env, "netlink socket", EBADF).ThrowAsJavaScriptException();
+      return false;
+    }
+    return true;
+  }
+
+  Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
+  Napi::Value GetPortId(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), portId_); }
+
+  // send(buffer[, offset, length]): one sendmsg to the kernel, many messages.
+  Napi::Value Send(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsBuffer()) {
+      Napi::TypeError::New(env, "send(buffer) expects a Buffer").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    auto b = info[0].As<Napi::Buffer<uint8_t>>();
+    size_t off = info.Length() > 1 ? info[1].As<Napi::Number>().Uint32Value() : 0;
+    size_t len = info.Length() > 2 ? info[2].As<Napi::Number>().Uint32Value() : b.Length() - off;
+    if (off + len > b.Length()) {
+      Napi::RangeError::New(env, "send: range outside buffer").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    struct sockaddr_nl sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.nl_family = AF_NETLINK;
+    for (;;) {
+      ssize_t n = sendto(fd_, b.Data() + off, len, 0, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
+      if (n >= 0) return Napi::Number::New(env, static_cast<double>(n));
+      if (errno == EINTR) continue;
+      ErrnoError(env, "sendmsg", errno).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+
+  // recv(): every datagram waiting now (up to a few MiB), concatenated, as one
+  // Buffer; null when nothing is waiting. Datagrams not sent by the kernel are
+  // dropped. A truncated datagram or a receive-queue overrun throws (errno
+  // EMSGSIZE / ENOBUFS), since data was lost.
+  Napi::Value Recv(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    size_t used = 0;
+    while (used < kBatchBytes) {
+      struct sockaddr_nl sa;
+      struct iovec iov = {buf_.data() + used, buf_.size() - used};
+      struct msghdr mh;
+      memset(&mh, 0, sizeof(mh));
+      mh.msg_name = &sa;
+      mh.msg_namelen = sizeof(sa);
+      mh.msg_iov = &iov;
+      mh.msg_iovlen = 1;
+      ssize_t n = recvmsg(fd_, &mh, MSG_DONTWAIT | MSG_TRUNC);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        ErrnoError(env, "recvmsg", errno).ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      if ((mh.msg_flags & MSG_TRUNC) || static_cast<size_t>(n) > iov.iov_len) {
+        ErrnoError(env, "recvmsg (datagram truncated)", EMSGSIZE).ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      if (sa.nl_pid != 0) continue;  // not from the kernel
+      used += static_cast<size_t>(n);
+      if (buf_.size() - used < kMinFree) break;
+    }
+    if (used == 0) return env.Null();
+    return Napi::Buffer<uint8_t>::Copy(env, buf_.data(), used);
+  }
+
+  Napi::Value Membership(const Napi::CallbackInfo& info, int opt) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    int group = info[0].As<Napi::Number>().Int32Value();
+    if (setsockopt(fd_, SOL_NETLINK, opt, &group, sizeof(group)) < 0) {
+      ErrnoError(env, opt == NETLINK_ADD_MEMBERSHIP ? "join group" : "leave group", errno)
+          .ThrowAsJavaScriptException();
+    }
+    return env.Undefined();
+  }
+  Napi::Value Join(const Napi::CallbackInfo& info) { return Membership(info, NETLINK_ADD_MEMBERSHIP); }
+  Napi::Value Leave(const Napi::CallbackInfo& info) { return Membership(info, NETLINK_DROP_MEMBERSHIP); }
+
+  // setRcvbuf(bytes) -> the size in force. SO_RCVBUFFORCE (root) passes
+  // rmem_max; without the privilege SO_RCVBUF gives what the cap allows.
+  Napi::Value SetRcvbuf(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    int size = info[0].As<Napi::Number>().Int32Value();
+    if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0) {
+      setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    }
+    int actual = 0;
+    socklen_t len = sizeof(actual);
+    getsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &actual, &len);
+    return Napi::Number::New(env, actual);
+  }
+
+  static void OnPoll(uv_poll_t* handle, int status, int events) {
+    Socket* self = static_cast<Socket*>(handle->data);
+    if (self == nullptr || self->onReadable_.IsEmpty()) return;
+    Napi::Env env = self->onReadable_.Env();
+    Napi::HandleScope scope(env);
+    napi_value global;
+    napi_get_global(env, &global);
+    self->onReadable_.MakeCallback(Napi::Object(env, global), {Napi::Number::New(env, status)});
+  }
+
+  // startReading(callback): call back on the event loop whenever data waits.
+  Napi::Value StartReading(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    onReadable_ = Napi::Persistent(info[0].As<Napi::Function>());
+    if (poll_ == nullptr) {
+      uv_loop_t* loop = nullptr;
+      napi_get_uv_event_loop(env, &loop);
+      poll_ = new uv_poll_t;
+      uv_poll_init(loop, poll_, fd_);
+      poll_->data = this;
+    }
+    uv_poll_start(poll_, UV_READABLE, OnPoll);
+    return env.Undefined();
+  }
+
+  Napi::Value StopReading(const Napi::CallbackInfo& info) {
+    if (poll_ != nullptr) uv_poll_stop(poll_);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Shutdown();
+    return info.Env().Undefined();
+  }
+};
+
+Napi::Object InitAll(Napi::Env env, Napi::Object exports) { return Socket::Init(env, exports); }
+
+}  // namespace
+
+NODE_API_MODULE(netrec_native, InitAll)

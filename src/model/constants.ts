@@ -1,0 +1,22 @@
+// Numbers from the kernel uapi and iproute2 that the model speaks in.
+
+/** netrec's default ownership marker (rtm_protocol, FRA_PROTOCOL, NDA_PROTOCOL, IFA_PROTO). Unassigned in iproute2's rt_protos. */
+export const DEFAULT_PROTOCOL = 0x4e;
+
+export const TABLE_UNSPEC = 0;
+export const TABLE_COMPAT = 252;
+export const TABLE_DEFAULT = 253;
+export const TABLE_MAIN = 254;
+export const TABLE_LOCAL = 255;
+
+export const BUILTIN_TABLES: Record<string, number> = { default: TABLE_DEFAULT, main: TABLE_MAIN, local: TABLE_LOCAL };
+
+/** rtm_protocol names as iproute2 prints them (/etc/iproute2/rt_protos). */
+export const PROTOCOL_NAMES: Record<number, string> = {
+  0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static',
+  8: 'gated', 9: 'ra', 10: 'mrt', 11: 'zebra', 12: 'bird', 13: 'dnrouted', 14: 'xorp',
+  15: 'ntk', 16: 'dhcp', 17: 'mrouted', 18: 'keepalived', 42: 'babel', 99: 'openr',
+  186: 'bgp', 187: 'isis', 188: 'ospf', 189: 'rip', 192: 'eigrp',
+};
+
+export const IPV6_DEFAULT_METRIC = 1024;

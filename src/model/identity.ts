@@ -1,0 +1,42 @@
+// Identity keys (contract section 3): two objects with the same key are the
+// same object; everything else is an attribute. Keys are strings so they can
+// index Maps; they are also the `id` shown in plans.
+import type { Address, Link, Neighbor, ObjectType, Route, Rule } from './types.js';
+
+export function linkKey(l: Pick<Link, 'name'>): string {
+  return l.name;
+}
+
+export function addressKey(a: Pick<Address, 'dev' | 'address' | 'peer'>): string {
+  return a.peer ? `${a.dev} ${a.address} peer ${a.peer}` : `${a.dev} ${a.address}`;
+}
+
+export function routeKey(r: Pick<Route, 'family' | 'table' | 'to' | 'metric' | 'tos'>): string {
+  // family is implied by the canonical destination text; tos only when set.
+  let k = `${r.to} table ${r.table} metric ${r.metric}`;
+  if (r.tos) k += ` tos ${r.tos}`;
+  return k;
+}
+
+export function ruleKey(r: Pick<Rule, 'family' | 'priority' | 'from' | 'to' | 'iif' | 'oif' | 'fwmark' | 'fwmask' | 'table' | 'action'>): string {
+  let k = `${r.family} pref ${r.priority}`;
+  if (r.from) k += ` from ${r.from}`;
+  if (r.to) k += ` to ${r.to}`;
+  if (r.iif) k += ` iif ${r.iif}`;
+  if (r.oif) k += ` oif ${r.oif}`;
+  if (r.fwmark !== undefined) k += ` fwmark 0x${r.fwmark.toString(16)}/0x${(r.fwmask ?? 0xffffffff).toString(16)}`;
+  k += r.action === 'lookup' ? ` lookup ${r.table}` : ` ${r.action}`;
+  return k;
+}
+
+export function neighborKey(n: Pick<Neighbor, 'dev' | 'address'>): string {
+  return `${n.dev} ${n.address}`;
+}
+
+export const keyOf = {
+  interface: linkKey,
+  address: addressKey,
+  route: routeKey,
+  rule: ruleKey,
+  neighbor: neighborKey,
+} satisfies Record<ObjectType, (o: never) => string>;

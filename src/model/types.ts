@@ -1,0 +1,211 @@
+// The one model of network state. The config loader, the kernel reader, the
+// planner, the renderers and `show` all speak these types, so there is one
+// normaliser and one comparison. Field names follow the config format
+// (contract section 2) in camelCase; renderers map them back to kebab-case.
+//
+// Canonical forms (see normalize.ts):
+// - addresses: lower-case, compressed IPv6, no zone; prefixes as "addr/len";
+//   a route destination "default" is stored as "0.0.0.0/0" or "::/0".
+// - tables: numbers (254 main, 255 local, 253 default).
+// - optional attributes are `undefined` when the kernel default applies.
+
+export type Family = 'ipv4' | 'ipv6';
+
+/** Where an object was declared: FILE:LINE:COL (1-based). */
+export interface Source {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type LinkKind =
+  | 'device'
+  | 'veth'
+  | 'bridge'
+  | 'vlan'
+  | 'vxlan'
+  | 'macvlan'
+  | 'bond'
+  | 'dummy'
+  | 'vrf';
+
+export interface BridgeOptions {
+  stp?: boolean;
+  forwardDelay?: number; // seconds
+  ageingTime?: number; // seconds
+  priority?: number;
+}
+export interface VethOptions {
+  peer: string;
+}
+export interface VlanOptions {
+  link: string;
+  id: number;
+  protocol?: '802.1q' | '802.1ad';
+}
+export interface VxlanOptions {
+  vni: number;
+  local?: string;
+  remote?: string;
+  port?: number;
+  link?: string;
+  learning?: boolean;
+  ttl?: number;
+}
+export interface MacvlanOptions {
+  link: string;
+  mode?: 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
+}
+export interface BondOptions {
+  mode?: string; // balance-rr | active-backup | balance-xor | broadcast | 802.3ad | balance-tlb | balance-alb
+  miimon?: number;
+}
+export interface VrfOptions {
+  table: number;
+}
+
+export interface Link {
+  name: string;
+  /** Kernel kind string for kinds netrec does not model (read-only, kept opaque). */
+  kind: LinkKind | `other:${string}`;
+  /** Desired: up | down | absent. Actual: up | down (admin state, IFF_UP). */
+  state: 'up' | 'down' | 'absent';
+  mtu?: number;
+  mac?: string; // lower-case aa:bb:cc:dd:ee:ff
+  master?: string;
+  bridge?: BridgeOptions;
+  veth?: VethOptions;
+  vlan?: VlanOptions;
+  vxlan?: VxlanOptions;
+  macvlan?: MacvlanOptions;
+  bond?: BondOptions;
+  vrf?: VrfOptions;
+  /**
+   * Desired only: the interface lists `addresses:` and so owns its address
+   * list (contract section 4). Actual: undefined.
+   */
+  addressesAuthoritative?: boolean;
+  /** Actual only: kernel index, operational state, the `ip link` flags. */
+  ifindex?: number;
+  operState?: string;
+  source?: Source;
+}
+
+export interface Address {
+  dev: string;
+  family: Family;
+  /** "addr/len", canonical. */
+  address: string;
+  peer?: string; // "addr/len" or bare address (point-to-point)
+  noprefixroute?: boolean;
+  /** seconds, or 'forever' (the default). */
+  validLifetime?: number | 'forever';
+  preferredLifetime?: number | 'forever';
+  label?: string; // IPv4 only
+  /** IFA_PROTO (6.1+): who made it. */
+  protocol?: number;
+  /**
+   * Actual only: the kernel manages this address (IPv6 link-local, SLAAC,
+   * temporary, or a finite lifetime netrec did not write). Never pruned.
+   */
+  kernelManaged?: boolean;
+  state?: 'present' | 'absent';
+  source?: Source;
+}
+
+export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'local' | 'throw' | 'broadcast' | 'anycast' | 'multicast' | 'nat';
+export type Scope = 'global' | 'link' | 'host' | 'site' | 'nowhere';
+
+export interface Nexthop {
+  via?: string;
+  dev?: string;
+  weight: number; // 1..256
+  onLink?: boolean;
+}
+
+export interface Route {
+  family: Family;
+  table: number;
+  /** "prefix/len", canonical; default is 0.0.0.0/0 or ::/0. */
+  to: string;
+  /** Normalised: IPv6 0 -> 1024; IPv4 default 0. */
+  metric: number;
+  /** IPv4 TOS; 0 when unset. */
+  tos: number;
+  type: RouteType;
+  via?: string;
+  dev?: string;
+  scope?: Scope;
+  src?: string;
+  mtu?: number;
+  onLink?: boolean;
+  nexthops?: Nexthop[];
+  /** Actual only: route points at a nexthop object (read-only). */
+  nhid?: number;
+  /** rtm_protocol (number). Desired: policy.protocol. */
+  protocol: number;
+  state?: 'present' | 'absent';
+  source?: Source;
+}
+
+export type RuleAction = 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' | 'goto' | 'nop';
+
+export interface Rule {
+  family: Family;
+  priority: number;
+  from?: string; // prefix; undefined = all
+  to?: string;
+  iif?: string;
+  oif?: string;
+  fwmark?: number;
+  fwmask?: number; // undefined with fwmark = 0xffffffff
+  /** lookup table; 0 when the action needs none. */
+  table: number;
+  action: RuleAction;
+  protocol: number;
+  state?: 'present' | 'absent';
+  source?: Source;
+}
+
+export interface Neighbor {
+  dev: string;
+  family: Family;
+  address: string; // bare address, canonical
+  lladdr?: string;
+  /** NDA_PROTOCOL (5.2+). */
+  protocol?: number;
+  /** Actual: NUD state name (permanent, reachable, stale, noarp, ...). Desired: present | absent. */
+  state?: string;
+  source?: Source;
+}
+
+/** A whole namespace's state, or a whole desired config. */
+export interface State {
+  links: Link[];
+  addresses: Address[];
+  routes: Route[];
+  rules: Rule[];
+  neighbors: Neighbor[];
+}
+
+/** Ownership and naming settings from the config (contract section 2, 4). */
+export interface Policy {
+  protocol: number;
+  prune: boolean;
+}
+
+/** A validated, normalised config. */
+export interface Desired {
+  state: State;
+  policy: Policy;
+  /** Declared table names (beyond main/local/default). */
+  tables: Record<string, number>;
+  /** The files it came from, in load order. */
+  files: string[];
+}
+
+export type ObjectType = 'interface' | 'address' | 'route' | 'rule' | 'neighbor';
+
+export function emptyState(): State {
+  return { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+}

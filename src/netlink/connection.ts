@@ -1,0 +1,301 @@
+// A conversation with the kernel over one socket: requests matched to their
+// ACKs by sequence number, multi-part dumps (retried when interrupted), and
+// pipelined batches with a bounded number of un-acknowledged messages.
+//
+// rtnetlink handles requests inside sendmsg, and produces further dump parts
+// inside recvmsg, so replies are normally waiting as soon as the call
+// returns; the event loop is only awaited when they are not.
+import {
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLMSG_NOOP,
+  NLMSG_OVERRUN,
+  NLM_F_ACK,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
+  NLM_F_DUMP,
+  NLM_F_DUMP_INTR,
+  NLM_F_REQUEST,
+  NLMSGERR_ATTR_MSG,
+  NLMSGERR_ATTR_OFFS,
+} from './constants.js';
+import { KernelError, NetlinkParseError, SocketError } from './errors.js';
+import { attrString, attrU32, forEachAttr, parseMessages, Writer, type Message } from './message.js';
+import { openRawSocket, toSocketError, type RawSocket } from './socket.js';
+
+export interface ConnectionOptions {
+  /** Network namespace path (/run/netns/NAME, /proc/PID/ns/net). */
+  netns?: string;
+  /** Receive buffer to ask for (bytes). */
+  rcvbuf?: number;
+}
+
+/** Result of one message in a batch. */
+export type BatchResult = { ok: true } | { ok: false; error: KernelError } | { ok: false; error: null /* not sent */ };
+
+export interface BatchOptions {
+  /** Messages per sendmsg. */
+  chunk?: number;
+  /** Stop sending after the chunk with the first refusal (ACKs of messages sent are still read). */
+  stopOnError?: boolean;
+  /** Called after each chunk's ACKs are read, with the count done so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export class DumpInterruptedError extends Error {
+  constructor(attempts: number) {
+    super(`the kernel's table kept changing during the dump (NLM_F_DUMP_INTR on ${attempts} attempts)`);
+    this.name = 'DumpInterruptedError';
+  }
+}
+
+const DEFAULT_RCVBUF = 32 * 1024 * 1024;
+/** Kernel memory one small ACK skb is charged (truesize), generously rounded up. */
+const ACK_TRUESIZE = 1024;
+
+export class Connection {
+  readonly sock: RawSocket;
+  readonly rcvbuf: number;
+  private seq: number;
+  private busy: Promise<unknown> = Promise.resolve();
+  /** Mutating messages sent so far (batch()). */
+  mutations = 0;
+  /** Dump attempts that came back interrupted and were retried. */
+  dumpRetries = 0;
+
+  constructor(sock: RawSocket, rcvbuf = DEFAULT_RCVBUF) {
+    this.sock = sock;
+    this.rcvbuf = sock.setRcvbuf(rcvbuf);
+    // Start from a time-derived value so stale replies to an earlier process's socket never match.
+    this.seq = (Date.now() & 0x3fffffff) >>> 0;
+  }
+
+  static open(opts: ConnectionOptions = {}): Connection {
+    return new Connection(openRawSocket(opts.netns), opts.rcvbuf ?? DEFAULT_RCVBUF);
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+
+  nextSeq(): number {
+    this.seq = (this.seq + 1) >>> 0;
+    if (this.seq === 0) this.seq = 1;
+    return this.seq;
+  }
+
+  /** Run operations one at a time: one socket carries one dump at a time. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(fn, fn);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private send(bytes: Buffer): void {
+    try {
+      this.sock.send(bytes);
+    } catch (e) {
+      throw toSocketError(e, 'netlink send');
+    }
+  }
+
+  /**
+   * Read replies until `onMessage` returns true. Drains what is waiting
+   * synchronously; waits on the event loop only when nothing is.
+   */
+  private async readUntil(onMessage: (m: Message) => boolean): Promise<void> {
+    for (;;) {
+      let data: Buffer | null;
+      try {
+        data = this.sock.recv();
+      } catch (e) {
+        throw toSocketError(e, 'netlink receive');
+      }
+      if (data === null) {
+        await this.readable();
+        continue;
+      }
+      let done = false;
+      parseMessages(data, (m) => {
+        if (done) return;
+        if (m.pid !== this.sock.portId && m.pid !== 0) return; // not a reply to us
+        if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
+        done = onMessage(m);
+      });
+      if (done) return;
+    }
+  }
+
+  private readable(): Promise<void> {
+    return new Promise((resolve) => {
+      this.sock.startReading(() => {
+        this.sock.stopReading();
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Dump a table. `build` writes the request's family header and any filter
+   * attributes after the netlink header that dump() has begun. `decode`
+   * turns each reply into a value (or undefined to skip it). An interrupted
+   * dump (NLM_F_DUMP_INTR) is thrown away and retried, up to `attempts` times.
+   */
+  dump<T>(type: number, build: (w: Writer) => void, decode: (m: Message) => T | undefined, attempts = 10): Promise<T[]> {
+    return this.exclusive(async () => {
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        const w = new Writer(256);
+        const seq = this.nextSeq();
+        const start = w.begin(type, NLM_F_REQUEST | NLM_F_DUMP, seq);
+        build(w);
+        w.end(start);
+        this.send(w.bytesView());
+        const out: T[] = [];
+        let interrupted = false;
+        let failure: Error | undefined;
+        await this.readUntil((m) => {
+          if (m.seq !== seq) return false;
+          if (m.flags & NLM_F_DUMP_INTR) interrupted = true;
+          if (m.type === NLMSG_DONE) {
+            failure = doneError(m);
+            return true;
+          }
+          if (m.type === NLMSG_ERROR) {
+            failure = ackError(m) ?? new NetlinkParseError('dump ended with an ACK instead of NLMSG_DONE');
+            return true;
+          }
+          const v = decode(m);
+          if (v !== undefined) out.push(v);
+          return false;
+        });
+        if (failure) throw failure;
+        if (!interrupted) return out;
+        this.dumpRetries++;
+      }
+      throw new DumpInterruptedError(attempts);
+    });
+  }
+
+  /**
+   * Send one request with NLM_F_ACK and wait for its ACK. Replies before
+   * the ACK (for NLM_F_ECHO or a GET) are returned as copies.
+   */
+  request(type: number, flags: number, build: (w: Writer) => void): Promise<Buffer[]> {
+    return this.exclusive(async () => {
+      const w = new Writer(256);
+      const seq = this.nextSeq();
+      const start = w.begin(type, flags | NLM_F_REQUEST | NLM_F_ACK, seq);
+      build(w);
+      w.end(start);
+      this.send(w.bytesView());
+      const replies: Buffer[] = [];
+      let failure: Error | undefined;
+      await this.readUntil((m) => {
+        if (m.seq !== seq) return false;
+        if (m.type === NLMSG_ERROR) {
+          failure = ackError(m);
+          return true;
+        }
+        replies.push(Buffer.from(m.buf.subarray(m.off - NLMSG_HDRLEN, m.end)));
+        return false;
+      });
+      if (failure) throw failure;
+      return replies;
+    });
+  }
+
+  /**
+   * Send `count` mutating messages, `chunk` per sendmsg. rtnetlink handles
+   * a whole sendmsg before it returns, so the chunk is the number of ACKs
+   * in flight: it is capped so they always fit the receive buffer (a lost
+   * ACK would be an unknown outcome). `encode(w, i, seq)` writes message i,
+   * with NLM_F_ACK in its flags. Every ACK is matched by sequence number.
+   */
+  batch(
+    count: number,
+    encode: (w: Writer, index: number, seq: number) => void,
+    opts: BatchOptions = {},
+  ): Promise<BatchResult[]> {
+    return this.exclusive(async () => {
+      const chunk = Math.max(1, Math.min(opts.chunk ?? 256, Math.floor(this.rcvbuf / 2 / ACK_TRUESIZE)));
+      const stopOnError = opts.stopOnError ?? true;
+      const results: BatchResult[] = new Array(count);
+      const bySeq = new Map<number, number>();
+      const w = new Writer(64 * 1024);
+      let next = 0;
+      let refused = false;
+      while (next < count && !(refused && stopOnError)) {
+        w.reset();
+        const end = Math.min(count, next + chunk);
+        for (let i = next; i < end; i++) {
+          const seq = this.nextSeq();
+          bySeq.set(seq, i);
+          encode(w, i, seq);
+        }
+        this.send(w.bytesView());
+        this.mutations += end - next;
+        next = end;
+        await this.readUntil((m) => {
+          const i = bySeq.get(m.seq);
+          if (i === undefined || m.type !== NLMSG_ERROR) return false;
+          bySeq.delete(m.seq);
+          const err = ackError(m);
+          if (err) {
+            results[i] = { ok: false, error: err };
+            refused = true;
+          } else results[i] = { ok: true };
+          return bySeq.size === 0;
+        });
+        opts.onProgress?.(next, count);
+      }
+      for (let i = 0; i < count; i++) if (results[i] === undefined) results[i] = { ok: false, error: null };
+      return results;
+    });
+  }
+}
+
+/** The error an ACK carries, or undefined for a positive ACK. */
+export function ackError(m: Message): KernelError | undefined {
+  const b = m.buf;
+  if (m.end - m.off < 4) throw new NetlinkParseError('truncated NLMSG_ERROR');
+  const code = b.readInt32LE(m.off);
+  if (code === 0) return undefined;
+  return new KernelError(-code, ...readExtack(m));
+}
+
+/** NLMSG_DONE can carry an error (and extended ACK) too. */
+function doneError(m: Message): Error | undefined {
+  if (m.end - m.off < 4) return undefined;
+  const code = m.buf.readInt32LE(m.off);
+  if (code >= 0) return undefined;
+  if (!(m.flags & NLM_F_ACK_TLVS)) return new KernelError(-code);
+  let msg: string | undefined;
+  let offs: number | undefined;
+  forEachAttr(m.buf, m.off + 4, m.end, (t, at, len) => {
+    if (t === NLMSGERR_ATTR_MSG) msg = attrString(m.buf, at, len);
+  });
+  return new KernelError(-code, msg, offs);
+}
+
+/**
+ * Extended ACK TLVs follow the nlmsgerr: after only the echoed header when
+ * NLM_F_CAPPED is set, else after the whole echoed request.
+ */
+export function readExtack(m: Message): [string | undefined, number | undefined] {
+  if (!(m.flags & NLM_F_ACK_TLVS)) return [undefined, undefined];
+  const b = m.buf;
+  if (m.end - m.off < 4 + NLMSG_HDRLEN) return [undefined, undefined];
+  const echoedLen = b.readUInt32LE(m.off + 4);
+  const tlvStart = m.off + 4 + (m.flags & NLM_F_CAPPED ? NLMSG_HDRLEN : ((echoedLen + 3) & ~3));
+  if (tlvStart > m.end) return [undefined, undefined];
+  let msg: string | undefined;
+  let offs: number | undefined;
+  forEachAttr(b, tlvStart, m.end, (t, at, len) => {
+    if (t === NLMSGERR_ATTR_MSG) msg = attrString(b, at, len);
+    else if (t === NLMSGERR_ATTR_OFFS) offs = attrU32(b, at, len);
+  });
+  return [msg, offs];
+}
+
+export { SocketError };

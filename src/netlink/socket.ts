@@ -1,0 +1,53 @@
+// The native socket, behind an interface that tests can replace.
+import { createRequire } from 'node:module';
+import { SocketError } from './errors.js';
+
+export interface RawSocket {
+  readonly portId: number;
+  readonly fd: number;
+  /** One sendmsg to the kernel; returns bytes sent. */
+  send(buf: Buffer, offset?: number, length?: number): number;
+  /** Every datagram waiting now, concatenated; null when none. */
+  recv(): Buffer | null;
+  join(group: number): void;
+  leave(group: number): void;
+  /** Set the receive buffer; returns the size in force. */
+  setRcvbuf(bytes: number): number;
+  /** Call back on the event loop whenever data waits. */
+  startReading(cb: () => void): void;
+  stopReading(): void;
+  close(): void;
+}
+
+interface NativeModule {
+  Socket: new (nsPath?: string) => RawSocket;
+}
+
+let native: NativeModule | undefined;
+function loadNative(): NativeModule {
+  if (!native) {
+    const require = createRequire(import.meta.url);
+    native = require('../../../build/Release/netrec_native.node') as NativeModule;
+  }
+  return native;
+}
+
+/** Turn the addon's errno-carrying Error into a SocketError with a plain message. */
+export function toSocketError(e: unknown, context: string): SocketError | unknown {
+  const err = e as { errno?: number; syscall?: string; message?: string };
+  if (typeof err?.errno === 'number') return new SocketError(`${context}: ${err.message}`, err.errno);
+  return e;
+}
+
+/**
+ * Open a NETLINK_ROUTE socket, inside the network namespace at `nsPath`
+ * when given (a path such as /run/netns/NAME or /proc/PID/ns/net).
+ */
+export function openRawSocket(nsPath?: string): RawSocket {
+  const { Socket } = loadNative();
+  try {
+    return nsPath === undefined ? new Socket() : new Socket(nsPath);
+  } catch (e) {
+    throw toSocketError(e, nsPath ? `cannot open netlink socket in ${nsPath}` : 'cannot open netlink socket');
+  }
+}
