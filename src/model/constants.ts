@@ -20,3 +20,6 @@ export const PROTOCOL_NAMES: Record<number, string> = {
 };
 
 export const IPV6_DEFAULT_METRIC = 1024;
+
+/** IFLA_IFALIAS of virtual interfaces netrec created (contract section 4). */
+export const OWNER_ALIAS = 'netrec';

@@ -85,7 +85,13 @@ export interface Link {
    * list (contract section 4). Actual: undefined.
    */
   addressesAuthoritative?: boolean;
-  /** Actual only: kernel index, operational state, the `ip link` flags. */
+  /**
+   * Actual only: IFLA_IFALIAS. netrec marks the virtual interfaces it
+   * creates with the alias OWNER_ALIAS, which survives restarts and is not
+   * on a same-named interface that someone else makes later.
+   */
+  alias?: string;
+  /** Actual only: kernel index and operational state (IFLA_OPERSTATE name). */
   ifindex?: number;
   operState?: string;
   source?: Source;

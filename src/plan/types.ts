@@ -1,0 +1,63 @@
+// A plan is a value: printed, saved, compared, then executed. Apply never
+// decides anything the plan did not show.
+import type { Address, Link, Neighbor, ObjectType, Route, Rule, Source } from '../model/types.js';
+
+export type Action = 'create' | 'update' | 'replace' | 'delete';
+
+export type ModelObject = Link | Address | Route | Rule | Neighbor;
+
+/** One changed attribute of an update: the config-format name, old and new value. */
+export interface AttrChange {
+  attr: string;
+  old: unknown;
+  new: unknown;
+}
+
+interface ChangeBase<T extends ObjectType, O> {
+  action: Action;
+  type: T;
+  /** Identity key (src/model/identity.ts). */
+  id: string;
+  /** Actual object before the change; null for create. */
+  before: O | null;
+  /** Desired object after the change; null for delete. */
+  after: O | null;
+  /** For update: what changes. */
+  attrs?: AttrChange[];
+  /** Why, when not obvious: "vni cannot change in place", "removed by the kernel with lan0". */
+  reason?: string;
+  /** Config location of the desired object (or of what caused the change). */
+  source?: Source;
+}
+
+export type Change =
+  | ChangeBase<'interface', Link>
+  | ChangeBase<'address', Address>
+  | ChangeBase<'route', Route>
+  | ChangeBase<'rule', Rule>
+  | ChangeBase<'neighbor', Neighbor>;
+
+export interface Summary {
+  create: number;
+  update: number;
+  replace: number;
+  delete: number;
+}
+
+/**
+ * Changes in execution order, grouped in stages: every change in stage k may
+ * run once stages < k are done; changes within one stage are independent
+ * and can share a batch.
+ */
+export interface Plan {
+  stages: Change[][];
+  summary: Summary;
+}
+
+export function planChanges(p: Plan): Change[] {
+  return p.stages.flat();
+}
+
+export function isEmpty(p: Plan): boolean {
+  return p.stages.every((s) => s.length === 0);
+}
