@@ -9,6 +9,7 @@
 #include <linux/netlink.h>
 #include <sched.h>
 #include <string>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -305,7 +306,40 @@ class Socket : public Napi::ObjectWrap<Socket> {
   }
 };
 
-Napi::Object InitAll(Napi::Env env, Napi::Object exports) { return Socket::Init(env, exports); }
+// lockFile(path) -> fd holding an exclusive flock(2) on path (created 0600 if
+// missing); throws with errno EWOULDBLOCK when another process holds it. The
+// kernel drops the lock when the holder exits, however it exits, so a
+// killed netrec never leaves a stale lock behind.
+Napi::Value LockFile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    ErrnoError(env, "open lock file", errno).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    int err = errno;
+    close(fd);
+    ErrnoError(env, "flock", err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, fd);
+}
+
+// unlockFile(fd): release and close.
+Napi::Value UnlockFile(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  flock(fd, LOCK_UN);
+  close(fd);
+  return info.Env().Undefined();
+}
+
+Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
+  exports.Set("lockFile", Napi::Function::New(env, LockFile));
+  exports.Set("unlockFile", Napi::Function::New(env, UnlockFile));
+  return Socket::Init(env, exports);
+}
 
 }  // namespace
 

@@ -32,7 +32,8 @@ export interface ConnectionOptions {
 }
 
 /** Result of one message in a batch. */
-export type BatchResult = { ok: true } | { ok: false; error: KernelError } | { ok: false; error: null /* not sent */ };
+/** `error` is the kernel's refusal, an encoding error (nothing sent), or null when not sent. */
+export type BatchResult = { ok: true } | { ok: false; error: KernelError | Error } | { ok: false; error: null };
 
 export interface BatchOptions {
   /** Messages per sendmsg. */
@@ -210,11 +211,13 @@ export class Connection {
    * a whole sendmsg before it returns, so the chunk is the number of ACKs
    * in flight: it is capped so they always fit the receive buffer (a lost
    * ACK would be an unknown outcome). `encode(w, i, seq)` writes message i,
-   * with NLM_F_ACK in its flags. Every ACK is matched by sequence number.
+   * with NLM_F_ACK in its flags, or returns an Error and writes nothing (the
+   * message is then refused without being sent). Every ACK is matched by
+   * sequence number.
    */
   batch(
     count: number,
-    encode: (w: Writer, index: number, seq: number) => void,
+    encode: (w: Writer, index: number, seq: number) => Error | void,
     opts: BatchOptions = {},
   ): Promise<BatchResult[]> {
     return this.exclusive(async () => {
@@ -228,14 +231,22 @@ export class Connection {
       while (next < count && !(refused && stopOnError)) {
         w.reset();
         const end = Math.min(count, next + chunk);
+        let sent = 0;
         for (let i = next; i < end; i++) {
           const seq = this.nextSeq();
+          const bad = encode(w, i, seq);
+          if (bad) {
+            results[i] = { ok: false, error: bad };
+            refused = true;
+            continue;
+          }
           bySeq.set(seq, i);
-          encode(w, i, seq);
+          sent++;
         }
-        this.send(w.bytesView());
-        this.mutations += end - next;
         next = end;
+        if (sent === 0) continue;
+        this.send(w.bytesView());
+        this.mutations += sent;
         await this.readUntil((m) => {
           const i = bySeq.get(m.seq);
           if (i === undefined || m.type !== NLMSG_ERROR) return false;

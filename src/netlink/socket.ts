@@ -21,10 +21,12 @@ export interface RawSocket {
 
 interface NativeModule {
   Socket: new (nsPath?: string) => RawSocket;
+  lockFile(path: string): number;
+  unlockFile(fd: number): void;
 }
 
 let native: NativeModule | undefined;
-function loadNative(): NativeModule {
+export function loadNative(): NativeModule {
   if (!native) {
     const require = createRequire(import.meta.url);
     native = require('../../../build/Release/netrec_native.node') as NativeModule;

@@ -1,0 +1,132 @@
+// Throwaway network namespaces for kernel tests, `ip -j` as the independent
+// oracle, and netrec run as a user runs it (a process).
+import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Repository root (dist/netns-tests/helpers -> ../../..). */
+export const ROOT = resolve(here, '../../..');
+export const NETREC = join(ROOT, 'bin/netrec.js');
+
+const live = new Set<string>();
+process.on('exit', () => {
+  for (const name of live) spawnSync('ip', ['netns', 'del', name]);
+});
+
+export class Netns {
+  readonly name: string;
+  readonly path: string;
+  private constructor(name: string) {
+    this.name = name;
+    this.path = `/run/netns/${name}`;
+  }
+
+  /** A fresh namespace with a unique name and lo up. */
+  static create(tag = 't'): Netns {
+    const name = `nrt-${tag}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    execFileSync('ip', ['netns', 'add', name]);
+    live.add(name);
+    const ns = new Netns(name);
+    ns.ip('link', 'set', 'lo', 'up');
+    return ns;
+  }
+
+  /** `ip -n NAME args...`; throws with ip's stderr on failure. */
+  ip(...args: string[]): string {
+    try {
+      return execFileSync('ip', ['-n', this.name, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      const err = e as { stderr?: string };
+      throw new Error(`ip -n ${this.name} ${args.join(' ')}: ${err.stderr ?? e}`);
+    }
+  }
+
+  /** Many `ip` commands through one `ip -batch` process. */
+  batch(lines: string[]): void {
+    execFileSync('ip', ['-n', this.name, '-batch', '-'], { input: lines.join('\n') + '\n', stdio: ['pipe', 'ignore', 'pipe'] });
+  }
+
+  /** `ip -j -n NAME args...` parsed. */
+  json<T = Record<string, unknown>[]>(...args: string[]): T {
+    const out = execFileSync('ip', ['-j', '-n', this.name, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    return (out.trim() ? JSON.parse(out) : []) as T;
+  }
+
+  destroy(): void {
+    spawnSync('ip', ['netns', 'del', this.name]);
+    live.delete(this.name);
+  }
+}
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the netrec CLI to completion. */
+export function netrec(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): RunResult {
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [NETREC, ...args], {
+    encoding: 'utf8',
+    input: opts.input,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    maxBuffer: 1 << 30,
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Start netrec without waiting (for concurrency and signal tests). */
+export function netrecSpawn(args: string[]) {
+  return spawn(process.execPath, [NETREC, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A temp dir for config files; removed by the returned cleanup. */
+export function tempDir(): { dir: string; write(name: string, text: string): string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'netrec-test-'));
+  return {
+    dir,
+    write(name, text) {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/** Keys that change by themselves (counters, timers, lifetimes) and are not state. */
+// ifindex: a link that had to be re-created (rollback of a deletion) gets a new index.
+const VOLATILE = new Set(['ifindex', 'link_index', 'stats', 'stats64', 'valid_life_time', 'preferred_life_time', 'used', 'confirmed', 'updated', 'expires', 'operstate', 'linkinfo_xstats', 'probes', 'carrier_changes', 'carrier_up_count', 'carrier_down_count']);
+
+function strip(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(strip);
+  if (v && typeof v === 'object') {
+    const out: Json = {};
+    for (const [k, x] of Object.entries(v as Json)) if (!VOLATILE.has(k)) out[k] = strip(x);
+    return out;
+  }
+  return v;
+}
+
+/** The namespace's whole state as `ip -j` sees it, less counters, timers and remaining lifetimes. */
+export function fullState(ns: Netns): Json {
+  const sortBy = (a: unknown[]) => a.map((x) => JSON.stringify(strip(x))).sort();
+  return {
+    link: sortBy(ns.json('-d', 'link', 'show')),
+    addr: sortBy(ns.json('addr', 'show').map((l) => ({ ifname: (l as Json).ifname, addr_info: (l as Json).addr_info }))),
+    route4: sortBy(ns.json('-4', 'route', 'show', 'table', 'all')),
+    route6: sortBy(ns.json('-6', 'route', 'show', 'table', 'all')),
+    rule4: sortBy(ns.json('-4', 'rule', 'show')),
+    rule6: sortBy(ns.json('-6', 'rule', 'show')),
+    neigh: sortBy(ns.json('neigh', 'show').filter((n) => ((n as Json).state as string[] | undefined)?.includes('PERMANENT'))),
+  };
+}

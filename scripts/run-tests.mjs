@@ -1,0 +1,26 @@
+// `npm test`: unit tests always; the kernel tests (netns-tests/) when we can
+// make network namespaces: as root directly, otherwise inside an unprivileged
+// user+network+mount namespace (`unshare -Urnm`) when the host allows it.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const suites = ['dist/test/'];
+const isRoot = process.getuid?.() === 0;
+let prefix = [];
+if (existsSync('dist/netns-tests')) {
+  if (isRoot) suites.push('dist/netns-tests/');
+  else {
+    const probe = spawnSync('unshare', ['-Urnm', 'true']);
+    if (probe.status === 0) {
+      prefix = ['unshare', '-Urnm', '--propagation', 'private'];
+      suites.push('dist/netns-tests/');
+    } else {
+      process.stderr.write('netns-tests NOT RUN: not root and unprivileged user namespaces are not available (run `sudo npm test`)\n');
+    }
+  }
+}
+const args = ['--test', '--test-concurrency=1', '--test-reporter=spec', ...suites];
+const cmd = prefix.length ? prefix[0] : process.execPath;
+const cmdArgs = prefix.length ? [...prefix.slice(1), process.execPath, ...args] : args;
+const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, NETREC_TEST_UNPRIVILEGED: isRoot ? '' : '1' } });
+process.exit(r.status ?? 1);

@@ -1,0 +1,95 @@
+// The whole of `netrec apply` below the command line: execute the plan,
+// verify by reading the kernel again (converging in a few rounds when
+// something moved), and on any refusal or interruption put back everything
+// the run touched — including what the kernel removed by itself.
+import type { Connection } from '../netlink/connection.js';
+import { readState } from '../kernel/read.js';
+import type { Desired, State } from '../model/types.js';
+import { plan as makePlan, planRestore, scopeOf, type Scope } from '../plan/plan.js';
+import { isEmpty, planChanges, type Change, type Plan } from '../plan/types.js';
+import { executePlan, type Refusal } from './execute.js';
+
+export type ApplyResultKind = 'applied' | 'no-changes' | 'rolled-back' | 'failed';
+
+export interface ApplyOutcome {
+  result: ApplyResultKind;
+  /** Mutating netlink messages sent, rollback included. */
+  messages: number;
+  refusals: Refusal[];
+  /** Changes still pending after the last verification round (not converged). */
+  unconverged: Change[];
+  /** Changes a rollback could not undo. */
+  rollbackLeft: Change[];
+  interrupted: boolean;
+  /** Rounds of execute+verify that ran. */
+  rounds: number;
+}
+
+export interface ApplyOptions {
+  shouldStop?: () => boolean;
+  onProgress?: (done: number, total: number) => void;
+  /** Verification rounds after the first execution. */
+  maxRounds?: number;
+}
+
+function mergeScope(into: Scope, from: Scope): void {
+  for (const k of Object.keys(into) as (keyof Scope)[]) for (const id of from[k]) into[k].add(id);
+}
+
+/**
+ * Apply `first` (planned from `before`, the state read just before). Returns
+ * what happened; never throws for kernel refusals.
+ */
+export async function applyPlan(conn: Connection, desired: Desired, before: State, first: Plan, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
+  const startMessages = conn.mutations;
+  const out: ApplyOutcome = { result: 'applied', messages: 0, refusals: [], unconverged: [], rollbackLeft: [], interrupted: false, rounds: 0 };
+  if (isEmpty(first)) {
+    out.result = 'no-changes';
+    return out;
+  }
+  const scope = scopeOf(first);
+  const maxRounds = opts.maxRounds ?? 3;
+  let current: Plan = first;
+  for (let round = 1; round <= maxRounds; round++) {
+    out.rounds = round;
+    const r = await executePlan(conn, current, { stopOnError: true, shouldStop: opts.shouldStop, onProgress: round === 1 ? opts.onProgress : undefined });
+    if (r.refusals.length > 0 || r.interrupted) {
+      out.refusals = r.refusals;
+      out.interrupted = r.interrupted;
+      out.rollbackLeft = await rollback(conn, before, scope, desired.policy.protocol);
+      out.result = out.rollbackLeft.length === 0 ? 'rolled-back' : 'failed';
+      out.messages = conn.mutations - startMessages;
+      return out;
+    }
+    const now = await readState(conn, { protocol: desired.policy.protocol });
+    const next = makePlan(desired, now).plan;
+    if (isEmpty(next)) {
+      out.messages = conn.mutations - startMessages;
+      return out;
+    }
+    mergeScope(scope, scopeOf(next));
+    current = next;
+    out.unconverged = planChanges(next);
+  }
+  out.result = 'failed';
+  out.messages = conn.mutations - startMessages;
+  return out;
+}
+
+/**
+ * Put the objects in `scope` back as they were in `before`. Best effort per
+ * message (one refusal does not stop the others), repeated while it makes
+ * progress. Returns what could not be restored.
+ */
+export async function rollback(conn: Connection, before: State, scope: Scope, protocol: number, rounds = 3): Promise<Change[]> {
+  let left: Change[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const now = await readState(conn, { protocol });
+    const p = planRestore(before, now, scope);
+    left = planChanges(p);
+    if (left.length === 0) return [];
+    await executePlan(conn, p, { stopOnError: false });
+  }
+  const now = await readState(conn, { protocol });
+  return planChanges(planRestore(before, now, scope));
+}

@@ -1,0 +1,127 @@
+// Execute a plan stage by stage: every request of a stage pipelined in
+// batches, every ACK checked, and the run stopped at the first refusal.
+// Undoing what succeeded is rollback.ts's job; this module only reports.
+import { RTM_GETLINK } from '../netlink/constants.js';
+import type { Connection } from '../netlink/connection.js';
+import type { KernelError } from '../netlink/errors.js';
+import type { NameIndex } from '../netlink/rtnl/layout.js';
+import { decodeLink } from '../netlink/rtnl/link.js';
+import { changesLinks, opsFor, type Op } from '../kernel/write.js';
+import type { Change, Plan } from '../plan/types.js';
+
+export interface ExecuteOptions {
+  /** Stop after a refusal (apply) or keep going (best-effort rollback). */
+  stopOnError: boolean;
+  /** Checked between batches: a true value stops the run (SIGINT/SIGTERM). */
+  shouldStop?: () => boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Refusal {
+  change: Change;
+  /** The kernel's refusal, or why the request could not be built. */
+  error: KernelError | Error;
+}
+
+export interface ExecuteResult {
+  /** Changes with at least one message acknowledged (so possibly in effect). */
+  touched: Change[];
+  refusals: Refusal[];
+  interrupted: boolean;
+}
+
+/** Current name -> ifindex map, from a link dump. */
+export async function readNameIndex(conn: Connection): Promise<NameIndex> {
+  const links = await conn.dump(RTM_GETLINK, (w) => w.struct(16), (m) => decodeLink(m));
+  const byName = new Map<string, number>();
+  for (const l of links) if (l.ifindex !== undefined) byName.set(l.name, l.ifindex);
+  return {
+    ifindex(name: string): number {
+      const i = byName.get(name);
+      if (i === undefined) throw new Error(`no interface named ${name}`);
+      return i;
+    },
+  };
+}
+
+export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOptions): Promise<ExecuteResult> {
+  const total = plan.stages.reduce((n, s) => n + s.length, 0);
+  const result: ExecuteResult = { touched: [], refusals: [], interrupted: false };
+  const touched = new Set<Change>();
+  let done = 0;
+  let idx: NameIndex | undefined;
+  for (const stage of plan.stages) {
+    if (stage.length === 0) continue;
+    if (opts.shouldStop?.()) {
+      result.interrupted = true;
+      break;
+    }
+    const main: Op[] = [];
+    const post: Op[] = [];
+    for (const c of stage) {
+      const o = opsFor(c);
+      main.push(...o.main);
+      post.push(...o.post);
+    }
+    idx ??= await readNameIndex(conn);
+    const stageIdx: NameIndex = idx;
+    let failed = await runOps(conn, main, stageIdx, opts, touched, result, (n) => opts.onProgress?.(done + n, total));
+    if (stage.some(changesLinks)) idx = await readNameIndex(conn);
+    if (!failed && post.length > 0) {
+      const postIdx: NameIndex = idx;
+      failed = await runOps(conn, post, postIdx, opts, touched, result);
+    }
+    done += stage.length;
+    opts.onProgress?.(done, total);
+    if (failed && opts.stopOnError) break;
+    if (result.interrupted) break;
+  }
+  result.touched = [...touched];
+  return result;
+}
+
+/** Send ops in batches; returns true when the kernel refused any. */
+async function runOps(
+  conn: Connection,
+  ops: Op[],
+  idx: NameIndex,
+  opts: ExecuteOptions,
+  touched: Set<Change>,
+  result: ExecuteResult,
+  progress?: (n: number) => void,
+): Promise<boolean> {
+  if (ops.length === 0) return false;
+  const results = await conn.batch(
+    ops.length,
+    (w, i, seq) => {
+      // A name that no longer resolves (a link removed under us) refuses
+      // its change; nothing half-written is sent.
+      const start = w.off;
+      try {
+        ops[i]!.write(w, seq, idx);
+      } catch (e) {
+        w.off = start;
+        return e as Error;
+      }
+    },
+    {
+      stopOnError: opts.stopOnError,
+      onProgress: (n) => {
+        progress?.(n);
+      },
+    },
+  );
+  let failed = false;
+  for (let i = 0; i < ops.length; i++) {
+    const r = results[i]!;
+    const op = ops[i]!;
+    if (r.ok) touched.add(op.change);
+    else if (r.error) {
+      failed = true;
+      touched.add(op.change); // a refused replace may have done its delete
+      result.refusals.push({ change: op.change, error: r.error });
+    }
+    if (opts.shouldStop?.()) result.interrupted = true;
+  }
+  return failed;
+}

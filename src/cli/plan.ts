@@ -1,0 +1,52 @@
+// netrec plan: what apply would change, as text, JSON or a unified diff.
+import type { Command } from 'commander';
+import { planToJson, renderDiff, renderText } from '../plan/render/index.js';
+import { isEmpty } from '../plan/types.js';
+import { openConnection, runCommand, useColor, UserError } from './common.js';
+import { loadDesired, planFor, readActual } from './prepare.js';
+
+interface PlanOpts {
+  netns?: string;
+  fromState?: string;
+  output: string;
+  detailedExitcode?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .summary('show the changes apply would make, without making them')
+    .description(
+      'Compare CONFIG with the live kernel state (or a snapshot from `netrec show -o json`) and\n' +
+        'print the changes: + create, ~ update (old -> new), - delete, -/+ replace. With\n' +
+        '--from-state no privileges are needed, so CI can review a change for a host it cannot reach.',
+    )
+    .argument('<config...>', 'config files or directories')
+    .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
+    .option('--from-state <file>', 'plan against a snapshot written by `netrec show -o json`')
+    .option('-o, --output <format>', 'text, json or diff', 'text')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on error')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  netrec plan site.yaml\n  netrec plan site.yaml --netns edge1 -o diff\n' +
+        '  netrec show -o json > state.json; netrec plan site.yaml --from-state state.json --detailed-exitcode',
+    )
+    .action((configs: string[], opts: PlanOpts) =>
+      runCommand(async () => {
+        if (!['text', 'json', 'diff'].includes(opts.output)) throw new UserError(`unknown output format "${opts.output}" (text, json or diff)`);
+        if (opts.fromState && opts.netns) throw new UserError('--from-state and --netns exclude each other');
+        const desired = loadDesired(configs);
+        const conn = opts.fromState ? undefined : openConnection(opts.netns);
+        try {
+          const actual = await readActual(conn, opts.fromState, desired.policy.protocol);
+          const plan = planFor(desired, actual);
+          if (opts.output === 'json') process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
+          else if (opts.output === 'diff') process.stdout.write(renderDiff(actual, desired));
+          else process.stdout.write(renderText(plan, { color: useColor(process.stdout) }));
+          return opts.detailedExitcode && !isEmpty(plan) ? 2 : 0;
+        } finally {
+          conn?.close();
+        }
+      }),
+    );
+}

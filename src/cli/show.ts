@@ -1,0 +1,34 @@
+// netrec show: the namespace's state in the config format.
+import type { Command } from 'commander';
+import { toDocument, toJson, toYaml } from '../config/index.js';
+import { readState } from '../kernel/read.js';
+import { openConnection, runCommand, UserError } from './common.js';
+
+export function register(program: Command): void {
+  program
+    .command('show')
+    .summary('print the network state in the config format')
+    .description(
+      'Read the kernel state of a network namespace and print it in the config format, ready to\n' +
+        'be edited into a config, used with `plan --from-state`, or checked in as a snapshot.\n' +
+        'Without --all, what the kernel makes by itself is left out (kernel routes, the local table,\n' +
+        'IPv6 link-local addresses, learned neighbors, the default rules).',
+    )
+    .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
+    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .option('--all', 'include what the kernel makes by itself')
+    .addHelpText('after', '\nExamples:\n  netrec show\n  netrec show --netns edge1 -o json > snapshot.json\n  netrec plan site.yaml --from-state snapshot.json')
+    .action((opts: { netns?: string; output: string; all?: boolean }) =>
+      runCommand(async () => {
+        if (opts.output !== 'yaml' && opts.output !== 'json') throw new UserError(`unknown output format "${opts.output}" (yaml or json)`);
+        const conn = openConnection(opts.netns);
+        try {
+          const state = await readState(conn);
+          const doc = toDocument(state, { all: Boolean(opts.all) });
+          process.stdout.write(opts.output === 'json' ? toJson(doc) : toYaml(doc));
+        } finally {
+          conn.close();
+        }
+      }),
+    );
+}

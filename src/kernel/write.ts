@@ -1,0 +1,100 @@
+// Planned changes -> netlink requests. Each change becomes one or more
+// messages; links that are created get a second round (`post`) that marks
+// them as netrec's and sets what creation cannot (admin state, master),
+// once their new ifindex is known.
+import { OWNER_ALIAS } from '../model/constants.js';
+import type { Link } from '../model/types.js';
+import type { Writer } from '../netlink/message.js';
+import { writeAddress } from '../netlink/rtnl/address.js';
+import type { NameIndex } from '../netlink/rtnl/layout.js';
+import { writeLink } from '../netlink/rtnl/link.js';
+import { writeNeighbor } from '../netlink/rtnl/neighbor.js';
+import { writeRoute } from '../netlink/rtnl/route.js';
+import { writeRule } from '../netlink/rtnl/rule.js';
+import type { Change } from '../plan/types.js';
+
+/** One netlink request and the change it serves. */
+export interface Op {
+  change: Change;
+  write(w: Writer, seq: number, idx: NameIndex): void;
+}
+
+export interface ChangeOps {
+  /** Sent first, in order. */
+  main: Op[];
+  /** Sent after `main` of the whole stage, with a refreshed name index. */
+  post: Op[];
+}
+
+/** What a freshly created link still needs: our alias, its state, its master. */
+function afterCreate(l: Link): Link {
+  const upd: Link = { name: l.name, kind: l.kind, state: l.state, alias: OWNER_ALIAS };
+  if (l.master) upd.master = l.master;
+  return upd;
+}
+
+/** The attributes an update changes, on top of the identity. */
+function linkUpdate(c: Change & { type: 'interface' }): Link {
+  const after = c.after!;
+  const upd: Link = { name: after.name, kind: after.kind, state: after.state };
+  if (c.before?.ifindex !== undefined) upd.ifindex = c.before.ifindex;
+  for (const a of c.attrs ?? []) {
+    const key = a.attr.split('.')[0] as keyof Link;
+    if (key === 'master') upd.master = after.master ?? '';
+    else if (key in after) (upd as unknown as Record<string, unknown>)[key] = after[key];
+  }
+  return upd;
+}
+
+export function opsFor(c: Change): ChangeOps {
+  const main: Op[] = [];
+  const post: Op[] = [];
+  const op = (write: Op['write']): Op => ({ change: c, write });
+  switch (c.type) {
+    case 'interface': {
+      const b = c.before;
+      const a = c.after;
+      if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeLink(w, 'delete', b!, s, i)));
+      if (c.action === 'create' || c.action === 'replace') {
+        main.push(op((w, s, i) => writeLink(w, 'create', a!, s, i)));
+        post.push(op((w, s, i) => writeLink(w, 'update', afterCreate(a!), s, i)));
+        if (a!.veth) {
+          const peer: Link = { name: a!.veth.peer, kind: 'veth', state: 'down', alias: OWNER_ALIAS };
+          post.push(op((w, s, i) => writeLink(w, 'update', peer, s, i)));
+        }
+      }
+      if (c.action === 'update') main.push(op((w, s, i) => writeLink(w, 'update', linkUpdate(c), s, i)));
+      break;
+    }
+    case 'address': {
+      if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeAddress(w, 'delete', c.before!, s, i)));
+      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeAddress(w, 'create', c.after!, s, i)));
+      if (c.action === 'update') main.push(op((w, s, i) => writeAddress(w, 'replace', c.after!, s, i)));
+      break;
+    }
+    case 'route': {
+      if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeRoute(w, 'delete', c.before!, s, i)));
+      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeRoute(w, 'create', c.after!, s, i)));
+      if (c.action === 'update') main.push(op((w, s, i) => writeRoute(w, 'replace', c.after!, s, i)));
+      break;
+    }
+    case 'rule': {
+      // Rules have no in-place replace: everything but the protocol is identity.
+      if (c.action !== 'create') main.push(op((w, s) => writeRule(w, 'delete', c.before!, s)));
+      if (c.action !== 'delete') main.push(op((w, s) => writeRule(w, 'create', c.after!, s)));
+      break;
+    }
+    case 'neighbor': {
+      if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeNeighbor(w, 'delete', c.before!, s, i)));
+      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeNeighbor(w, 'create', c.after!, s, i)));
+      if (c.action === 'update') main.push(op((w, s, i) => writeNeighbor(w, 'replace', c.after!, s, i)));
+      break;
+    }
+  }
+  return { main, post };
+}
+
+/** True when a change makes or remakes links, so ifindexes must be read again after it. */
+export function changesLinks(c: Change): boolean {
+  return c.type === 'interface' && (c.action === 'create' || c.action === 'replace');
+}
