@@ -30,6 +30,8 @@ export interface ApplyOptions {
   onProgress?: (done: number, total: number) => void;
   /** Verification rounds after the first execution. */
   maxRounds?: number;
+  /** How to read the state again (default: a full dump). watch passes its event-fed cache. */
+  readActual?: () => Promise<State>;
 }
 
 function mergeScope(into: Scope, from: Scope): void {
@@ -49,6 +51,7 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
   }
   const scope = scopeOf(first);
   const maxRounds = opts.maxRounds ?? 3;
+  const readActual = opts.readActual ?? (() => readState(conn, { protocol: desired.policy.protocol }));
   let current: Plan = first;
   for (let round = 1; round <= maxRounds; round++) {
     out.rounds = round;
@@ -56,12 +59,12 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
     if (r.refusals.length > 0 || r.interrupted) {
       out.refusals = r.refusals;
       out.interrupted = r.interrupted;
-      out.rollbackLeft = await rollback(conn, before, scope, desired.policy.protocol);
+      out.rollbackLeft = await rollback(conn, before, scope, readActual);
       out.result = out.rollbackLeft.length === 0 ? 'rolled-back' : 'failed';
       out.messages = conn.mutations - startMessages;
       return out;
     }
-    const now = await readState(conn, { protocol: desired.policy.protocol });
+    const now = await readActual();
     const next = makePlan(desired, now).plan;
     if (isEmpty(next)) {
       out.messages = conn.mutations - startMessages;
@@ -81,15 +84,11 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
  * message (one refusal does not stop the others), repeated while it makes
  * progress. Returns what could not be restored.
  */
-export async function rollback(conn: Connection, before: State, scope: Scope, protocol: number, rounds = 3): Promise<Change[]> {
-  let left: Change[] = [];
+export async function rollback(conn: Connection, before: State, scope: Scope, readActual: () => Promise<State>, rounds = 3): Promise<Change[]> {
   for (let i = 0; i < rounds; i++) {
-    const now = await readState(conn, { protocol });
-    const p = planRestore(before, now, scope);
-    left = planChanges(p);
-    if (left.length === 0) return [];
+    const p = planRestore(before, await readActual(), scope);
+    if (isEmpty(p)) return [];
     await executePlan(conn, p, { stopOnError: false });
   }
-  const now = await readState(conn, { protocol });
-  return planChanges(planRestore(before, now, scope));
+  return planChanges(planRestore(before, await readActual(), scope));
 }

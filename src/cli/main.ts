@@ -5,6 +5,7 @@ import { register as registerApply } from './apply.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerShow } from './show.js';
 import { register as registerValidate } from './validate.js';
+import { register as registerWatch } from './watch.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerApply(program);
   registerShow(program);
+  registerWatch(program);
   return program;
 }
 

@@ -1,0 +1,70 @@
+// netrec watch: keep a namespace converged on file changes and kernel events.
+import { Option, type Command } from 'commander';
+import { Controller } from '../watch/controller.js';
+import { createLogger } from '../watch/log.js';
+import { WatchMetrics } from '../watch/metrics.js';
+import { netnsPath, parseDuration, runCommand, UserError } from './common.js';
+
+interface WatchOpts {
+  netns?: string;
+  resyncInterval: string;
+  metricsAddress?: string;
+  logFormat: string;
+  debug?: boolean;
+  eventRcvbuf?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('watch')
+    .summary('keep the kernel matching the config: on file change and kernel event')
+    .description(
+      'Apply CONFIG, then keep applying it: when a config file changes (editors, GitOps agents,\n' +
+        'Kubernetes ConfigMaps) and when something else changes the network (ip, DHCP clients,\n' +
+        'daemons). Invalid edits are logged with FILE:LINE:COL and ignored; the last good config\n' +
+        'stays in force. Changes to objects the config does not manage cause no writes.\n' +
+        'SIGHUP re-reads the config; SIGTERM/SIGINT finish or roll back the reconcile in progress\n' +
+        'and exit 0, leaving the network as it is.',
+    )
+    .argument('<config...>', 'config files or directories')
+    .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
+    .option('--resync-interval <duration>', 'full re-read of the kernel state as a safety net', '5m')
+    .option('--metrics-address <host:port>', 'serve Prometheus /metrics and /healthz here (off by default), e.g. 127.0.0.1:9474')
+    .option('--log-format <format>', 'text or json (one object per line, for journald and collectors)', 'text')
+    .option('--debug', 'log every event-triggered reconcile, also those with nothing to do')
+    .addOption(new Option('--event-rcvbuf <bytes>', 'receive buffer of the event socket (for tests of lost events)').hideHelp())
+    .addHelpText('after', '\nExamples:\n  netrec watch /etc/netrec/\n  netrec watch site.yaml --metrics-address 127.0.0.1:9474 --log-format json\n\nA systemd unit to start from: examples/netrec-watch.service')
+    .action((configs: string[], opts: WatchOpts) => runCommand(() => watch(configs, opts)));
+}
+
+async function watch(configs: string[], opts: WatchOpts): Promise<number> {
+  if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new UserError(`unknown log format "${opts.logFormat}" (text or json)`);
+  const log = createLogger(opts.logFormat, process.stderr, Boolean(opts.debug));
+  const resyncMs = parseDuration(opts.resyncInterval);
+  if (resyncMs < 1000) throw new UserError('--resync-interval must be at least 1s');
+  const metrics = opts.metricsAddress ? new WatchMetrics() : undefined;
+  if (metrics) await metrics.listen(opts.metricsAddress!);
+  const controller = new Controller({
+    configs,
+    nsPath: netnsPath(opts.netns),
+    resyncMs,
+    log,
+    metrics,
+    eventRcvbuf: opts.eventRcvbuf ? Number(opts.eventRcvbuf) : undefined,
+  });
+  await controller.start();
+  log('info', 'watching', { configs: configs.join(','), netns: opts.netns ?? 'own', metrics: opts.metricsAddress });
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      log('info', 'stopping', { signal: sig });
+      void controller.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      log('info', 're-reading the config', { signal: 'SIGHUP' });
+      controller.reload();
+    });
+  });
+  return 0;
+}

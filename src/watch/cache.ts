@@ -1,0 +1,147 @@
+// The kernel state kept current by rtnetlink events, so that a reconcile
+// after a small drift needs no full dump. Events only say "look again" for
+// the identities they name (the dirty set); the cache is the truth that the
+// planner reads. What the kernel changes without telling (IPv4 routes
+// flushed with a link or address) is handled by re-dumping routes.
+import { addressKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
+import type { Address, Link, Neighbor, Route, Rule, State } from '../model/types.js';
+import {
+  RTM_DELADDR,
+  RTM_DELLINK,
+  RTM_DELNEIGH,
+  RTM_DELROUTE,
+  RTM_DELRULE,
+  RTM_NEWADDR,
+  RTM_NEWLINK,
+  RTM_NEWNEIGH,
+  RTM_NEWROUTE,
+  RTM_NEWRULE,
+} from '../netlink/constants.js';
+import type { Message } from '../netlink/message.js';
+import type { IndexName } from '../netlink/rtnl/layout.js';
+import { decodeAddress } from '../netlink/rtnl/address.js';
+import { decodeNeighbor } from '../netlink/rtnl/neighbor.js';
+import { decodeRoute } from '../netlink/rtnl/route.js';
+import { decodeRule } from '../netlink/rtnl/rule.js';
+import type { Scope } from '../plan/plan.js';
+
+export function emptyScope(): Scope {
+  return { interface: new Set(), address: new Set(), route: new Set(), rule: new Set(), neighbor: new Set() };
+}
+
+/** What an event batch means for the next reconcile. */
+export interface Dirty {
+  keys: Scope;
+  /** Links changed: re-read links (names, masters, kinds) before planning. */
+  links: boolean;
+  /** The kernel may have removed routes without telling: re-dump routes. */
+  routes: boolean;
+}
+
+export function noDirt(): Dirty {
+  return { keys: emptyScope(), links: false, routes: false };
+}
+
+export function isClean(d: Dirty): boolean {
+  return !d.links && !d.routes && Object.values(d.keys).every((s) => s.size === 0);
+}
+
+export class KernelCache {
+  links = new Map<string, Link>();
+  private nameByIndex = new Map<number, string>();
+  addresses = new Map<string, Address>();
+  routes = new Map<string, Route>();
+  rules = new Map<string, Rule>();
+  neighbors = new Map<string, Neighbor>();
+
+  readonly names: IndexName = { name: (i) => this.nameByIndex.get(i) };
+
+  load(s: State): void {
+    this.setLinks(s.links);
+    this.addresses = new Map(s.addresses.map((a) => [addressKey(a), a]));
+    this.setRoutes(s.routes);
+    this.rules = new Map(s.rules.map((r) => [ruleKey(r), r]));
+    this.neighbors = new Map(s.neighbors.map((n) => [neighborKey(n), n]));
+  }
+
+  setLinks(links: Link[]): void {
+    this.links = new Map(links.map((l) => [l.name, l]));
+    this.nameByIndex = new Map(links.filter((l) => l.ifindex !== undefined).map((l) => [l.ifindex!, l.name]));
+  }
+
+  setRoutes(routes: Route[]): void {
+    this.routes = new Map(routes.map((r) => [routeKey(r), r]));
+  }
+
+  toState(): State {
+    return {
+      links: [...this.links.values()],
+      addresses: [...this.addresses.values()],
+      routes: [...this.routes.values()],
+      rules: [...this.rules.values()],
+      neighbors: [...this.neighbors.values()],
+    };
+  }
+
+  /** Fold one event into the cache and note what it makes dirty. */
+  apply(m: Message, dirty: Dirty): void {
+    switch (m.type) {
+      case RTM_NEWLINK:
+      case RTM_DELLINK:
+        // Names, masters and kinds resolve across links: re-read them all
+        // (cheap), and routes, since a link going down or away takes its
+        // IPv4 routes without an RTM_DELROUTE.
+        dirty.links = true;
+        if (m.type === RTM_DELLINK || !isUp(m)) dirty.routes = true;
+        return;
+      case RTM_NEWADDR:
+      case RTM_DELADDR: {
+        const a = decodeAddress(m, this.names);
+        if (!a) return;
+        const k = addressKey(a);
+        if (m.type === RTM_NEWADDR) this.addresses.set(k, a);
+        else {
+          this.addresses.delete(k);
+          if (a.family === 'ipv4') dirty.routes = true; // prefsrc / last-address flushes
+        }
+        dirty.keys.address.add(k);
+        return;
+      }
+      case RTM_NEWROUTE:
+      case RTM_DELROUTE: {
+        const r = decodeRoute(m, this.names);
+        if (!r) return;
+        const k = routeKey(r);
+        if (m.type === RTM_NEWROUTE) this.routes.set(k, r);
+        else this.routes.delete(k);
+        dirty.keys.route.add(k);
+        return;
+      }
+      case RTM_NEWRULE:
+      case RTM_DELRULE: {
+        const r = decodeRule(m);
+        if (!r) return;
+        const k = ruleKey(r);
+        if (m.type === RTM_NEWRULE) this.rules.set(k, r);
+        else this.rules.delete(k);
+        dirty.keys.rule.add(k);
+        return;
+      }
+      case RTM_NEWNEIGH:
+      case RTM_DELNEIGH: {
+        const n = decodeNeighbor(m, this.names);
+        if (!n) return;
+        const k = neighborKey(n);
+        if (m.type === RTM_NEWNEIGH) this.neighbors.set(k, n);
+        else this.neighbors.delete(k);
+        dirty.keys.neighbor.add(k);
+        return;
+      }
+    }
+  }
+}
+
+/** IFF_UP in an RTM_NEWLINK's ifinfomsg (ifi_flags at payload offset 8). */
+function isUp(m: Message): boolean {
+  return m.end - m.off >= 12 && (m.buf.readUInt32LE(m.off + 8) & 1) === 1;
+}

@@ -1,0 +1,314 @@
+// netrec watch: a level-triggered controller. File changes, kernel events,
+// the resync timer and SIGHUP only say "look again"; every reconcile
+// recomputes plan(desired, actual) and applies it through the same code as
+// `netrec apply` (atomic, verified). A small drift is planned over just the
+// identities the events named, against the event-fed cache, so repairing one
+// route in a table of 100,000 costs one message and a few milliseconds.
+import type { FSWatcher } from 'chokidar';
+import { applyPlan } from '../apply/apply.js';
+import { lockNamespace, type NamespaceLock } from '../apply/lock.js';
+import { ConfigError } from '../config/errors.js';
+import { checkReferences, loadConfig } from '../config/index.js';
+import { readLinks, readRoutes, readState } from '../kernel/read.js';
+import { neighborKey, routeKey, ruleKey } from '../model/identity.js';
+import type { Desired, Neighbor, Route, Rule, State } from '../model/types.js';
+import { Connection } from '../netlink/connection.js';
+import { plan as makePlan, type Scope } from '../plan/plan.js';
+import { isEmpty, planChanges, type Plan } from '../plan/types.js';
+import { isClean, KernelCache, noDirt, type Dirty } from './cache.js';
+import { EventSource } from './events.js';
+import { configHash, watchConfigs } from './files.js';
+import type { Logger } from './log.js';
+import type { WatchMetrics } from './metrics.js';
+
+export interface WatchOptions {
+  configs: string[];
+  nsPath?: string;
+  resyncMs: number;
+  log: Logger;
+  metrics?: WatchMetrics;
+  /** Event socket receive buffer (tests make it tiny to force ENOBUFS). */
+  eventRcvbuf?: number;
+  /** Quiet time before reconciling a burst, and the most a burst may delay it. */
+  debounceMs?: number;
+  maxDelayMs?: number;
+}
+
+type Trigger = 'start' | 'config' | 'kernel' | 'resync' | 'overflow' | 'signal' | 'retry';
+
+/** The desired objects by identity, for planning over a subset. */
+interface DesiredIndex {
+  routes: Map<string, Route>;
+  rules: Map<string, Rule>;
+  neighbors: Map<string, Neighbor>;
+}
+
+/** The values of `m` under the keys `ids` that it has. */
+function pick<T>(m: Map<string, T>, ids: Set<string>): T[] {
+  const out: T[] = [];
+  for (const id of ids) {
+    const v = m.get(id);
+    if (v) out.push(v);
+  }
+  return out;
+}
+
+const BACKOFF_MIN_MS = 1000;
+const BACKOFF_MAX_MS = 5 * 60_000;
+
+export class Controller {
+  private desired?: Desired;
+  private index?: DesiredIndex;
+  private hash = '';
+  private conn!: Connection;
+  private events!: EventSource;
+  private lock!: NamespaceLock;
+  private watcher?: FSWatcher;
+  private readonly cache = new KernelCache();
+  private dirty: Dirty = noDirt();
+  private needFull = true;
+  private needReload = false;
+  private triggers = new Set<Trigger>();
+  private running = false;
+  private timer?: NodeJS.Timeout;
+  private firstPending = 0;
+  private resyncTimer?: NodeJS.Timeout;
+  private backoffMs = 0;
+  private retryAt = 0;
+  private lastFailure = '';
+  private stopping = false;
+  private idle?: () => void;
+  readonly debounceMs: number;
+  readonly maxDelayMs: number;
+
+  constructor(private readonly opts: WatchOptions) {
+    this.debounceMs = opts.debounceMs ?? 5;
+    this.maxDelayMs = opts.maxDelayMs ?? 100;
+  }
+
+  /** Load the config (fatal if invalid at start), subscribe, dump, reconcile. */
+  async start(): Promise<void> {
+    this.loadDesired(true);
+    this.lock = lockNamespace(this.opts.nsPath);
+    this.conn = Connection.open({ netns: this.opts.nsPath });
+    // Subscribe before the first dump, or changes in between are lost.
+    this.events = new EventSource(this.opts.nsPath, this.opts.eventRcvbuf ?? 32 * 1024 * 1024, {
+      onMessage: (m) => this.cache.apply(m, this.dirty),
+      onBurst: () => {
+        if (!isClean(this.dirty)) this.schedule('kernel');
+      },
+      onOverflow: () => {
+        this.opts.metrics?.overflows.inc();
+        this.opts.log('warn', 'kernel events were lost (receive buffer overrun); re-reading the whole state');
+        this.needFull = true;
+        this.schedule('overflow');
+      },
+    });
+    this.events.start();
+    this.watcher = watchConfigs(this.opts.configs, () => {
+      this.needReload = true;
+      this.schedule('config', 50);
+    });
+    this.resyncTimer = setInterval(() => {
+      this.needFull = true;
+      this.schedule('resync');
+    }, this.opts.resyncMs);
+    this.schedule('start', 0);
+  }
+
+  /** SIGHUP: read the config again now. */
+  reload(): void {
+    this.needReload = true;
+    this.schedule('signal', 0);
+  }
+
+  /** SIGTERM/SIGINT: let a running reconcile finish or roll back, then stop. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    if (this.running) await new Promise<void>((r) => (this.idle = r));
+    await this.watcher?.close();
+    this.events?.close();
+    this.conn?.close();
+    this.lock?.release();
+    this.opts.metrics?.close();
+  }
+
+  private schedule(trigger: Trigger, delay = this.debounceMs): void {
+    if (this.stopping) return;
+    this.triggers.add(trigger);
+    if (this.running) return; // picked up when the running reconcile ends
+    const now = Date.now();
+    if (this.timer === undefined) this.firstPending = now;
+    else clearTimeout(this.timer);
+    // Debounce, but never let a steady stream of events delay more than maxDelayMs.
+    let wait = Math.min(delay, Math.max(0, this.firstPending + this.maxDelayMs - now));
+    if (this.retryAt > now) wait = Math.max(wait, this.retryAt - now);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.reconcile();
+    }, wait);
+  }
+
+  /** Read and validate the config; keep the last good one when it is invalid. */
+  private loadDesired(fatal: boolean): boolean {
+    const hash = configHash(this.opts.configs);
+    if (hash === this.hash && this.desired) return false;
+    try {
+      const d = loadConfig(this.opts.configs);
+      this.desired = d;
+      this.index = {
+        routes: new Map(d.state.routes.map((r) => [routeKey(r), r])),
+        rules: new Map(d.state.rules.map((r) => [ruleKey(r), r])),
+        neighbors: new Map(d.state.neighbors.map((n) => [neighborKey(n), n])),
+      };
+      this.hash = hash;
+      const m = this.opts.metrics?.managed;
+      if (m) {
+        m.set({ type: 'interface' }, d.state.links.length);
+        m.set({ type: 'address' }, d.state.addresses.length);
+        m.set({ type: 'route' }, d.state.routes.length);
+        m.set({ type: 'rule' }, d.state.rules.length);
+        m.set({ type: 'neighbor' }, d.state.neighbors.length);
+      }
+      this.opts.log('info', 'config loaded', { files: d.files.length, routes: d.state.routes.length, interfaces: d.state.links.length });
+      return true;
+    } catch (e) {
+      if (fatal) throw e;
+      this.hash = hash; // do not re-report the same broken content
+      this.opts.metrics?.configErrors.inc();
+      const problems = e instanceof ConfigError ? e.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`) : [String(e)];
+      for (const p of problems) this.opts.log('error', 'config rejected; the last good config stays in force', { problem: p });
+      return false;
+    }
+  }
+
+  /** Bring the cache up to date: a full dump, or just what events said is stale. */
+  private async refresh(): Promise<void> {
+    const protocol = this.desired!.policy.protocol;
+    if (this.needFull) {
+      this.events.drain();
+      this.dirty = noDirt();
+      this.needFull = false;
+      this.cache.load(await readState(this.conn, { protocol }));
+      return;
+    }
+    this.events.drain();
+    if (this.dirty.links) this.cache.setLinks(await readLinks(this.conn));
+    if (this.dirty.routes) this.cache.setRoutes(await readRoutes(this.conn, this.cache.names));
+  }
+
+  private async reconcile(): Promise<void> {
+    if (this.running || this.stopping) return;
+    this.running = true;
+    const started = performance.now();
+    const triggers = [...this.triggers];
+    this.triggers.clear();
+    const trigger = triggers.join(',');
+    let result = 'no-changes';
+    let changes = 0;
+    try {
+      if (this.needReload) {
+        this.needReload = false;
+        if (this.loadDesired(false)) this.needFull = true;
+      }
+      const full = this.needFull || triggers.includes('start') || triggers.includes('config') || triggers.includes('signal') || triggers.includes('retry');
+      await this.refresh();
+      const dirty = this.dirty;
+      this.dirty = noDirt();
+      const desired = full ? this.desired! : this.subset(this.desired!, dirty.keys);
+      const actual = full ? this.cache.toState() : this.cacheSubset(dirty.keys);
+      const problems = checkReferences(this.desired!, this.cache.toState());
+      if (problems.length > 0) throw new ConfigError(problems);
+      const { plan, problems: planProblems } = makePlan(desired, actual);
+      if (planProblems.length > 0) throw new Error(planProblems.map((p) => p.message).join('; '));
+      if (!isEmpty(plan)) {
+        changes = planChanges(plan).length;
+        const scope = full ? undefined : dirty.keys;
+        const outcome = await applyPlan(this.conn, desired, actual, plan, {
+          shouldStop: () => this.stopping,
+          readActual: () => this.settled(scope),
+        });
+        result = outcome.result;
+        this.countCorrections(plan, trigger);
+        if (outcome.result !== 'applied') {
+          const why = outcome.refusals.map((r) => `${r.change.action} ${r.change.type} ${r.change.id}: ${r.error.message}`).join('; ') || (outcome.interrupted ? 'interrupted' : 'did not converge');
+          throw new Error(why);
+        }
+      }
+      this.succeeded();
+    } catch (e) {
+      result = 'failed';
+      this.failed(e instanceof Error ? e.message : String(e));
+    } finally {
+      const secs = (performance.now() - started) / 1000;
+      this.opts.metrics?.reconciles.inc({ trigger: triggers[0] ?? 'unknown', result });
+      this.opts.metrics?.duration.observe(secs);
+      if (changes > 0 || result !== 'no-changes' || triggers.some((t) => t !== 'kernel')) {
+        this.opts.log(result === 'failed' ? 'warn' : 'info', 'reconcile', { trigger, changes, result, ms: Math.round(secs * 1000) });
+      }
+      this.running = false;
+      if (this.idle) this.idle();
+      else if (this.triggers.size > 0 || !isClean(this.dirty)) this.schedule(this.triggers.values().next().value ?? 'kernel');
+    }
+  }
+
+  /** After our own writes: fold their events into the cache, then read it. */
+  private async settled(scope: Scope | undefined): Promise<State> {
+    await this.refresh();
+    if (scope === undefined) {
+      this.dirty = noDirt();
+      return this.cache.toState();
+    }
+    // Our own events name only what we just changed, inside the scope.
+    for (const k of Object.keys(scope) as (keyof Scope)[]) for (const id of this.dirty.keys[k]) scope[k].add(id);
+    this.dirty = noDirt();
+    return this.cacheSubset(scope);
+  }
+
+  /** The desired state narrowed to the identities in `keys` (links and addresses always whole: few, and interdependent). */
+  private subset(d: Desired, keys: Scope): Desired {
+    const idx = this.index!;
+    return {
+      ...d,
+      state: { links: d.state.links, addresses: d.state.addresses, routes: pick(idx.routes, keys.route), rules: pick(idx.rules, keys.rule), neighbors: pick(idx.neighbors, keys.neighbor) },
+    };
+  }
+
+  private cacheSubset(keys: Scope): State {
+    const c = this.cache;
+    return { links: [...c.links.values()], addresses: [...c.addresses.values()], routes: pick(c.routes, keys.route), rules: pick(c.rules, keys.rule), neighbors: pick(c.neighbors, keys.neighbor) };
+  }
+
+  private countCorrections(plan: Plan, trigger: string): void {
+    if (!this.opts.metrics || trigger.includes('start') || trigger.includes('config')) return;
+    for (const c of planChanges(plan)) this.opts.metrics.corrections.inc({ type: c.type });
+  }
+
+  private succeeded(): void {
+    this.backoffMs = 0;
+    this.retryAt = 0;
+    if (this.lastFailure) this.opts.log('info', 'converged again after failures');
+    this.lastFailure = '';
+    if (this.opts.metrics) {
+      this.opts.metrics.lastSuccess.setToCurrentTime();
+      this.opts.metrics.healthy = true;
+    }
+  }
+
+  /** Exponential, capped back-off; a reason is logged once until it changes. */
+  private failed(reason: string): void {
+    this.opts.metrics?.failures.inc();
+    if (this.opts.metrics) this.opts.metrics.healthy = false;
+    this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs ? this.backoffMs * 2 : BACKOFF_MIN_MS);
+    this.retryAt = Date.now() + this.backoffMs;
+    if (reason !== this.lastFailure) {
+      this.opts.log('error', 'reconcile failed; retrying with back-off', { reason, retryInMs: this.backoffMs });
+      this.lastFailure = reason;
+    }
+    this.needFull = true;
+    this.schedule('retry', this.backoffMs);
+  }
+}
+

@@ -1,0 +1,57 @@
+// Prometheus metrics and /healthz, served only when --metrics-address is given.
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export class WatchMetrics {
+  readonly registry = new Registry();
+  readonly reconciles = new Counter({ name: 'netrec_reconciles_total', help: 'Reconciles run, by trigger and result', labelNames: ['trigger', 'result'], registers: [this.registry] });
+  readonly failures = new Counter({ name: 'netrec_reconcile_failures_total', help: 'Reconciles that failed or were rolled back', registers: [this.registry] });
+  readonly corrections = new Counter({ name: 'netrec_drift_corrections_total', help: 'Changes made to undo drift, by object type', labelNames: ['type'], registers: [this.registry] });
+  readonly lastSuccess = new Gauge({ name: 'netrec_last_success_timestamp_seconds', help: 'Unix time of the last successful reconcile', registers: [this.registry] });
+  readonly duration = new Histogram({
+    name: 'netrec_reconcile_duration_seconds',
+    help: 'Time from trigger to converged state',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly managed = new Gauge({ name: 'netrec_managed_objects', help: 'Objects declared in the config in force, by type', labelNames: ['type'], registers: [this.registry] });
+  readonly overflows = new Counter({ name: 'netrec_event_overflows_total', help: 'Times kernel events were lost (ENOBUFS) and the state was re-read', registers: [this.registry] });
+  readonly configErrors = new Counter({ name: 'netrec_config_errors_total', help: 'Config edits rejected as invalid', registers: [this.registry] });
+  healthy = false;
+  private server?: Server;
+
+  /** Serve /metrics and /healthz on HOST:PORT. */
+  listen(address: string): Promise<void> {
+    const m = /^(.*):(\d+)$/.exec(address);
+    if (!m) throw new Error(`--metrics-address must be HOST:PORT, got "${address}"`);
+    const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+    this.server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        this.registry.metrics().then(
+          (body) => {
+            res.writeHead(200, { 'content-type': this.registry.contentType });
+            res.end(body);
+          },
+          (e: Error) => {
+            res.writeHead(500);
+            res.end(e.message);
+          },
+        );
+      } else if (req.url === '/healthz') {
+        res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' });
+        res.end(this.healthy ? 'ok\n' : 'not converged\n');
+      } else {
+        res.writeHead(404);
+        res.end('see /metrics and /healthz\n');
+      }
+    });
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(Number(m[2]), host, () => resolve());
+    });
+  }
+
+  close(): void {
+    this.server?.close();
+  }
+}
