@@ -7,6 +7,17 @@ export type Action = 'create' | 'update' | 'replace' | 'delete';
 export type ModelObject = Link | Address | Route | Rule | Neighbor;
 
 /** One changed attribute of an update: the config-format name, old and new value. */
+/**
+ * An object the kernel removes, changes or creates by itself as a
+ * consequence of a change (netlink-notes.md), so that rollback knows
+ * everything a plan touched.
+ */
+export interface Effect {
+  type: ObjectType;
+  id: string;
+  removed: boolean;
+}
+
 export interface AttrChange {
   attr: string;
   old: unknown;
@@ -28,6 +39,8 @@ interface ChangeBase<T extends ObjectType, O> {
   reason?: string;
   /** Config location of the desired object (or of what caused the change). */
   source?: Source;
+  /** What the kernel does by itself along with this change. */
+  effects?: Effect[];
 }
 
 export type Change =

@@ -186,6 +186,20 @@ export const ip: Codec<string> = {
   write: (w, t, v, ctx) => w.bytes(t, addressBytes(v, ctx.addrLen)),
 };
 
+/**
+ * An IP address of exactly `n` bytes. Writing skips an address of the other
+ * family, so a pair of attributes (IFLA_VXLAN_GROUP / GROUP6) shares one field.
+ */
+export function ipOfLen(n: 4 | 16): Codec<string> {
+  return {
+    read: (b, at, len) => readIp(b, at, len, n),
+    write: (w, t, v) => {
+      const bytes = addressBytes(v, 0);
+      if (bytes.length === n) w.bytes(t, bytes);
+    },
+  };
+}
+
 /** A u32 in the kernel's clock_t (USER_HZ = 100, centiseconds) <-> seconds. */
 export const centiseconds: Codec<number> = {
   read: (b, at, len) => (need(len, 4, at), b.readUInt32LE(at) / 100),

@@ -10,13 +10,19 @@ export class LinkCtx extends Ctx {
   masterIndex: number | undefined = undefined;
   /** IFLA_LINK_NETNSID: linkIndex counts in another namespace. */
   linkNetnsid: number | undefined = undefined;
-  /** The driver IFLA_INFO_KIND named, while decoding. */
+  /** IFLA_INFO_KIND and where IFLA_INFO_DATA lies, while decoding IFLA_LINKINFO. */
+  kindName: string | undefined = undefined;
+  dataAt = -1;
+  dataLen = 0;
+  /** The driver IFLA_INFO_KIND named. */
   driver: KindDriver | undefined = undefined;
 
   resetLink(op: WriteOp): this {
     this.reset(op, 0);
     this.linkIndex = this.masterIndex = this.linkNetnsid = undefined;
-    this.driver = undefined;
+    this.kindName = this.driver = undefined;
+    this.dataAt = -1;
+    this.dataLen = 0;
     return this;
   }
 }
@@ -40,6 +46,8 @@ export interface KindDriver {
    * (written at creation) or, in dumps, the veth peer.
    */
   iflaLink?: 'link' | 'peer';
+  /** The options' `link` field names a lower link (resolved from ctx.linkIndex after a dump). */
+  lowerLink?: 'required' | 'optional';
   /** Write IFLA_INFO_DATA's attributes for ctx.op: create/replace all, update what can change in place. */
   encode(w: Writer, link: Link, ctx: LinkCtx): void;
   /** Read IFLA_INFO_DATA into the kind's options; ifindex references go to ctx. */
@@ -51,7 +59,7 @@ export function layoutDriver<K extends keyof KindOptions>(
   kind: string,
   modelKind: K,
   layout: AttrLayout<LinkCtx>,
-  extra: Pick<KindDriver, 'iflaLink'> = {},
+  extra: Pick<KindDriver, 'iflaLink' | 'lowerLink'> = {},
 ): KindDriver {
   return {
     kind,

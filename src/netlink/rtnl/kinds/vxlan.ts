@@ -1,0 +1,33 @@
+// VXLAN tunnel (linux/if_link.h IFLA_VXLAN_*). The remote and local
+// addresses use the 4-byte attribute for IPv4 and the *6 one for IPv6; the
+// port is in network order. Nothing here changes in place.
+import { AttrLayout, boolU8, be16, indexRef, ipOfLen, u32, u8 } from '../layout.js';
+import { layoutDriver, type LinkCtx } from './driver.js';
+
+export const IFLA_VXLAN_ID = 1;
+export const IFLA_VXLAN_GROUP = 2;
+export const IFLA_VXLAN_LINK = 3;
+export const IFLA_VXLAN_LOCAL = 4;
+export const IFLA_VXLAN_TTL = 5;
+export const IFLA_VXLAN_LEARNING = 7;
+export const IFLA_VXLAN_PORT = 15;
+export const IFLA_VXLAN_GROUP6 = 16;
+export const IFLA_VXLAN_LOCAL6 = 17;
+
+const CREATE = ['create', 'replace'] as const;
+const ip4 = ipOfLen(4);
+const ip6 = ipOfLen(16);
+
+const layout = new AttrLayout<LinkCtx>([
+  { attr: IFLA_VXLAN_ID, field: 'vni', codec: u32, on: CREATE },
+  { attr: IFLA_VXLAN_GROUP, field: 'remote', codec: ip4, on: CREATE },
+  { attr: IFLA_VXLAN_GROUP6, field: 'remote', codec: ip6, on: CREATE },
+  { attr: IFLA_VXLAN_LOCAL, field: 'local', codec: ip4, on: CREATE },
+  { attr: IFLA_VXLAN_LOCAL6, field: 'local', codec: ip6, on: CREATE },
+  { attr: IFLA_VXLAN_LINK, field: 'link', codec: indexRef<LinkCtx>('linkIndex'), on: CREATE },
+  { attr: IFLA_VXLAN_PORT, field: 'port', codec: be16, on: CREATE },
+  { attr: IFLA_VXLAN_LEARNING, field: 'learning', codec: boolU8, on: CREATE },
+  { attr: IFLA_VXLAN_TTL, field: 'ttl', codec: u8, on: CREATE },
+]);
+
+export const vxlan = layoutDriver('vxlan', 'vxlan', layout, { lowerLink: 'optional' });

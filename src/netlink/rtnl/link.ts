@@ -1,0 +1,261 @@
+// Links: RTM_NEWLINK / RTM_DELLINK, an ifinfomsg plus IFLA_* attributes
+// (linux/rtnetlink.h, if_link.h). The kind-specific part (IFLA_LINKINFO)
+// is delegated to the drivers in kinds/. Decoded links keep ifindex
+// references as numbers; resolveLinks() names them once every link is known.
+import type { Link } from '../../model/types.js';
+import {
+  AF_UNSPEC,
+  NLA_HDRLEN,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  NLM_F_REQUEST,
+  RTM_DELLINK,
+  RTM_NEWLINK,
+} from '../constants.js';
+import { NetlinkParseError } from '../errors.js';
+import type { Message, Writer } from '../message.js';
+import { driverForKernelKind, driverForModelKind, LinkCtx, type KindDriver } from './kinds/registry.js';
+import type { KindOptions } from './kinds/driver.js';
+import { AttrLayout, indexRef, mac, named, need, needHeader, s32, string, u32, u8, type Codec, type NameIndex, type WriteOp } from './layout.js';
+
+export type { IndexName, NameIndex, WriteOp } from './layout.js';
+
+export const IFLA_ADDRESS = 1;
+export const IFLA_IFNAME = 3;
+export const IFLA_MTU = 4;
+export const IFLA_LINK = 5;
+export const IFLA_MASTER = 10;
+export const IFLA_OPERSTATE = 16;
+export const IFLA_LINKINFO = 18;
+export const IFLA_IFALIAS = 20;
+export const IFLA_EXT_MASK = 29;
+export const IFLA_LINK_NETNSID = 37;
+export const IFLA_INFO_KIND = 1;
+export const IFLA_INFO_DATA = 2;
+export const IFF_UP = 0x1;
+export const IFINFOMSG_LEN = 16;
+/** IFLA_EXT_MASK bit: leave the statistics out of dumps. */
+export const RTEXT_FILTER_SKIP_STATS = 1 << 3;
+
+/** A decoded link: ifindex references still numbers (see resolveLinks). */
+export type RawLink = Link & {
+  ifindex: number;
+  masterIndex?: number;
+  /** Lower link: IFLA_LINK, or the kind's own attribute (IFLA_VXLAN_LINK). */
+  linkIndex?: number;
+  /** veth: the peer's ifindex. */
+  peerIndex?: number;
+  /** linkIndex / peerIndex count in the namespace with this id, not this one. */
+  linkNetnsid?: number;
+};
+
+/** IF_OPER_* as /sys/class/net/X/operstate names them. */
+const OPER_STATES: Record<number, string> = {
+  0: 'unknown',
+  1: 'notpresent',
+  2: 'down',
+  3: 'lowerlayerdown',
+  4: 'testing',
+  5: 'dormant',
+  6: 'up',
+};
+
+/** IFLA_LINK: written for kinds that sit on a lower link (vlan, macvlan); read for any kind. */
+const lowerLink: Codec<Link, LinkCtx> = {
+  read: (b, at, len, ctx) => {
+    need(len, 4, at);
+    ctx.linkIndex = b.readUInt32LE(at);
+    return undefined;
+  },
+  write: (w, t, link, ctx) => {
+    const d = driverForModelKind(link.kind);
+    if (d?.iflaLink !== 'link') return;
+    const lower = (link[d.modelKind as keyof KindOptions] as { link?: string } | undefined)?.link;
+    if (lower) w.u32(t, ctx.idx!.ifindex(lower));
+  },
+};
+
+const netnsid: Codec<number, LinkCtx> = {
+  read: (b, at, len, ctx, target) => {
+    ctx.linkNetnsid = s32.read(b, at, len, ctx, target);
+    return undefined;
+  },
+  write: () => {},
+};
+
+const infoLayout = new AttrLayout<LinkCtx>([
+  {
+    attr: IFLA_INFO_KIND,
+    codec: {
+      read: (b, at, len, ctx, target) => void (ctx.kindName = string.read(b, at, len, ctx, target)),
+      write: () => {},
+    },
+  },
+  {
+    attr: IFLA_INFO_DATA,
+    codec: {
+      read: (_b, at, len, ctx) => void ((ctx.dataAt = at), (ctx.dataLen = len)),
+      write: () => {},
+    },
+  },
+]);
+
+/**
+ * IFLA_LINKINFO { IFLA_INFO_KIND, IFLA_INFO_DATA }. No kind (a plain device,
+ * or one with only slave info) reads as 'device'; a kind without a driver
+ * as 'other:KIND', kept opaque. An update sends it only when the driver has
+ * something that changes in place.
+ */
+const linkInfo: Codec<Link, LinkCtx> = {
+  read: (b, at, len, ctx, target) => {
+    infoLayout.decode(b, at, at + len, target, ctx);
+    if (ctx.kindName === undefined) return undefined;
+    const link = target as Link;
+    const d = driverForKernelKind(ctx.kindName);
+    if (!d) {
+      link.kind = `other:${ctx.kindName}`;
+      return undefined;
+    }
+    link.kind = d.modelKind;
+    ctx.driver = d;
+    if (ctx.dataAt >= 0) {
+      const opts = d.decode(b, ctx.dataAt, ctx.dataLen, ctx);
+      if (opts) (link as unknown as Record<string, unknown>)[d.modelKind] = opts;
+    }
+    return undefined;
+  },
+  write: (w, t, link, ctx) => {
+    const d = driverForModelKind(link.kind);
+    if (!d) return;
+    const info = w.beginNested(t);
+    w.string(IFLA_INFO_KIND, d.kind);
+    const data = w.beginNested(IFLA_INFO_DATA);
+    d.encode(w, link, ctx);
+    if (w.off > data + NLA_HDRLEN) w.endNested(data);
+    else if (ctx.op === 'update') {
+      w.off = info;
+      return;
+    } else w.off = data;
+    w.endNested(info);
+  },
+};
+
+const CREATE = ['create', 'replace'] as const;
+
+const layout = new AttrLayout<LinkCtx>([
+  { attr: IFLA_IFNAME, field: 'name', codec: string, on: CREATE },
+  { attr: IFLA_MTU, field: 'mtu', codec: u32 },
+  { attr: IFLA_ADDRESS, field: 'mac', codec: mac },
+  { attr: IFLA_LINK, codec: lowerLink, on: CREATE },
+  { attr: IFLA_MASTER, field: 'master', codec: indexRef<LinkCtx>('masterIndex'), on: ['update'] },
+  { attr: IFLA_IFALIAS, field: 'alias', codec: string, on: ['update'] },
+  { attr: IFLA_OPERSTATE, field: 'operState', codec: named(u8, OPER_STATES, 'operstate'), on: [] },
+  { attr: IFLA_LINK_NETNSID, codec: netnsid, on: [] },
+  { attr: IFLA_LINKINFO, codec: linkInfo },
+]);
+
+const enc = new LinkCtx();
+const dec = new LinkCtx();
+
+/**
+ * One RTM_NEWLINK / RTM_DELLINK request.
+ * create / replace: name, kind and its data, lower link, mtu, mac (state,
+ *   master and alias are set by a following update, once the link exists).
+ * update: on l.ifindex (else idx), only what the object carries: mtu, mac,
+ *   alias, master ('' releases), admin state, kind data that changes in place.
+ * delete: by ifindex.
+ */
+export function writeLink(w: Writer, op: WriteOp, l: Link, seq: number, idx: NameIndex): void {
+  const ctx = enc.resetLink(op);
+  ctx.idx = idx;
+  let type = RTM_NEWLINK;
+  let flags = NLM_F_REQUEST | NLM_F_ACK;
+  let index = 0;
+  let ifFlags = 0;
+  let change = 0;
+  switch (op) {
+    case 'create':
+    case 'replace':
+      if (!driverForModelKind(l.kind)) throw new Error(`cannot create interface ${l.name}: netrec does not create links of kind ${l.kind}`);
+      flags |= op === 'create' ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_CREATE | NLM_F_REPLACE;
+      break;
+    case 'update':
+      index = l.ifindex ?? idx.ifindex(l.name);
+      if (l.state !== 'absent') {
+        change = IFF_UP;
+        ifFlags = l.state === 'up' ? IFF_UP : 0;
+      }
+      break;
+    case 'delete':
+      type = RTM_DELLINK;
+      index = l.ifindex ?? idx.ifindex(l.name);
+      break;
+  }
+  const start = w.begin(type, flags, seq);
+  const h = w.struct(IFINFOMSG_LEN);
+  w.buf[h] = AF_UNSPEC;
+  w.buf.writeInt32LE(index, h + 4);
+  w.buf.writeUInt32LE(ifFlags, h + 8);
+  w.buf.writeUInt32LE(change, h + 12);
+  if (op !== 'delete') layout.encode(w, l, ctx);
+  w.end(start);
+}
+
+/** A link from a dump or an event; undefined for messages of other families (AF_BRIDGE port info). */
+export function decodeLink(m: Message): RawLink | undefined {
+  const b = m.buf;
+  const o = m.off;
+  needHeader(m.end - o, IFINFOMSG_LEN, 'link');
+  if (b[o] !== AF_UNSPEC) return undefined;
+  const ctx = dec.resetLink('create');
+  const link: RawLink = {
+    name: '',
+    kind: 'device',
+    state: b.readUInt32LE(o + 8) & IFF_UP ? 'up' : 'down',
+    ifindex: b.readInt32LE(o + 4),
+  };
+  layout.decode(b, o + IFINFOMSG_LEN, m.end, link, ctx);
+  if (link.name === '') throw new NetlinkParseError(`link ${link.ifindex} has no IFLA_IFNAME`);
+  if (ctx.masterIndex) link.masterIndex = ctx.masterIndex;
+  if (ctx.linkIndex) {
+    if (ctx.driver?.iflaLink === 'peer') link.peerIndex = ctx.linkIndex;
+    else link.linkIndex = ctx.linkIndex;
+  }
+  if (ctx.linkNetnsid !== undefined) link.linkNetnsid = ctx.linkNetnsid;
+  return link;
+}
+
+/**
+ * Name the ifindex references of a whole link dump: master, veth peer, the
+ * lower link of vlan / macvlan / vxlan. A reference into another namespace
+ * (IFLA_LINK_NETNSID) or to a link that is gone cannot be named: the veth
+ * peer and vxlan link are then left out, a vlan's or macvlan's link is ''.
+ */
+export function resolveLinks(raw: readonly RawLink[]): Link[] {
+  const names = new Map<number, string>();
+  for (const r of raw) names.set(r.ifindex, r.name);
+  return raw.map((r) => {
+    const { masterIndex, linkIndex, peerIndex, linkNetnsid, ...link } = r;
+    if (masterIndex !== undefined) {
+      const master = names.get(masterIndex);
+      if (master !== undefined) link.master = master;
+    }
+    const here = linkNetnsid === undefined;
+    const d = driverForModelKind(link.kind);
+    if (d?.iflaLink === 'peer' && peerIndex !== undefined) {
+      const peer = here ? names.get(peerIndex) : undefined;
+      if (peer !== undefined) link.veth = { peer };
+    }
+    if (d?.lowerLink) setLowerLink(link, d, here && linkIndex !== undefined ? names.get(linkIndex) : undefined);
+    return link;
+  });
+}
+
+function setLowerLink(link: Link, d: KindDriver, lower: string | undefined): void {
+  const field = d.modelKind as 'vlan' | 'macvlan' | 'vxlan';
+  const opts = link[field] as { link?: string } | undefined;
+  if (lower !== undefined) (link as Record<string, unknown>)[field] = { ...opts, link: lower };
+  else if (d.lowerLink === 'required') (link as Record<string, unknown>)[field] = { ...opts, link: '' };
+}

@@ -1,0 +1,92 @@
+// Who owns what (contract section 4) and how link kinds relate to each other.
+import { OWNER_ALIAS } from '../model/constants.js';
+import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../model/types.js';
+import type { ModelObject } from './types.js';
+
+const VIRTUAL_KINDS: ReadonlySet<string> = new Set(['veth', 'bridge', 'vlan', 'vxlan', 'macvlan', 'bond', 'dummy', 'vrf']);
+
+/** Kinds netrec creates and may delete; `device` and kinds it does not model are never deleted. */
+export function isVirtual(kind: Link['kind']): boolean {
+  return VIRTUAL_KINDS.has(kind);
+}
+
+export function ownsLink(l: Link): boolean {
+  return l.alias === OWNER_ALIAS;
+}
+
+/** Routes, rules, neighbors and addresses carry the owner's protocol marker. */
+export function ownsMarked(o: { protocol?: number }, protocol: number): boolean {
+  return o.protocol === protocol;
+}
+
+const PROTO_KERNEL = 2;
+
+/**
+ * Objects the kernel makes and takes back by itself: restoring an address or
+ * bringing a link up brings them back, so rollback neither writes nor deletes them.
+ */
+export function isKernelMade(type: ObjectType, o: ModelObject): boolean {
+  switch (type) {
+    case 'route':
+      return (o as Route).protocol === PROTO_KERNEL;
+    case 'address':
+      return (o as Address).kernelManaged === true;
+    case 'neighbor': {
+      const state = (o as Neighbor).state;
+      return state !== 'permanent' && state !== 'noarp';
+    }
+    default:
+      return false;
+  }
+}
+
+/** The link an upper (vlan, macvlan, vxlan) sits on; the kernel deletes the upper with it. */
+export function lowerOf(l: Link): string | undefined {
+  return l.vlan?.link ?? l.macvlan?.link ?? l.vxlan?.link;
+}
+
+const CYCLING_MASTERS: ReadonlySet<string> = new Set(['vrf', 'bond']);
+
+/** Joining or leaving these masters takes the member down and up again. */
+export function cyclesMembers(master: Link | undefined): boolean {
+  return master !== undefined && CYCLING_MASTERS.has(master.kind);
+}
+
+/**
+ * A veth pair is one object: the kernel creates both ends from one message,
+ * sent for the end that declares `veth.peer` (the lexically smaller name when
+ * both do). The other end only appears with it.
+ */
+export class VethPairs {
+  private readonly declaredBy = new Map<string, string>();
+
+  constructor(private readonly links: ReadonlyMap<string, Link>) {
+    for (const l of links.values()) {
+      const peer = peerOf(l);
+      if (peer !== undefined && l.state !== 'absent') this.declaredBy.set(peer, l.name);
+    }
+  }
+
+  /** The end whose create makes `name`, when that is not `name` itself. */
+  createdWith(name: string): string | undefined {
+    const l = this.links.get(name);
+    if (l === undefined || l.kind !== 'veth') return undefined;
+    const peer = peerOf(l);
+    if (peer === undefined) return this.declaredBy.get(name);
+    if (peerOf(this.links.get(peer)) === name && peer < name) return peer;
+    return undefined;
+  }
+
+  /** True when a declared veth names `name` as its peer. */
+  isDeclaredPeer(name: string): boolean {
+    return this.declaredBy.has(name);
+  }
+}
+
+function peerOf(l: Link | undefined): string | undefined {
+  return l?.kind === 'veth' ? l.veth?.peer : undefined;
+}
+
+export function isOwnedBy(type: ObjectType, o: ModelObject, protocol: number): boolean {
+  return type === 'interface' ? ownsLink(o as Link) : ownsMarked(o as Route | Rule | Neighbor | Address, protocol);
+}
