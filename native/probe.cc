@@ -112,7 +112,7 @@ class ProbeWorker : public Napi::AsyncWorker {
   }
 
   void Ping(const sockaddr_storage& ss, socklen_t sl, bool v6) {
-      bool reply = v6 ? icmp[0] == static_cast<uint8_t>(ICMP6_ECHO_REPLY) : icmp[0] == static_cast<uint8_t>(ICMP_ECHOREPLY);
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, v6 ? static_cast<int>(IPPROTO_ICMPV6) : static_cast<int>(IPPROTO_ICMP));
     if (fd < 0) {
       detail_ = std::string("raw socket: ") + strerror(errno);
       return;
@@ -150,7 +150,7 @@ class ProbeWorker : public Napi::AsyncWorker {
         n -= ihl;
       }
       if (n < 8) continue;
-      bool reply = v6 ? icmp[0] == ICMP6_ECHO_REPLY : icmp[0] == ICMP_ECHOREPLY;
+      bool reply = v6 ? icmp[0] == static_cast<uint8_t>(ICMP6_ECHO_REPLY) : icmp[0] == static_cast<uint8_t>(ICMP_ECHOREPLY);
       if (reply && ((icmp[4] << 8) | icmp[5]) == id) {
         ok_ = true;
         detail_ = "echo reply";
