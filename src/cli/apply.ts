@@ -1,17 +1,28 @@
 // netrec apply: make the kernel match the config, all or nothing.
 import type { Command } from 'commander';
-import { applyPlan, type ApplyOutcome } from '../apply/apply.js';
+import { applyPlan, rollback, type ApplyOutcome } from '../apply/apply.js';
+import { recoverPending, scopeToKeys, waitForConfirmation, type ConfirmOutcome } from '../apply/confirm.js';
 import { lockNamespace } from '../apply/lock.js';
+import { parseProbe, runProbes, type Probe } from '../apply/probes.js';
+import { readState } from '../kernel/read.js';
+import { scopeOf } from '../plan/plan.js';
+import { configHash } from '../watch/files.js';
+import { openStore, checkTrust } from './state.js';
 import { planToJson, renderText } from '../plan/render/index.js';
 import { isEmpty, planChanges, type Change, type Plan } from '../plan/types.js';
-import { netnsPath, openConnection, runCommand, useColor, UserError } from './common.js';
-import { loadDesired, planFor, readActual } from './prepare.js';
+import { netnsPath, openConnection, parseDuration, runCommand, useColor, UserError } from './common.js';
+import { DEFAULT_STATE_DIR } from '../state/store.js';
+import { loadDesired, planFor, readActual as readActualState } from './prepare.js';
 import { Progress } from './progress.js';
 
 interface ApplyOpts {
   netns?: string;
   dryRun?: boolean;
   output: string;
+  confirmTimeout?: string;
+  probe: string[];
+  stateDir?: string;
+  insecureConfig?: boolean;
 }
 
 /** Plans longer than this are abbreviated in apply's output (`netrec plan` prints them whole). */
@@ -31,7 +42,15 @@ export function register(program: Command): void {
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('--dry-run', 'print the plan and change nothing')
     .option('-o, --output <format>', 'text or json', 'text')
-    .addHelpText('after', '\nExamples:\n  netrec apply site.yaml\n  netrec apply /etc/netrec/ --netns edge1 -o json\n  netrec apply site.yaml --dry-run')
+    .option('--confirm-timeout <duration>', 'keep the change only if `netrec confirm` (or y on this terminal) comes within DURATION; otherwise, or on SIGHUP/SIGINT/SIGTERM, put the previous state back')
+    .option('--probe <probe>', 'with --confirm-timeout: ping:ADDRESS or tcp:HOST:PORT that must pass after the change (repeatable; only probes that passed before count)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--state-dir <dir>', 'where pending confirmations and history are kept', DEFAULT_STATE_DIR)
+    .option('--insecure-config', 'accept config files that users other than root could have written')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  netrec apply site.yaml\n  netrec apply /etc/netrec/ --netns edge1 -o json\n  netrec apply site.yaml --dry-run\n' +
+        '  netrec apply site.yaml --confirm-timeout 60s --probe ping:192.0.2.1   # on a remote host: lose SSH, get the old network back',
+    )
     .action((configs: string[], opts: ApplyOpts) => runCommand(() => apply(configs, opts)));
 }
 
@@ -39,10 +58,22 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   if (opts.output !== 'text' && opts.output !== 'json') throw new UserError(`unknown output format "${opts.output}" (text or json)`);
   const started = performance.now();
   const json = opts.output === 'json';
+  checkTrust(configs, Boolean(opts.insecureConfig));
   const desired = loadDesired(configs);
+  const confirmMs = opts.confirmTimeout !== undefined ? parseDuration(opts.confirmTimeout) : undefined;
+  const probes: Probe[] = opts.probe.map((p) => {
+    try {
+      return parseProbe(p);
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+  });
+  if (probes.length > 0 && confirmMs === undefined) throw new UserError('--probe needs --confirm-timeout (the time the probes have to pass)');
   const nsPath = netnsPath(opts.netns);
   const lock = opts.dryRun ? undefined : lockNamespace(nsPath);
   const conn = openConnection(opts.netns);
+  const store = openStore(opts.stateDir, opts.netns);
+  const readActual = () => readState(conn, { protocol: desired.policy.protocol });
   let stopRequested = false;
   const onSignal = (): void => {
     if (stopRequested) return;
@@ -52,7 +83,8 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const before = await readActual(conn, undefined, desired.policy.protocol);
+    if (!opts.dryRun) await recover(conn, store, readActual);
+    const before = await readActualState(conn, undefined, desired.policy.protocol);
     const plan = planFor(desired, before);
     if (!json) printPlan(plan);
     if (opts.dryRun || isEmpty(plan)) {
@@ -60,14 +92,75 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
       else if (opts.dryRun && !isEmpty(plan)) process.stdout.write('Dry run: nothing was changed.\n');
       return 0;
     }
+    const probesBefore = probes.length > 0 ? await runProbes(nsPath, probes, 1000) : new Map<string, { ok: boolean }>();
+    const scope = scopeOf(plan);
+    if (confirmMs !== undefined) {
+      store.writePending({ pid: process.pid, created: new Date().toISOString(), deadline: Date.now() + confirmMs, configHash: configHash(configs), before, scope: scopeToKeys(scope) });
+    }
     const progress = new Progress(process.stderr, planChanges(plan).length, json);
     const outcome = await applyPlan(conn, desired, before, plan, {
       shouldStop: () => stopRequested,
       onProgress: (done, total) => progress.update(done, total),
+      readActual,
     });
     progress.finish();
+    let confirm: ConfirmOutcome | undefined;
+    if (confirmMs !== undefined && outcome.result === 'applied') {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const counted = probes.filter((p) => probesBefore.get(p.text)?.ok);
+      if (probes.length > 0 && counted.length === 0) process.stderr.write('netrec: no probe passed before the change; waiting for a manual confirmation instead\n');
+      for (const p of probes) if (!probesBefore.get(p.text)?.ok) process.stderr.write(`netrec: probe ${p.text} already failed before the change; it does not count\n`);
+      const stdin = process.stdin.isTTY ? process.stdin : undefined;
+      const secs = Math.round(confirmMs / 1000);
+      process.stderr.write(
+        `Applied; keeping it only if confirmed within ${secs}s: run \`netrec confirm${opts.netns ? ` --netns ${opts.netns}` : ''}\`${stdin ? ' or type y and Enter here' : ''}.` +
+          `${counted.length ? ` Probes must pass: ${counted.map((p) => p.text).join(', ')}.` : ''}\n`,
+      );
+      // With probes the rollout is unattended: all counted probes passing confirms it.
+      let failing: [string, { ok: boolean; detail: string }][] = [];
+      confirm = await waitForConfirmation({
+        deadline: Date.now() + confirmMs,
+        store,
+        tty: stdin,
+        check: counted.length
+          ? async () => {
+              failing = [...(await runProbes(nsPath, counted, 500)).entries()].filter(([, r]) => !r.ok);
+              return failing.length === 0 ? 'confirmed' : undefined;
+            }
+          : undefined,
+      });
+      if (confirm === 'timeout' && counted.length > 0) {
+        confirm = 'probe-failed';
+        for (const [t, r] of failing) process.stderr.write(`netrec: probe ${t} fails after the change: ${r.detail}\n`);
+      }
+      if (confirm === 'confirmed') {
+        store.clearPending();
+        process.stderr.write('Confirmed; the change stays.\n');
+      } else {
+        const left = await rollback(conn, before, scope, readActual);
+        outcome.messages = conn.mutations;
+        if (left.length === 0) store.clearPending();
+        outcome.result = left.length === 0 ? 'rolled-back' : 'failed';
+        outcome.rollbackLeft = left;
+        process.stderr.write(
+          left.length === 0
+            ? `netrec: not confirmed (${confirm}); the previous state is back and verified.\n`
+            : `netrec: not confirmed (${confirm}); rollback incomplete, ${left.length} objects could not be put back.\n`,
+        );
+      }
+    } else if (confirmMs !== undefined) store.clearPending();
+    store.appendHistory({
+      time: new Date().toISOString(),
+      configHash: configHash(configs),
+      summary: plan.summary,
+      result: outcome.result,
+      durationMs: Math.round(performance.now() - started),
+      messages: outcome.messages,
+      ...(confirm ? { confirm: confirm === 'confirmed' ? 'confirmed' : 'rolled-back' } : {}),
+    });
     if (json) printJson(plan, { result: outcome.result, messages: outcome.messages }, started, outcome);
-    else printOutcome(plan, outcome, started);
+    else if (!confirm || confirm === 'confirmed') printOutcome(plan, outcome, started);
     return outcome.result === 'applied' ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
@@ -75,6 +168,15 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
     conn.close();
     lock?.release();
   }
+}
+
+/** A confirm-timeout apply that was killed left its prior state: put it back first. */
+async function recover(conn: Parameters<typeof recoverPending>[0], store: ReturnType<typeof openStore>, readActual: () => Promise<import('../model/types.js').State>): Promise<void> {
+  const r = await recoverPending(conn, store, readActual);
+  for (const w of store.warnings) process.stderr.write(`netrec: warning: ${w}\n`);
+  if (!r) return;
+  if (r.left.length > 0) throw new UserError(`an unconfirmed change (pid ${r.pending.pid}, ${r.pending.created}) could not be fully rolled back; ${r.left.length} objects differ. Nothing else was done.`);
+  process.stderr.write(`netrec: restored the state from before an unconfirmed change (pid ${r.pending.pid}, ${r.pending.created}).\n`);
 }
 
 function printPlan(plan: Plan): void {

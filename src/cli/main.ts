@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { register as registerApply } from './apply.js';
+import { register as registerConfirm } from './confirm.js';
+import { register as registerHistory } from './history.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerShow } from './show.js';
 import { register as registerValidate } from './validate.js';
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerApply(program);
   registerShow(program);
   registerWatch(program);
+  registerConfirm(program);
+  registerHistory(program);
   return program;
 }
 

@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { toDocument, toJson, toYaml } from '../config/index.js';
 import { readState } from '../kernel/read.js';
+import { DEFAULT_STATE_DIR } from '../state/store.js';
 import { openConnection, runCommand, UserError } from './common.js';
+import { openStore } from './state.js';
 
 export function register(program: Command): void {
   program
@@ -17,8 +19,9 @@ export function register(program: Command): void {
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .option('--all', 'include what the kernel makes by itself')
+    .option('--state-dir <dir>', 'where pending confirmations are kept (to mention one)', DEFAULT_STATE_DIR)
     .addHelpText('after', '\nExamples:\n  netrec show\n  netrec show --netns edge1 -o json > snapshot.json\n  netrec plan site.yaml --from-state snapshot.json')
-    .action((opts: { netns?: string; output: string; all?: boolean }) =>
+    .action((opts: { netns?: string; output: string; all?: boolean; stateDir: string }) =>
       runCommand(async () => {
         if (opts.output !== 'yaml' && opts.output !== 'json') throw new UserError(`unknown output format "${opts.output}" (yaml or json)`);
         const conn = openConnection(opts.netns);
@@ -26,6 +29,11 @@ export function register(program: Command): void {
           const state = await readState(conn);
           const doc = toDocument(state, { all: Boolean(opts.all) });
           process.stdout.write(opts.output === 'json' ? toJson(doc) : toYaml(doc));
+          const pending = openStore(opts.stateDir, opts.netns).readPending();
+          if (pending) {
+            const left = Math.max(0, Math.round((pending.deadline - Date.now()) / 1000));
+            process.stderr.write(`netrec: note: an apply (pid ${pending.pid}) is waiting for \`netrec confirm\`; it rolls back in ${left}s\n`);
+          }
         } finally {
           conn.close();
         }

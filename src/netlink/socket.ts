@@ -23,6 +23,7 @@ interface NativeModule {
   Socket: new (nsPath?: string) => RawSocket;
   lockFile(path: string): number;
   unlockFile(fd: number): void;
+  probe(ns: string, kind: string, addr: string, port: number, timeoutMs: number, cb: (err: unknown, ok: boolean, detail: string) => void): void;
 }
 
 let native: NativeModule | undefined;

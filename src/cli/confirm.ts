@@ -1,0 +1,31 @@
+// netrec confirm: keep the change a `apply --confirm-timeout` is waiting on.
+import type { Command } from 'commander';
+import { DEFAULT_STATE_DIR } from '../state/store.js';
+import { netnsPath, runCommand, UserError } from './common.js';
+import { openStore } from './state.js';
+
+export function register(program: Command): void {
+  program
+    .command('confirm')
+    .summary('keep the change a confirm-timeout apply is waiting on')
+    .description('Tell a waiting `netrec apply --confirm-timeout` (in another shell) to keep its change.\nWithout a pending change it says so and exits 1.')
+    .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
+    .option('--state-dir <dir>', 'where pending confirmations are kept', DEFAULT_STATE_DIR)
+    .action((opts: { netns?: string; stateDir: string }) =>
+      runCommand(async () => {
+        netnsPath(opts.netns);
+        const store = openStore(opts.stateDir, opts.netns);
+        const p = store.readPending();
+        for (const w of store.warnings) process.stderr.write(`netrec: warning: ${w}\n`);
+        if (!p) throw new UserError('nothing to confirm: no apply is waiting for a confirmation in this namespace');
+        if (store.isConfirmed()) {
+          process.stdout.write('Already confirmed.\n');
+          return 0;
+        }
+        store.confirm();
+        const left = Math.max(0, Math.round((p.deadline - Date.now()) / 1000));
+        process.stdout.write(`Confirmed the change of pid ${p.pid} (${left}s were left).\n`);
+        return 0;
+      }),
+    );
+}

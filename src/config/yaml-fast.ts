@@ -1,0 +1,416 @@
+// A fast reader for the block-style YAML that configs are written in:
+// mappings, sequences, one-line plain and quoted scalars, one-line flow
+// collections, comments. It records every node's offset as it goes (the
+// PosTree of source.ts). Anything outside that subset (anchors, tags, block
+// or multi-line scalars, multi-line flow, tabs, CR, non-ASCII, duplicate
+// keys, and all syntax errors) makes it give up, and the caller parses with
+// js-yaml, which knows all of YAML and words the errors. Scalars resolve as
+// js-yaml's core schema does, through js-yaml's own types, so both readers
+// give the same values.
+import jsyaml from 'js-yaml';
+import type { PosCollection, PosTree } from './source.js';
+
+interface ImplicitType {
+  resolve(data: string): boolean;
+  construct(data: string): unknown;
+}
+const coreTypes = (jsyaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float', ImplicitType> }).types;
+const IMPLICIT: ImplicitType[] = [coreTypes.null, coreTypes.bool, coreTypes.int, coreTypes.float];
+
+const GIVE_UP = { giveUp: true } as const;
+
+const NL = 10;
+const SP = 32;
+const HASH = 35;
+const DQ = 34;
+const SQ = 39;
+const DASH = 45;
+const COLON = 58;
+const QUESTION = 63;
+
+/** Characters allowed inside plain scalars (block context); a conservative subset of YAML's. */
+const PLAIN = new Uint8Array(128);
+/** ... as the first character. */
+const PLAIN_FIRST = new Uint8Array(128);
+/** ... in plain keys. */
+const KEY = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  const alnum = /[A-Za-z0-9]/.test(ch);
+  PLAIN[c] = alnum || '_./:+-@=~,()!&*?%$^<>;'.includes(ch) ? 1 : 0;
+  PLAIN_FIRST[c] = alnum || '_./~+($=^'.includes(ch) ? 1 : 0;
+  KEY[c] = alnum || '_.-/$'.includes(ch) ? 1 : 0;
+}
+const FLOW_INDICATOR = (c: number) => c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+
+/** The core-schema value of a plain scalar (null, boolean, number or the text). */
+export function resolvePlain(text: string): unknown {
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // None of null, bool, int or float contains these; addresses and names skip the resolvers.
+    if (c === COLON || c === 47 || c === SP) return text;
+    if (c === 46 && ++dots > 1) return text;
+  }
+  const first = text.charCodeAt(0) | 0x20;
+  if (first >= 0x61 && first <= 0x7a && first !== 0x6e && first !== 0x74 && first !== 0x66) return text;
+  for (const t of IMPLICIT) if (t.resolve(text)) return t.construct(text);
+  return text;
+}
+
+export interface Parsed {
+  value: unknown;
+  tree: PosTree;
+}
+
+/** The value and positions of `text`, or undefined when it is outside the subset. */
+export function parseFastYaml(text: string): Parsed | undefined {
+  if (/[^\n\x20-\x7e]/.test(text)) return undefined;
+  try {
+    return new FastYaml(text).document();
+  } catch (e) {
+    if (e === GIVE_UP) return undefined;
+    throw e;
+  }
+}
+
+class FastYaml {
+  private readonly n: number;
+  /** The current content line: its indentation (-1 at the end) and first content offset. */
+  private ind = 0;
+  private c = 0;
+  /** What the last node parser produced. */
+  private val: unknown = null;
+  private pos: PosTree = 0;
+  private str = '';
+
+  constructor(private readonly s: string) {
+    this.n = s.length;
+  }
+
+  document(): Parsed {
+    const s = this.s;
+    this.toContent(0);
+    if (this.ind === 0 && s.startsWith('---', this.c) && this.isBlankAfter(this.c + 3)) {
+      this.toContent(this.endOfLine(this.c + 3));
+    }
+    if (this.ind < 0) throw GIVE_UP;
+    this.block(this.ind);
+    if (this.ind >= 0) throw GIVE_UP;
+    return { value: this.val, tree: this.pos };
+  }
+
+  /** Move to the next line with content, from the start of a line. */
+  private toContent(from: number): void {
+    const s = this.s;
+    let p = from;
+    for (;;) {
+      let q = p;
+      while (s.charCodeAt(q) === SP) q++;
+      if (q >= this.n) {
+        this.ind = -1;
+        this.c = this.n;
+        return;
+      }
+      const ch = s.charCodeAt(q);
+      if (ch === NL) p = q + 1;
+      else if (ch === HASH) {
+        const nl = s.indexOf('\n', q);
+        p = nl < 0 ? this.n : nl + 1;
+      } else {
+        this.ind = q - p;
+        this.c = q;
+        return;
+      }
+    }
+  }
+
+  /** After a node: only spaces and a comment may follow. Returns the next line's start. */
+  private endOfLine(from: number): number {
+    const s = this.s;
+    let i = from;
+    while (s.charCodeAt(i) === SP) i++;
+    if (i >= this.n) return this.n;
+    const ch = s.charCodeAt(i);
+    if (ch === NL) return i + 1;
+    if (ch === HASH && s.charCodeAt(i - 1) === SP) {
+      const nl = s.indexOf('\n', i);
+      return nl < 0 ? this.n : nl + 1;
+    }
+    throw GIVE_UP;
+  }
+
+  private isBlankAfter(i: number): boolean {
+    const ch = this.s.charCodeAt(i);
+    return i >= this.n || ch === NL || ch === SP;
+  }
+
+  private isDash(i: number): boolean {
+    return this.s.charCodeAt(i) === DASH && this.isBlankAfter(i + 1);
+  }
+
+  /** A block node starting on the current content line. */
+  private block(ind: number): void {
+    if (this.isDash(this.c)) this.seq(ind);
+    else if (this.keyEnd(this.c) >= 0) this.map(ind, this.c);
+    else throw GIVE_UP; // a scalar on a line of its own
+  }
+
+  private seq(ind: number): void {
+    const s = this.s;
+    const items: unknown[] = [];
+    const kids: PosTree[] = [];
+    const node: PosCollection = { at: this.c, map: false, kids };
+    for (;;) {
+      const dash = this.c;
+      let q = dash + 1;
+      while (s.charCodeAt(q) === SP) q++;
+      const ch = s.charCodeAt(q);
+      if (q >= this.n || ch === NL || ch === HASH) {
+        this.toContent(this.endOfLine(q));
+        if (this.ind > ind) this.block(this.ind);
+        else {
+          this.val = null;
+          this.pos = dash;
+        }
+      } else if (this.isDash(q)) {
+        throw GIVE_UP; // "- - x"
+      } else if (this.keyEnd(q) >= 0) {
+        this.map(q - (dash - ind), q);
+      } else {
+        this.inline(q);
+      }
+      items.push(this.val);
+      kids.push(this.pos);
+      if (this.ind < ind) break;
+      if (this.ind > ind) throw GIVE_UP;
+      if (!this.isDash(this.c)) break; // the mapping around continues
+    }
+    this.val = items;
+    this.pos = node;
+  }
+
+  private map(ind: number, first: number): void {
+    const obj: Record<string, unknown> = {};
+    const kids: (string | PosTree)[] = [];
+    const node: PosCollection = { at: first, map: true, kids };
+    let k = first;
+    for (;;) {
+      const afterColon = this.keyEnd(k);
+      if (afterColon < 0) throw GIVE_UP;
+      const key = this.str;
+      if (key === '__proto__' || Object.hasOwn(obj, key)) throw GIVE_UP;
+      const s = this.s;
+      let q = afterColon;
+      while (s.charCodeAt(q) === SP) q++;
+      const ch = s.charCodeAt(q);
+      if (q >= this.n || ch === NL || ch === HASH) {
+        this.toContent(this.endOfLine(q));
+        if (this.ind > ind) this.block(this.ind);
+        else if (this.ind === ind && this.isDash(this.c)) this.seq(ind);
+        else {
+          this.val = null;
+          this.pos = k;
+        }
+      } else {
+        this.inline(q);
+      }
+      obj[key] = this.val;
+      kids.push(key, k, this.pos);
+      if (this.ind < ind) break;
+      if (this.ind > ind || this.isDash(this.c)) throw GIVE_UP;
+      k = this.c;
+    }
+    this.val = obj;
+    this.pos = node;
+  }
+
+  /**
+   * When a mapping key starts at `i` ("key: ..." or "key:" at the end of the
+   * line): the offset after its colon, with the key in `str`; else -1.
+   */
+  private keyEnd(i: number): number {
+    const s = this.s;
+    const ch = s.charCodeAt(i);
+    const quoted = ch === DQ || ch === SQ;
+    let j = i;
+    if (quoted) j = ch === DQ ? this.doubleQuoted(i) : this.singleQuoted(i);
+    else while (KEY[s.charCodeAt(j)] === 1) j++;
+    let k = j;
+    while (s.charCodeAt(k) === SP) k++;
+    if (j === i || s.charCodeAt(k) !== COLON || !this.isBlankAfter(k + 1)) return -1;
+    if (!quoted) {
+      this.str = s.slice(i, j);
+      // Keys like "1", "true" or "-x" are left to js-yaml.
+      if (!PLAIN_FIRST[ch] || typeof resolvePlain(this.str) !== 'string') throw GIVE_UP;
+    }
+    return k + 1;
+  }
+
+  /** A value after "key: " or "- " on the current line; then moves to the next content line. */
+  private inline(q: number): void {
+    const ch = this.s.charCodeAt(q);
+    let end: number;
+    if (ch === DQ || ch === SQ) {
+      end = ch === DQ ? this.doubleQuoted(q) : this.singleQuoted(q);
+      this.val = this.str;
+      this.pos = q;
+    } else if (ch === 91 || ch === 123) {
+      end = this.flowNode(q);
+    } else {
+      end = this.plain(q, false);
+    }
+    this.toContent(this.endOfLine(end));
+  }
+
+  /** A one-line plain scalar; in flow context it also ends at , [ ] { }. */
+  private plain(q: number, flow: boolean): number {
+    const s = this.s;
+    const first = s.charCodeAt(q);
+    if (!PLAIN_FIRST[first]) {
+      // "-", "?" and ":" may start a plain scalar when something safe follows.
+      const next = s.charCodeAt(q + 1);
+      if (!(first === DASH || first === QUESTION || first === COLON) || q + 1 >= this.n || !PLAIN[next] || next === SP || (flow && FLOW_INDICATOR(next))) throw GIVE_UP;
+    }
+    let i = q;
+    let last = q;
+    while (i < this.n) {
+      const ch = s.charCodeAt(i);
+      if (ch === NL) break;
+      if (ch === SP) {
+        i++;
+        continue;
+      }
+      if (ch === HASH) {
+        if (s.charCodeAt(i - 1) === SP) break;
+        throw GIVE_UP;
+      }
+      if (ch === COLON) {
+        const next = s.charCodeAt(i + 1);
+        if (i + 1 >= this.n || next === SP || next === NL || (flow && FLOW_INDICATOR(next))) {
+          if (flow) break;
+          throw GIVE_UP; // "a: b: c"
+        }
+      } else if (flow && FLOW_INDICATOR(ch)) break;
+      else if (!PLAIN[ch]) throw GIVE_UP;
+      last = ++i;
+    }
+    this.val = resolvePlain(s.slice(q, last));
+    this.pos = q;
+    return last;
+  }
+
+  private doubleQuoted(q: number): number {
+    const s = this.s;
+    let out = '';
+    let seg = q + 1;
+    for (let i = q + 1; ; ) {
+      const ch = s.charCodeAt(i);
+      if (i >= this.n || ch === NL) throw GIVE_UP;
+      if (ch === DQ) {
+        this.str = out + s.slice(seg, i);
+        return i + 1;
+      }
+      if (ch !== 92) {
+        i++;
+        continue;
+      }
+      out += s.slice(seg, i);
+      const e = s[i + 1];
+      const simple = e === undefined ? undefined : ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        i += 2;
+      } else if (e === 'x' || e === 'u') {
+        const len = e === 'x' ? 2 : 4;
+        const hex = s.slice(i + 2, i + 2 + len);
+        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) throw GIVE_UP;
+        out += String.fromCharCode(parseInt(hex, 16));
+        i += 2 + len;
+      } else throw GIVE_UP;
+      seg = i;
+    }
+  }
+
+  private singleQuoted(q: number): number {
+    const s = this.s;
+    let out = '';
+    let seg = q + 1;
+    for (let i = q + 1; ; i++) {
+      const ch = s.charCodeAt(i);
+      if (i >= this.n || ch === NL) throw GIVE_UP;
+      if (ch !== SQ) continue;
+      out += s.slice(seg, i);
+      if (s.charCodeAt(i + 1) !== SQ) {
+        this.str = out;
+        return i + 1;
+      }
+      out += "'";
+      seg = ++i + 1;
+    }
+  }
+
+  private skipSpaces(i: number): number {
+    while (this.s.charCodeAt(i) === SP) i++;
+    return i;
+  }
+
+  /** A node inside a one-line flow collection (or the collection itself). */
+  private flowNode(i: number): number {
+    const ch = this.s.charCodeAt(i);
+    if (ch === 91) return this.flowCollection(i, false);
+    if (ch === 123) return this.flowCollection(i, true);
+    if (ch === DQ || ch === SQ) {
+      const end = ch === DQ ? this.doubleQuoted(i) : this.singleQuoted(i);
+      this.val = this.str;
+      this.pos = i;
+      return end;
+    }
+    return this.plain(i, true);
+  }
+
+  private flowCollection(start: number, isMap: boolean): number {
+    const s = this.s;
+    const close = isMap ? 125 : 93;
+    const items: unknown[] = [];
+    const obj: Record<string, unknown> = {};
+    const kids: (string | PosTree)[] = [];
+    const node: PosCollection = { at: start, map: isMap, kids };
+    let i = this.skipSpaces(start + 1);
+    if (s.charCodeAt(i) !== close) {
+      for (;;) {
+        if (isMap) {
+          const keyAt = i;
+          const ch = s.charCodeAt(i);
+          i = this.skipSpaces(this.flowNode(i));
+          const key = this.val;
+          if (typeof key !== 'string' || (ch !== DQ && ch !== SQ && !KEY[ch]!)) throw GIVE_UP;
+          if (key === '__proto__' || Object.hasOwn(obj, key) || s.charCodeAt(i) !== COLON) throw GIVE_UP;
+          i = this.skipSpaces(i + 1);
+          const vc = s.charCodeAt(i);
+          if (vc === 44 || vc === close || vc === NL || i >= this.n) throw GIVE_UP;
+          i = this.skipSpaces(this.flowNode(i));
+          obj[key] = this.val;
+          kids.push(key, keyAt, this.pos);
+        } else {
+          i = this.skipSpaces(this.flowNode(i));
+          items.push(this.val);
+          kids.push(this.pos);
+        }
+        const ch = s.charCodeAt(i);
+        if (ch === close) break;
+        if (ch !== 44) throw GIVE_UP;
+        i = this.skipSpaces(i + 1);
+        if (s.charCodeAt(i) === close) throw GIVE_UP; // trailing comma
+      }
+    }
+    this.val = isMap ? obj : items;
+    this.pos = node;
+    return i + 1;
+  }
+}
+
+const ESCAPES: Record<string, string> = {
+  '0': '\x00', a: '\x07', b: '\x08', t: '\x09', n: '\x0A', v: '\x0B', f: '\x0C', r: '\x0D', e: '\x1B',
+  ' ': ' ', '"': '"', '/': '/', '\\': '\\',
+};

@@ -1,0 +1,105 @@
+// YAML files: the fast reader for the usual block style, js-yaml for the
+// rest of YAML and for syntax errors. Both give the value and a PosTree.
+import jsyaml from 'js-yaml';
+import type { Problem } from './errors.js';
+import { SourceText, type PosCollection, type PosTree } from './source.js';
+import { parseFastYaml, type Parsed } from './yaml-fast.js';
+
+export function parseYaml(file: string, text: string): SourceText | Problem {
+  const parsed = parseFastYaml(text) ?? parseFullYaml(file, text);
+  if ('message' in parsed) return parsed;
+  return new SourceText(file, text, parsed.value, parsed.tree);
+}
+
+/** js-yaml with a listener that records where each node starts. */
+export function parseFullYaml(file: string, text: string): Parsed | Problem {
+  const builder = new TreeBuilder(text);
+  try {
+    const value = jsyaml.load(text, { filename: file, schema: jsyaml.CORE_SCHEMA, listener: builder.listener });
+    return { value, tree: builder.root };
+  } catch (e) {
+    if (!(e instanceof jsyaml.YAMLException)) throw e;
+    const mark = e.mark ?? { line: 0, column: 0 };
+    return { file, line: mark.line + 1, col: mark.column + 1, message: `YAML syntax error: ${e.reason}` };
+  }
+}
+
+interface Child {
+  node: PosTree;
+  /** Set when the child is a mapping key. */
+  key?: string;
+}
+
+/**
+ * js-yaml calls the listener when a node opens (before the spaces and
+ * comments in front of it) and closes (with its value). Children are
+ * collected per depth; a scalar followed by ":" is a mapping key.
+ */
+class TreeBuilder {
+  root: PosTree = 0;
+  private readonly openAt: number[] = [];
+  private readonly children: (Child[] | undefined)[] = [];
+
+  constructor(private readonly text: string) {}
+
+  readonly listener = (event: 'open' | 'close', state: { depth: number; position: number; result: unknown; kind: string | null }): void => {
+    const depth = state.depth;
+    if (event === 'open') {
+      this.openAt[depth] = state.position;
+      this.children[depth] = undefined;
+      return;
+    }
+    const kids = this.children[depth] ?? [];
+    this.children[depth] = undefined;
+    const empty = state.kind === null;
+    const at = empty ? -1 : skipSpaceAndComments(this.text, this.openAt[depth]!);
+    let node: PosTree = at;
+    if (state.kind === 'mapping' || state.kind === 'sequence') node = collection(at, state.kind === 'mapping', kids);
+    if (depth === 1) {
+      this.root = node === -1 ? 0 : node;
+      return;
+    }
+    const parent = (this.children[depth - 1] ??= []);
+    const result = state.result;
+    const isKey = !empty && (result === null || typeof result !== 'object') && followedByColon(this.text, state.position);
+    parent.push(isKey ? { node, key: String(result) } : { node });
+  };
+}
+
+function collection(at: number, map: boolean, kids: Child[]): PosCollection {
+  const out: (string | PosTree)[] = [];
+  if (!map) {
+    for (const k of kids) out.push(k.node === -1 ? at : k.node);
+    return { at, map, kids: out };
+  }
+  for (let i = 0; i < kids.length; i++) {
+    const k = kids[i]!;
+    if (k.key === undefined) continue; // a value whose key we could not see (explicit "?" keys)
+    const keyAt = k.node === -1 ? at : (k.node as number);
+    const next = kids[i + 1];
+    // An empty value points at its key.
+    const value = next && next.key === undefined ? next.node : keyAt;
+    if (next && next.key === undefined) i++;
+    out.push(k.key, keyAt, value === -1 ? keyAt : value);
+  }
+  return { at, map, kids: out };
+}
+
+function followedByColon(text: string, i: number): boolean {
+  while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+  return text.charCodeAt(i) === 58;
+}
+
+/** First offset at or after `i` that is not blank and not in a comment. */
+export function skipSpaceAndComments(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 35 && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
+    } else break;
+  }
+  return i;
+}

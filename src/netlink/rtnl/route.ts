@@ -1,0 +1,265 @@
+// Routes: RTM_NEWROUTE / RTM_DELROUTE, an rtmsg plus RTA_* attributes
+// (linux/rtnetlink.h). Table ids above 255 travel in RTA_TABLE; ECMP
+// routes carry RTA_MULTIPATH, a list of rtnexthop each followed by its own
+// attributes. This is the hot path of a full-table dump: one pass over the
+// attributes, shared codecs, one object per route.
+import { TABLE_UNSPEC } from '../../model/constants.js';
+import type { Family, Nexthop, Route, RouteType, Scope } from '../../model/types.js';
+import {
+  AF_INET,
+  AF_INET6,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  NLM_F_REQUEST,
+  RTM_DELROUTE,
+  RTM_NEWROUTE,
+} from '../constants.js';
+import { NetlinkParseError } from '../errors.js';
+import type { Message, Writer } from '../message.js';
+import {
+  addressBytes,
+  addrLenOf,
+  AttrLayout,
+  Ctx,
+  devName,
+  group,
+  ip,
+  nameOf,
+  need,
+  needHeader,
+  prefixBytes,
+  readIp,
+  u32,
+  type Codec,
+  type IndexName,
+  type NameIndex,
+} from './layout.js';
+
+export type { IndexName, NameIndex, WriteOp } from './layout.js';
+
+export const RTA_DST = 1;
+export const RTA_OIF = 4;
+export const RTA_GATEWAY = 5;
+export const RTA_PRIORITY = 6;
+export const RTA_PREFSRC = 7;
+export const RTA_METRICS = 8;
+export const RTA_MULTIPATH = 9;
+export const RTA_TABLE = 15;
+export const RTA_VIA = 18;
+export const RTA_NH_ID = 30;
+export const RTAX_MTU = 2;
+export const RTNH_F_ONLINK = 4;
+export const RTM_F_CLONED = 0x200;
+export const RTMSG_LEN = 12;
+const RTNH_LEN = 8;
+
+export const RT_SCOPE_UNIVERSE = 0;
+export const RT_SCOPE_LINK = 253;
+export const RT_SCOPE_HOST = 254;
+export const RT_SCOPE_NOWHERE = 255;
+
+/** rtm_type by number (RTN_*); RTN_UNSPEC and RTN_XRESOLVE are not in the model. */
+const TYPES: readonly (RouteType | undefined)[] = [
+  undefined, 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat',
+];
+const TYPE_NUM = new Map<string, number>(TYPES.flatMap((t, i) => (t ? [[t, i]] : [])));
+
+const SCOPES: Record<number, Scope> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
+const SCOPE_NUM = new Map<string, number>(Object.entries(SCOPES).map(([n, s]) => [s, Number(n)]));
+
+/** The scope iproute2 gives a route that names none. IPv6 has no route scopes: the kernel reports universe. */
+export function defaultScope(r: Pick<Route, 'family' | 'type' | 'via' | 'nexthops' | 'nhid'>): Scope {
+  if (r.family === 'ipv6') return 'global';
+  switch (r.type) {
+    case 'local':
+    case 'nat':
+      return 'host';
+    case 'broadcast':
+    case 'multicast':
+    case 'anycast':
+      return 'link';
+    case 'unicast':
+      return r.via !== undefined || r.nexthops?.length || r.nhid !== undefined ? 'global' : 'link';
+    default:
+      return 'global';
+  }
+}
+
+// Gateways are parsed by two codecs (same family, other family); keep the last parse.
+let lastGatewayText = '';
+let lastGatewayBytes = new Uint8Array(0);
+function gatewayBytes(text: string): Uint8Array {
+  if (text !== lastGatewayText) {
+    lastGatewayBytes = addressBytes(text, 0);
+    lastGatewayText = text;
+  }
+  return lastGatewayBytes;
+}
+
+/** RTA_GATEWAY: a gateway of the route's own family. */
+const gateway: Codec<string> = {
+  read: (b, at, len, ctx) => readIp(b, at, len, ctx.addrLen),
+  write: (w, t, v, ctx) => {
+    const bytes = gatewayBytes(v);
+    if (bytes.length === ctx.addrLen) w.bytes(t, bytes);
+  },
+};
+
+/** RTA_VIA { u16 family; addr }: a gateway of the other family (IPv4 over an IPv6 nexthop). */
+const via: Codec<string> = {
+  read: (b, at, len) => {
+    need(len, 2, at);
+    const n = addrLenOf(b.readUInt16LE(at));
+    if (!n) throw new NetlinkParseError(`RTA_VIA at byte ${at} has address family ${b.readUInt16LE(at)}`);
+    return readIp(b, at + 2, len - 2, n);
+  },
+  write: (w, t, v, ctx) => {
+    const bytes = gatewayBytes(v);
+    if (bytes.length === ctx.addrLen) return;
+    const payload = Buffer.alloc(2 + bytes.length);
+    payload.writeUInt16LE(bytes.length === 4 ? AF_INET : AF_INET6, 0);
+    payload.set(bytes, 2);
+    w.bytes(t, payload);
+  },
+};
+
+/** RTA_DST: the address; its length is rtm_dst_len (ctx). Absent for a default route. */
+const dst: Codec<string> = {
+  read: (b, at, len, ctx) => `${readIp(b, at, len, ctx.addrLen)}/${ctx.dstLen}`,
+  write: (w, t, _v, ctx) => {
+    if (ctx.dstLen > 0) w.bytes(t, ctx.dstBytes!);
+  },
+};
+
+const nexthopLayout = new AttrLayout([
+  { attr: RTA_GATEWAY, field: 'via', codec: gateway },
+  { attr: RTA_VIA, field: 'via', codec: via },
+]);
+
+/** RTA_MULTIPATH: rtnexthop { u16 len; u8 flags; u8 hops = weight - 1; s32 ifindex } + attributes, each. */
+const multipath: Codec<Nexthop[]> = {
+  read: (b, at, len, ctx) => {
+    const out: Nexthop[] = [];
+    const end = at + len;
+    while (end - at >= RTNH_LEN) {
+      const nlen = b.readUInt16LE(at);
+      if (nlen < RTNH_LEN || nlen > end - at) throw new NetlinkParseError(`nexthop at byte ${at} claims ${nlen} bytes, ${end - at} present`);
+      const nh: Nexthop = { weight: b[at + 3]! + 1 };
+      const dev = nameOf(b.readInt32LE(at + 4), ctx);
+      if (dev !== undefined) nh.dev = dev;
+      nexthopLayout.decode(b, at + RTNH_LEN, at + nlen, nh, ctx);
+      if (b[at + 2]! & RTNH_F_ONLINK) nh.onLink = true;
+      out.push(nh);
+      at += (nlen + 3) & ~3;
+    }
+    return out;
+  },
+  write: (w, t, nexthops, ctx) => {
+    if (nexthops.length === 0) return;
+    const nest = w.beginNested(t);
+    for (const nh of nexthops) {
+      if (!Number.isInteger(nh.weight) || nh.weight < 1 || nh.weight > 256) throw new Error(`nexthop weight ${nh.weight} is not in 1..256`);
+      const h = w.struct(RTNH_LEN);
+      w.buf[h + 2] = nh.onLink ? RTNH_F_ONLINK : 0;
+      w.buf[h + 3] = nh.weight - 1;
+      w.buf.writeInt32LE(nh.dev === undefined ? 0 : ctx.idx!.ifindex(nh.dev), h + 4);
+      nexthopLayout.encode(w, nh, ctx);
+      w.buf.writeUInt16LE(w.off - h, h);
+    }
+    w.endNested(nest);
+  },
+};
+
+const metricsLayout = new AttrLayout([{ attr: RTAX_MTU, field: 'mtu', codec: u32 }]);
+
+const CREATE = ['create', 'replace'] as const;
+const ALL = ['create', 'replace', 'delete'] as const;
+
+const layout = new AttrLayout([
+  { attr: RTA_TABLE, field: 'table', codec: u32, on: ALL },
+  { attr: RTA_DST, field: 'to', codec: dst, on: ALL },
+  { attr: RTA_PRIORITY, field: 'metric', codec: u32, on: ALL },
+  { attr: RTA_OIF, field: 'dev', codec: devName, on: CREATE },
+  { attr: RTA_GATEWAY, field: 'via', codec: gateway, on: CREATE },
+  { attr: RTA_VIA, field: 'via', codec: via, on: CREATE },
+  { attr: RTA_PREFSRC, field: 'src', codec: ip, on: CREATE },
+  { attr: RTA_METRICS, codec: group(metricsLayout), on: CREATE },
+  { attr: RTA_MULTIPATH, field: 'nexthops', codec: multipath, on: CREATE },
+  { attr: RTA_NH_ID, field: 'nhid', codec: u32, on: CREATE },
+]);
+
+const enc = new Ctx();
+const dec = new Ctx();
+
+/**
+ * One RTM_NEWROUTE (create: EXCL, replace: REPLACE) or RTM_DELROUTE request.
+ * A delete names only the identity (table, destination, tos, metric) and
+ * leaves type, protocol and scope as wildcards, like `ip route del`.
+ */
+export function writeRoute(w: Writer, op: 'create' | 'replace' | 'delete', r: Route, seq: number, idx: NameIndex): void {
+  const af = r.family === 'ipv4' ? AF_INET : AF_INET6;
+  const ctx = enc.reset(op, addrLenOf(af));
+  ctx.idx = idx;
+  const to = prefixBytes(r.to, ctx.addrLen);
+  ctx.dstLen = to.len;
+  ctx.dstBytes = to.bytes;
+  const del = op === 'delete';
+  const flags = del ? 0 : op === 'create' ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_CREATE | NLM_F_REPLACE;
+  const start = w.begin(del ? RTM_DELROUTE : RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | flags, seq);
+  const h = w.struct(RTMSG_LEN);
+  const b = w.buf;
+  b[h] = af;
+  b[h + 1] = to.len;
+  b[h + 3] = r.tos;
+  b[h + 4] = r.table < 256 ? r.table : TABLE_UNSPEC;
+  if (del) b[h + 6] = RT_SCOPE_NOWHERE;
+  else {
+    const type = TYPE_NUM.get(r.type);
+    if (type === undefined) throw new Error(`unknown route type ${r.type}`);
+    const scope = SCOPE_NUM.get(r.scope ?? defaultScope(r));
+    if (scope === undefined) throw new Error(`unknown route scope ${r.scope}`);
+    b[h + 5] = r.protocol;
+    b[h + 6] = scope;
+    b[h + 7] = type;
+    b.writeUInt32LE(r.onLink ? RTNH_F_ONLINK : 0, h + 8);
+  }
+  // A route on a nexthop object names no nexthop of its own (the kernel refuses both).
+  const attrs = !del && r.nhid !== undefined ? { ...r, dev: undefined, via: undefined, nexthops: undefined } : r;
+  layout.encode(w, attrs, ctx);
+  w.end(start);
+}
+
+/**
+ * A route from a dump or an event. Undefined for what the model does not
+ * keep: other families, cloned/cache entries, source-specific (IPv6
+ * subtree) routes, RTN_UNSPEC/XRESOLVE, and routes through an interface
+ * `names` does not know.
+ */
+export function decodeRoute(m: Message, names: IndexName): Route | undefined {
+  const b = m.buf;
+  const o = m.off;
+  needHeader(m.end - o, RTMSG_LEN, 'route');
+  const af = b[o]!;
+  const addrLen = addrLenOf(af);
+  if (addrLen === 0) return undefined;
+  const rtmFlags = b.readUInt32LE(o + 8);
+  const type = TYPES[b[o + 7]!];
+  if (rtmFlags & RTM_F_CLONED || type === undefined || b[o + 2] !== 0) return undefined;
+  const dstLen = b[o + 1]!;
+  if (dstLen > addrLen * 8) throw new NetlinkParseError(`route prefix length ${dstLen} exceeds ${addrLen * 8}`);
+  const ctx = dec.reset('create', addrLen);
+  ctx.names = names;
+  ctx.dstLen = dstLen;
+  const family: Family = af === AF_INET ? 'ipv4' : 'ipv6';
+  const r: Route = { family, table: b[o + 4]!, to: '', metric: 0, tos: b[o + 3]!, type, protocol: b[o + 5]! };
+  const scope = SCOPES[b[o + 6]!];
+  if (scope !== undefined) r.scope = scope;
+  layout.decode(b, o + RTMSG_LEN, m.end, r, ctx);
+  if (ctx.missing) return undefined;
+  if (r.to === '') r.to = `${family === 'ipv4' ? '0.0.0.0' : '::'}/${dstLen}`;
+  if (r.metric === 0 && family === 'ipv6') r.metric = 1024;
+  if (rtmFlags & RTNH_F_ONLINK) r.onLink = true;
+  return r;
+}

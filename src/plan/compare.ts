@@ -1,0 +1,336 @@
+// Attribute comparison per object type: what differs between a desired
+// object and the actual one with the same identity, whether the kernel can
+// change it in place (update) or needs delete + create (replace), and the
+// object netrec writes.
+//
+// Two modes. Plan: a desired attribute that is undefined means "leave as is"
+// (not compared, and kept when the object is rewritten), and everything
+// netrec writes carries its protocol marker and link alias. Exact (rollback):
+// the desired object is the whole truth, protocol and alias included.
+import { OWNER_ALIAS } from '../model/constants.js';
+import type { Address, Link, Neighbor, Nexthop, Route, Rule } from '../model/types.js';
+import { isVirtual } from './ownership.js';
+import type { AttrChange } from './types.js';
+
+export interface CompareMode {
+  exact: boolean;
+  /** The marker netrec writes (plan mode). */
+  protocol: number;
+}
+
+export interface Difference<T> {
+  action: 'update' | 'replace';
+  attrs: AttrChange[];
+  after: T;
+  reason?: string;
+}
+
+interface AttrSpec<T> {
+  /** Config-format name, as shown in plans. */
+  name: string;
+  get(o: T): unknown;
+  /** True when `a` lacks what `d` asks for; default: strict equality of defined desired values. */
+  differs?(d: T, a: T, exact: boolean): boolean;
+}
+
+function differs<T>(s: AttrSpec<T>, d: T, a: T, exact: boolean): boolean {
+  if (s.differs) return s.differs(d, a, exact);
+  const want = s.get(d);
+  return (want !== undefined || exact) && want !== s.get(a);
+}
+
+function anyDiffers<T>(specs: readonly AttrSpec<T>[], d: T, a: T, exact: boolean): boolean {
+  for (const s of specs) if (differs(s, d, a, exact)) return true;
+  return false;
+}
+
+function collect<T>(specs: readonly AttrSpec<T>[], d: T, a: T, exact: boolean, out: AttrChange[]): AttrChange[] {
+  for (const s of specs) if (differs(s, d, a, exact)) out.push({ attr: s.name, old: s.get(a), new: s.get(d) });
+  return out;
+}
+
+function flag<T>(name: string, get: (o: T) => boolean | undefined): AttrSpec<T> {
+  return {
+    name,
+    get,
+    differs: (d, a, exact) => {
+      const want = get(d);
+      return (want !== undefined || exact) && !!want !== !!get(a);
+    },
+  };
+}
+
+function protocolChange(want: number | undefined, have: number | undefined): AttrChange[] {
+  return want === have ? [] : [{ attr: 'protocol', old: have, new: want }];
+}
+
+function cannotChange(attrs: readonly AttrChange[]): string {
+  return `${attrs.map((c) => c.attr).join(', ')} cannot change in place`;
+}
+
+// ---- interfaces -----------------------------------------------------------
+
+/** A nested link option such as bridge.stp, by config-format group and field. */
+function option(group: 'bridge' | 'bond' | 'vxlan' | 'vlan' | 'veth' | 'macvlan' | 'vrf', field: string, name: string): AttrSpec<Link> & { group: string; field: string } {
+  return { name: `${group}.${name}`, group, field, get: (l) => (l[group] as Record<string, unknown> | undefined)?.[field] };
+}
+
+type LinkAttr = AttrSpec<Link> & { group?: string; field: string };
+
+const LINK_MUTABLE: readonly LinkAttr[] = [
+  { name: 'mtu', field: 'mtu', get: (l) => l.mtu },
+  { name: 'mac', field: 'mac', get: (l) => l.mac },
+  { name: 'master', field: 'master', get: (l) => l.master },
+  option('bridge', 'stp', 'stp'),
+  option('bridge', 'forwardDelay', 'forward-delay'),
+  option('bridge', 'ageingTime', 'ageing-time'),
+  option('bridge', 'priority', 'priority'),
+  option('bond', 'miimon', 'miimon'),
+  option('vxlan', 'learning', 'learning'),
+  option('vxlan', 'ttl', 'ttl'),
+  { name: 'state', field: 'state', get: (l) => l.state },
+];
+
+/** Fixed at creation: a change means delete + create. */
+const LINK_IMMUTABLE: readonly LinkAttr[] = [
+  option('vxlan', 'vni', 'vni'),
+  option('vxlan', 'local', 'local'),
+  option('vxlan', 'remote', 'remote'),
+  option('vxlan', 'port', 'port'),
+  option('vxlan', 'link', 'link'),
+  option('vlan', 'id', 'id'),
+  option('vlan', 'link', 'link'),
+  option('vlan', 'protocol', 'protocol'),
+  option('veth', 'peer', 'peer'),
+  option('macvlan', 'link', 'link'),
+  option('macvlan', 'mode', 'mode'),
+  option('vrf', 'table', 'table'),
+  option('bond', 'mode', 'mode'),
+];
+
+/** The link netrec creates for a declared one. */
+export function linkToCreate(d: Link, mode: CompareMode): Link {
+  if (mode.exact) return d;
+  const { addressesAuthoritative: _authoritative, source: _source, ...link } = d;
+  return { ...link, alias: OWNER_ALIAS };
+}
+
+/** Kind or creation-time options differ: the reason the link must be replaced. */
+export function linkReplacement(d: Link, a: Link): { reason: string; attrs: AttrChange[] } | undefined {
+  if (d.kind !== 'device' && d.kind !== a.kind) {
+    return { reason: `kind cannot change in place`, attrs: [{ attr: 'kind', old: a.kind, new: d.kind }] };
+  }
+  if (!anyDiffers(LINK_IMMUTABLE, d, a, false)) return undefined;
+  const attrs = collect(LINK_IMMUTABLE, d, a, false, []);
+  return { reason: cannotChange(attrs), attrs };
+}
+
+/** Attributes to update in place (the caller has ruled out replacement). */
+export function linkUpdate(d: Link, a: Link, mode: CompareMode): Difference<Link> | undefined {
+  const attrs: AttrChange[] = [];
+  // Only `master` can be cleared; other options of a link cannot be unset.
+  for (const s of LINK_MUTABLE) if (differs(s, d, a, mode.exact && s.field === 'master')) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
+  const alias = mode.exact ? d.alias : isVirtual(d.kind) ? OWNER_ALIAS : a.alias;
+  if (alias !== a.alias) attrs.push({ attr: 'alias', old: a.alias, new: alias });
+  if (attrs.length === 0) return undefined;
+  const after: Link = { ...a };
+  for (const c of attrs) setLinkAttr(after, c.attr, c.new);
+  return { action: 'update', attrs, after };
+}
+
+const LINK_ATTRS = new Map<string, LinkAttr>([...LINK_MUTABLE, ...LINK_IMMUTABLE].map((s) => [s.name, s]));
+
+/** Set one attribute (config-format name) on a link copy; nested options are copied before writing. */
+function setLinkAttr(l: Link, name: string, value: unknown): void {
+  if (name === 'alias') {
+    l.alias = value as string | undefined;
+    return;
+  }
+  const s = LINK_ATTRS.get(name)!;
+  const target = l as unknown as Record<string, unknown>;
+  if (s.group === undefined) target[s.field] = value;
+  else target[s.group] = { ...(target[s.group] as object | undefined), [s.field]: value };
+}
+
+// ---- addresses ------------------------------------------------------------
+
+/** Remaining lifetimes count down: a finite lifetime matches any finite one not longer than asked. */
+function lifetimeMatches(want: Address['validLifetime'], have: Address['validLifetime']): boolean {
+  return want === have || (typeof want === 'number' && typeof have === 'number' && have <= want);
+}
+
+function lifetime(name: string, get: (a: Address) => Address['validLifetime']): AttrSpec<Address> {
+  return {
+    name,
+    get,
+    differs: (d, a, exact) => {
+      const want = get(d);
+      return (want !== undefined || exact) && !lifetimeMatches(want ?? 'forever', get(a) ?? 'forever');
+    },
+  };
+}
+
+/** IPv4 reports the interface name as label when none was set. */
+function labelOf(a: Address): string | undefined {
+  return a.family === 'ipv4' ? (a.label ?? a.dev) : undefined;
+}
+
+const ADDRESS_IN_PLACE: readonly AttrSpec<Address>[] = [
+  lifetime('valid-lifetime', (a) => a.validLifetime),
+  lifetime('preferred-lifetime', (a) => a.preferredLifetime),
+];
+const NOPREFIXROUTE = flag<Address>('noprefixroute', (a) => a.noprefixroute);
+/** IPv4 replaces only lifetimes and protocol in place; flags and label need delete + create. */
+const ADDRESS_V4_FIXED: readonly AttrSpec<Address>[] = [
+  NOPREFIXROUTE,
+  { name: 'label', get: (a) => a.label, differs: (d, a, exact) => (d.label !== undefined || exact) && labelOf(d) !== labelOf(a) },
+];
+
+export function addressToCreate(d: Address, mode: CompareMode): Address {
+  if (mode.exact) return d;
+  const { state: _state, source: _source, ...address } = d;
+  return { ...address, protocol: mode.protocol };
+}
+
+export function addressDifference(d: Address, a: Address, mode: CompareMode): Difference<Address> | undefined {
+  const v4 = d.family === 'ipv4';
+  const fixed = v4 ? collect(ADDRESS_V4_FIXED, d, a, mode.exact, []) : [];
+  const attrs = collect(ADDRESS_IN_PLACE, d, a, mode.exact, fixed.slice());
+  if (!v4) collect([NOPREFIXROUTE], d, a, mode.exact, attrs);
+  if (mode.exact) attrs.push(...protocolChange(d.protocol, a.protocol));
+  // Kernels before 6.1 report no IFA_PROTO: without it there is nothing to compare.
+  else if (a.protocol !== undefined) attrs.push(...protocolChange(mode.protocol, a.protocol));
+  if (attrs.length === 0) return undefined;
+  const after: Address = mode.exact
+    ? d
+    : {
+        ...a,
+        validLifetime: d.validLifetime ?? a.validLifetime,
+        preferredLifetime: d.preferredLifetime ?? a.preferredLifetime,
+        noprefixroute: d.noprefixroute ?? a.noprefixroute,
+        label: d.label ?? a.label,
+        protocol: mode.protocol,
+        kernelManaged: undefined,
+      };
+  return fixed.length > 0 ? { action: 'replace', attrs, after, reason: `${cannotChange(fixed)} on IPv4` } : { action: 'update', attrs, after };
+}
+
+// ---- routes ---------------------------------------------------------------
+
+function hopMatches(want: Nexthop, have: Nexthop, exact: boolean): boolean {
+  if (want.weight !== have.weight) return false;
+  if (exact) return want.via === have.via && want.dev === have.dev && !!want.onLink === !!have.onLink;
+  return (
+    (want.via === undefined || want.via === have.via) &&
+    (want.dev === undefined || want.dev === have.dev) &&
+    (want.onLink === undefined || want.onLink === !!have.onLink)
+  );
+}
+
+/** Nexthops compare as a multiset: the kernel does not keep their order. */
+function nexthopsDiffer(d: Route, a: Route, exact: boolean): boolean {
+  const have = a.nexthops ?? [];
+  if (d.nexthops === undefined) {
+    // A declared single path is not met by a multipath route.
+    return have.length > 0 && (exact || d.via !== undefined || d.dev !== undefined);
+  }
+  if (have.length !== d.nexthops.length) return true;
+  // Fully specified hops first, so a partly specified one cannot take their match.
+  const want = [...d.nexthops].sort((x, y) => unspecified(x) - unspecified(y));
+  const used = new Array<boolean>(have.length).fill(false);
+  next: for (const w of want) {
+    for (let i = 0; i < have.length; i++) {
+      if (!used[i] && hopMatches(w, have[i]!, exact)) {
+        used[i] = true;
+        continue next;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+function unspecified(h: Nexthop): number {
+  return (h.via === undefined ? 1 : 0) + (h.dev === undefined ? 1 : 0);
+}
+
+const ROUTE_ATTRS: readonly AttrSpec<Route>[] = [
+  { name: 'type', get: (r) => r.type },
+  { name: 'via', get: (r) => r.via },
+  { name: 'dev', get: (r) => r.dev },
+  { name: 'scope', get: (r) => r.scope },
+  { name: 'src', get: (r) => r.src },
+  { name: 'mtu', get: (r) => r.mtu },
+  flag('on-link', (r) => r.onLink),
+  { name: 'nexthops', get: (r) => r.nexthops, differs: nexthopsDiffer },
+];
+
+export function routeToCreate(d: Route, mode: CompareMode): Route {
+  return mode.exact || d.protocol === mode.protocol ? d : { ...d, protocol: mode.protocol };
+}
+
+/** Allocation-free check, for the one pass over a full routing table. */
+export function routeDiffers(d: Route, a: Route, mode: CompareMode): boolean {
+  return (mode.exact ? d.protocol : mode.protocol) !== a.protocol || anyDiffers(ROUTE_ATTRS, d, a, mode.exact);
+}
+
+export function routeDifference(d: Route, a: Route, mode: CompareMode): Difference<Route> {
+  const attrs = collect(ROUTE_ATTRS, d, a, mode.exact, []);
+  attrs.push(...protocolChange(mode.exact ? d.protocol : mode.protocol, a.protocol));
+  return { action: 'update', attrs, after: mode.exact ? d : mergeRoute(d, a, mode.protocol) };
+}
+
+/**
+ * The route that keeps what the declaration leaves unsaid. Attributes the
+ * kernel derives (the device of a gateway, the scope) are left for it to
+ * derive again rather than copied, so a new gateway is not tied to the old device.
+ */
+function mergeRoute(d: Route, a: Route, protocol: number): Route {
+  const multipath = d.nexthops !== undefined || (d.via === undefined && d.dev === undefined && a.nexthops !== undefined);
+  return {
+    family: a.family,
+    table: a.table,
+    to: a.to,
+    metric: a.metric,
+    tos: a.tos,
+    type: d.type,
+    via: multipath ? undefined : (d.via ?? a.via),
+    dev: multipath ? undefined : (d.dev ?? (d.via === undefined ? a.dev : undefined)),
+    scope: d.scope,
+    src: d.src ?? a.src,
+    mtu: d.mtu ?? a.mtu,
+    onLink: d.onLink ?? a.onLink,
+    nexthops: multipath ? (d.nexthops ?? a.nexthops) : undefined,
+    protocol,
+  };
+}
+
+// ---- rules and neighbors --------------------------------------------------
+
+export function ruleToCreate(d: Rule, mode: CompareMode): Rule {
+  return mode.exact || d.protocol === mode.protocol ? d : { ...d, protocol: mode.protocol };
+}
+
+/** Everything but the protocol is identity, so only the protocol can differ. */
+export function ruleDifference(d: Rule, a: Rule, mode: CompareMode): Difference<Rule> | undefined {
+  const attrs = protocolChange(mode.exact ? d.protocol : mode.protocol, a.protocol);
+  if (attrs.length === 0) return undefined;
+  return { action: 'replace', attrs, after: ruleToCreate(d, mode), reason: 'a rule cannot change in place' };
+}
+
+export function neighborToCreate(d: Neighbor, mode: CompareMode): Neighbor {
+  if (mode.exact) return d;
+  const { source: _source, ...neighbor } = d;
+  return { ...neighbor, state: 'permanent', protocol: mode.protocol };
+}
+
+const NEIGHBOR_ATTRS: readonly AttrSpec<Neighbor>[] = [{ name: 'lladdr', get: (n) => n.lladdr }];
+
+export function neighborDifference(d: Neighbor, a: Neighbor, mode: CompareMode): Difference<Neighbor> | undefined {
+  const attrs = collect(NEIGHBOR_ATTRS, d, a, mode.exact, []);
+  if (mode.exact && d.state !== a.state) attrs.push({ attr: 'state', old: a.state, new: d.state });
+  attrs.push(...protocolChange(mode.exact ? d.protocol : mode.protocol, a.protocol));
+  if (attrs.length === 0) return undefined;
+  const after = mode.exact ? d : { ...a, lladdr: d.lladdr ?? a.lladdr, state: 'permanent', protocol: mode.protocol };
+  return { action: 'update', attrs, after };
+}

@@ -1,0 +1,409 @@
+// A pure model of what each change does to the kernel, including what the
+// kernel then does by itself (netlink-notes.md): deleting a link takes its
+// addresses, neighbors, routes, uppers and veth peer with it; deleting an
+// IPv4 address takes the routes that use it; a link going down loses its
+// IPv4 routes, IPv6 addresses and routes, and neighbors. Where the kernel's
+// behaviour depends on sysctls the model assumes the defaults (IPv6
+// addresses are not kept on down), so that a plan re-creates rather than
+// misses what may be gone.
+import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
+import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
+import { formatPrefix, parsePrefix } from '../model/ip.js';
+import type { Address, Family, Link, Neighbor, ObjectType, Route, Rule, State } from '../model/types.js';
+import { cyclesMembers, lowerOf } from './ownership.js';
+import type { Change, Effect } from './types.js';
+
+const PROTO_KERNEL = 2;
+const IPV6_PREFIX_ROUTE_METRIC = 256;
+const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
+
+/** Identity keys of objects, grouped by an attribute (device, source address). */
+class KeyIndex {
+  private readonly groups = new Map<string, Set<string>>();
+
+  add(group: string, key: string): void {
+    let keys = this.groups.get(group);
+    if (keys === undefined) this.groups.set(group, (keys = new Set()));
+    keys.add(key);
+  }
+
+  delete(group: string, key: string): void {
+    this.groups.get(group)?.delete(key);
+  }
+
+  /** A copy, so the caller may change the index while it walks the keys. */
+  keys(group: string): string[] {
+    const keys = this.groups.get(group);
+    return keys === undefined ? [] : [...keys];
+  }
+}
+
+type Verb = 'removed' | 'changed' | 'created';
+
+/**
+ * Network state indexed by identity, changed in place by `apply`. Secondary
+ * indexes (objects per device, routes per source address) are built on first
+ * need: most plans over a full routing table never need them.
+ */
+export class World {
+  readonly links = new Map<string, Link>();
+  readonly addresses = new Map<string, Address>();
+  readonly routes = new Map<string, Route>();
+  readonly rules = new Map<string, Rule>();
+  readonly neighbors = new Map<string, Neighbor>();
+  /** What the kernel did by itself to an object ("removed by the kernel with eth0"), by type and identity. */
+  readonly kernelDid: Record<ObjectType, Map<string, string>> = {
+    interface: new Map(),
+    address: new Map(),
+    route: new Map(),
+    rule: new Map(),
+    neighbor: new Map(),
+  };
+  private effects: Effect[] | undefined;
+  private addressesByDev: KeyIndex | undefined;
+  private neighborsByDev: KeyIndex | undefined;
+  private routesByDev: KeyIndex | undefined;
+  private routesBySrc: KeyIndex | undefined;
+
+  static of(s: State): World {
+    const w = new World();
+    for (const l of s.links) w.links.set(linkKey(l), l);
+    for (const a of s.addresses) w.addresses.set(addressKey(a), a);
+    for (const r of s.routes) w.routes.set(routeKey(r), r);
+    for (const r of s.rules) w.rules.set(ruleKey(r), r);
+    for (const n of s.neighbors) w.neighbors.set(neighborKey(n), n);
+    return w;
+  }
+
+  toState(): State {
+    return {
+      links: [...this.links.values()],
+      addresses: [...this.addresses.values()],
+      routes: [...this.routes.values()],
+      rules: [...this.rules.values()],
+      neighbors: [...this.neighbors.values()],
+    };
+  }
+
+  /**
+   * Apply one change and what the kernel does with it. Returns the kernel's
+   * own effects, or undefined when the change no longer applies (its object
+   * is gone, or a link to create exists).
+   */
+  apply(c: Change): readonly Effect[] | undefined {
+    this.effects = undefined;
+    const applied = this.applyChange(c);
+    const effects = this.effects ?? NO_EFFECTS;
+    this.effects = undefined;
+    return applied ? effects : undefined;
+  }
+
+  private applyChange(c: Change): boolean {
+    switch (c.type) {
+      case 'interface':
+        return this.applyLink(c.action, c.id, c.after);
+      case 'address':
+        if (c.action === 'create') {
+          this.putAddress(c.id, c.after!);
+          return true;
+        }
+        if (!this.addresses.has(c.id)) return false;
+        if (c.action !== 'update') this.removeAddress(c.id, addressCause(c.before!), true);
+        if (c.action !== 'delete') this.putAddress(c.id, c.after!);
+        return true;
+      case 'route':
+        if (c.action === 'create') this.putRoute(c.id, c.after!);
+        else if (!this.routes.has(c.id)) return false;
+        else if (c.action === 'delete') this.dropRoute(c.id);
+        else this.putRoute(c.id, c.after!);
+        return true;
+      case 'rule':
+        return setOrDelete(this.rules, c.action, c.id, c.after);
+      case 'neighbor':
+        if (c.action === 'create') this.putNeighbor(c.id, c.after!);
+        else if (!this.neighbors.has(c.id)) return false;
+        else if (c.action === 'delete') this.dropNeighbor(c.id);
+        else this.putNeighbor(c.id, c.after!);
+        return true;
+    }
+  }
+
+  private applyLink(action: Change['action'], name: string, after: Link | null): boolean {
+    const before = this.links.get(name);
+    if (action === 'create') {
+      if (before !== undefined) return false;
+      this.addLink(after!);
+      return true;
+    }
+    if (before === undefined) return false;
+    if (action === 'update') {
+      this.links.set(name, after!);
+      this.linkChanged(before, after!);
+      return true;
+    }
+    this.removeLink(name, name, true);
+    if (action === 'replace') this.addLink(after!);
+    return true;
+  }
+
+  private note(type: ObjectType, key: string, verb: Verb, cause: string): void {
+    this.kernelDid[type].set(key, `${verb} by the kernel with ${cause}`);
+    (this.effects ??= []).push({ type, id: key, removed: verb === 'removed' });
+  }
+
+  // ---- links ----
+
+  private addLink(l: Link): void {
+    this.links.set(l.name, l);
+    const peer = l.kind === 'veth' ? l.veth?.peer : undefined;
+    if (peer !== undefined && !this.links.has(peer)) {
+      this.links.set(peer, { name: peer, kind: 'veth', state: 'down', veth: { peer: l.name } });
+      this.note('interface', peer, 'created', l.name);
+    }
+  }
+
+  private removeLink(name: string, cause: string, direct: boolean): void {
+    const l = this.links.get(name);
+    if (l === undefined) return;
+    this.links.delete(name);
+    if (!direct) this.note('interface', name, 'removed', cause);
+    for (const key of this.addressIndex().keys(name)) this.removeAddress(key, cause, false);
+    for (const key of this.neighborIndex().keys(name)) this.removeNeighbor(key, cause);
+    for (const key of this.routeDevIndex().keys(name)) this.removeRoute(key, cause);
+    const uppers: string[] = [];
+    for (const other of this.links.values()) {
+      if (other.master === name) {
+        this.links.set(other.name, { ...other, master: undefined });
+        this.note('interface', other.name, 'changed', cause);
+      }
+      if (lowerOf(other) === name) uppers.push(other.name);
+    }
+    for (const upper of uppers) this.removeLink(upper, cause, false);
+    const peer = l.kind === 'veth' ? l.veth?.peer : undefined;
+    const peerLink = peer === undefined ? undefined : this.links.get(peer);
+    if (peerLink?.kind === 'veth' && (peerLink.veth?.peer ?? name) === name) this.removeLink(peerLink.name, cause, false);
+  }
+
+  private linkChanged(before: Link, after: Link): void {
+    const name = after.name;
+    if (before.state !== 'down' && after.state === 'down') {
+      this.goDown(name, `${name} going down`);
+    } else if (before.master !== after.master && before.state === 'up') {
+      const joins = cyclesMembers(after.master === undefined ? undefined : this.links.get(after.master));
+      const leaves = cyclesMembers(before.master === undefined ? undefined : this.links.get(before.master));
+      // The kernel takes the member down and up again to move it between routing domains.
+      if (joins) this.goDown(name, `${name} joining ${after.master}`);
+      else if (leaves) this.goDown(name, `${name} leaving ${before.master}`);
+    }
+  }
+
+  private goDown(name: string, cause: string): void {
+    this.flushThrough(name, 'ipv4', false, cause);
+    this.flushThrough(name, 'ipv6', true, cause);
+    for (const key of this.addressIndex().keys(name)) {
+      if (this.addresses.get(key)!.family === 'ipv6') this.removeAddress(key, cause, false);
+    }
+    for (const key of this.neighborIndex().keys(name)) this.removeNeighbor(key, cause);
+  }
+
+  /**
+   * Routes of one family through a link that stops carrying it. A multipath
+   * route stays while one of its nexthops is alive; host-scope (local) routes
+   * survive a link going down but not the loss of its last address.
+   */
+  private flushThrough(dev: string, family: Family, includeHost: boolean, cause: string): void {
+    for (const key of this.routeDevIndex().keys(dev)) {
+      const r = this.routes.get(key)!;
+      if (r.family !== family) continue;
+      const gone = r.nexthops?.length
+        ? r.nexthops.every((h) => h.dev === dev || this.isDead(h.dev))
+        : r.dev === dev && (includeHost || !isHostScope(r));
+      if (gone) this.removeRoute(key, cause);
+    }
+  }
+
+  private isDead(dev: string | undefined): boolean {
+    return dev !== undefined && this.links.get(dev)?.state !== 'up';
+  }
+
+  // ---- addresses ----
+
+  private removeAddress(key: string, cause: string, direct: boolean): void {
+    const a = this.addresses.get(key);
+    if (a === undefined) return;
+    this.dropAddress(key);
+    if (!direct) this.note('address', key, 'removed', cause);
+    const ip = a.address.slice(0, a.address.indexOf('/'));
+    if (a.family === 'ipv4') {
+      // Its prefix, local and broadcast routes and those using it as source, in the tables it serves.
+      const vrfTable = this.vrfTableOf(a.dev);
+      for (const rk of this.routeSrcIndex().keys(ip)) {
+        const r = this.routes.get(rk)!;
+        if (r.family === 'ipv4' && (r.table === TABLE_MAIN || r.table === TABLE_LOCAL || r.table === vrfTable)) this.removeRoute(rk, cause);
+      }
+      if (!this.addressIndex().keys(a.dev).some((k) => this.addresses.get(k)!.family === 'ipv4')) {
+        this.flushThrough(a.dev, 'ipv4', true, cause);
+      }
+      return;
+    }
+    // IPv6 keeps routes that use the address as source, without the source.
+    for (const rk of this.routeSrcIndex().keys(ip)) {
+      const r = this.routes.get(rk)!;
+      if (r.family === 'ipv6' && r.dev === a.dev) {
+        this.putRoute(rk, { ...r, src: undefined });
+        this.note('route', rk, 'changed', cause);
+      }
+    }
+    this.removeKernelRoute(routeKey({ family: 'ipv6', table: TABLE_LOCAL, to: `${ip}/128`, metric: 0, tos: 0 }), a.dev, cause);
+    const prefix = networkOf(a.address);
+    if (a.noprefixroute || prefix === undefined) return;
+    const shared = this.addressIndex()
+      .keys(a.dev)
+      .some((k) => {
+        const o = this.addresses.get(k)!;
+        return o.family === 'ipv6' && !o.noprefixroute && networkOf(o.address) === prefix;
+      });
+    if (!shared) this.removeKernelRoute(routeKey({ family: 'ipv6', table: TABLE_MAIN, to: prefix, metric: IPV6_PREFIX_ROUTE_METRIC, tos: 0 }), a.dev, cause);
+  }
+
+  private removeKernelRoute(key: string, dev: string, cause: string): void {
+    const r = this.routes.get(key);
+    if (r !== undefined && r.protocol === PROTO_KERNEL && r.dev === dev) this.removeRoute(key, cause);
+  }
+
+  private vrfTableOf(dev: string): number | undefined {
+    const master = this.links.get(dev)?.master;
+    const m = master === undefined ? undefined : this.links.get(master);
+    return m?.kind === 'vrf' ? m.vrf?.table : undefined;
+  }
+
+  // ---- indexed writes ----
+
+  private putAddress(key: string, a: Address): void {
+    this.addresses.set(key, a);
+    this.addressesByDev?.add(a.dev, key);
+  }
+
+  private dropAddress(key: string): void {
+    const a = this.addresses.get(key);
+    if (a === undefined) return;
+    this.addresses.delete(key);
+    this.addressesByDev?.delete(a.dev, key);
+  }
+
+  private putNeighbor(key: string, n: Neighbor): void {
+    this.neighbors.set(key, n);
+    this.neighborsByDev?.add(n.dev, key);
+  }
+
+  private dropNeighbor(key: string): void {
+    const n = this.neighbors.get(key);
+    if (n === undefined) return;
+    this.neighbors.delete(key);
+    this.neighborsByDev?.delete(n.dev, key);
+  }
+
+  private removeNeighbor(key: string, cause: string): void {
+    this.dropNeighbor(key);
+    this.note('neighbor', key, 'removed', cause);
+  }
+
+  private putRoute(key: string, r: Route): void {
+    const old = this.routes.get(key);
+    if (old !== undefined) this.unindexRoute(key, old);
+    this.routes.set(key, r);
+    this.indexRoute(key, r);
+  }
+
+  private dropRoute(key: string): void {
+    const r = this.routes.get(key);
+    if (r === undefined) return;
+    this.routes.delete(key);
+    this.unindexRoute(key, r);
+  }
+
+  private removeRoute(key: string, cause: string): void {
+    this.dropRoute(key);
+    this.note('route', key, 'removed', cause);
+  }
+
+  private indexRoute(key: string, r: Route): void {
+    if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.add(dev, key);
+    if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.add(r.src, key);
+  }
+
+  private unindexRoute(key: string, r: Route): void {
+    if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.delete(dev, key);
+    if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.delete(r.src, key);
+  }
+
+  private addressIndex(): KeyIndex {
+    if (this.addressesByDev === undefined) {
+      this.addressesByDev = new KeyIndex();
+      for (const [key, a] of this.addresses) this.addressesByDev.add(a.dev, key);
+    }
+    return this.addressesByDev;
+  }
+
+  private neighborIndex(): KeyIndex {
+    if (this.neighborsByDev === undefined) {
+      this.neighborsByDev = new KeyIndex();
+      for (const [key, n] of this.neighbors) this.neighborsByDev.add(n.dev, key);
+    }
+    return this.neighborsByDev;
+  }
+
+  private routeDevIndex(): KeyIndex {
+    if (this.routesByDev === undefined) {
+      this.routesByDev = new KeyIndex();
+      for (const [key, r] of this.routes) for (const dev of devsOf(r)) this.routesByDev.add(dev, key);
+    }
+    return this.routesByDev;
+  }
+
+  private routeSrcIndex(): KeyIndex {
+    if (this.routesBySrc === undefined) {
+      this.routesBySrc = new KeyIndex();
+      for (const [key, r] of this.routes) if (r.src !== undefined) this.routesBySrc.add(r.src, key);
+    }
+    return this.routesBySrc;
+  }
+}
+
+function setOrDelete<T>(map: Map<string, T>, action: Change['action'], key: string, after: T | null): boolean {
+  if (action === 'create') map.set(key, after!);
+  else if (!map.has(key)) return false;
+  else if (action === 'delete') map.delete(key);
+  else map.set(key, after!);
+  return true;
+}
+
+function devsOf(r: Route): string[] {
+  const devs = r.dev === undefined ? [] : [r.dev];
+  if (r.nexthops) for (const h of r.nexthops) if (h.dev !== undefined && !devs.includes(h.dev)) devs.push(h.dev);
+  return devs;
+}
+
+function isHostScope(r: Route): boolean {
+  return r.scope === 'host' || (r.scope === undefined && r.type === 'local');
+}
+
+export function addressCause(a: Address): string {
+  return `${a.address} on ${a.dev}`;
+}
+
+/** The network of an address prefix ("fd00::1/64" -> "fd00::/64"). */
+function networkOf(address: string): string | undefined {
+  const p = parsePrefix(address);
+  if (p === undefined) return undefined;
+  const bytes = p.bytes.slice();
+  for (let bit = p.len; bit < bytes.length * 8; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
+  return formatPrefix({ ...p, bytes });
+}
+
+/** The state after one change, with everything the kernel does along with it. */
+export function applyToState(s: State, c: Change): State {
+  const w = World.of(s);
+  w.apply(c);
+  return w.toState();
+}

@@ -1,0 +1,43 @@
+// Ordering (contract section 5.3): what must exist before what.
+import type { Link, Route } from '../model/types.js';
+import { lowerOf } from './ownership.js';
+
+/**
+ * Depth of each link in the graph "needs": a member needs its master, an
+ * upper (vlan, macvlan, vxlan) its lower link, and `extra` adds more (the end
+ * of a veth pair made with its peer). Links needing nothing in `links` are at
+ * depth 0. Create in rising depth, delete in falling depth. A cycle (which
+ * validation rejects) is cut where it is found.
+ */
+export function linkDepths(links: ReadonlyMap<string, Link>, extra?: (l: Link) => string | undefined): Map<string, number> {
+  const depth = new Map<string, number>();
+  const visiting = new Set<string>();
+  const visit = (l: Link): number => {
+    const known = depth.get(l.name);
+    if (known !== undefined) return known;
+    if (visiting.has(l.name)) return 0;
+    visiting.add(l.name);
+    let d = 0;
+    for (const need of [l.master, lowerOf(l), extra?.(l)]) {
+      const n = need === undefined ? undefined : links.get(need);
+      if (n !== undefined && n !== l) d = Math.max(d, visit(n) + 1);
+    }
+    visiting.delete(l.name);
+    depth.set(l.name, d);
+    return d;
+  };
+  for (const l of links.values()) visit(l);
+  return depth;
+}
+
+/** Links grouped by depth, shallowest first. */
+export function byDepth<T extends { name: string }>(items: Iterable<T>, depth: ReadonlyMap<string, number>): T[][] {
+  const groups: T[][] = [];
+  for (const item of items) (groups[depth.get(item.name) ?? 0] ??= []).push(item);
+  return groups.filter((g) => g !== undefined);
+}
+
+/** Routes through a gateway need the routes that make the gateway reachable first. */
+export function usesGateway(r: Route): boolean {
+  return r.via !== undefined || (r.nexthops?.some((h) => h.via !== undefined) ?? false);
+}
