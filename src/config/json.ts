@@ -72,7 +72,10 @@ export function scanJson(text: string): PosTree {
       }
     }
     if (c === 34) i = stringEnd(i);
-    else while (i < text.length && !/[\s,\]}]/.test(text[i]!)) i++;
+    else {
+      // A number, true, false or null: up to the next delimiter.
+      for (let d = text.charCodeAt(i); i < text.length && d !== 44 && d !== 93 && d !== 125 && d !== 32 && d !== 10 && d !== 13 && d !== 9; d = text.charCodeAt(++i));
+    }
     return at;
   };
   return value();

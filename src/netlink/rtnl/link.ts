@@ -254,8 +254,7 @@ export function resolveLinks(raw: readonly RawLink[]): Link[] {
 }
 
 function setLowerLink(link: Link, d: KindDriver, lower: string | undefined): void {
+  if (lower === undefined && d.lowerLink !== 'required') return;
   const field = d.modelKind as 'vlan' | 'macvlan' | 'vxlan';
-  const opts = link[field] as { link?: string } | undefined;
-  if (lower !== undefined) (link as Record<string, unknown>)[field] = { ...opts, link: lower };
-  else if (d.lowerLink === 'required') (link as Record<string, unknown>)[field] = { ...opts, link: '' };
+  (link as unknown as Record<string, unknown>)[field] = { ...link[field], link: lower ?? '' };
 }

@@ -3,7 +3,7 @@
 // routes carry RTA_MULTIPATH, a list of rtnexthop each followed by its own
 // attributes. This is the hot path of a full-table dump: one pass over the
 // attributes, shared codecs, one object per route.
-import { TABLE_UNSPEC } from '../../model/constants.js';
+import { IPV6_DEFAULT_METRIC, TABLE_UNSPEC } from '../../model/constants.js';
 import type { Family, Nexthop, Route, RouteType, Scope } from '../../model/types.js';
 import {
   AF_INET,
@@ -89,7 +89,7 @@ export function defaultScope(r: Pick<Route, 'family' | 'type' | 'via' | 'nexthop
 
 // Gateways are parsed by two codecs (same family, other family); keep the last parse.
 let lastGatewayText = '';
-let lastGatewayBytes = new Uint8Array(0);
+let lastGatewayBytes: Uint8Array = new Uint8Array(0);
 function gatewayBytes(text: string): Uint8Array {
   if (text !== lastGatewayText) {
     lastGatewayBytes = addressBytes(text, 0);
@@ -259,7 +259,7 @@ export function decodeRoute(m: Message, names: IndexName): Route | undefined {
   layout.decode(b, o + RTMSG_LEN, m.end, r, ctx);
   if (ctx.missing) return undefined;
   if (r.to === '') r.to = `${family === 'ipv4' ? '0.0.0.0' : '::'}/${dstLen}`;
-  if (r.metric === 0 && family === 'ipv6') r.metric = 1024;
+  if (r.metric === 0 && family === 'ipv6') r.metric = IPV6_DEFAULT_METRIC;
   if (rtmFlags & RTNH_F_ONLINK) r.onLink = true;
   return r;
 }

@@ -1,0 +1,104 @@
+// A namespace's whole state, read through dumps: links first, then what
+// refers to them by ifindex. Objects on an interface the link dump did not
+// have (created or deleted meanwhile) are dropped, and the whole read is
+// redone once more so that a race is not mistaken for the truth.
+import { DEFAULT_PROTOCOL } from '../model/constants.js';
+import type { State } from '../model/types.js';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  RTM_GETADDR,
+  RTM_GETLINK,
+  RTM_GETNEIGH,
+  RTM_GETROUTE,
+  RTM_GETRULE,
+} from '../netlink/constants.js';
+import type { Connection } from '../netlink/connection.js';
+import { KernelError } from '../netlink/errors.js';
+import type { Message, Writer } from '../netlink/message.js';
+import { decodeAddress, IFADDRMSG_LEN } from '../netlink/rtnl/address.js';
+import type { IndexName } from '../netlink/rtnl/layout.js';
+import { decodeLink, IFINFOMSG_LEN, IFLA_EXT_MASK, resolveLinks, RTEXT_FILTER_SKIP_STATS, type RawLink } from '../netlink/rtnl/link.js';
+import { decodeNeighbor, NDMSG_LEN } from '../netlink/rtnl/neighbor.js';
+import { decodeRoute, RTMSG_LEN } from '../netlink/rtnl/route.js';
+import { decodeRule, FIB_RULE_HDR_LEN } from '../netlink/rtnl/rule.js';
+
+export { resolveLinks } from '../netlink/rtnl/link.js';
+
+export interface ReadOptions {
+  /** netrec's ownership marker, default DEFAULT_PROTOCOL; decides Address.kernelManaged. */
+  protocol?: number;
+}
+
+/** Reads before accepting one whose objects name interfaces the link dump lacked. */
+const READ_ATTEMPTS = 3;
+
+/** Zeroed family header with only the family set: what NETLINK_GET_STRICT_CHK accepts. */
+function header(size: number, family: number): (w: Writer) => void {
+  return (w) => {
+    w.buf[w.struct(size)] = family;
+  };
+}
+
+/** Skip replies of another family: a kernel without the family answers with all of them. */
+function ofFamily<T>(family: number, decode: (m: Message) => T | undefined): (m: Message) => T | undefined {
+  return (m) => (m.end > m.off && m.buf[m.off] === family ? decode(m) : undefined);
+}
+
+/** Dump one family; a kernel without it (IPv6 disabled) has nothing to report. */
+async function dumpFamily<T>(conn: Connection, type: number, size: number, family: number, decode: (m: Message) => T | undefined): Promise<T[]> {
+  try {
+    return await conn.dump(type, header(size, family), ofFamily(family, decode));
+  } catch (e) {
+    if (family === AF_INET6 && e instanceof KernelError && e.code === 'EAFNOSUPPORT') return [];
+    throw e;
+  }
+}
+
+async function dumpBoth<T>(conn: Connection, type: number, size: number, decode: (m: Message) => T | undefined): Promise<T[]> {
+  const v4 = await dumpFamily(conn, type, size, AF_INET, decode);
+  const v6 = await dumpFamily(conn, type, size, AF_INET6, decode);
+  for (const x of v6) v4.push(x);
+  return v4;
+}
+
+export function dumpLinks(conn: Connection): Promise<RawLink[]> {
+  return conn.dump(
+    RTM_GETLINK,
+    (w) => {
+      header(IFINFOMSG_LEN, AF_UNSPEC)(w);
+      w.u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    },
+    decodeLink,
+  );
+}
+
+/** Links (with ifindex), addresses, routes of every table, rules and neighbors of both families. */
+export async function readState(conn: Connection, opts: ReadOptions = {}): Promise<State> {
+  const protocol = opts.protocol ?? DEFAULT_PROTOCOL;
+  for (let attempt = 1; ; attempt++) {
+    const raw = await dumpLinks(conn);
+    const byIndex = new Map<number, string>();
+    for (const l of raw) byIndex.set(l.ifindex, l.name);
+    let unknown = 0;
+    const names: IndexName = {
+      name(i) {
+        const n = byIndex.get(i);
+        if (n === undefined) unknown++;
+        return n;
+      },
+    };
+    for (const l of raw) {
+      if (l.masterIndex !== undefined && !byIndex.has(l.masterIndex)) unknown++;
+      if (l.linkNetnsid === undefined && l.peerIndex !== undefined && !byIndex.has(l.peerIndex)) unknown++;
+    }
+    const addresses = await dumpBoth(conn, RTM_GETADDR, IFADDRMSG_LEN, (m) => decodeAddress(m, names, protocol));
+    const routes = await dumpBoth(conn, RTM_GETROUTE, RTMSG_LEN, (m) => decodeRoute(m, names));
+    const rules = await dumpBoth(conn, RTM_GETRULE, FIB_RULE_HDR_LEN, decodeRule);
+    const neighbors = await dumpBoth(conn, RTM_GETNEIGH, NDMSG_LEN, (m) => decodeNeighbor(m, names));
+    if (unknown === 0 || attempt === READ_ATTEMPTS) {
+      return { links: resolveLinks(raw), addresses, routes, rules, neighbors };
+    }
+  }
+}
