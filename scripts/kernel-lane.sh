@@ -99,7 +99,7 @@ prepare_host() {
   [ -n "$KVER" ] || die "no kernel in /boot with its /lib/modules directory"
   KERNEL="/boot/vmlinuz-$KVER"
   INITRD="/boot/initrd.img-$KVER"
-  if [ ! -e "$INITRD" ] || [ "$modfile" -nt "$INITRD" ] || ! lsinitramfs "$INITRD" | grep -q '/9pnet_virtio\.ko'; then
+  if [ ! -e "$INITRD" ] || [ "$modfile" -nt "$INITRD" ] || ! lsinitramfs "$INITRD" | grep "/9pnet_virtio\.ko" >/dev/null; then
     say "regenerating $INITRD with the 9p modules"
     update-initramfs -c -k "$KVER" >/dev/null 2>&1 || update-initramfs -u -k "$KVER" >/dev/null || die "update-initramfs failed"
   fi
@@ -143,7 +143,7 @@ host_main() {
   say "booting $KVER under qemu (software emulation, 2 CPUs); suite: $tests; limit ${timeout_s}s"
   local boot=$SECONDS
   timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-    -machine pc -cpu max -smp 2 -m "${KERNEL_LANE_MEMORY:-4G}" \
+    -machine pc -cpu ${KL_CPU:-max} -smp 2 -m "${KERNEL_LANE_MEMORY:-4G}" \
     -nodefaults -display none -no-reboot \
     -serial "file:$RESULTS/console.log" \
     -device virtio-rng-pci \

@@ -180,16 +180,19 @@ async function recover(conn: Parameters<typeof recoverPending>[0], store: Return
 }
 
 function printPlan(plan: Plan): void {
-  const text = renderText(plan, { color: useColor(process.stdout) });
-  const lines = text.split('\n');
-  if (lines.length <= MAX_PLAN_LINES + 2) {
-    process.stdout.write(text);
+  const color = useColor(process.stdout);
+  const total = planChanges(plan).length;
+  if (total <= MAX_PLAN_LINES) {
+    process.stdout.write(renderText(plan, { color }));
     return;
   }
-  const head = lines.slice(0, MAX_PLAN_LINES);
-  const summary = lines.filter((l) => l.startsWith('Plan:')).join('\n');
-  const more = planChanges(plan).length - MAX_PLAN_LINES;
-  process.stdout.write(`${head.join('\n')}\n  ... and ${more} more changes (\`netrec plan\` lists them all)\n${summary}\n`);
+  // Render only the head, then the real summary: a 100,000-line plan is for `netrec plan`.
+  const head: Plan = { stages: [planChanges(plan).slice(0, MAX_PLAN_LINES)], summary: plan.summary };
+  const text = renderText(head, { color });
+  const lines = text.trimEnd().split('\n');
+  const summaryAt = lines.findIndex((l) => l.includes('Plan:'));
+  const body = summaryAt >= 0 ? lines.slice(0, summaryAt) : lines;
+  process.stdout.write(`${body.join('\n')}\n  ... and ${total - MAX_PLAN_LINES} more changes (\`netrec plan\` lists them all)\n${lines.slice(summaryAt).join('\n')}\n`);
 }
 
 function where(c: Change): string {

@@ -42,7 +42,9 @@ class TreeBuilder {
 
   constructor(private readonly text: string) {}
 
-  readonly listener = (event: 'open' | 'close', state: { depth: number; position: number; result: unknown; kind: string | null }): void => {
+  readonly listener = (event: jsyaml.EventType, st: jsyaml.State): void => {
+    // js-yaml's state also has the nesting depth; kind is null for an empty node.
+    const state = st as jsyaml.State & { depth: number; kind: string | null };
     const depth = state.depth;
     if (event === 'open') {
       this.openAt[depth] = state.position;

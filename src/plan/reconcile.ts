@@ -1,0 +1,375 @@
+// The planner's engine: walks the stages of contract section 5.3 in order,
+// each time comparing what is declared with the simulated state as the
+// earlier stages left it. So whatever the kernel removed along with an
+// earlier change is simply missing when its stage comes and gets created
+// again, and nothing gets deleted twice.
+//
+//   1 delete neighbors, rules, routes     5 update links (lowers and masters first)
+//   2 delete addresses                    6 addresses: create and update, then replace
+//   3 delete links (uppers, members first) 7 routes: direct, then through gateways
+//   4 create or replace links             8 rules   9 neighbors
+//
+// Objects on links that are about to go are not deleted one by one: the
+// kernel takes them with the link.
+import type { Address, Link, Neighbor, ObjectType, Route, Rule, Source } from '../model/types.js';
+import {
+  type CompareMode,
+  addressDifference,
+  addressToCreate,
+  linkReplacement,
+  linkToCreate,
+  linkUpdate,
+  neighborDifference,
+  neighborToCreate,
+  routeDiffers,
+  routeDifference,
+  routeToCreate,
+  ruleDifference,
+  ruleToCreate,
+} from './compare.js';
+import type { World } from './effects.js';
+import { byDepth, linkDepths, usesGateway } from './order.js';
+import { VethPairs, isVirtual, lowerOf } from './ownership.js';
+import type { Change, ModelObject, Plan, Summary } from './types.js';
+
+/** Something no plan can fix, such as a declared `device` that does not exist. */
+export interface PlanProblem {
+  message: string;
+  source?: Source;
+}
+
+/** Declared objects by identity key; a plan's may say `state: absent`. */
+export interface Declared {
+  links: Map<string, Link>;
+  addresses: Map<string, Address>;
+  routes: Map<string, Route>;
+  rules: Map<string, Rule>;
+  neighbors: Map<string, Neighbor>;
+}
+
+export interface Rules {
+  mode: CompareMode;
+  /** For an existing object nobody declares: why to delete it ('' for no reason worth showing), or undefined to keep it. */
+  deletion(type: ObjectType, key: string, o: ModelObject): string | undefined;
+}
+
+interface Declarable {
+  state?: string;
+  source?: Source;
+}
+
+export function reconcile(declared: Declared, world: World, rules: Rules): { plan: Plan; problems: PlanProblem[] } {
+  return new Reconciler(declared, world, rules).run();
+}
+
+class Reconciler {
+  private readonly stages: Change[][] = [];
+  private readonly problems: PlanProblem[] = [];
+  private readonly veth: VethPairs;
+  private readonly mode: CompareMode;
+  /** Present links by name, without those declared absent. */
+  private readonly present = new Map<string, Link>();
+  private readonly linkDeletes: Change[] = [];
+  private readonly replacing = new Set<string>();
+  /** Links that go in this plan, with what the kernel takes along (uppers, veth peers). */
+  private doomed = new Set<string>();
+
+  constructor(
+    private readonly declared: Declared,
+    private readonly world: World,
+    private readonly rules: Rules,
+  ) {
+    this.veth = new VethPairs(declared.links);
+    this.mode = rules.mode;
+    for (const l of declared.links.values()) if (l.state !== 'absent') this.present.set(l.name, l);
+  }
+
+  run(): { plan: Plan; problems: PlanProblem[] } {
+    this.decideLinkRemovals();
+    this.stage(this.deletions('neighbor', this.world.neighbors, this.declared.neighbors, (n) => this.doomed.has(n.dev)), false);
+    this.stage(this.deletions('rule', this.world.rules, this.declared.rules, () => false), false);
+    this.stage(this.deletions('route', this.world.routes, this.declared.routes, (r) => this.throughDoomed(r)), false);
+    this.stage(this.deletions('address', this.world.addresses, this.declared.addresses, (a) => this.doomed.has(a.dev)), true);
+    this.deleteLinks();
+    const depth = linkDepths(this.present, (l) => this.veth.createdWith(l.name));
+    for (const group of byDepth(this.present.values(), depth)) this.createLinks(group);
+    for (const group of byDepth(this.present.values(), depth)) this.updateLinks(group);
+    this.reconcileAddresses();
+    this.reconcileRoutes();
+    this.reconcileRules();
+    this.reconcileNeighbors();
+    return { plan: { stages: this.stages, summary: summarize(this.stages) }, problems: this.problems };
+  }
+
+  private problem(message: string, source?: Source): void {
+    this.problems.push(source === undefined ? { message } : { message, source });
+  }
+
+  /**
+   * Add a stage. With `simulate`, each change is applied to the simulated
+   * state in order, picking up the kernel's effects; a change whose object
+   * an earlier one already removed is dropped.
+   */
+  private stage(changes: Change[], simulate: boolean): void {
+    const kept = simulate ? changes.filter((c) => this.simulate(c)) : changes;
+    if (kept.length > 0) this.stages.push(kept);
+  }
+
+  private simulate(c: Change): boolean {
+    const effects = this.world.apply(c);
+    if (effects === undefined) return false;
+    if (effects.length > 0) c.effects = effects as Change['effects'];
+    return true;
+  }
+
+  private removedReason(type: ObjectType, key: string): string | undefined {
+    return this.world.kernelDid[type].get(key);
+  }
+
+  // ---- deletes ----
+
+  private deletions<T extends ModelObject>(
+    type: ObjectType,
+    actual: ReadonlyMap<string, T>,
+    declared: ReadonlyMap<string, T & Declarable>,
+    goesAnyway: (o: T) => boolean,
+  ): Change[] {
+    const out: Change[] = [];
+    for (const [key, a] of actual) {
+      const d = declared.get(key);
+      const reason = d === undefined ? this.rules.deletion(type, key, a) : d.state === 'absent' ? '' : undefined;
+      if (reason === undefined || goesAnyway(a)) continue;
+      const c = { action: 'delete', type, id: key, before: a, after: null } as Change;
+      if (reason) c.reason = reason;
+      if (d?.source) c.source = d.source;
+      out.push(c);
+    }
+    return out;
+  }
+
+  private throughDoomed(r: Route): boolean {
+    if (this.doomed.size === 0) return false;
+    if (r.dev !== undefined && this.doomed.has(r.dev)) return true;
+    return r.nexthops?.some((h) => h.dev !== undefined && this.doomed.has(h.dev)) ?? false;
+  }
+
+  /** Links to delete or replace, decided on the state before any change. */
+  private decideLinkRemovals(): void {
+    for (const [name, a] of this.world.links) {
+      const d = this.declared.links.get(name);
+      if (d === undefined) {
+        // An undeclared end of a declared veth pair goes only with its pair.
+        if (this.veth.isDeclaredPeer(name) || !isVirtual(a.kind)) continue;
+        const reason = this.rules.deletion('interface', name, a);
+        if (reason !== undefined) this.removeLink(a, reason || undefined);
+        continue;
+      }
+      if (d.state === 'absent') {
+        if (isVirtual(a.kind)) this.removeLink(a, undefined, d.source);
+        else this.problem(`interface ${name} is ${kindText(a)} and cannot be deleted`, d.source);
+        continue;
+      }
+      const creator = this.veth.createdWith(name);
+      if (creator !== undefined) {
+        if (a.kind === 'veth' && a.veth?.peer === creator) continue;
+        if (isVirtual(a.kind)) this.removeLink(a, `recreated as the veth peer of ${creator}`, d.source);
+        else this.problem(`interface ${name} is ${kindText(a)}; it cannot become the veth peer of ${creator}`, d.source);
+        continue;
+      }
+      if (linkReplacement(d, a) === undefined) continue;
+      if (isVirtual(a.kind)) this.replacing.add(name);
+      else this.problem(`interface ${name} is ${kindText(a)}; netrec does not replace it with a ${d.kind}`, d.source);
+    }
+    this.doomed = this.withDependents([...this.linkDeletes.map((c) => c.id), ...this.replacing]);
+  }
+
+  private removeLink(a: Link, reason?: string, source?: Source): void {
+    const c: Change = { action: 'delete', type: 'interface', id: a.name, before: a, after: null };
+    if (reason) c.reason = reason;
+    if (source) c.source = source;
+    this.linkDeletes.push(c);
+  }
+
+  /** The links plus everything the kernel deletes with them: uppers and veth peers. */
+  private withDependents(names: string[]): Set<string> {
+    const out = new Set(names);
+    for (let i = 0; i < names.length; i++) {
+      const l = this.world.links.get(names[i]!);
+      const more = [...this.world.links.values()].filter((o) => lowerOf(o) === names[i]).map((o) => o.name);
+      if (l?.kind === 'veth' && l.veth?.peer !== undefined) more.push(l.veth.peer);
+      for (const m of more) {
+        if (!out.has(m)) {
+          out.add(m);
+          names.push(m);
+        }
+      }
+    }
+    return out;
+  }
+
+  private deleteLinks(): void {
+    const depth = linkDepths(this.world.links);
+    const groups = byDepth(
+      this.linkDeletes.map((c) => ({ name: c.id, c })),
+      depth,
+    );
+    for (const group of groups.reverse()) this.stage(group.map((g) => g.c), true);
+  }
+
+  // ---- links ----
+
+  private createLinks(group: Link[]): void {
+    const changes: Change[] = [];
+    for (const d of group) {
+      if (this.veth.createdWith(d.name) !== undefined) continue;
+      const a = this.world.links.get(d.name);
+      if (a === undefined) {
+        const removed = this.removedReason('interface', d.name);
+        if (d.kind === 'device') {
+          this.problem(`interface ${d.name} does not exist${removed ? ` (${removed})` : ''}; a device cannot be created`, d.source);
+          continue;
+        }
+        if (!this.peerNameFree(d, undefined)) continue;
+        changes.push(withMeta({ action: 'create', type: 'interface', id: d.name, before: null, after: linkToCreate(d, this.mode) }, d.source, removed));
+      } else if (this.replacing.has(d.name)) {
+        const replacement = linkReplacement(d, a);
+        if (replacement === undefined || !this.peerNameFree(d, a)) continue;
+        const c: Change = { action: 'replace', type: 'interface', id: d.name, before: a, after: linkToCreate(d, this.mode), attrs: replacement.attrs };
+        changes.push(withMeta(c, d.source, replacement.reason));
+      }
+    }
+    this.stage(changes, true);
+  }
+
+  /** A new veth's peer name must be free, or be the old peer that goes with the link it replaces. */
+  private peerNameFree(d: Link, replaced: Link | undefined): boolean {
+    const peer = d.kind === 'veth' ? d.veth?.peer : undefined;
+    if (peer === undefined || !this.world.links.has(peer)) return true;
+    if (replaced?.kind === 'veth' && replaced.veth?.peer === peer) return true;
+    this.problem(`veth ${d.name}: its peer name ${peer} is taken by an existing interface`, d.source);
+    return false;
+  }
+
+  private updateLinks(group: Link[]): void {
+    const changes: Change[] = [];
+    for (const d of group) {
+      const a = this.world.links.get(d.name);
+      const diff = a === undefined ? undefined : linkUpdate(d, a, this.mode);
+      if (diff === undefined) continue;
+      const c: Change = { action: 'update', type: 'interface', id: d.name, before: a!, after: diff.after, attrs: diff.attrs };
+      changes.push(withMeta(c, d.source, this.removedReason('interface', d.name)));
+    }
+    this.stage(changes, true);
+  }
+
+  // ---- addresses, routes, rules, neighbors ----
+
+  private reconcileAddresses(): void {
+    const inPlace: Change[] = [];
+    const replaces: Change[] = [];
+    for (const [key, d] of this.declared.addresses) {
+      if (d.state === 'absent') continue;
+      const a = this.world.addresses.get(key);
+      if (a === undefined) {
+        inPlace.push(withMeta({ action: 'create', type: 'address', id: key, before: null, after: addressToCreate(d, this.mode) }, d.source, this.removedReason('address', key)));
+        continue;
+      }
+      const diff = addressDifference(d, a, this.mode);
+      if (diff === undefined) continue;
+      const c: Change = { action: diff.action, type: 'address', id: key, before: a, after: diff.after, attrs: diff.attrs };
+      (diff.action === 'replace' ? replaces : inPlace).push(withMeta(c, d.source, diff.reason));
+    }
+    // New addresses first: a replaced address that is then not the last one
+    // on its link does not take all the link's IPv4 routes with it.
+    this.stage(inPlace, true);
+    this.stage(replaces, true);
+  }
+
+  /** Routes are neither simulated (nothing later depends on them) nor copied when unchanged: this loop sees whole routing tables. */
+  private reconcileRoutes(): void {
+    const direct: Change[] = [];
+    const viaGateway: Change[] = [];
+    const down = this.downLinks();
+    for (const [key, d] of this.declared.routes) {
+      if (d.state === 'absent') continue;
+      const a = this.world.routes.get(key);
+      let c: Change;
+      if (a === undefined) {
+        c = withMeta({ action: 'create', type: 'route', id: key, before: null, after: routeToCreate(d, this.mode) }, d.source, this.removedReason('route', key));
+      } else if (a.nhid !== undefined || !routeDiffers(d, a, this.mode)) {
+        // Routes through nexthop objects are left to whoever made those.
+        continue;
+      } else {
+        const diff = routeDifference(d, a, this.mode);
+        c = withMeta({ action: 'update', type: 'route', id: key, before: a, after: diff.after, attrs: diff.attrs }, d.source, undefined);
+      }
+      const blocked = down.size > 0 ? downLinkOf(c.after as Route, down) : undefined;
+      if (blocked !== undefined) this.problem(`route ${key}: interface ${blocked} is down, and the kernel takes no routes through an interface that is down`, d.source);
+      (usesGateway(c.after as Route) ? viaGateway : direct).push(c);
+    }
+    this.stage(direct, false);
+    this.stage(viaGateway, false);
+  }
+
+  private downLinks(): Set<string> {
+    const down = new Set<string>();
+    for (const l of this.world.links.values()) if (l.state !== 'up') down.add(l.name);
+    return down;
+  }
+
+  private reconcileRules(): void {
+    const changes: Change[] = [];
+    for (const [key, d] of this.declared.rules) {
+      if (d.state === 'absent') continue;
+      const a = this.world.rules.get(key);
+      if (a === undefined) {
+        changes.push(withMeta({ action: 'create', type: 'rule', id: key, before: null, after: ruleToCreate(d, this.mode) }, d.source, this.removedReason('rule', key)));
+        continue;
+      }
+      const diff = ruleDifference(d, a, this.mode);
+      if (diff !== undefined) changes.push(withMeta({ action: diff.action, type: 'rule', id: key, before: a, after: diff.after, attrs: diff.attrs }, d.source, diff.reason));
+    }
+    this.stage(changes, false);
+  }
+
+  private reconcileNeighbors(): void {
+    const changes: Change[] = [];
+    for (const [key, d] of this.declared.neighbors) {
+      if (d.state === 'absent') continue;
+      const a = this.world.neighbors.get(key);
+      if (a === undefined) {
+        changes.push(withMeta({ action: 'create', type: 'neighbor', id: key, before: null, after: neighborToCreate(d, this.mode) }, d.source, this.removedReason('neighbor', key)));
+        continue;
+      }
+      const diff = neighborDifference(d, a, this.mode);
+      if (diff !== undefined) changes.push(withMeta({ action: diff.action, type: 'neighbor', id: key, before: a, after: diff.after, attrs: diff.attrs }, d.source, this.removedReason('neighbor', key)));
+    }
+    this.stage(changes, false);
+  }
+}
+
+function withMeta(c: Change, source: Source | undefined, reason: string | undefined): Change {
+  if (source !== undefined) c.source = source;
+  if (reason) c.reason = reason;
+  return c;
+}
+
+function kindText(l: Link): string {
+  return l.kind === 'device' ? 'a device' : l.kind.startsWith('other:') ? `of kind ${l.kind.slice(6)}` : `a ${l.kind}`;
+}
+
+/** The down link a unicast route would need, when all its paths need one. */
+function downLinkOf(r: Route, down: ReadonlySet<string>): string | undefined {
+  if (r.type !== 'unicast' || r.scope === 'host') return undefined;
+  if (r.nexthops?.length) {
+    const devs = r.nexthops.map((h) => h.dev);
+    return devs.every((dev) => dev !== undefined && down.has(dev)) ? devs[0] : undefined;
+  }
+  return r.dev !== undefined && down.has(r.dev) ? r.dev : undefined;
+}
+
+export function summarize(stages: readonly Change[][]): Summary {
+  const s: Summary = { create: 0, update: 0, replace: 0, delete: 0 };
+  for (const stage of stages) for (const c of stage) s[c.action]++;
+  return s;
+}
