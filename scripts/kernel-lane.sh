@@ -8,7 +8,8 @@
 #
 # The same file is the guest's init: run as PID 1 it takes the guest branch.
 # Environment: KERNEL_LANE_TIMEOUT (seconds the guest may take, default 1500),
-# KERNEL_LANE_MEMORY (default 4G), KERNEL_LANE_SKIP_BUILD=1 (dist/ is fresh).
+# KERNEL_LANE_MEMORY (default 4G), KERNEL_LANE_SKIP_BUILD=1 (dist/ is fresh),
+# KERNEL_LANE_KEEP=1 (keep the results share: console.log, guest.log, tap).
 set -uo pipefail
 
 SELF="$(readlink -f "$0")"
@@ -19,12 +20,30 @@ INITRAMFS_MODULES="virtio_pci virtio_ring netfs fscache 9pnet 9pnet_virtio 9p"
 
 # ---------------------------------------------------------------- guest (PID 1)
 
-guest_main() {
-  export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8
+# Stage 1: make the read-only shared root writable in memory (an overlay with
+# a tmpfs upper layer, so nothing the suite writes reaches this machine), then
+# continue in it as stage 2.
+guest_stage1() {
+  export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
   mountpoint -q /proc || mount -t proc proc /proc
   mountpoint -q /sys || mount -t sysfs sysfs /sys
   mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
-  # Fresh tmpfs for everything that must be writable: the root is read-only.
+  mount -t tmpfs -o mode=755 tmpfs /run
+  mkdir -p /run/overlay/upper /run/overlay/work /run/overlay/root
+  modprobe overlay
+  if ! mount -t overlay overlay -o lowerdir=/,upperdir=/run/overlay/upper,workdir=/run/overlay/work /run/overlay/root; then
+    echo "kernel-lane guest: cannot mount the overlay root" >&2
+    guest_poweroff
+  fi
+  local m
+  for m in /proc /sys /dev; do mount --move "$m" "/run/overlay/root$m"; done
+  exec chroot /run/overlay/root /bin/bash "$SELF" guest-stage2
+}
+
+# Stage 2: load the link kinds, run the suite, leave TAP and the exit code
+# in the results share, power off.
+guest_stage2() {
+  export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
   mount -t tmpfs -o mode=1777 tmpfs /tmp
   mount -t tmpfs -o mode=755 tmpfs /run
   mkdir -p /run/netns /tmp/results
@@ -32,7 +51,7 @@ guest_main() {
     echo "kernel-lane guest: cannot mount the results share" >&2
     guest_poweroff
   fi
-  local out=/tmp/results
+  local out=/tmp/results m
   {
     echo "kernel $(uname -r)"
     for m in $GUEST_MODULES; do
@@ -44,11 +63,12 @@ guest_main() {
   secs="$(sed -n 's/^timeout=//p' "$out/request")"
   tests="$(sed -n 's/^tests=//p' "$out/request")"
   cd "$REPO" || guest_poweroff
-  echo "kernel-lane guest: running the suite ($tests) on $(uname -r)"
+  echo "kernel-lane guest: running the suite ($tests) on $(uname -r) at $(cut -d' ' -f1 /proc/uptime)s"
   # shellcheck disable=SC2086 # the test paths are a word list on purpose
   timeout --kill-after=10 "$secs" node --test --test-concurrency=1 --test-reporter=tap $tests \
     >"$out/tap" 2>"$out/stderr"
   echo "$?" >"$out/exit-code.tmp" && mv "$out/exit-code.tmp" "$out/exit-code"
+  echo "kernel-lane guest: suite done at $(cut -d' ' -f1 /proc/uptime)s"
   guest_poweroff
 }
 
@@ -59,7 +79,9 @@ guest_poweroff() {
   exit 1 # init exiting panics the kernel; panic=1 and -no-reboot end qemu either way
 }
 
-if [ "$$" = 1 ]; then guest_main; fi
+if [ "$$" = 1 ]; then
+  if [ "${1:-}" = guest-stage2 ]; then guest_stage2; else guest_stage1; fi
+fi
 
 # ---------------------------------------------------------------- host
 
@@ -137,18 +159,18 @@ host_main() {
   fi
   local tests="${*:-dist/netns-tests/}" timeout_s="${KERNEL_LANE_TIMEOUT:-1500}"
   RESULTS="$(mktemp -d /tmp/netrec-kernel-lane.XXXXXX)"
-  trap 'rm -rf "$RESULTS"' EXIT
+  if [ "${KERNEL_LANE_KEEP:-}" = 1 ]; then say "results kept in $RESULTS"; else trap 'rm -rf "$RESULTS"' EXIT; fi
   # The guest stops the suite a little before the host gives up on the guest.
   printf 'tests=%s\ntimeout=%s\n' "$tests" "$((timeout_s - 90))" >"$RESULTS/request"
   say "booting $KVER under qemu (software emulation, 2 CPUs); suite: $tests; limit ${timeout_s}s"
   local boot=$SECONDS
   timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-    -machine pc -cpu ${KL_CPU:-max} -smp 2 -m "${KERNEL_LANE_MEMORY:-4G}" \
+    -machine pc -cpu ${KL_CPU:-qemu64} -smp 2 -m "${KERNEL_LANE_MEMORY:-4G}" \
     -nodefaults -display none -no-reboot \
     -serial "file:$RESULTS/console.log" \
     -device virtio-rng-pci \
     -kernel "$KERNEL" -initrd "$INITRD" \
-    -append "root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$SELF console=ttyS0 panic=1 quiet" \
+    -append "root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$SELF console=ttyS0 panic=1 printk.time=1" \
     -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
     -device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
     -fsdev "local,id=results,path=$RESULTS,security_model=none" \

@@ -1,6 +1,8 @@
 // netrec plan: what apply would change, as text, JSON or a unified diff.
 import type { Command } from 'commander';
-import { planToJson, renderDiff, renderText } from '../plan/render/index.js';
+import { renderDiff } from '../plan/render/diff.js';
+import { planToJson } from '../plan/render/json.js';
+import { renderText } from '../plan/render/text.js';
 import { isEmpty } from '../plan/types.js';
 import { openConnection, runCommand, useColor, UserError } from './common.js';
 import { loadDesired, planFor, readActual } from './prepare.js';

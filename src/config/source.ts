@@ -31,8 +31,10 @@ export class SourceText {
     readonly file: string,
     readonly text: string,
     readonly value: unknown,
-    /** The position tree, or how to build it on first use (JSON files). */
+    /** The position tree, or how to build it on first use. */
     tree: PosTree | (() => PosTree),
+    /** Item offsets of sequences, by parsed array, when known without the tree. */
+    private readonly items?: WeakMap<object, number[]>,
   ) {
     if (typeof tree === 'function') this.buildTree = tree;
     else this.treeCache = tree;
@@ -67,10 +69,12 @@ export class SourceText {
     return this.position(offsetAt(this.tree, path, key));
   }
 
-  /** Position of every item of the sequence at `path` (list entries' sources). */
-  itemPositions(path: Path): (i: number) => Source {
+  /** Position of each item of `array`, the sequence at `path` (list entries' sources). */
+  itemPositions(path: Path, array: unknown[]): (i: number) => Source {
+    const offsets = this.items?.get(array);
+    if (offsets) return (i) => this.position(offsets[i]!);
     const node = nodeAt(this.tree, path);
-    if (typeof node === 'number' || node.map) return () => this.position(typeof node === 'number' ? node : node.at);
+    if (typeof node === 'number' || node.map) return () => this.position(offsetOf(node));
     return (i) => {
       const item = node.kids[i];
       return this.position(item === undefined ? node.at : offsetOf(item as PosTree));

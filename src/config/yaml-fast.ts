@@ -8,7 +8,7 @@
 // js-yaml's core schema does, through js-yaml's own types, so both readers
 // give the same values.
 import jsyaml from 'js-yaml';
-import type { PosCollection, PosTree } from './source.js';
+import type { PosTree } from './source.js';
 
 interface ImplicitType {
   resolve(data: string): boolean;
@@ -46,28 +46,54 @@ const FLOW_INDICATOR = (c: number) => c === 44 || c === 91 || c === 93 || c === 
 /** The core-schema value of a plain scalar (null, boolean, number or the text). */
 export function resolvePlain(text: string): unknown {
   let dots = 0;
+  let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     // None of null, bool, int or float contains these; addresses and names skip the resolvers.
     if (c === COLON || c === 47 || c === SP) return text;
     if (c === 46 && ++dots > 1) return text;
+    if (c >= 48 && c <= 57) digits++;
   }
+  return resolveScanned(text, digits === text.length, false);
+}
+
+function resolveScanned(text: string, allDigits: boolean, isString: boolean): unknown {
+  if (isString) return text;
+  if (allDigits && text.length < 16) return Number(text); // a decimal int, as js-yaml reads it
   const first = text.charCodeAt(0) | 0x20;
   if (first >= 0x61 && first <= 0x7a && first !== 0x6e && first !== 0x74 && first !== 0x66) return text;
   for (const t of IMPLICIT) if (t.resolve(text)) return t.construct(text);
   return text;
 }
 
-export interface Parsed {
-  value: unknown;
-  tree: PosTree;
+/** The config format's keys, so that parsed keys are shared constant strings. */
+const KNOWN_KEYS: string[][] = [];
+for (const k of (
+  'version tables policy protocol prune interfaces name kind state mtu mac master managed addresses address peer ' +
+  'noprefixroute valid-lifetime preferred-lifetime label kernel-managed bridge stp forward-delay ageing-time priority ' +
+  'veth vlan link id vxlan vni local remote port learning ttl macvlan mode bond miimon vrf table routes to via dev ' +
+  'nexthops weight on-link metric type scope src tos family nhid rules from iif oif fwmark action neighbors lladdr $schema'
+).split(' ')) {
+  (KNOWN_KEYS[k.length * 128 + k.charCodeAt(0)] ??= []).push(k);
 }
 
-/** The value and positions of `text`, or undefined when it is outside the subset. */
-export function parseFastYaml(text: string): Parsed | undefined {
+export interface Parsed {
+  value: unknown;
+  /** Positions of everything; only when asked for (`withTree`). */
+  tree?: PosTree;
+  /** Without the tree: each sequence's item offsets, by the parsed array. */
+  items?: WeakMap<object, number[]>;
+}
+
+/**
+ * The value of `text` and where its nodes are, or undefined when the text is
+ * outside the subset. Without `withTree` only sequence items' offsets are
+ * kept (list entries' sources), which saves a third of the time on big files.
+ */
+export function parseFastYaml(text: string, withTree = false): Parsed | undefined {
   if (/[^\n\x20-\x7e]/.test(text)) return undefined;
   try {
-    return new FastYaml(text).document();
+    return new FastYaml(text, withTree).document();
   } catch (e) {
     if (e === GIVE_UP) return undefined;
     throw e;
@@ -83,8 +109,12 @@ class FastYaml {
   private val: unknown = null;
   private pos: PosTree = 0;
   private str = '';
+  private readonly items = new WeakMap<object, number[]>();
 
-  constructor(private readonly s: string) {
+  constructor(
+    private readonly s: string,
+    private readonly withTree: boolean,
+  ) {
     this.n = s.length;
   }
 
@@ -97,7 +127,7 @@ class FastYaml {
     if (this.ind < 0) throw GIVE_UP;
     this.block(this.ind);
     if (this.ind >= 0) throw GIVE_UP;
-    return { value: this.val, tree: this.pos };
+    return this.withTree ? { value: this.val, tree: this.pos } : { value: this.val, items: this.items };
   }
 
   /** Move to the next line with content, from the start of a line. */
@@ -160,7 +190,7 @@ class FastYaml {
     const s = this.s;
     const items: unknown[] = [];
     const kids: PosTree[] = [];
-    const node: PosCollection = { at: this.c, map: false, kids };
+    const at = this.c;
     for (;;) {
       const dash = this.c;
       let q = dash + 1;
@@ -187,19 +217,26 @@ class FastYaml {
       if (!this.isDash(this.c)) break; // the mapping around continues
     }
     this.val = items;
-    this.pos = node;
+    this.pos = this.sequenceNode(at, items, kids);
+  }
+
+  /** Without the tree, a collection is just its offset, and a sequence's item offsets are kept. */
+  private sequenceNode(at: number, items: unknown[], kids: PosTree[]): PosTree {
+    if (this.withTree) return { at, map: false, kids };
+    this.items.set(items, kids as number[]);
+    return at;
   }
 
   private map(ind: number, first: number): void {
     const obj: Record<string, unknown> = {};
     const kids: (string | PosTree)[] = [];
-    const node: PosCollection = { at: first, map: true, kids };
     let k = first;
     for (;;) {
       const afterColon = this.keyEnd(k);
       if (afterColon < 0) throw GIVE_UP;
       const key = this.str;
-      if (key === '__proto__' || Object.hasOwn(obj, key)) throw GIVE_UP;
+      // A repeated key (or one like "constructor") is left to js-yaml.
+      if (key === '__proto__' || obj[key] !== undefined) throw GIVE_UP;
       const s = this.s;
       let q = afterColon;
       while (s.charCodeAt(q) === SP) q++;
@@ -216,13 +253,13 @@ class FastYaml {
         this.inline(q);
       }
       obj[key] = this.val;
-      kids.push(key, k, this.pos);
+      if (this.withTree) kids.push(key, k, this.pos);
       if (this.ind < ind) break;
       if (this.ind > ind || this.isDash(this.c)) throw GIVE_UP;
       k = this.c;
     }
     this.val = obj;
-    this.pos = node;
+    this.pos = this.withTree ? { at: first, map: true, kids } : first;
   }
 
   /**
@@ -240,9 +277,15 @@ class FastYaml {
     while (s.charCodeAt(k) === SP) k++;
     if (j === i || s.charCodeAt(k) !== COLON || !this.isBlankAfter(k + 1)) return -1;
     if (!quoted) {
-      this.str = s.slice(i, j);
-      // Keys like "1", "true" or "-x" are left to js-yaml.
-      if (!PLAIN_FIRST[ch] || typeof resolvePlain(this.str) !== 'string') throw GIVE_UP;
+      const known = KNOWN_KEYS[(j - i) * 128 + ch];
+      let key: string | undefined;
+      if (known) for (const name of known) if (s.startsWith(name, i)) key = name;
+      if (key === undefined) {
+        key = s.slice(i, j);
+        // Keys like "1", "true" or "-x" are left to js-yaml.
+        if (!PLAIN_FIRST[ch] || typeof resolvePlain(key) !== 'string') throw GIVE_UP;
+      }
+      this.str = key;
     }
     return k + 1;
   }
@@ -274,6 +317,9 @@ class FastYaml {
     }
     let i = q;
     let last = q;
+    let digits = 0;
+    let dots = 0;
+    let isString = false;
     while (i < this.n) {
       const ch = s.charCodeAt(i);
       if (ch === NL) break;
@@ -281,21 +327,25 @@ class FastYaml {
         i++;
         continue;
       }
-      if (ch === HASH) {
+      if (ch >= 48 && ch <= 57) digits++;
+      else if (ch === 46) isString ||= ++dots > 1;
+      else if (ch === 47) isString = true;
+      else if (ch === HASH) {
         if (s.charCodeAt(i - 1) === SP) break;
         throw GIVE_UP;
-      }
-      if (ch === COLON) {
+      } else if (ch === COLON) {
         const next = s.charCodeAt(i + 1);
         if (i + 1 >= this.n || next === SP || next === NL || (flow && FLOW_INDICATOR(next))) {
           if (flow) break;
           throw GIVE_UP; // "a: b: c"
         }
+        isString = true;
       } else if (flow && FLOW_INDICATOR(ch)) break;
       else if (!PLAIN[ch]) throw GIVE_UP;
+      if (i > last && last > q) isString = true; // an inner space
       last = ++i;
     }
-    this.val = resolvePlain(s.slice(q, last));
+    this.val = resolveScanned(s.slice(q, last), digits === last - q, isString);
     this.pos = q;
     return last;
   }
@@ -375,7 +425,6 @@ class FastYaml {
     const items: unknown[] = [];
     const obj: Record<string, unknown> = {};
     const kids: (string | PosTree)[] = [];
-    const node: PosCollection = { at: start, map: isMap, kids };
     let i = this.skipSpaces(start + 1);
     if (s.charCodeAt(i) !== close) {
       for (;;) {
@@ -385,13 +434,13 @@ class FastYaml {
           i = this.skipSpaces(this.flowNode(i));
           const key = this.val;
           if (typeof key !== 'string' || (ch !== DQ && ch !== SQ && !KEY[ch]!)) throw GIVE_UP;
-          if (key === '__proto__' || Object.hasOwn(obj, key) || s.charCodeAt(i) !== COLON) throw GIVE_UP;
+          if (key === '__proto__' || obj[key] !== undefined || s.charCodeAt(i) !== COLON) throw GIVE_UP;
           i = this.skipSpaces(i + 1);
           const vc = s.charCodeAt(i);
           if (vc === 44 || vc === close || vc === NL || i >= this.n) throw GIVE_UP;
           i = this.skipSpaces(this.flowNode(i));
           obj[key] = this.val;
-          kids.push(key, keyAt, this.pos);
+          if (this.withTree) kids.push(key, keyAt, this.pos);
         } else {
           i = this.skipSpaces(this.flowNode(i));
           items.push(this.val);
@@ -405,7 +454,8 @@ class FastYaml {
       }
     }
     this.val = isMap ? obj : items;
-    this.pos = node;
+    if (!isMap) this.pos = this.sequenceNode(start, items, kids as PosTree[]);
+    else this.pos = this.withTree ? { at: start, map: true, kids } : start;
     return i + 1;
   }
 }

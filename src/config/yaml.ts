@@ -6,9 +6,15 @@ import { SourceText, type PosCollection, type PosTree } from './source.js';
 import { parseFastYaml, type Parsed } from './yaml-fast.js';
 
 export function parseYaml(file: string, text: string): SourceText | Problem {
-  const parsed = parseFastYaml(text) ?? parseFullYaml(file, text);
-  if ('message' in parsed) return parsed;
-  return new SourceText(file, text, parsed.value, parsed.tree);
+  const fast = parseFastYaml(text);
+  if (fast) {
+    // Positions of everything only when a problem needs them.
+    const tree = (): PosTree => parseFastYaml(text, true)!.tree!;
+    return new SourceText(file, text, fast.value, tree, fast.items);
+  }
+  const full = parseFullYaml(file, text);
+  if ('message' in full) return full;
+  return new SourceText(file, text, full.value, full.tree!);
 }
 
 /** js-yaml with a listener that records where each node starts. */

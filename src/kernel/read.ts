@@ -3,7 +3,7 @@
 // have (created or deleted meanwhile) are dropped, and the whole read is
 // redone once more so that a race is not mistaken for the truth.
 import { DEFAULT_PROTOCOL } from '../model/constants.js';
-import type { State } from '../model/types.js';
+import type { Link, Route, State } from '../model/types.js';
 import {
   AF_INET,
   AF_INET6,
@@ -37,7 +37,8 @@ const READ_ATTEMPTS = 3;
 /** Zeroed family header with only the family set: what NETLINK_GET_STRICT_CHK accepts. */
 function header(size: number, family: number): (w: Writer) => void {
   return (w) => {
-    w.buf[w.struct(size)] = family;
+    const at = w.struct(size);
+    w.buf[at] = family;
   };
 }
 
@@ -63,6 +64,7 @@ async function dumpBoth<T>(conn: Connection, type: number, size: number, decode:
   return v4;
 }
 
+/** Every link as dumped, ifindex references not yet named (see resolveLinks). */
 export function dumpLinks(conn: Connection): Promise<RawLink[]> {
   return conn.dump(
     RTM_GETLINK,
@@ -72,6 +74,28 @@ export function dumpLinks(conn: Connection): Promise<RawLink[]> {
     },
     decodeLink,
   );
+}
+
+/** Every link, with masters, peers and lower links named. */
+export async function readLinks(conn: Connection): Promise<Link[]> {
+  return resolveLinks(await dumpLinks(conn));
+}
+
+export function readAddresses(conn: Connection, names: IndexName, protocol = DEFAULT_PROTOCOL): Promise<Address[]> {
+  return dumpBoth(conn, RTM_GETADDR, IFADDRMSG_LEN, (m) => decodeAddress(m, names, protocol));
+}
+
+/** Routes of every table. */
+export function readRoutes(conn: Connection, names: IndexName): Promise<Route[]> {
+  return dumpBoth(conn, RTM_GETROUTE, RTMSG_LEN, (m) => decodeRoute(m, names));
+}
+
+export function readRules(conn: Connection): Promise<Rule[]> {
+  return dumpBoth(conn, RTM_GETRULE, FIB_RULE_HDR_LEN, decodeRule);
+}
+
+export function readNeighbors(conn: Connection, names: IndexName): Promise<Neighbor[]> {
+  return dumpBoth(conn, RTM_GETNEIGH, NDMSG_LEN, (m) => decodeNeighbor(m, names));
 }
 
 /** Links (with ifindex), addresses, routes of every table, rules and neighbors of both families. */
@@ -93,10 +117,10 @@ export async function readState(conn: Connection, opts: ReadOptions = {}): Promi
       if (l.masterIndex !== undefined && !byIndex.has(l.masterIndex)) unknown++;
       if (l.linkNetnsid === undefined && l.peerIndex !== undefined && !byIndex.has(l.peerIndex)) unknown++;
     }
-    const addresses = await dumpBoth(conn, RTM_GETADDR, IFADDRMSG_LEN, (m) => decodeAddress(m, names, protocol));
-    const routes = await dumpBoth(conn, RTM_GETROUTE, RTMSG_LEN, (m) => decodeRoute(m, names));
-    const rules = await dumpBoth(conn, RTM_GETRULE, FIB_RULE_HDR_LEN, decodeRule);
-    const neighbors = await dumpBoth(conn, RTM_GETNEIGH, NDMSG_LEN, (m) => decodeNeighbor(m, names));
+    const addresses = await readAddresses(conn, names, protocol);
+    const routes = await readRoutes(conn, names);
+    const rules = await readRules(conn);
+    const neighbors = await readNeighbors(conn, names);
     if (unknown === 0 || attempt === READ_ATTEMPTS) {
       return { links: resolveLinks(raw), addresses, routes, rules, neighbors };
     }

@@ -65,26 +65,33 @@ export class Writer {
   }
 
   u8(type: number, v: number): void {
-    this.buf.writeUInt8(v, this.attrHeader(type, 1));
+    const at = this.attrHeader(type, 1);
+    this.buf.writeUInt8(v, at);
   }
   u16(type: number, v: number): void {
-    this.buf.writeUInt16LE(v, this.attrHeader(type, 2));
+    const at = this.attrHeader(type, 2);
+    this.buf.writeUInt16LE(v, at);
   }
   /** Network byte order (ports, some protocol ids). */
   be16(type: number, v: number): void {
-    this.buf.writeUInt16BE(v, this.attrHeader(type, 2));
+    const at = this.attrHeader(type, 2);
+    this.buf.writeUInt16BE(v, at);
   }
   u32(type: number, v: number): void {
-    this.buf.writeUInt32LE(v >>> 0, this.attrHeader(type, 4));
+    const at = this.attrHeader(type, 4);
+    this.buf.writeUInt32LE(v >>> 0, at);
   }
   s32(type: number, v: number): void {
-    this.buf.writeInt32LE(v, this.attrHeader(type, 4));
+    const at = this.attrHeader(type, 4);
+    this.buf.writeInt32LE(v, at);
   }
   be32(type: number, v: number): void {
-    this.buf.writeUInt32BE(v >>> 0, this.attrHeader(type, 4));
+    const at = this.attrHeader(type, 4);
+    this.buf.writeUInt32BE(v >>> 0, at);
   }
   u64(type: number, v: bigint): void {
-    this.buf.writeBigUInt64LE(v, this.attrHeader(type, 8));
+    const at = this.attrHeader(type, 8);
+    this.buf.writeBigUInt64LE(v, at);
   }
   flag(type: number): void {
     this.attrHeader(type, 0);

@@ -157,7 +157,10 @@ export class World {
     this.links.set(l.name, l);
     const peer = l.kind === 'veth' ? l.veth?.peer : undefined;
     if (peer !== undefined && !this.links.has(peer)) {
-      this.links.set(peer, { name: peer, kind: 'veth', state: 'down', veth: { peer: l.name } });
+      // The writer marks the peer as it marks the link.
+      const made: Link = { name: peer, kind: 'veth', state: 'down', veth: { peer: l.name } };
+      if (l.alias !== undefined) made.alias = l.alias;
+      this.links.set(peer, made);
       this.note('interface', peer, 'created', l.name);
     }
   }
@@ -170,13 +173,16 @@ export class World {
     for (const key of this.addressIndex().keys(name)) this.removeAddress(key, cause, false);
     for (const key of this.neighborIndex().keys(name)) this.removeNeighbor(key, cause);
     for (const key of this.routeDevIndex().keys(name)) this.removeRoute(key, cause);
+    const members: Link[] = [];
     const uppers: string[] = [];
     for (const other of this.links.values()) {
-      if (other.master === name) {
-        this.links.set(other.name, { ...other, master: undefined });
-        this.note('interface', other.name, 'changed', cause);
-      }
+      if (other.master === name) members.push(other);
       if (lowerOf(other) === name) uppers.push(other.name);
+    }
+    for (const m of members) {
+      this.links.set(m.name, { ...m, master: undefined });
+      this.note('interface', m.name, 'changed', cause);
+      if (cyclesMembers(l) && m.state === 'up') this.goDown(m.name, `${m.name} leaving ${name}`);
     }
     for (const upper of uppers) this.removeLink(upper, cause, false);
     const peer = l.kind === 'veth' ? l.veth?.peer : undefined;

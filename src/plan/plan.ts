@@ -20,7 +20,7 @@ export interface Scope {
 }
 
 export function plan(desired: Desired, actual: State): { plan: Plan; problems: PlanProblem[] } {
-  const declared = index(desired.state, () => true);
+  const declared = index(desired.state);
   const { protocol, prune } = desired.policy;
   // Where an address is declared, so that an owned one elsewhere is seen as moving there.
   const declaredOn = new Map<string, string>();
@@ -58,14 +58,16 @@ export function plan(desired: Desired, actual: State): { plan: Plan; problems: P
  */
 export function planRestore(target: State, actual: State, scope: Scope): Plan {
   const world = World.of(actual);
-  const have: Record<ObjectType, ReadonlyMap<string, unknown>> = {
+  // Outside the scope, what exists stays as it is; it is declared only so
+  // that it comes back if the restore's own changes make the kernel remove it.
+  const have: Record<ObjectType, ReadonlyMap<string, ModelObject>> = {
     interface: world.links,
     address: world.addresses,
     route: world.routes,
     rule: world.rules,
     neighbor: world.neighbors,
   };
-  const declared = index(target, (type, key, o) => !isKernelMade(type, o) && (scope[type].has(key) || !have[type].has(key)));
+  const declared = index(target, (type, key, o) => (isKernelMade(type, o) ? undefined : scope[type].has(key) ? o : (have[type].get(key) ?? o)));
   const rules: Rules = {
     mode: { exact: true, protocol: 0 },
     deletion(type, key, o) {
@@ -92,12 +94,14 @@ export function emptyScope(): Scope {
   return { interface: new Set(), address: new Set(), route: new Set(), rule: new Set(), neighbor: new Set() };
 }
 
-function index(s: State, keep: (type: ObjectType, key: string, o: ModelObject) => boolean): Declared {
+/** Objects by identity key; `choose` may leave one out or declare another version of it. */
+function index(s: State, choose?: (type: ObjectType, key: string, o: ModelObject) => ModelObject | undefined): Declared {
   const into = <T extends ModelObject>(type: ObjectType, list: readonly T[], key: (o: T) => string): Map<string, T> => {
     const m = new Map<string, T>();
     for (const o of list) {
       const k = key(o);
-      if (keep(type, k, o)) m.set(k, o);
+      const chosen = choose === undefined ? o : (choose(type, k, o) as T | undefined);
+      if (chosen !== undefined) m.set(k, chosen);
     }
     return m;
   };

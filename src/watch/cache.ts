@@ -56,6 +56,9 @@ export class KernelCache {
 
   readonly names: IndexName = { name: (i) => this.nameByIndex.get(i) };
 
+  /** netrec's marker: decides which finite-lifetime addresses are kernel-managed. */
+  constructor(public protocol: number) {}
+
   load(s: State): void {
     this.setLinks(s.links);
     this.addresses = new Map(s.addresses.map((a) => [addressKey(a), a]));
@@ -96,7 +99,7 @@ export class KernelCache {
         return;
       case RTM_NEWADDR:
       case RTM_DELADDR: {
-        const a = decodeAddress(m, this.names);
+        const a = decodeAddress(m, this.names, this.protocol);
         if (!a) return;
         const k = addressKey(a);
         if (m.type === RTM_NEWADDR) this.addresses.set(k, a);

@@ -64,7 +64,7 @@ export class Controller {
   private events!: EventSource;
   private lock!: NamespaceLock;
   private watcher?: FSWatcher;
-  private readonly cache = new KernelCache();
+  private readonly cache = new KernelCache(0);
   private dirty: Dirty = noDirt();
   private needFull = true;
   private needReload = false;
@@ -158,6 +158,7 @@ export class Controller {
     try {
       const d = loadConfig(this.opts.configs);
       this.desired = d;
+      this.cache.protocol = d.policy.protocol;
       this.index = {
         routes: new Map(d.state.routes.map((r) => [routeKey(r), r])),
         rules: new Map(d.state.rules.map((r) => [ruleKey(r), r])),

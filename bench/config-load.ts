@@ -1,0 +1,56 @@
+// Loading a big config: writes a YAML file with 100,000 routes (IPv4 and
+// IPv6, via/dev/metric/table) to /tmp, loads and validates it in this fresh
+// process, then renders the state back (toDocument + toJson/toYaml) and
+// reads the JSON back as a snapshot. Prints wall time per step and peak RSS.
+//
+//   node dist/bench/config-load.js [ROUTES]
+import { writeFileSync } from 'node:fs';
+import { loadConfig, loadSnapshot } from '../src/config/load.js';
+import { toDocument, toJson, toYaml } from '../src/config/serialize.js';
+
+const count = Number(process.argv[2] ?? 100_000);
+const file = `/tmp/netrec-bench-${count}-routes.yaml`;
+
+function generate(n: number): string {
+  const lines = [
+    '# yaml-language-server: $schema=../schema/netrec.schema.json',
+    'version: 1',
+    'tables:',
+    '  wan2: 200',
+    'interfaces:',
+    '  - name: wan0',
+    '    kind: veth',
+    '    veth: { peer: wan0-peer }',
+    '    addresses: [198.51.100.2/24, "2001:db8::2/64"]',
+    'routes:',
+  ];
+  for (let i = 0; i < n; i++) {
+    if (i % 4 === 3) {
+      lines.push(`  - to: 2001:db8:${(i >> 8).toString(16)}:${(i & 255).toString(16)}::/64`, '    via: 2001:db8::1', `    metric: ${i % 7}`);
+    } else {
+      lines.push(`  - to: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`, '    via: 198.51.100.1', '    dev: wan0', `    metric: ${i % 5}`, `    table: ${i % 3 ? 'main' : 'wan2'}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function step<T>(name: string, f: () => T): T {
+  const t = performance.now();
+  const result = f();
+  const ms = performance.now() - t;
+  const rss = process.resourceUsage().maxRSS / 1024;
+  console.log(`${name.padEnd(28)} ${ms.toFixed(0).padStart(6)} ms   peak RSS ${rss.toFixed(0)} MB`);
+  return result;
+}
+
+const text = generate(count);
+writeFileSync(file, text);
+console.log(`${file}: ${count} routes, ${(text.length / 1e6).toFixed(1)} MB`);
+const desired = step('loadConfig (parse+validate)', () => loadConfig([file]));
+const doc = step('toDocument', () => toDocument(desired.state, { tables: desired.tables }));
+const json = step('toJson', () => toJson(doc));
+step('toYaml', () => toYaml(doc));
+const snapshot = `/tmp/netrec-bench-${count}-snapshot.json`;
+writeFileSync(snapshot, json);
+const state = step('loadSnapshot (json)', () => loadSnapshot(snapshot));
+if (state.routes.length !== desired.state.routes.length) throw new Error('snapshot lost routes');

@@ -1,0 +1,193 @@
+// Real traffic between throwaway namespaces: a topology of namespaces joined
+// by veth pairs, each configured by `netrec apply --netns`, and bounded probes
+// (ping with a fixed count and timeouts) plus interface packet counters to
+// show where packets went. Also: which link kinds the running kernel has.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Netns, netrec, ROOT } from './netns.js';
+
+/** The topology configs: netns-tests/topologies/configs/NAME.yaml in the source tree. */
+export const TOPOLOGY_CONFIGS = join(ROOT, 'netns-tests/topologies/configs');
+export const topologyConfig = (name: string): string => join(TOPOLOGY_CONFIGS, `${name}.yaml`);
+
+/** Set a sysctl inside a namespace (forwarding, DAD, IPv6 off: not part of netrec's config). */
+export function sysctl(ns: Netns, key: string, value: string | number): void {
+  execFileSync('ip', ['netns', 'exec', ns.name, 'sysctl', '-qw', `${key}=${value}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** `netrec apply CONFIG --netns NS`, asserting success. */
+export function applyConfig(ns: Netns, config: string): void {
+  const r = netrec(['apply', config, '--netns', ns.name]);
+  assert.equal(r.status, 0, `netrec apply ${config} in ${ns.name} failed:\n${r.stdout}${r.stderr}`);
+}
+
+export interface Topology {
+  /** The namespace that plays `role`. */
+  ns(role: string): Netns;
+  /** A veth pair from `aRole`'s `aName` to `bRole`'s `bName`, both down (the configs bring them up). */
+  link(aRole: string, aName: string, bRole: string, bName: string): void;
+  /** Apply netns-tests/topologies/configs/CONFIG.yaml in `role`'s namespace. */
+  apply(role: string, config: string): void;
+  /** Delete every namespace (safe to call twice, and after a partial setup). */
+  destroy(): void;
+}
+
+/**
+ * Namespaces named by role. `ipv6: false` turns IPv6 off in all of them before
+ * any link exists, so that packet counters count only the test's own IPv4
+ * traffic (no router solicitations, no neighbour discovery).
+ */
+export function topology(roles: string[], opts: { ipv6?: boolean; forwarding?: string[] } = {}): Topology {
+  const byRole = new Map<string, Netns>();
+  const t: Topology = {
+    ns(role) {
+      const ns = byRole.get(role);
+      assert.ok(ns, `no namespace for role ${role}`);
+      return ns;
+    },
+    link(aRole, aName, bRole, bName) {
+      execFileSync('ip', ['link', 'add', aName, 'netns', t.ns(aRole).name, 'type', 'veth', 'peer', 'name', bName, 'netns', t.ns(bRole).name], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+    },
+    apply(role, config) {
+      applyConfig(t.ns(role), topologyConfig(config));
+    },
+    destroy() {
+      for (const ns of byRole.values()) ns.destroy();
+      byRole.clear();
+    },
+  };
+  try {
+    for (const role of roles) {
+      const ns = Netns.create(role);
+      byRole.set(role, ns);
+      if (opts.ipv6 === false) {
+        sysctl(ns, 'net.ipv6.conf.all.disable_ipv6', 1);
+        sysctl(ns, 'net.ipv6.conf.default.disable_ipv6', 1);
+      }
+    }
+    for (const role of opts.forwarding ?? []) {
+      sysctl(t.ns(role), 'net.ipv4.ip_forward', 1);
+      if (opts.ipv6 !== false) sysctl(t.ns(role), 'net.ipv6.conf.all.forwarding', 1);
+    }
+  } catch (e) {
+    t.destroy();
+    throw e;
+  }
+  return t;
+}
+
+export interface PingResult {
+  status: number | null;
+  transmitted: number;
+  received: number;
+  output: string;
+}
+
+/**
+ * `ping -c COUNT` from inside `ns`: at most `count` packets 0.2 s apart, one
+ * second's wait for the last reply, and a hard stop of a few seconds more.
+ */
+export function ping(ns: Netns, dst: string, opts: { count?: number; from?: string } = {}): PingResult {
+  const count = opts.count ?? 3;
+  const args = ['netns', 'exec', ns.name, 'ping', '-n', dst.includes(':') ? '-6' : '-4', '-c', String(count), '-i', '0.2', '-W', '1'];
+  if (opts.from) args.push('-I', opts.from);
+  args.push(dst);
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: (count * 0.2 + 6) * 1000, killSignal: 'SIGKILL' });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  const m = /(\d+) packets transmitted, (\d+) received/.exec(output);
+  return { status: r.status, transmitted: Number(m?.[1] ?? 0), received: Number(m?.[2] ?? 0), output };
+}
+
+/** Assert that every ping from `ns` to `dst` is answered. */
+export function assertReaches(ns: Netns, dst: string, opts: { count?: number; from?: string } = {}): PingResult {
+  const r = ping(ns, dst, opts);
+  const count = opts.count ?? 3;
+  assert.equal(r.status, 0, `ping ${dst}${opts.from ? ` from ${opts.from}` : ''} in ${ns.name} failed:\n${r.output}`);
+  assert.equal(r.received, count, `ping ${dst}: ${r.received} of ${count} answered:\n${r.output}`);
+  return r;
+}
+
+/** Assert that no ping from `ns` to `dst` is answered. */
+export function assertDoesNotReach(ns: Netns, dst: string, opts: { count?: number; from?: string } = {}): PingResult {
+  const r = ping(ns, dst, opts);
+  assert.notEqual(r.status, 0, `ping ${dst} in ${ns.name} should fail:\n${r.output}`);
+  assert.equal(r.received, 0, `ping ${dst}: ${r.received} answered:\n${r.output}`);
+  return r;
+}
+
+export interface Counters {
+  rxPackets: number;
+  txPackets: number;
+}
+
+/** Packet counters of one interface, from `ip -j -s link show`. */
+export function counters(ns: Netns, dev: string): Counters {
+  const [link] = ns.json<{ stats64: { rx: { packets: number }; tx: { packets: number } } }[]>('-s', 'link', 'show', 'dev', dev);
+  assert.ok(link, `${dev} exists in ${ns.name}`);
+  return { rxPackets: link.stats64.rx.packets, txPackets: link.stats64.tx.packets };
+}
+
+/** How much `dev`'s counters moved while `fn` ran. */
+export function countDuring<T>(ns: Netns, dev: string, fn: () => T): { rx: number; tx: number; result: T } {
+  const before = counters(ns, dev);
+  const result = fn();
+  const after = counters(ns, dev);
+  return { rx: after.rxPackets - before.rxPackets, tx: after.txPackets - before.txPackets, result };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Wait until no IPv6 address in these namespaces is still tentative (DAD done); fail on a DAD failure or after `timeoutMs`. */
+export async function waitForDad(namespaces: Netns[], timeoutMs = 15000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending: string[] = [];
+    for (const ns of namespaces) {
+      for (const link of ns.json<{ ifname: string; addr_info: { local: string; tentative?: boolean; dadfailed?: boolean }[] }[]>('-6', 'addr', 'show')) {
+        for (const a of link.addr_info) {
+          assert.ok(!a.dadfailed, `DAD failed for ${a.local} on ${link.ifname} in ${ns.name}`);
+          if (a.tentative) pending.push(`${ns.name}/${link.ifname}/${a.local}`);
+        }
+      }
+    }
+    if (pending.length === 0) return;
+    assert.ok(Date.now() < deadline, `addresses still tentative after ${timeoutMs} ms: ${pending.join(', ')}`);
+    await sleep(200);
+  }
+}
+
+/** Link kinds some kernels lack, with what it takes to create one for a probe. */
+const KIND_PROBES: Record<string, string[][]> = {
+  dummy: [['link', 'add', 'probe0', 'type', 'dummy']],
+  vlan: [
+    ['link', 'add', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'],
+    ['link', 'add', 'link', 'probe0', 'name', 'probe0.5', 'type', 'vlan', 'id', '5'],
+  ],
+  bond: [['link', 'add', 'probe0', 'type', 'bond']],
+  vrf: [['link', 'add', 'probe0', 'type', 'vrf', 'table', '10']],
+};
+const kindCache = new Map<string, string | undefined>();
+
+/**
+ * Why the running kernel cannot make links of `kind` (undefined: it can).
+ * Probed once per process by creating one in a scratch namespace.
+ */
+export function missingKind(kind: keyof typeof KIND_PROBES): string | undefined {
+  if (kindCache.has(kind)) return kindCache.get(kind);
+  const ns = Netns.create('probe');
+  let reason: string | undefined;
+  try {
+    for (const cmd of KIND_PROBES[kind]) ns.ip(...cmd);
+  } catch (e) {
+    const release = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+    const said = /Error: (.*)/.exec(String((e as Error).message))?.[1] ?? String(e);
+    reason = `kernel ${release} cannot create a ${kind} link: ${said.trim()}`;
+  } finally {
+    ns.destroy();
+  }
+  kindCache.set(kind, reason);
+  return reason;
+}

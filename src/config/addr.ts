@@ -1,0 +1,154 @@
+// Address text for the config loader: validity, canonical text (the same
+// text as src/model/ip.ts gives: dotted quad, RFC 5952 like ipaddr.js) and
+// host bits, without allocating bytes. A config may hold a full routing
+// table, and the generic parser costs microseconds per IPv6 address.
+
+const groups = new Uint16Array(8);
+
+/** Canonical text of an IPv4 or IPv6 address (no prefix length), or undefined. */
+export function canonicalAddress(s: string): string | undefined {
+  if (ipv4(s) >= 0) return s; // a valid dotted quad here has no leading zeros: it is canonical
+  return parseIPv6(s) ? formatIPv6() : undefined;
+}
+
+/** The IPv4 address as a number, or -1; leading zeros are refused (as src/model/ip.ts does). */
+export function ipv4(s: string): number {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && octet === 0) return -1;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || (i < s.length && ++dots > 3)) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else return -1;
+  }
+  return dots === 3 ? value : -1;
+}
+
+/** Parse into `groups`; false when not an IPv6 address (zones are refused). */
+function parseIPv6(s: string): boolean {
+  const gap = s.indexOf('::');
+  if (gap < 0) return countGroups(s, 0, s.length, true) === 8 && parseGroups(s, 0, s.length, 0, 8);
+  if (s.indexOf('::', gap + 1) >= 0) return false;
+  const head = gap === 0 ? 0 : countGroups(s, 0, gap, false);
+  const tail = gap + 2 === s.length ? 0 : countGroups(s, gap + 2, s.length, true);
+  if (head < 0 || tail < 0 || head + tail > 7) return false;
+  groups.fill(0);
+  return (head === 0 || parseGroups(s, 0, gap, 0, head)) && (tail === 0 || parseGroups(s, gap + 2, s.length, 8 - tail, tail));
+}
+
+/** Groups in s[from, to), an IPv4 tail (when allowed) counting two; -1 when a group is empty. */
+function countGroups(s: string, from: number, to: number, v4Tail: boolean): number {
+  let n = 1;
+  let lastColon = from - 1;
+  for (let i = from; i < to; i++) {
+    if (s.charCodeAt(i) !== 58) continue;
+    if (i === lastColon + 1) return -1;
+    lastColon = i;
+    n++;
+  }
+  if (lastColon === to - 1) return -1;
+  const dot = s.indexOf('.', lastColon + 1);
+  if (dot < 0 || dot >= to) return n;
+  return v4Tail ? n + 1 : -1;
+}
+
+/** `count` groups (as counted above) from s[from, to) into groups[at...]. */
+function parseGroups(s: string, from: number, to: number, at: number, count: number): boolean {
+  let i = from;
+  for (let g = 0; g < count; g++) {
+    let end = s.indexOf(':', i);
+    if (end < 0 || end > to) end = to;
+    if (end === to && g === count - 2) {
+      const v4 = ipv4(s.slice(i, to));
+      if (v4 < 0) return false;
+      groups[at + g] = v4 >>> 16;
+      groups[at + g + 1] = v4 & 0xffff;
+      return true;
+    }
+    if (end - i < 1 || end - i > 4) return false;
+    let v = 0;
+    for (let j = i; j < end; j++) {
+      const c = s.charCodeAt(j);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) return false;
+      v = v * 16 + d;
+    }
+    groups[at + g] = v;
+    i = end + 1;
+  }
+  return true;
+}
+
+/** RFC 5952 text of `groups`: lower-case hex, the longest run of two or more zero groups (the first of equals) as "::". */
+function formatIPv6(): string {
+  let bestAt = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestAt = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestAt) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += groups[i]!.toString(16);
+  }
+  return out;
+}
+
+/**
+ * For a canonical address and a prefix length: the network's canonical
+ * text when bits beyond the length are set, else undefined.
+ */
+export function networkWithHostBits(canonical: string, len: number): string | undefined {
+  const v4 = ipv4(canonical);
+  if (v4 >= 0) {
+    const host = len >= 32 ? 0 : v4 % 2 ** (32 - len);
+    if (host === 0) return undefined;
+    const net = v4 - host;
+    return `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}`;
+  }
+  if (!parseIPv6(canonical)) return undefined;
+  let changed = false;
+  for (let g = 0; g < 8; g++) {
+    const keep = Math.min(16, Math.max(0, len - g * 16));
+    const mask = keep === 16 ? 0xffff : (0xffff << (16 - keep)) & 0xffff;
+    if (groups[g]! & ~mask & 0xffff) {
+      groups[g] = groups[g]! & mask;
+      changed = true;
+    }
+  }
+  return changed ? formatIPv6() : undefined;
+}
+
+/** Hex of the address bytes (8 or 32 digits), so that text order is numeric order; the text itself if invalid. */
+export function addressSortKey(s: string): string {
+  const v4 = ipv4(s);
+  if (v4 >= 0) return v4.toString(16).padStart(8, '0');
+  if (!parseIPv6(s)) return s;
+  let key = '';
+  for (let g = 0; g < 8; g++) key += groups[g]!.toString(16).padStart(4, '0');
+  return key;
+}

@@ -1,0 +1,99 @@
+// What normalising one file needs: the settings of the whole load, a place
+// for problems, and a way to name the place of a value.
+import type { Family, Policy, Source } from '../model/types.js';
+import type { Problem } from './errors.js';
+import type { Path, PathSegment, SourceText } from './source.js';
+import { FAMILY_NAMES } from './values.js';
+
+export interface Settings {
+  /** Table names, built-in ones included. */
+  tables: ReadonlyMap<string, number>;
+  policy: Policy;
+  /**
+   * Reading a snapshot (an actual state): the read-only keys (protocol,
+   * managed, ...) count, and desired-only defaults are not filled in.
+   */
+  snapshot: boolean;
+}
+
+/** What all files of one load share. */
+export interface LoadState {
+  settings: Settings;
+  problems: Problem[];
+  /** Sources of snapshot objects, which must not carry them. */
+  sources: Map<object, Source>;
+  /** Interfaces' file and path, so that problems found later can point at one of their keys. */
+  paths: Map<object, { src: SourceText; path: Path }>;
+}
+
+export class FileContext {
+  readonly settings: Settings;
+
+  constructor(
+    readonly src: SourceText,
+    readonly load: LoadState,
+  ) {
+    this.settings = load.settings;
+  }
+
+  problem(path: Path, message: string, key = false): void {
+    this.load.problems.push({ ...this.src.locate(path, key), message });
+  }
+
+  /** Attach where an object came from: on the object for a config, aside for a snapshot. */
+  place<T extends { source?: Source }>(obj: T, source: Source): T {
+    if (this.settings.snapshot) this.load.sources.set(obj, source);
+    else obj.source = source;
+    return obj;
+  }
+}
+
+/**
+ * The list entry being normalised, reused across entries so that the good
+ * path allocates no paths: problems build theirs when they happen.
+ */
+export class Entry {
+  index = 0;
+  ok = true;
+
+  constructor(
+    readonly ctx: FileContext,
+    /** Path of the list, e.g. ["routes"] or ["interfaces", 3, "addresses"]. */
+    readonly list: Path,
+  ) {}
+
+  start(index: number): void {
+    this.index = index;
+    this.ok = true;
+  }
+
+  /** A problem with a key of the entry (or a deeper path); `key` points at the key rather than the value. */
+  problem(sub: PathSegment | Path | undefined, message: string, key = false): void {
+    this.ok = false;
+    const rest = sub === undefined ? [] : Array.isArray(sub) ? sub : [sub as PathSegment];
+    this.ctx.problem([...this.list, this.index, ...rest], message, key);
+  }
+}
+
+/** Which family an object is, from the first thing that tells; later ones must agree. */
+export class FamilyVote {
+  family: Family | undefined;
+  private from = '';
+
+  constructor(private readonly what: string) {}
+
+  reset(explicit: Family | undefined): void {
+    this.family = explicit;
+    this.from = explicit ? `family: ${explicit}` : '';
+  }
+
+  /** `said` describes the evidence, e.g. "via 2001:db8::1"; a conflict is reported at `at`. */
+  add(e: Entry, f: Family, at: PathSegment | Path, said: string): void {
+    if (this.family === undefined) {
+      this.family = f;
+      this.from = said;
+    } else if (f !== this.family) {
+      e.problem(at, `${said} is ${FAMILY_NAMES[f]}, but this ${this.what} is ${FAMILY_NAMES[this.family]} (${this.from})`);
+    }
+  }
+}

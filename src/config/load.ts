@@ -1,0 +1,248 @@
+// Config files -> Desired (and a snapshot -> State): read, parse, check
+// against the schema, merge the settings, normalise each file, check across
+// files. Every problem found on the way is reported, at once.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BUILTIN_TABLES, DEFAULT_PROTOCOL } from '../model/constants.js';
+import { emptyState, type Desired, type Policy, type Source, type State } from '../model/types.js';
+import { FileContext, type LoadState, type Settings } from './context.js';
+import { ConfigError, sortProblems, type Problem } from './errors.js';
+import { parseJson } from './json.js';
+import { normalizeInterfaces, type RawInterface } from './normalize-interfaces.js';
+import { normalizeRoutes, type RawRoute } from './normalize-routes.js';
+import { normalizeNeighbors, normalizeRules, type RawNeighbor, type RawRule } from './normalize-rules.js';
+import { validateSchema } from './schema.js';
+import { crossCheck } from './semantic.js';
+import type { Path, SourceText } from './source.js';
+import { Bad, BUILTIN_TABLE_NUMBERS, builtinTables, protocol } from './values.js';
+import { parseYaml } from './yaml.js';
+
+export { checkReferences } from './semantic.js';
+
+interface RawDocument {
+  version: 1;
+  tables?: Record<string, number>;
+  policy?: { protocol?: string | number; prune?: boolean };
+  interfaces?: RawInterface[];
+  routes?: RawRoute[];
+  rules?: RawRule[];
+  neighbors?: RawNeighbor[];
+}
+
+/** A parsed file and what of it the schema rejected (left out of normalisation). */
+interface Loaded {
+  src: SourceText;
+  doc: RawDocument;
+  skip: Skips;
+}
+
+const NO_ENTRIES: ReadonlySet<number> = new Set();
+
+/** Parts of a document with schema problems: whole sections, list entries, table names, policy keys. */
+class Skips {
+  readonly sections = new Set<string>();
+  private readonly parts = new Map<string, Set<string | number>>();
+
+  add(path: Path): void {
+    const [section, part] = path;
+    if (section === undefined) return;
+    if (part === undefined) this.sections.add(String(section));
+    else {
+      let set = this.parts.get(String(section));
+      if (!set) this.parts.set(String(section), (set = new Set()));
+      set.add(part);
+    }
+  }
+
+  entries(section: string): ReadonlySet<number> {
+    return (this.parts.get(section) as Set<number> | undefined) ?? NO_ENTRIES;
+  }
+
+  has(section: string, part: string): boolean {
+    return this.sections.has(section) || this.parts.get(section)?.has(part) === true;
+  }
+}
+
+export function loadConfig(paths: string[]): Desired {
+  const problems: Problem[] = [];
+  const files = expandPaths(paths, problems);
+  const loaded = files.map((f) => parseFile(f, problems)).filter((l): l is Loaded => l !== undefined);
+  const { settings, tables } = collectSettings(loaded, problems, false);
+  const state = normalizeAll(loaded, settings, problems);
+  if (problems.length > 0) throw new ConfigError(sortProblems(problems, files));
+  return { state, policy: settings.policy, tables, files };
+}
+
+/** A snapshot (`netrec show -o json|yaml`) as an actual state: read-only keys count, no sources. */
+export function loadSnapshot(path: string): State {
+  const problems: Problem[] = [];
+  const loaded = parseFile(path, problems);
+  if (!loaded) throw new ConfigError(problems);
+  const { settings } = collectSettings([loaded], problems, true);
+  const state = normalizeAll([loaded], settings, problems);
+  if (problems.length > 0) throw new ConfigError(sortProblems(problems, [path]));
+  return state;
+}
+
+const CONFIG_FILE = /\.(ya?ml|json)$/;
+
+/** Files of the CONFIG arguments: files as given, directories' config files in lexical order. */
+function expandPaths(paths: string[], problems: Problem[]): string[] {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const add = (f: string): void => {
+    const key = resolve(f);
+    if (!seen.has(key)) {
+      seen.add(key);
+      files.push(f);
+    }
+  };
+  if (paths.length === 0) problems.push({ file: '(none)', line: 1, col: 1, message: 'no config given' });
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch (e) {
+      problems.push({ file: p, line: 1, col: 1, message: `cannot read: ${ioReason(e)}` });
+      continue;
+    }
+    if (!isDir) {
+      add(p);
+      continue;
+    }
+    const names = readdirSync(p)
+      .filter((n) => CONFIG_FILE.test(n) && !n.startsWith('.'))
+      .sort();
+    if (names.length === 0) problems.push({ file: p, line: 1, col: 1, message: 'the directory has no *.yaml, *.yml or *.json files' });
+    for (const n of names) add(join(p, n));
+  }
+  return files;
+}
+
+function ioReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+}
+
+function parseFile(file: string, problems: Problem[]): Loaded | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    problems.push({ file, line: 1, col: 1, message: `cannot read: ${ioReason(e)}` });
+    return undefined;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const src = file.endsWith('.json') ? parseJson(file, text) : parseYaml(file, text);
+  if (!('locate' in src)) {
+    problems.push(src);
+    return undefined;
+  }
+  const value = src.value;
+  if (value === undefined || value === null) {
+    problems.push({ ...src.position(0), message: 'the file is empty; a config has at least version: 1' });
+    return undefined;
+  }
+  const skip = new Skips();
+  const isMapping = typeof value === 'object' && !Array.isArray(value);
+  for (const p of validateSchema(value)) {
+    problems.push({ ...src.locate(p.path, p.key), message: p.message });
+    skip.add(p.path);
+  }
+  return isMapping ? { src, doc: value as RawDocument, skip } : undefined;
+}
+
+/** Tables and policy of all files, merged; a name or key given two values is a problem naming both places. */
+function collectSettings(loaded: Loaded[], problems: Problem[], snapshot: boolean): { settings: Settings; tables: Record<string, number> } {
+  const names = builtinTables();
+  const declared: Record<string, number> = {};
+  const nameAt = new Map<string, Source>();
+  const numberAt = new Map<number, { name: string; at: Source }>();
+  const policy: Policy = { protocol: DEFAULT_PROTOCOL, prune: true };
+  const policyAt = new Map<string, { value: unknown; at: Source }>();
+  const builtinName = (n: number): string => Object.keys(BUILTIN_TABLES).find((k) => BUILTIN_TABLES[k] === n)!;
+  const where = (s: Source): string => `${s.file}:${s.line}:${s.col}`;
+
+  for (const { src, doc, skip } of loaded) {
+    for (const [name, n] of Object.entries(doc.tables ?? {})) {
+      if (skip.has('tables', name)) continue;
+      const at = src.locate(['tables', name], true);
+      const problem = (message: string): void => void problems.push({ ...at, message });
+      const earlier = nameAt.get(name);
+      const sameNumber = numberAt.get(n);
+      if (BUILTIN_TABLES[name] !== undefined) problem(`"${name}" is a built-in table (${BUILTIN_TABLES[name]}); it needs no declaration`);
+      else if (BUILTIN_TABLE_NUMBERS.has(n)) problem(`table ${n} is built in as "${builtinName(n)}"; use that name`);
+      else if (earlier) {
+        if (names.get(name) !== n) problem(`table "${name}" is already declared as ${names.get(name)} at ${where(earlier)}`);
+      } else if (sameNumber) problem(`table ${n} is already named "${sameNumber.name}" at ${where(sameNumber.at)}`);
+      else {
+        names.set(name, n);
+        declared[name] = n;
+        nameAt.set(name, at);
+        numberAt.set(n, { name, at });
+      }
+    }
+    for (const key of ['protocol', 'prune'] as const) {
+      const value = doc.policy?.[key];
+      if (value === undefined || skip.has('policy', key)) continue;
+      const at = src.locate(['policy', key]);
+      let parsed: number | boolean;
+      if (key === 'protocol') {
+        const p = protocol(value as string | number);
+        if (p instanceof Bad) {
+          problems.push({ ...at, message: p.message });
+          continue;
+        }
+        if (p < 4 && !snapshot) {
+          problems.push({ ...at, message: `protocol ${p} is one the kernel and iproute2 use for their own objects; netrec's marker must be one nothing else writes (default 0x4e)` });
+          continue;
+        }
+        parsed = p;
+      } else parsed = value as boolean;
+      const earlier = policyAt.get(key);
+      if (earlier && earlier.value !== parsed) {
+        problems.push({ ...at, message: `policy ${key} is already ${String(earlier.value)} at ${where(earlier.at)}` });
+        continue;
+      }
+      policyAt.set(key, { value: parsed, at });
+      if (key === 'protocol') policy.protocol = parsed as number;
+      else policy.prune = parsed as boolean;
+    }
+  }
+  return { settings: { tables: names, policy, snapshot }, tables: declared };
+}
+
+function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[]): State {
+  const load: LoadState = { settings, problems, sources: new Map(), paths: new Map() };
+  const state = emptyState();
+  const unchecked = new Set<string>();
+  for (const { src, doc, skip } of loaded) {
+    const ctx = new FileContext(src, load);
+    const list = <T>(key: keyof RawDocument): T[] | undefined => (Array.isArray(doc[key]) && !skip.sections.has(key) ? (doc[key] as T[]) : undefined);
+    const interfaces = list<RawInterface>('interfaces');
+    if (interfaces) {
+      const r = normalizeInterfaces(ctx, interfaces, skip.entries('interfaces'));
+      append(state.links, r.links);
+      append(state.addresses, r.addresses);
+      for (const name of r.unchecked) unchecked.add(name);
+    }
+    const routes = list<RawRoute>('routes');
+    if (routes) append(state.routes, normalizeRoutes(ctx, routes, skip.entries('routes')));
+    const rules = list<RawRule>('rules');
+    if (rules) append(state.rules, normalizeRules(ctx, rules, skip.entries('rules')));
+    const neighbors = list<RawNeighbor>('neighbors');
+    if (neighbors) append(state.neighbors, normalizeNeighbors(ctx, neighbors, skip.entries('neighbors')));
+  }
+  const locate = (obj: object, sub?: Path): Source | undefined => {
+    const p = sub && load.paths.get(obj);
+    if (p) return p.src.locate([...p.path, ...sub!]);
+    return (obj as { source?: Source }).source ?? load.sources.get(obj);
+  };
+  append(problems, crossCheck({ state, locate, unchecked, snapshot: settings.snapshot }));
+  return state;
+}
+
+/** Push without spreading (a spread of 100,000 arguments overflows the stack). */
+function append<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
+}

@@ -1,0 +1,245 @@
+// interfaces: entries -> Link, and their `addresses:` -> Address.
+import { OWNER_ALIAS } from '../model/constants.js';
+import { maxPrefixLen } from '../model/ip.js';
+import type { Address, BondOptions, BridgeOptions, Link, LinkKind, MacvlanOptions, VlanOptions, VxlanOptions } from '../model/types.js';
+import { Entry, FamilyVote, type FileContext } from './context.js';
+import { checkedName } from './normalize-routes.js';
+import { address, Bad, mac, prefix, protocol, table } from './values.js';
+
+export interface RawAddressEntry {
+  address: string;
+  peer?: string;
+  noprefixroute?: boolean;
+  'valid-lifetime'?: number | 'forever';
+  'preferred-lifetime'?: number | 'forever';
+  label?: string;
+  state?: 'present' | 'absent';
+  protocol?: string | number;
+  'kernel-managed'?: boolean;
+}
+
+export interface RawInterface {
+  name: string;
+  kind?: LinkKind;
+  state?: 'up' | 'down' | 'absent';
+  mtu?: number;
+  mac?: string;
+  master?: string;
+  managed?: boolean;
+  addresses?: (string | RawAddressEntry)[];
+  bridge?: { stp?: boolean; 'forward-delay'?: number; 'ageing-time'?: number; priority?: number };
+  veth?: { peer: string };
+  vlan?: { link: string; id: number; protocol?: VlanOptions['protocol'] };
+  vxlan?: { vni: number; local?: string; remote?: string; port?: number; link?: string; learning?: boolean; ttl?: number };
+  macvlan?: { link: string; mode?: MacvlanOptions['mode'] };
+  bond?: { mode?: string; miimon?: number };
+  vrf?: { table: string | number };
+}
+
+const OPTION_KEYS = ['bridge', 'veth', 'vlan', 'vxlan', 'macvlan', 'bond', 'vrf'] as const;
+
+/** Kinds that cannot be made without their options. */
+const REQUIRED_OPTIONS: Partial<Record<LinkKind, string>> = {
+  veth: 'veth: { peer: NAME }',
+  vlan: 'vlan: { link: NAME, id: N }',
+  vxlan: 'vxlan: { vni: N }',
+  macvlan: 'macvlan: { link: NAME }',
+  vrf: 'vrf: { table: TABLE }',
+};
+
+export interface Interfaces {
+  links: Link[];
+  addresses: Address[];
+  /** Names of entries left out for schema problems: references to them are not errors. */
+  unchecked: string[];
+}
+
+export function normalizeInterfaces(ctx: FileContext, raws: RawInterface[], skip: ReadonlySet<number>): Interfaces {
+  const e = new Entry(ctx, ['interfaces']);
+  const sourceOf = ctx.src.itemPositions(['interfaces'], raws);
+  const out: Interfaces = { links: [], addresses: [], unchecked: [] };
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i]!;
+    if (skip.has(i)) {
+      if (raw && typeof raw.name === 'string') out.unchecked.push(raw.name);
+      continue;
+    }
+    e.start(i);
+    const l = link(e, raw);
+    if (!l) {
+      out.unchecked.push(raw.name);
+      continue;
+    }
+    out.links.push(ctx.place(l, sourceOf(i)));
+    ctx.load.paths.set(l, { src: ctx.src, path: ['interfaces', i] });
+    if (raw.addresses) addresses(ctx, i, l, raw.addresses, out.addresses);
+  }
+  return out;
+}
+
+function link(e: Entry, raw: RawInterface): Link | undefined {
+  const { settings } = e.ctx;
+  const name = checkedName(e, raw.name, 'name');
+  const kind = raw.kind ?? 'device';
+  const state = raw.state ?? 'up';
+  for (const key of OPTION_KEYS) {
+    if (raw[key] !== undefined && key !== kind) e.problem(key, `${key} options need kind: ${key} (this interface is kind ${kind})`, true);
+  }
+  const required = REQUIRED_OPTIONS[kind];
+  if (required && state !== 'absent' && raw[kind as keyof RawInterface] === undefined) e.problem(undefined, `kind ${kind} needs ${required}`);
+  if (state === 'absent' && raw.addresses !== undefined) e.problem('addresses', 'an interface declared absent cannot have addresses', true);
+  let macText: string | undefined;
+  if (raw.mac !== undefined) {
+    const m = mac(raw.mac, kind !== 'device');
+    if (m instanceof Bad) e.problem('mac', m.message);
+    else macText = m;
+  }
+  const master = raw.master === undefined ? undefined : checkedName(e, raw.master, 'master');
+  if (master !== undefined && master === raw.name) e.problem('master', 'an interface cannot be its own master');
+  const l: Link = { name: name ?? raw.name, kind, state };
+  if (raw.mtu !== undefined) l.mtu = raw.mtu;
+  if (macText !== undefined) l.mac = macText;
+  if (master !== undefined) l.master = master;
+  options(e, raw, l);
+  if (settings.snapshot) {
+    if (raw.managed) l.alias = OWNER_ALIAS;
+  } else {
+    l.addressesAuthoritative = raw.addresses !== undefined;
+  }
+  return e.ok ? l : undefined;
+}
+
+/** The kind's own options, as the model holds them. */
+function options(e: Entry, raw: RawInterface, l: Link): void {
+  if (raw.bridge) {
+    const b: BridgeOptions = {};
+    if (raw.bridge.stp !== undefined) b.stp = raw.bridge.stp;
+    if (raw.bridge['forward-delay'] !== undefined) b.forwardDelay = raw.bridge['forward-delay'];
+    if (raw.bridge['ageing-time'] !== undefined) b.ageingTime = raw.bridge['ageing-time'];
+    if (raw.bridge.priority !== undefined) b.priority = raw.bridge.priority;
+    l.bridge = b;
+  }
+  if (raw.veth) {
+    const peer = checkedName(e, raw.veth.peer, ['veth', 'peer']);
+    if (peer === raw.name) e.problem(['veth', 'peer'], 'a veth cannot be its own peer');
+    if (peer !== undefined) l.veth = { peer };
+  }
+  if (raw.vlan) {
+    const link = checkedName(e, raw.vlan.link, ['vlan', 'link']);
+    const v: VlanOptions = { link: link ?? raw.vlan.link, id: raw.vlan.id };
+    if (raw.vlan.protocol !== undefined) v.protocol = raw.vlan.protocol;
+    l.vlan = v;
+  }
+  if (raw.vxlan) l.vxlan = vxlan(e, raw.vxlan);
+  if (raw.macvlan) {
+    const link = checkedName(e, raw.macvlan.link, ['macvlan', 'link']);
+    const m: MacvlanOptions = { link: link ?? raw.macvlan.link };
+    if (raw.macvlan.mode !== undefined) m.mode = raw.macvlan.mode;
+    l.macvlan = m;
+  }
+  if (raw.bond) {
+    const b: BondOptions = {};
+    if (raw.bond.mode !== undefined) b.mode = raw.bond.mode;
+    if (raw.bond.miimon !== undefined) b.miimon = raw.bond.miimon;
+    l.bond = b;
+  }
+  if (raw.vrf) {
+    const t = table(raw.vrf.table, e.ctx.settings.tables);
+    if (t instanceof Bad) e.problem(['vrf', 'table'], t.message);
+    else l.vrf = { table: t };
+  }
+}
+
+function vxlan(e: Entry, raw: NonNullable<RawInterface['vxlan']>): VxlanOptions {
+  const v: VxlanOptions = { vni: raw.vni };
+  const vote = new FamilyVote('vxlan');
+  vote.reset(undefined);
+  for (const key of ['local', 'remote'] as const) {
+    const text = raw[key];
+    if (text === undefined) continue;
+    const a = address(text);
+    if (a instanceof Bad) e.problem(['vxlan', key], a.message);
+    else {
+      vote.add(e, a.family, ['vxlan', key], `${key} ${text}`);
+      v[key] = a.text;
+    }
+  }
+  if (raw.port !== undefined) v.port = raw.port;
+  if (raw.link !== undefined) {
+    const link = checkedName(e, raw.link, ['vxlan', 'link']);
+    if (link !== undefined) v.link = link;
+  }
+  if (raw.learning !== undefined) v.learning = raw.learning;
+  if (raw.ttl !== undefined) v.ttl = raw.ttl;
+  return v;
+}
+
+function addresses(ctx: FileContext, i: number, l: Link, raws: (string | RawAddressEntry)[], out: Address[]): void {
+  const e = new Entry(ctx, ['interfaces', i, 'addresses']);
+  const sourceOf = ctx.src.itemPositions(['interfaces', i, 'addresses'], raws);
+  for (let j = 0; j < raws.length; j++) {
+    e.start(j);
+    const a = interfaceAddress(e, l.name, raws[j]!);
+    if (a) out.push(ctx.place(a, sourceOf(j)));
+  }
+}
+
+function interfaceAddress(e: Entry, dev: string, raw: string | RawAddressEntry): Address | undefined {
+  const { settings } = e.ctx;
+  const entry = typeof raw === 'string' ? undefined : raw;
+  const text = entry ? entry.address : (raw as string);
+  const at = entry ? 'address' : undefined;
+  const p = prefix(text);
+  if (p instanceof Bad) {
+    e.problem(at, p.message);
+    return undefined;
+  }
+  const family = p.family;
+  const max = maxPrefixLen(family);
+  const addr = p.addr;
+  const a: Address = { dev, family, address: `${addr}/${p.len}` };
+  if (entry?.peer !== undefined) {
+    const peer = prefix(entry.peer);
+    if (peer instanceof Bad) e.problem('peer', peer.message);
+    else if (peer.family !== family) e.problem('peer', `peer ${entry.peer} is ${peer.family === 'ipv4' ? 'IPv4' : 'IPv6'} but the address is not`);
+    else {
+      if (p.explicitLen && peer.explicitLen && p.len !== peer.len) e.problem('peer', `the address and its peer share one prefix length; got /${p.len} and /${peer.len}`);
+      // As the kernel reports it: the local address whole, the prefix length on the peer.
+      const len = peer.explicitLen ? peer.len : p.explicitLen ? p.len : max;
+      a.address = `${addr}/${max}`;
+      a.peer = `${peer.addr}/${len}`;
+    }
+  }
+  if (entry) lifetimesAndFlags(e, entry, a, dev);
+  if (settings.snapshot) {
+    const proto = entry?.protocol === undefined ? settings.policy.protocol : protocol(entry.protocol, true);
+    if (proto instanceof Bad) e.problem('protocol', proto.message);
+    else if (proto !== 0) a.protocol = proto; // "unspec": none recorded
+    a.kernelManaged = entry?.['kernel-managed'] === true;
+    if (entry?.state !== undefined) a.state = entry.state;
+  } else {
+    a.protocol = settings.policy.protocol;
+    a.state = entry?.state ?? 'present';
+  }
+  a.validLifetime ??= 'forever';
+  a.preferredLifetime ??= 'forever';
+  return e.ok ? a : undefined;
+}
+
+function lifetimesAndFlags(e: Entry, entry: RawAddressEntry, a: Address, dev: string): void {
+  if (entry.noprefixroute) a.noprefixroute = true;
+  const valid = entry['valid-lifetime'] ?? 'forever';
+  // Left open, the preferred lifetime follows the valid one (as iproute2 does).
+  const preferred = entry['preferred-lifetime'] ?? valid;
+  if (valid !== 'forever' && (preferred === 'forever' || preferred > valid)) {
+    e.problem('preferred-lifetime', `preferred-lifetime ${preferred} is longer than valid-lifetime ${valid}`);
+  }
+  a.validLifetime = valid;
+  a.preferredLifetime = preferred;
+  if (entry.label !== undefined) {
+    if (a.family !== 'ipv4') e.problem('label', 'label is for IPv4 addresses only');
+    else if (!entry.label.startsWith(dev)) e.problem('label', `label "${entry.label}" must start with the interface name "${dev}"`);
+    else if (Buffer.byteLength(entry.label) > 15) e.problem('label', `label "${entry.label}" is longer than 15 bytes`);
+    else if (entry.label !== dev) a.label = entry.label;
+  }
+}

@@ -1,0 +1,166 @@
+// routes: entries -> Route, with the kernel's defaults filled in so that a
+// declared route and the same route read back from the kernel are equal.
+import { IPV6_DEFAULT_METRIC, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
+import { defaultPrefix } from '../model/ip.js';
+import type { Family, Nexthop, Route, RouteType, Scope } from '../model/types.js';
+import { Entry, FamilyVote, type FileContext } from './context.js';
+import { address, Bad, ifName, networkPrefix, prefixText, protocol, table, type ParsedPrefix } from './values.js';
+
+export interface RawNexthop {
+  via?: string;
+  dev?: string;
+  weight?: number;
+  'on-link'?: boolean;
+}
+
+export interface RawRoute {
+  to: string;
+  via?: string;
+  dev?: string;
+  nexthops?: RawNexthop[];
+  metric?: number;
+  table?: string | number;
+  type?: RouteType;
+  scope?: Scope;
+  src?: string;
+  mtu?: number;
+  'on-link'?: boolean;
+  tos?: number;
+  family?: Family;
+  state?: 'present' | 'absent';
+  protocol?: string | number;
+  nhid?: number;
+}
+
+/** Types the kernel answers with an error: they take no gateway, device or nexthops. */
+const REJECT_TYPES = new Set<RouteType>(['blackhole', 'unreachable', 'prohibit', 'throw']);
+/** Types iproute2 puts in table local when no table is given. */
+const LOCAL_TABLE_TYPES = new Set<RouteType>(['local', 'broadcast', 'anycast', 'nat']);
+
+/** The scope iproute2 gives a route when none is asked for. */
+export function defaultScope(r: Pick<Route, 'family' | 'type' | 'via' | 'nexthops'>): Scope {
+  if (r.family === 'ipv6') return 'global';
+  if (r.type === 'local' || r.type === 'nat') return 'host';
+  if (r.type === 'broadcast' || r.type === 'multicast' || r.type === 'anycast') return 'link';
+  if (r.type === 'unicast' && r.via === undefined && r.nexthops === undefined) return 'link';
+  return 'global';
+}
+
+/** The table a route goes to when none is given (iproute2's choice). */
+export function defaultTable(type: RouteType): number {
+  return LOCAL_TABLE_TYPES.has(type) ? TABLE_LOCAL : TABLE_MAIN;
+}
+
+export function defaultMetric(family: Family): number {
+  return family === 'ipv6' ? IPV6_DEFAULT_METRIC : 0;
+}
+
+export function normalizeRoutes(ctx: FileContext, raws: RawRoute[], skip: ReadonlySet<number>): Route[] {
+  const e = new Entry(ctx, ['routes']);
+  const vote = new FamilyVote('route');
+  const sourceOf = ctx.src.itemPositions(['routes'], raws);
+  const out: Route[] = [];
+  for (let i = 0; i < raws.length; i++) {
+    if (skip.has(i)) continue;
+    e.start(i);
+    const r = route(e, vote, raws[i]!);
+    if (r) out.push(ctx.place(r, sourceOf(i)));
+  }
+  return out;
+}
+
+function route(e: Entry, vote: FamilyVote, raw: RawRoute): Route | undefined {
+  const { settings } = e.ctx;
+  vote.reset(raw.family);
+  let to: ParsedPrefix | undefined;
+  if (raw.to !== 'default') {
+    const p = networkPrefix(raw.to);
+    if (p instanceof Bad) e.problem('to', p.message);
+    else {
+      to = p;
+      vote.add(e, p.family, 'to', `to ${raw.to}`);
+    }
+  }
+  const via = gateway(e, vote, raw.via, 'via', 'via');
+  const src = gateway(e, vote, raw.src, 'src', 'src');
+  const dev = raw.dev === undefined ? undefined : checkedName(e, raw.dev, 'dev');
+  let nexthops: Nexthop[] | undefined;
+  if (raw.nexthops) {
+    if (raw.via !== undefined || raw.dev !== undefined) e.problem('nexthops', 'nexthops excludes via and dev on the route itself; give each nexthop its own', true);
+    nexthops = raw.nexthops.map((nh, j) => nexthop(e, vote, nh, j));
+  }
+  const family = vote.family;
+  if (family === undefined) {
+    e.problem(undefined, `cannot tell whether this route is IPv4 or IPv6; add family: ipv4 or family: ipv6`);
+    return undefined;
+  }
+  const type = raw.type ?? 'unicast';
+  const tableNumber = raw.table === undefined ? defaultTable(type) : table(raw.table, settings.tables);
+  if (tableNumber instanceof Bad) e.problem('table', tableNumber.message);
+  if (raw.tos && family === 'ipv6') e.problem('tos', 'tos is for IPv4 routes only');
+  const state = settings.snapshot ? raw.state : (raw.state ?? 'present');
+  if (REJECT_TYPES.has(type) && (raw.via !== undefined || raw.dev !== undefined || raw.nexthops)) {
+    e.problem('type', `a ${type} route takes no via, dev or nexthops`);
+  } else if (type === 'unicast' && state !== 'absent' && !settings.snapshot && raw.via === undefined && raw.dev === undefined && !raw.nexthops) {
+    e.problem(undefined, 'a unicast route needs via, dev or nexthops');
+  }
+  const proto = settings.snapshot && raw.protocol !== undefined ? protocol(raw.protocol) : settings.policy.protocol;
+  if (proto instanceof Bad) e.problem('protocol', proto.message);
+  if (!e.ok || tableNumber instanceof Bad || proto instanceof Bad) return undefined;
+
+  let metric = raw.metric ?? defaultMetric(family);
+  if (family === 'ipv6' && metric === 0) metric = IPV6_DEFAULT_METRIC;
+  const r: Route = {
+    family,
+    table: tableNumber,
+    to: to ? prefixText(to) : defaultPrefix(family),
+    metric,
+    tos: raw.tos ?? 0,
+    type,
+    protocol: proto,
+  };
+  if (via !== undefined) r.via = via;
+  if (dev !== undefined) r.dev = dev;
+  if (nexthops) r.nexthops = nexthops;
+  r.scope = raw.scope ?? defaultScope(r);
+  if (src !== undefined) r.src = src;
+  if (raw.mtu !== undefined) r.mtu = raw.mtu;
+  if (raw['on-link']) r.onLink = true;
+  if (settings.snapshot && raw.nhid !== undefined) r.nhid = raw.nhid;
+  if (state !== undefined) r.state = state;
+  return r;
+}
+
+/** A gateway-like address (via, src): canonical text, family counted. `label` names it in messages. */
+function gateway(e: Entry, vote: FamilyVote, v: string | undefined, key: string | (string | number)[], label: string): string | undefined {
+  if (v === undefined) return undefined;
+  const a = address(v);
+  if (a instanceof Bad) {
+    e.problem(key, a.message);
+    return undefined;
+  }
+  vote.add(e, a.family, key, `${label} ${v}`);
+  return a.text;
+}
+
+export function checkedName(e: Entry, v: string, key: string | (string | number)[]): string | undefined {
+  const n = ifName(v);
+  if (n instanceof Bad) {
+    e.problem(key, n.message);
+    return undefined;
+  }
+  return n;
+}
+
+function nexthop(e: Entry, vote: FamilyVote, raw: RawNexthop, j: number): Nexthop {
+  const nh: Nexthop = { weight: raw.weight ?? 1 };
+  const via = gateway(e, vote, raw.via, ['nexthops', j, 'via'], 'nexthop via');
+  if (via !== undefined) nh.via = via;
+  if (raw.dev !== undefined) {
+    const dev = checkedName(e, raw.dev, ['nexthops', j, 'dev']);
+    if (dev !== undefined) nh.dev = dev;
+  }
+  if (raw['on-link']) nh.onLink = true;
+  if (raw.via === undefined && raw.dev === undefined) e.problem(['nexthops', j], 'a nexthop needs via or dev');
+  return nh;
+}

@@ -1,0 +1,148 @@
+// Checks across objects, after all files are merged: duplicates (contract
+// section 3), masters, veth pairs, references to interfaces declared absent;
+// and, before planning, references to interfaces against the actual state.
+import { OWNER_ALIAS } from '../model/constants.js';
+import { addressKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
+import type { Desired, Link, ObjectType, Source, State } from '../model/types.js';
+import type { Problem } from './errors.js';
+import type { Path } from './source.js';
+
+/** Where an object (or, for interfaces, one of its keys) was declared. */
+export type Locator = (obj: object, sub?: Path) => Source | undefined;
+
+export interface CrossCheckInput {
+  state: State;
+  locate: Locator;
+  /** Interfaces left out for other problems: references to them are not checked. */
+  unchecked: ReadonlySet<string>;
+  snapshot: boolean;
+}
+
+const MASTER_KINDS: ReadonlySet<string> = new Set(['bridge', 'bond', 'vrf']);
+
+export function crossCheck(input: CrossCheckInput): Problem[] {
+  const problems: Problem[] = [];
+  const { state, locate } = input;
+  const at = (obj: object, message: string, sub?: Path): void => {
+    const where = locate(obj, sub) ?? locate(obj);
+    if (where) problems.push({ ...where, message });
+  };
+  const place = (obj: object): string => {
+    const where = locate(obj);
+    return where ? `${where.file}:${where.line}:${where.col}` : 'elsewhere';
+  };
+
+  const links = unique(state.links, 'interface', (l) => l.name, at, place);
+  unique(state.addresses, 'address', addressKey, at, place);
+  unique(state.routes, 'route', routeKey, at, place);
+  unique(state.rules, 'rule', ruleKey, at, place);
+  unique(state.neighbors, 'neighbor', neighborKey, at, place);
+
+  const declaredPeers = new Map<string, Link>();
+  for (const l of state.links) {
+    if (l.master !== undefined) checkMaster(l, links, input, at, place);
+    if (l.veth) {
+      const peer = l.veth.peer;
+      const other = links.get(peer);
+      if (other && other.kind !== 'veth') at(l, `veth peer "${peer}" is declared as kind ${other.kind} at ${place(other)}; both ends of a veth pair are kind veth`, ['veth', 'peer']);
+      else if (other?.veth && other.veth.peer !== l.name) {
+        at(l, `veth peer "${peer}" names "${other.veth.peer}" as its own peer at ${place(other)}; both ends must name each other`, ['veth', 'peer']);
+      }
+      const first = declaredPeers.get(peer);
+      if (first) at(l, `"${peer}" is already the veth peer of "${first.name}" (${place(first)})`, ['veth', 'peer']);
+      else declaredPeers.set(peer, l);
+    }
+  }
+  if (!input.snapshot) checkAbsentReferences(state, links, at, place);
+  return problems;
+}
+
+type Report = (obj: object, message: string, sub?: Path) => void;
+
+/** First of each identity; a repeat is reported where it is, naming the first. */
+function unique<T extends object>(objects: readonly T[], type: ObjectType, key: (o: T) => string, at: Report, place: (o: object) => string): Map<string, T> {
+  const seen = new Map<string, T>();
+  for (const o of objects) {
+    const k = key(o);
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, o);
+    else at(o, `${type} ${k} is declared twice (first at ${place(first)})`);
+  }
+  return seen;
+}
+
+function checkMaster(l: Link, links: ReadonlyMap<string, Link>, input: CrossCheckInput, at: Report, place: (o: object) => string): void {
+  const name = l.master!;
+  if (input.unchecked.has(name)) return;
+  const master = links.get(name);
+  if (!master) {
+    if (!input.snapshot) at(l, `master "${name}" is not declared; a master is a bridge, bond or vrf declared in the config`, ['master']);
+    return;
+  }
+  if (!input.snapshot && !MASTER_KINDS.has(master.kind)) at(l, `master "${name}" is kind ${master.kind} (${place(master)}); a master is a bridge, bond or vrf`, ['master']);
+  else if (master.state === 'absent') at(l, `master "${name}" is declared absent (${place(master)})`, ['master']);
+  // A loop of masters: follow the chain from l; it must end.
+  const seen = new Set([l.name]);
+  for (let m: Link | undefined = master; m?.master !== undefined; m = links.get(m.master)) {
+    if (seen.has(m.name)) {
+      at(l, `masters form a loop: ${[...seen, m.name].join(' -> ')}`, ['master']);
+      return;
+    }
+    seen.add(m.name);
+  }
+}
+
+/** What is declared absent cannot be used by what is declared present. */
+function checkAbsentReferences(state: State, links: ReadonlyMap<string, Link>, at: Report, place: (o: object) => string): void {
+  const check = (obj: object & { state?: string }, name: string | undefined, sub: Path): void => {
+    if (name === undefined || obj.state === 'absent') return;
+    const l = links.get(name);
+    if (l?.state === 'absent') at(obj, `"${name}" is declared absent (${place(l)})`, sub);
+  };
+  for (const l of state.links) {
+    const lower = l.vlan?.link ?? l.macvlan?.link ?? l.vxlan?.link;
+    const kind = l.vlan ? 'vlan' : l.macvlan ? 'macvlan' : 'vxlan';
+    check(l, lower, [kind, 'link']);
+  }
+  for (const r of state.routes) {
+    check(r, r.dev, ['dev']);
+    r.nexthops?.forEach((nh, j) => check(r, nh.dev, ['nexthops', j, 'dev']));
+  }
+  for (const n of state.neighbors) check(n, n.dev, ['dev']);
+}
+
+/**
+ * References to interfaces that the config does not declare (route and
+ * nexthop dev, vlan/macvlan/vxlan link, neighbor dev) must exist in the
+ * actual state, and not be an interface netrec created that this plan will
+ * delete. Rules' iif/oif may name interfaces that do not exist yet: the
+ * kernel keeps such rules and applies them when the interface appears.
+ */
+export function checkReferences(desired: Desired, actual: State): Problem[] {
+  const declared = new Map<string, Link>();
+  for (const l of desired.state.links) declared.set(l.name, l);
+  const existing = new Map<string, Link>();
+  for (const l of actual.links) existing.set(l.name, l);
+  const problems: Problem[] = [];
+  const check = (obj: { source?: Source; state?: string }, what: string, name: string | undefined): void => {
+    if (name === undefined || obj.state === 'absent' || declared.has(name)) return;
+    const have = existing.get(name);
+    let why: string | undefined;
+    if (!have) why = `${what} "${name}" is neither declared nor present`;
+    else if (have.alias === OWNER_ALIAS && desired.policy.prune) why = `${what} "${name}" is an interface netrec created and no longer declares, so this plan deletes it; declare it to keep it`;
+    if (why && obj.source) problems.push({ ...obj.source, message: why });
+    else if (why) problems.push({ file: desired.files[0] ?? '', line: 0, col: 0, message: why });
+  };
+  for (const l of desired.state.links) {
+    if (l.state === 'absent') continue;
+    check(l, 'vlan link', l.vlan?.link);
+    check(l, 'macvlan link', l.macvlan?.link);
+    check(l, 'vxlan link', l.vxlan?.link);
+  }
+  for (const r of desired.state.routes) {
+    check(r, 'route dev', r.dev);
+    for (const nh of r.nexthops ?? []) check(r, 'nexthop dev', nh.dev);
+  }
+  for (const n of desired.state.neighbors) check(n, 'neighbor dev', n.dev);
+  return problems;
+}

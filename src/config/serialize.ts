@@ -1,0 +1,230 @@
+// State -> config document (the reverse of loading), for `show`, snapshots
+// and `plan -o diff`. Defaults are left out, so a document reads like a
+// hand-written config; what loading fills in for a missing key is exactly
+// what is left out here, so loadSnapshot(toDocument(s)) gives s back.
+import { DEFAULT_PROTOCOL, OWNER_ALIAS, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
+import { ruleKey } from '../model/identity.js';
+import type { Address, Link, Neighbor, Policy, Route, Rule, State } from '../model/types.js';
+import { addressSortKey } from './addr.js';
+import { defaultMetric, defaultScope, defaultTable } from './normalize-routes.js';
+import { BUILTIN_TABLE_NUMBERS, builtinTables, protocolName } from './values.js';
+import { COMMENTS } from './yaml-emit.js';
+
+export { toJson, toYaml } from './yaml-emit.js';
+
+export interface DocumentOptions {
+  /** Include what the kernel makes by itself (kernel routes, table local, link-local addresses, default rules, learned neighbors). */
+  all?: boolean;
+  /** Names for table numbers; written under `tables:` and used for routes, rules and vrfs. */
+  tables?: Record<string, number>;
+  /** Written under `policy:`; an object's protocol is left out when it is this marker. */
+  policy?: Policy;
+}
+
+type Doc = Record<string, unknown>;
+
+const PROTO_KERNEL = 2;
+const LINK_LOCAL = /^fe[89ab][0-9a-f]:/;
+
+export function toDocument(state: State, opts: DocumentOptions = {}): Record<string, unknown> {
+  const ctx = new Renderer(opts);
+  const doc: Doc = { version: 1 };
+  const tables = ctx.declaredTables();
+  if (Object.keys(tables).length > 0) doc.tables = tables;
+  const policy = opts.policy && policyDoc(opts.policy);
+  if (policy) doc.policy = policy;
+  const interfaces = ctx.interfaces(state.links, state.addresses);
+  if (interfaces.length > 0) doc.interfaces = interfaces;
+  const routes = sortBy(state.routes.filter((r) => opts.all || (r.protocol !== PROTO_KERNEL && r.table !== TABLE_LOCAL)), routeSortKey).map((r) => ctx.route(r));
+  if (routes.length > 0) doc.routes = routes;
+  const rules = sortBy(state.rules.filter((r) => opts.all || !isDefaultRule(r)), (r) => `${r.family === 'ipv4' ? 4 : 6}${hex(r.priority, 8)}${ruleKey(r)}`).map((r) => ctx.rule(r));
+  if (rules.length > 0) doc.rules = rules;
+  const neighbors = sortBy(state.neighbors.filter((n) => opts.all || !isLearned(n)), (n) => `${n.dev}\0${n.family === 'ipv4' ? 4 : 6}${addressSortKey(n.address)}`).map((n) => ctx.neighbor(n));
+  if (neighbors.length > 0) doc.neighbors = neighbors;
+  return doc;
+}
+
+function policyDoc(p: Policy): Doc | undefined {
+  const doc: Doc = {};
+  if (p.protocol !== DEFAULT_PROTOCOL) doc.protocol = protocolName(p.protocol);
+  if (!p.prune) doc.prune = false;
+  return Object.keys(doc).length > 0 ? doc : undefined;
+}
+
+/** The rules every namespace starts with: 0 lookup local, 32766 lookup main, 32767 lookup default. */
+function isDefaultRule(r: Rule): boolean {
+  if (r.action !== 'lookup' || r.from || r.to || r.iif || r.oif || r.fwmark !== undefined) return false;
+  return (r.priority === 0 && r.table === TABLE_LOCAL) || (r.priority === 32766 && r.table === TABLE_MAIN) || (r.priority === 32767 && r.table === TABLE_DEFAULT);
+}
+
+/** Neighbors the kernel learned (not permanent or noarp); desired ones (present/absent) are kept. */
+function isLearned(n: Neighbor): boolean {
+  return n.state !== undefined && n.state !== 'permanent' && n.state !== 'noarp' && n.state !== 'present' && n.state !== 'absent';
+}
+
+class Renderer {
+  private readonly owner: number;
+  private readonly all: boolean;
+  private readonly tableNames = new Map<number, string>();
+  private readonly tables: Record<string, number> = {};
+
+  constructor(opts: DocumentOptions) {
+    this.owner = opts.policy?.protocol ?? DEFAULT_PROTOCOL;
+    this.all = opts.all === true;
+    for (const [name, n] of builtinTables()) this.tableNames.set(n, name);
+    const declared = Object.entries(opts.tables ?? {})
+      .filter(([name, n]) => !builtinTables().has(name) && !BUILTIN_TABLE_NUMBERS.has(n))
+      .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : 1));
+    for (const [name, n] of declared) {
+      if (this.tableNames.has(n)) continue; // one name per number: the first in order
+      this.tableNames.set(n, name);
+      this.tables[name] = n;
+    }
+  }
+
+  declaredTables(): Record<string, number> {
+    return this.tables;
+  }
+
+  private table(n: number): string | number {
+    return this.tableNames.get(n) ?? n;
+  }
+
+  /** Set `key` when the object's protocol is not the owner's (none recorded shows as unspec). */
+  private protocol(doc: Doc, p: number | undefined, forAddress = false): void {
+    if ((p ?? 0) !== this.owner) doc.protocol = protocolName(p ?? 0, forAddress);
+  }
+
+  interfaces(links: Link[], addresses: Address[]): Doc[] {
+    const byDev = new Map<string, Address[]>();
+    for (const a of addresses) {
+      if (!this.showAddress(a)) continue;
+      let list = byDev.get(a.dev);
+      if (!list) byDev.set(a.dev, (list = []));
+      list.push(a);
+    }
+    return sortBy(links, (l) => l.name).map((l) => this.link(l, byDev.get(l.name)));
+  }
+
+  private showAddress(a: Address): boolean {
+    return this.all || !(a.kernelManaged || (a.family === 'ipv6' && LINK_LOCAL.test(a.address)));
+  }
+
+  link(l: Link, addresses: Address[] | undefined): Doc {
+    const d: Doc = { name: l.name };
+    if (l.kind.startsWith('other:')) (d as { [COMMENTS]?: Record<string, string> })[COMMENTS] = { name: `kind ${l.kind.slice(6)}, which netrec shows as a device` };
+    else if (l.kind !== 'device') d.kind = l.kind;
+    if (l.state !== 'up') d.state = l.state;
+    if (l.mtu !== undefined) d.mtu = l.mtu;
+    if (l.mac !== undefined) d.mac = l.mac;
+    if (l.master !== undefined) d.master = l.master;
+    if (l.alias === OWNER_ALIAS) d.managed = true;
+    if (l.bridge) d.bridge = defined({ stp: l.bridge.stp, 'forward-delay': l.bridge.forwardDelay, 'ageing-time': l.bridge.ageingTime, priority: l.bridge.priority });
+    if (l.veth) d.veth = { peer: l.veth.peer };
+    if (l.vlan) d.vlan = defined({ link: l.vlan.link, id: l.vlan.id, protocol: l.vlan.protocol });
+    if (l.vxlan) {
+      const v = l.vxlan;
+      d.vxlan = defined({ vni: v.vni, local: v.local, remote: v.remote, port: v.port, link: v.link, learning: v.learning, ttl: v.ttl });
+    }
+    if (l.macvlan) d.macvlan = defined({ link: l.macvlan.link, mode: l.macvlan.mode });
+    if (l.bond) d.bond = defined({ mode: l.bond.mode, miimon: l.bond.miimon });
+    if (l.vrf) d.vrf = { table: this.table(l.vrf.table) };
+    if (addresses?.length) d.addresses = sortBy(addresses, addressEntrySortKey).map((a) => this.address(a));
+    else if (l.addressesAuthoritative) d.addresses = [];
+    return d;
+  }
+
+  /** A plain "addr/len" string unless it has more to say. */
+  address(a: Address): string | Doc {
+    const d: Doc = {};
+    // With a peer, the prefix length is the peer's (the local address is whole).
+    d.address = a.peer === undefined ? a.address : a.address.split('/')[0];
+    if (a.peer !== undefined) d.peer = a.peer;
+    if (a.noprefixroute) d.noprefixroute = true;
+    const valid = a.validLifetime ?? 'forever';
+    if (valid !== 'forever') d['valid-lifetime'] = valid;
+    if ((a.preferredLifetime ?? 'forever') !== valid) d['preferred-lifetime'] = a.preferredLifetime ?? 'forever';
+    if (a.label !== undefined && a.label !== a.dev) d.label = a.label;
+    if (a.state === 'absent') d.state = a.state;
+    this.protocol(d, a.protocol, true);
+    if (a.kernelManaged) d['kernel-managed'] = true;
+    const keys = Object.keys(d);
+    return keys.length === 1 ? a.address : d;
+  }
+
+  route(r: Route): Doc {
+    const d: Doc = { to: r.to.endsWith('/0') ? 'default' : r.to };
+    if (r.via !== undefined) d.via = r.via;
+    if (r.dev !== undefined) d.dev = r.dev;
+    if (r.nexthops) d.nexthops = r.nexthops.map((nh) => defined({ via: nh.via, dev: nh.dev, weight: nh.weight === 1 ? undefined : nh.weight, 'on-link': nh.onLink || undefined }));
+    if (r.metric !== defaultMetric(r.family)) d.metric = r.metric;
+    if (r.table !== defaultTable(r.type)) d.table = this.table(r.table);
+    if (r.type !== 'unicast') d.type = r.type;
+    if (r.scope !== undefined && r.scope !== defaultScope(r)) d.scope = r.scope;
+    if (r.src !== undefined) d.src = r.src;
+    if (r.mtu !== undefined) d.mtu = r.mtu;
+    if (r.onLink) d['on-link'] = true;
+    if (r.tos) d.tos = r.tos;
+    const told = d.to !== 'default' || r.via !== undefined || r.src !== undefined || r.nexthops?.some((nh) => nh.via !== undefined);
+    if (!told) d.family = r.family;
+    if (r.state === 'absent') d.state = r.state;
+    this.protocol(d, r.protocol);
+    if (r.nhid !== undefined) d.nhid = r.nhid;
+    return d;
+  }
+
+  rule(r: Rule): Doc {
+    const d: Doc = { priority: r.priority };
+    if (r.from !== undefined) d.from = r.from;
+    if (r.to !== undefined) d.to = r.to;
+    if (r.iif !== undefined) d.iif = r.iif;
+    if (r.oif !== undefined) d.oif = r.oif;
+    if (r.fwmark !== undefined) {
+      const mask = r.fwmask ?? 0xffffffff;
+      d.fwmark = mask === 0xffffffff ? `0x${r.fwmark.toString(16)}` : `0x${r.fwmark.toString(16)}/0x${mask.toString(16)}`;
+    }
+    if (r.action === 'lookup') d.table = this.table(r.table);
+    else d.action = r.action;
+    if (r.from === undefined && r.to === undefined) d.family = r.family;
+    if (r.state === 'absent') d.state = r.state;
+    this.protocol(d, r.protocol);
+    return d;
+  }
+
+  neighbor(n: Neighbor): Doc {
+    const d: Doc = { dev: n.dev, address: n.address };
+    if (n.lladdr !== undefined) d.lladdr = n.lladdr;
+    if (n.state !== undefined && n.state !== 'present' && n.state !== 'permanent') d.state = n.state;
+    this.protocol(d, n.protocol);
+    return d;
+  }
+}
+
+/** The object without its undefined values. */
+function defined(o: Doc): Doc {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+function sortBy<T>(items: readonly T[], key: (o: T) => string): T[] {
+  const keyed = items.map((o) => ({ k: key(o), o }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.o);
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+function prefixSortKey(p: string): string {
+  const slash = p.indexOf('/');
+  return `${addressSortKey(slash < 0 ? p : p.slice(0, slash))}${hex(slash < 0 ? 255 : Number(p.slice(slash + 1)), 2)}`;
+}
+
+function routeSortKey(r: Route): string {
+  return `${r.family === 'ipv4' ? 4 : 6}${hex(r.table, 8)}${prefixSortKey(r.to)}${hex(r.metric, 8)}${hex(r.tos, 2)}`;
+}
+
+function addressEntrySortKey(a: Address): string {
+  return `${a.family === 'ipv4' ? 4 : 6}${prefixSortKey(a.address)}${a.peer ?? ''}`;
+}

@@ -1,0 +1,143 @@
+// Parsers for the values of the config format. Each returns the normalised
+// value, or a Bad with the message when the text is wrong; the caller knows
+// where the value was and reports it. Nothing is allocated on the good path
+// beyond the value itself.
+import { BUILTIN_TABLES, PROTOCOL_NAMES, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
+import { canonicalMac } from '../model/ip.js';
+import { canonicalAddress, networkWithHostBits } from './addr.js';
+import type { Family } from '../model/types.js';
+import { suggest } from './schema.js';
+
+export class Bad {
+  constructor(readonly message: string) {}
+}
+
+export const FAMILY_NAMES: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
+
+const IFNAME_FORBIDDEN = /[/:\s]/;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Interface names as the kernel takes them: 1..15 bytes, no '/', ':' or whitespace, not '.' or '..'. */
+export function ifName(v: string): string | Bad {
+  const bytes = NON_ASCII.test(v) ? Buffer.byteLength(v) : v.length;
+  if (bytes === 0 || bytes > 15) return new Bad(`interface name "${v}" is ${bytes} bytes long; the kernel allows 1 to 15`);
+  if (IFNAME_FORBIDDEN.test(v)) return new Bad(`interface name "${v}" must not contain '/', ':' or whitespace`);
+  if (v === '.' || v === '..') return new Bad(`"${v}" is not a valid interface name`);
+  return v;
+}
+
+/** A bare address (no prefix length), canonical. */
+export function address(v: string): { family: Family; text: string } | Bad {
+  if (v.includes('/')) return new Bad(`"${v}" must be an address without prefix length`);
+  const text = canonicalAddress(v);
+  if (text === undefined) return new Bad(`"${v}" is not an IPv4 or IPv6 address`);
+  return { family: text.includes(':') ? 'ipv6' : 'ipv4', text };
+}
+
+export interface ParsedPrefix {
+  family: Family;
+  /** Canonical address text. */
+  addr: string;
+  len: number;
+  /** False for a bare address (then len is the full length). */
+  explicitLen: boolean;
+}
+
+/** "addr/len" or a bare address (the full length). */
+export function prefix(v: string): ParsedPrefix | Bad {
+  const slash = v.indexOf('/');
+  const addr = canonicalAddress(slash < 0 ? v : v.slice(0, slash));
+  if (addr === undefined) return new Bad(`"${v}" is not an IPv4 or IPv6 ${slash < 0 ? 'address' : 'prefix'}`);
+  const family: Family = addr.includes(':') ? 'ipv6' : 'ipv4';
+  const max = family === 'ipv4' ? 32 : 128;
+  if (slash < 0) return { family, addr, len: max, explicitLen: false };
+  const lenText = v.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(lenText)) return new Bad(`"${v}": the prefix length must be a number 0..${max}`);
+  const len = Number(lenText);
+  if (len > max) return new Bad(`"${v}": prefix length ${len} is too long for ${FAMILY_NAMES[family]} (at most ${max})`);
+  return { family, addr, len, explicitLen: true };
+}
+
+/** Canonical "addr/len". */
+export function prefixText(p: ParsedPrefix): string {
+  return `${p.addr}/${p.len}`;
+}
+
+/** A destination-like prefix: no host bits. */
+export function networkPrefix(v: string): ParsedPrefix | Bad {
+  const p = prefix(v);
+  if (p instanceof Bad) return p;
+  const net = networkWithHostBits(p.addr, p.len);
+  if (net !== undefined) return new Bad(`"${v}" has host bits set; the network is ${net}/${p.len}`);
+  return p;
+}
+
+/** A table name (declared or built in), or a number 1..2^32-1. */
+export function table(v: string | number, names: ReadonlyMap<string, number>): number | Bad {
+  if (typeof v === 'number' || /^\d+$/.test(v)) {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 0xffffffff) return new Bad(`table ${v} is out of range (1..4294967295)`);
+    return n;
+  }
+  const n = names.get(v);
+  if (n !== undefined) return n;
+  return new Bad(`unknown table "${v}"; declare it under tables: or use a number${suggest(v, [...names.keys()])}`);
+}
+
+export const BUILTIN_TABLE_NUMBERS = new Set([TABLE_DEFAULT, TABLE_MAIN, TABLE_LOCAL]);
+
+export function builtinTables(): Map<string, number> {
+  return new Map(Object.entries(BUILTIN_TABLES));
+}
+
+const PROTOCOL_NUMBERS = new Map(Object.entries(PROTOCOL_NAMES).map(([n, name]) => [name, Number(n)]));
+
+/** IFA_PROTO values (iproute2's rt_addrprotos): addresses speak their own names. */
+export const ADDRESS_PROTOCOL_NAMES: Record<number, string> = { 0: 'unspec', 1: 'kernel_lo', 2: 'kernel_ra', 3: 'kernel_ll' };
+const ADDRESS_PROTOCOL_NUMBERS = new Map(Object.entries(ADDRESS_PROTOCOL_NAMES).map(([n, name]) => [name, Number(n)]));
+
+/** A protocol number 0..255 from a number, "0x4e", "78" or a name. */
+export function protocol(v: string | number, forAddress = false): number | Bad {
+  let n: number | undefined;
+  if (typeof v === 'number') n = v;
+  else if (/^0x[0-9a-f]+$/i.test(v)) n = parseInt(v.slice(2), 16);
+  else if (/^\d+$/.test(v)) n = Number(v);
+  else n = (forAddress ? ADDRESS_PROTOCOL_NUMBERS : PROTOCOL_NUMBERS).get(v);
+  if (n === undefined) {
+    const names = [...(forAddress ? ADDRESS_PROTOCOL_NUMBERS : PROTOCOL_NUMBERS).keys()];
+    return new Bad(`unknown protocol "${v}"${suggest(String(v), names)}`);
+  }
+  if (!Number.isInteger(n) || n < 0 || n > 255) return new Bad(`protocol ${v} is out of range (0..255)`);
+  return n;
+}
+
+/** The name `show` prints for a protocol number (the number when it has none). */
+export function protocolName(n: number, forAddress = false): string | number {
+  return (forAddress ? ADDRESS_PROTOCOL_NAMES : PROTOCOL_NAMES)[n] ?? n;
+}
+
+/** "MARK" or "MARK/MASK" (hex or decimal), or a number. A full mask is left out, as the kernel reports it. */
+export function fwmark(v: string | number): { mark: number; mask?: number } | Bad {
+  const [markText, maskText] = typeof v === 'number' ? [String(v)] : v.split('/');
+  const mark = u32(markText!);
+  const mask = maskText === undefined ? 0xffffffff : u32(maskText);
+  if (mark === undefined || mask === undefined) return new Bad(`fwmark "${v}" must be MARK or MARK/MASK with 32-bit numbers`);
+  return mask === 0xffffffff ? { mark } : { mark, mask };
+}
+
+function u32(text: string): number | undefined {
+  const n = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text.slice(2), 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+  return Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : undefined;
+}
+
+/** Canonical MAC; `ethernet` asks for 6 bytes and no multicast bit (what virtual interfaces take). */
+export function mac(v: string, ethernet: boolean): string | Bad {
+  const m = canonicalMac(v);
+  if (!m) return new Bad(`"${v}" is not a MAC address (hex bytes separated by ':')`);
+  if (ethernet) {
+    if (m.length !== 17) return new Bad(`"${v}" must have 6 bytes`);
+    if (parseInt(m.slice(0, 2), 16) & 1) return new Bad(`"${v}" is a multicast address (lowest bit of the first byte set); an interface cannot use it`);
+  }
+  return m;
+}
+

@@ -1,0 +1,79 @@
+// Config documents as text: block-style YAML (what people edit and diff)
+// and JSON (what snapshots are). The YAML writer is small and fast; it
+// quotes every string that a YAML 1.1 or 1.2 reader could take for
+// something else.
+import { resolvePlain } from './yaml-fast.js';
+
+/** On a mapping: comments for the lines of some of its keys, e.g. { name: "kind ifb" }. */
+export const COMMENTS = Symbol('comments');
+
+type Mapping = Record<string, unknown> & { [COMMENTS]?: Record<string, string> };
+
+export function toJson(doc: Record<string, unknown>): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+export function toYaml(doc: Record<string, unknown>): string {
+  const out: string[] = [];
+  mapping(doc as Mapping, 0, '', out);
+  return `${out.join('\n')}\n`;
+}
+
+/** Mapping at `indent`; its first line starts with `first` (the "- " of a sequence item). */
+function mapping(obj: Mapping, indent: number, first: string, out: string[]): void {
+  const pad = ' '.repeat(indent);
+  const comments = obj[COMMENTS];
+  let lead = first;
+  for (const k in obj) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    const key = `${lead}${yamlString(k)}:`;
+    lead = pad;
+    const comment = comments?.[k] === undefined ? '' : `  # ${comments[k]}`;
+    if (v === null || typeof v !== 'object') out.push(`${key} ${scalar(v)}${comment}`);
+    else if (Array.isArray(v)) {
+      if (v.length === 0) out.push(`${key} []${comment}`);
+      else {
+        out.push(key + comment);
+        sequence(v, indent + 2, out);
+      }
+    } else if (Object.keys(v).length === 0) out.push(`${key} {}${comment}`);
+    else {
+      out.push(key + comment);
+      mapping(v as Mapping, indent + 2, ' '.repeat(indent + 2), out);
+    }
+  }
+  if (lead === first && first !== '') out.push(`${first}{}`);
+}
+
+function sequence(items: unknown[], indent: number, out: string[]): void {
+  const dash = `${' '.repeat(indent)}- `;
+  for (const item of items) {
+    if (item === null || typeof item !== 'object') out.push(dash + scalar(item));
+    else if (Array.isArray(item)) {
+      if (item.length === 0) out.push(`${dash}[]`);
+      else {
+        out.push(dash.trimEnd());
+        sequence(item, indent + 2, out);
+      }
+    } else mapping(item as Mapping, indent + 2, dash, out);
+  }
+}
+
+function scalar(v: unknown): string {
+  if (typeof v === 'string') return yamlString(v);
+  if (v === null) return 'null';
+  return String(v);
+}
+
+const PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./:+@-]*$/;
+/** Words YAML 1.1 readers take for booleans. */
+const YAML11_BOOL = /^(y|yes|n|no|on|off)$/i;
+/** YAML 1.1 sexagesimal numbers (190:20:30), and MACs, which look like them. */
+const COLON_NUMBER = /^([-+]?\d[\d_]*(:[0-5]?\d)+(\.\d*)?|[0-9a-f]{2}(:[0-9a-f]{2})+)$/i;
+
+/** A string as a YAML scalar: plain when it reads back as the same string, else double-quoted. */
+export function yamlString(s: string): string {
+  if (!PLAIN.test(s) || s.endsWith(':') || YAML11_BOOL.test(s) || COLON_NUMBER.test(s) || resolvePlain(s) !== s) return JSON.stringify(s);
+  return s;
+}

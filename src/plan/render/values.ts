@@ -1,0 +1,46 @@
+// Model objects and attribute values as plans show them: config-format
+// names (kebab-case), no source locations, protocols by name.
+import { PROTOCOL_NAMES } from '../../model/constants.js';
+import type { Nexthop } from '../../model/types.js';
+
+const kebabCache = new Map<string, string>();
+
+function kebab(key: string): string {
+  let k = kebabCache.get(key);
+  if (k === undefined) kebabCache.set(key, (k = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
+  return k;
+}
+
+/** Not part of the config format: where it was declared, and the address-list ownership flag. */
+const HIDDEN = new Set(['source', 'addressesAuthoritative']);
+
+/** A model object as a config-format-like value: kebab-case keys, undefined and source left out. */
+export function toConfigValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(toConfigValue);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== undefined && !HIDDEN.has(k)) out[kebab(k)] = toConfigValue(x);
+  return out;
+}
+
+export function protocolText(p: number): string {
+  return PROTOCOL_NAMES[p] ?? `0x${p.toString(16)}`;
+}
+
+function nexthopText(h: Nexthop): string {
+  let s = '';
+  if (h.via !== undefined) s += `via ${h.via} `;
+  if (h.dev !== undefined) s += `dev ${h.dev} `;
+  s += `weight ${h.weight}`;
+  if (h.onLink) s += ' on-link';
+  return s;
+}
+
+/** One attribute value for a plan line. */
+export function valueText(attr: string, v: unknown): string {
+  if (v === undefined || v === null) return 'none';
+  if (attr === 'protocol' && typeof v === 'number') return protocolText(v);
+  if (attr === 'nexthops' && Array.isArray(v)) return `[${(v as Nexthop[]).map(nexthopText).join(', ')}]`;
+  if (typeof v === 'object') return JSON.stringify(toConfigValue(v));
+  return String(v);
+}
