@@ -34,15 +34,19 @@ function generate(n: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Wall time, and CPU time, which tells more when other work shares the machine. */
 function step<T>(name: string, f: () => T): T {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const result = f();
   const ms = performance.now() - t;
+  const used = process.cpuUsage(cpu);
   const rss = process.resourceUsage().maxRSS / 1024;
-  console.log(`${name.padEnd(28)} ${ms.toFixed(0).padStart(6)} ms   peak RSS ${rss.toFixed(0)} MB`);
+  console.log(`${name.padEnd(28)} ${ms.toFixed(0).padStart(6)} ms  (cpu ${((used.user + used.system) / 1000).toFixed(0).padStart(5)} ms)  peak RSS ${rss.toFixed(0)} MB`);
   return result;
 }
 
+console.log(`load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} CPUs`);
 const text = generate(count);
 writeFileSync(file, text);
 console.log(`${file}: ${count} routes, ${(text.length / 1e6).toFixed(1)} MB`);

@@ -56,11 +56,11 @@ describe('netrec show agrees with ip -j', () => {
       'rule add priority 1000 from 192.0.2.0/24 table 100',
       'rule add priority 1001 to 10.0.0.0/8 fwmark 0x10/0xff table 1000',
       'rule add priority 1002 iif v1 table 100',
-      'rule add priority 1003 from 2001:db8::/32 table 300',
       'rule add priority 1004 blackhole',
       'neigh add 192.0.2.77 lladdr 02:00:00:00:07:07 dev v1 nud permanent',
       'neigh add 2001:db8:1::77 lladdr 02:00:00:00:07:08 dev v1 nud permanent',
     ]);
+    ns.ip('-6', 'rule', 'add', 'priority', '1003', 'from', '2001:db8::/32', 'table', '300');
     doc = show(ns, '--all');
   });
   after(() => ns.destroy());
@@ -130,9 +130,14 @@ describe('netrec show agrees with ip -j', () => {
         const to = canonTo(r.dst, family);
         const table = tableNum(r.table);
         const metric = r.metric ?? 0;
-        const ours = routes.find(
-          (x) => canonTo(x.to, family) === to && tableNum(x.table) === table && (x.metric ?? (family === 'inet6' ? 1024 : 0)) === metric,
-        );
+        // As iproute2: local, broadcast, anycast and nat routes default to table local.
+        const routeTable = (x: J): number => (x.table === undefined && ['local', 'broadcast', 'anycast', 'nat'].includes(x.type) ? 255 : tableNum(x.table));
+        // IPv6 keeps one prefix route per device (fe80::/64 on each): prefer the same device.
+        // The kernel's own IPv6 local-table routes carry metric 0, which the config format
+        // reads as 1024 (contract section 3); they are kernel-made and never planned.
+        const metricOk = (x: J): boolean => (family === 'inet6' && table === 255) || (x.metric ?? (family === 'inet6' ? 1024 : 0)) === metric;
+        const candidates = routes.filter((x) => canonTo(x.to, family) === to && routeTable(x) === table && metricOk(x));
+        const ours = candidates.find((x) => x.dev === r.dev) ?? candidates[0];
         assert.ok(ours, `route ${to} table ${table} metric ${metric} shown`);
         assert.equal(ours.type ?? 'unicast', r.type ?? 'unicast', `${to} type`);
         assert.equal(ours.via, r.gateway, `${to} via`);

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BUILTIN_TABLES, DEFAULT_PROTOCOL } from '../model/constants.js';
-import { emptyState, type Desired, type Policy, type Source, type State } from '../model/types.js';
+import { type Desired, type Policy, type Source, type State } from '../model/types.js';
 import { FileContext, type LoadState, type Settings } from './context.js';
 import { ConfigError, sortProblems, type Problem } from './errors.js';
 import { parseJson } from './json.js';
@@ -152,29 +152,44 @@ function parseFile(file: string, problems: Problem[]): Loaded | undefined {
   return isMapping ? { src, doc: value as RawDocument, skip } : undefined;
 }
 
+/** A place in a file, located only when a message needs it (locating may re-parse the file). */
+interface Spot {
+  src: SourceText;
+  path: Path;
+  key: boolean;
+}
+
+function located(spot: Spot): Source {
+  return spot.src.locate(spot.path, spot.key);
+}
+
+function where(spot: Spot): string {
+  const s = located(spot);
+  return `${s.file}:${s.line}:${s.col}`;
+}
+
 /** Tables and policy of all files, merged; a name or key given two values is a problem naming both places. */
 function collectSettings(loaded: Loaded[], problems: Problem[], snapshot: boolean): { settings: Settings; tables: Record<string, number> } {
   const names = builtinTables();
   const declared: Record<string, number> = {};
-  const nameAt = new Map<string, Source>();
-  const numberAt = new Map<number, { name: string; at: Source }>();
+  const nameAt = new Map<string, Spot>();
+  const numberAt = new Map<number, { name: string; at: Spot }>();
   const policy: Policy = { protocol: DEFAULT_PROTOCOL, prune: true };
-  const policyAt = new Map<string, { value: unknown; at: Source }>();
+  const policyAt = new Map<string, { value: unknown; at: Spot }>();
   const builtinName = (n: number): string => Object.keys(BUILTIN_TABLES).find((k) => BUILTIN_TABLES[k] === n)!;
-  const where = (s: Source): string => `${s.file}:${s.line}:${s.col}`;
+  const report = (at: Spot, message: string): void => void problems.push({ ...located(at), message });
 
   for (const { src, doc, skip } of loaded) {
     for (const [name, n] of Object.entries(doc.tables ?? {})) {
       if (skip.has('tables', name)) continue;
-      const at = src.locate(['tables', name], true);
-      const problem = (message: string): void => void problems.push({ ...at, message });
+      const at: Spot = { src, path: ['tables', name], key: true };
       const earlier = nameAt.get(name);
       const sameNumber = numberAt.get(n);
-      if (BUILTIN_TABLES[name] !== undefined) problem(`"${name}" is a built-in table (${BUILTIN_TABLES[name]}); it needs no declaration`);
-      else if (BUILTIN_TABLE_NUMBERS.has(n)) problem(`table ${n} is built in as "${builtinName(n)}"; use that name`);
+      if (BUILTIN_TABLES[name] !== undefined) report(at, `"${name}" is a built-in table (${BUILTIN_TABLES[name]}); it needs no declaration`);
+      else if (BUILTIN_TABLE_NUMBERS.has(n)) report(at, `table ${n} is built in as "${builtinName(n)}"; use that name`);
       else if (earlier) {
-        if (names.get(name) !== n) problem(`table "${name}" is already declared as ${names.get(name)} at ${where(earlier)}`);
-      } else if (sameNumber) problem(`table ${n} is already named "${sameNumber.name}" at ${where(sameNumber.at)}`);
+        if (names.get(name) !== n) report(at, `table "${name}" is already declared as ${names.get(name)} at ${where(earlier)}`);
+      } else if (sameNumber) report(at, `table ${n} is already named "${sameNumber.name}" at ${where(sameNumber.at)}`);
       else {
         names.set(name, n);
         declared[name] = n;
@@ -185,23 +200,23 @@ function collectSettings(loaded: Loaded[], problems: Problem[], snapshot: boolea
     for (const key of ['protocol', 'prune'] as const) {
       const value = doc.policy?.[key];
       if (value === undefined || skip.has('policy', key)) continue;
-      const at = src.locate(['policy', key]);
+      const at: Spot = { src, path: ['policy', key], key: false };
       let parsed: number | boolean;
       if (key === 'protocol') {
         const p = protocol(value as string | number);
         if (p instanceof Bad) {
-          problems.push({ ...at, message: p.message });
+          report(at, p.message);
           continue;
         }
         if (p < 4 && !snapshot) {
-          problems.push({ ...at, message: `protocol ${p} is one the kernel and iproute2 use for their own objects; netrec's marker must be one nothing else writes (default 0x4e)` });
+          report(at, `protocol ${p} is one the kernel and iproute2 use for their own objects; netrec's marker must be one nothing else writes (default 0x4e)`);
           continue;
         }
         parsed = p;
       } else parsed = value as boolean;
       const earlier = policyAt.get(key);
       if (earlier && earlier.value !== parsed) {
-        problems.push({ ...at, message: `policy ${key} is already ${String(earlier.value)} at ${where(earlier.at)}` });
+        report(at, `policy ${key} is already ${String(earlier.value)} at ${where(earlier.at)}`);
         continue;
       }
       policyAt.set(key, { value: parsed, at });
@@ -214,7 +229,7 @@ function collectSettings(loaded: Loaded[], problems: Problem[], snapshot: boolea
 
 function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[]): State {
   const load: LoadState = { settings, problems, sources: new Map(), paths: new Map() };
-  const state = emptyState();
+  const parts: { [K in keyof State]: State[K][] } = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
   const unchecked = new Set<string>();
   for (const { src, doc, skip } of loaded) {
     const ctx = new FileContext(src, load);
@@ -222,27 +237,34 @@ function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[])
     const interfaces = list<RawInterface>('interfaces');
     if (interfaces) {
       const r = normalizeInterfaces(ctx, interfaces, skip.entries('interfaces'));
-      append(state.links, r.links);
-      append(state.addresses, r.addresses);
+      parts.links.push(r.links);
+      parts.addresses.push(r.addresses);
       for (const name of r.unchecked) unchecked.add(name);
     }
     const routes = list<RawRoute>('routes');
-    if (routes) append(state.routes, normalizeRoutes(ctx, routes, skip.entries('routes')));
+    if (routes) parts.routes.push(normalizeRoutes(ctx, routes, skip.entries('routes')));
     const rules = list<RawRule>('rules');
-    if (rules) append(state.rules, normalizeRules(ctx, rules, skip.entries('rules')));
+    if (rules) parts.rules.push(normalizeRules(ctx, rules, skip.entries('rules')));
     const neighbors = list<RawNeighbor>('neighbors');
-    if (neighbors) append(state.neighbors, normalizeNeighbors(ctx, neighbors, skip.entries('neighbors')));
+    if (neighbors) parts.neighbors.push(normalizeNeighbors(ctx, neighbors, skip.entries('neighbors')));
   }
+  const state: State = {
+    links: concat(parts.links),
+    addresses: concat(parts.addresses),
+    routes: concat(parts.routes),
+    rules: concat(parts.rules),
+    neighbors: concat(parts.neighbors),
+  };
   const locate = (obj: object, sub?: Path): Source | undefined => {
     const p = sub && load.paths.get(obj);
     if (p) return p.src.locate([...p.path, ...sub!]);
     return (obj as { source?: Source }).source ?? load.sources.get(obj);
   };
-  append(problems, crossCheck({ state, locate, unchecked, snapshot: settings.snapshot }));
+  for (const p of crossCheck({ state, locate, unchecked, snapshot: settings.snapshot })) problems.push(p);
   return state;
 }
 
-/** Push without spreading (a spread of 100,000 arguments overflows the stack). */
-function append<T>(into: T[], items: readonly T[]): void {
-  for (const item of items) into.push(item);
+/** The files' lists as one (concat copies; no spread of 100,000 arguments). */
+function concat<T>(lists: T[][]): T[] {
+  return lists.length === 1 ? lists[0]! : ([] as T[]).concat(...lists);
 }

@@ -4,7 +4,7 @@ import { IPV6_DEFAULT_METRIC, TABLE_LOCAL, TABLE_MAIN } from '../model/constants
 import { defaultPrefix } from '../model/ip.js';
 import type { Family, Nexthop, Route, RouteType, Scope } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
-import { address, Bad, ifName, networkPrefix, prefixText, protocol, table, type ParsedPrefix } from './values.js';
+import { address, Bad, ifName, networkPrefix, protocol, table, type ParsedPrefix } from './values.js';
 
 export interface RawNexthop {
   via?: string;
@@ -113,7 +113,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute): Route | undefined {
   const r: Route = {
     family,
     table: tableNumber,
-    to: to ? prefixText(to) : defaultPrefix(family),
+    to: to ? to.text : defaultPrefix(family),
     metric,
     tos: raw.tos ?? 0,
     type,

@@ -2,7 +2,7 @@
 import type { Family, Neighbor, Rule, RuleAction } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { checkedName } from './normalize-routes.js';
-import { address, Bad, fwmark, mac, networkPrefix, prefixText, protocol, table } from './values.js';
+import { address, Bad, fwmark, mac, networkPrefix, protocol, table } from './values.js';
 
 export interface RawRule {
   priority: number;
@@ -95,7 +95,7 @@ function rulePrefix(e: Entry, vote: FamilyVote, v: string | undefined, key: stri
     return undefined;
   }
   vote.add(e, p.family, key, `${key} ${v}`);
-  return p.len === 0 ? undefined : prefixText(p);
+  return p.len === 0 ? undefined : p.text;
 }
 
 /** NUD states that a config may name: they all mean "present". */

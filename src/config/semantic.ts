@@ -32,11 +32,11 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
     return where ? `${where.file}:${where.line}:${where.col}` : 'elsewhere';
   };
 
-  const links = unique(state.links, 'interface', (l) => l.name, at, place);
-  unique(state.addresses, 'address', addressKey, at, place);
-  unique(state.routes, 'route', routeKey, at, place);
-  unique(state.rules, 'rule', ruleKey, at, place);
-  unique(state.neighbors, 'neighbor', neighborKey, at, place);
+  const links = unique(state.links, 'interface', (l) => l.name, undefined, at, place);
+  unique(state.addresses, 'address', (a) => a.address, (a, b) => a.dev === b.dev && a.peer === b.peer, at, place, addressKey);
+  unique(state.routes, 'route', (r) => r.to, (a, b) => a.table === b.table && a.metric === b.metric && a.tos === b.tos, at, place, routeKey);
+  unique(state.rules, 'rule', ruleKey, undefined, at, place);
+  unique(state.neighbors, 'neighbor', (n) => n.address, (a, b) => a.dev === b.dev, at, place, neighborKey);
 
   const declaredPeers = new Map<string, Link>();
   for (const l of state.links) {
@@ -59,16 +59,38 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
 
 type Report = (obj: object, message: string, sub?: Path) => void;
 
-/** First of each identity; a repeat is reported where it is, naming the first. */
-function unique<T extends object>(objects: readonly T[], type: ObjectType, key: (o: T) => string, at: Report, place: (o: object) => string): Map<string, T> {
-  const seen = new Map<string, T>();
+/**
+ * First of each identity; a repeat is reported where it is, naming the
+ * first. Objects are bucketed by a string they already hold (`bucket`) and
+ * compared within the bucket (`same`), which for a full routing table is
+ * much cheaper than building an identity key per object; `key` words the
+ * identity in the message.
+ */
+function unique<T extends object>(
+  objects: readonly T[],
+  type: ObjectType,
+  bucket: (o: T) => string,
+  same: ((a: T, b: T) => boolean) | undefined,
+  at: Report,
+  place: (o: object) => string,
+  key: (o: T) => string = bucket,
+): Map<string, T> {
+  const first = new Map<string, T>();
+  const more = new Map<string, T[]>();
   for (const o of objects) {
-    const k = key(o);
-    const first = seen.get(k);
-    if (first === undefined) seen.set(k, o);
-    else at(o, `${type} ${k} is declared twice (first at ${place(first)})`);
+    const b = bucket(o);
+    const head = first.get(b);
+    if (head === undefined) {
+      first.set(b, o);
+      continue;
+    }
+    const others = more.get(b);
+    const earlier = same === undefined ? head : [head, ...(others ?? [])].find((x) => same(x, o));
+    if (earlier) at(o, `${type} ${key(o)} is declared twice (first at ${place(earlier)})`);
+    else if (others) others.push(o);
+    else more.set(b, [o]);
   }
-  return seen;
+  return first;
 }
 
 function checkMaster(l: Link, links: ReadonlyMap<string, Link>, input: CrossCheckInput, at: Report, place: (o: object) => string): void {

@@ -41,6 +41,8 @@ export interface ParsedPrefix {
   len: number;
   /** False for a bare address (then len is the full length). */
   explicitLen: boolean;
+  /** Canonical "addr/len". */
+  text: string;
 }
 
 /** "addr/len" or a bare address (the full length). */
@@ -50,17 +52,14 @@ export function prefix(v: string): ParsedPrefix | Bad {
   if (addr === undefined) return new Bad(`"${v}" is not an IPv4 or IPv6 ${slash < 0 ? 'address' : 'prefix'}`);
   const family: Family = addr.includes(':') ? 'ipv6' : 'ipv4';
   const max = family === 'ipv4' ? 32 : 128;
-  if (slash < 0) return { family, addr, len: max, explicitLen: false };
+  if (slash < 0) return { family, addr, len: max, explicitLen: false, text: `${addr}/${max}` };
   const lenText = v.slice(slash + 1);
   if (!/^\d{1,3}$/.test(lenText)) return new Bad(`"${v}": the prefix length must be a number 0..${max}`);
   const len = Number(lenText);
   if (len > max) return new Bad(`"${v}": prefix length ${len} is too long for ${FAMILY_NAMES[family]} (at most ${max})`);
-  return { family, addr, len, explicitLen: true };
-}
-
-/** Canonical "addr/len". */
-export function prefixText(p: ParsedPrefix): string {
-  return `${p.addr}/${p.len}`;
+  // Most input is canonical already: keep its text rather than build another.
+  const canonical = addr.length === slash && v.startsWith(addr) && (lenText.length === 1 || lenText.charCodeAt(0) !== 48);
+  return { family, addr, len, explicitLen: true, text: canonical ? v : `${addr}/${len}` };
 }
 
 /** A destination-like prefix: no host bits. */

@@ -3,7 +3,7 @@
 // have (created or deleted meanwhile) are dropped, and the whole read is
 // redone once more so that a race is not mistaken for the truth.
 import { DEFAULT_PROTOCOL } from '../model/constants.js';
-import type { Link, Route, State } from '../model/types.js';
+import type { Address, Link, Neighbor, Route, Rule, State } from '../model/types.js';
 import {
   AF_INET,
   AF_INET6,

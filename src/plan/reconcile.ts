@@ -92,8 +92,8 @@ class Reconciler {
     this.stage(this.deletions('address', this.world.addresses, this.declared.addresses, (a) => this.doomed.has(a.dev)), true);
     this.deleteLinks();
     const depth = linkDepths(this.present, (l) => this.veth.createdWith(l.name));
-    for (const group of byDepth(this.present.values(), depth)) this.createLinks(group);
-    for (const group of byDepth(this.present.values(), depth)) this.updateLinks(group);
+    for (const group of byDepth(this.present.values(), depth)) this.linkStage(group, (d) => this.createOrReplace(d));
+    for (const group of byDepth(this.present.values(), depth)) this.linkStage(group, (d) => this.update(d));
     this.reconcileAddresses();
     this.reconcileRoutes();
     this.reconcileRules();
@@ -218,27 +218,36 @@ class Reconciler {
 
   // ---- links ----
 
-  private createLinks(group: Link[]): void {
+  /**
+   * One stage of link changes, each decided against the state the previous
+   * one left: replacing a link can take others of the same depth with it
+   * (its old uppers), which then need creating rather than replacing.
+   */
+  private linkStage(group: Link[], decide: (d: Link) => Change | undefined): void {
     const changes: Change[] = [];
     for (const d of group) {
-      if (this.veth.createdWith(d.name) !== undefined) continue;
-      const a = this.world.links.get(d.name);
-      if (a === undefined) {
-        const removed = this.removedReason('interface', d.name);
-        if (d.kind === 'device') {
-          this.problem(`interface ${d.name} does not exist${removed ? ` (${removed})` : ''}; a device cannot be created`, d.source);
-          continue;
-        }
-        if (!this.peerNameFree(d, undefined)) continue;
-        changes.push(withMeta({ action: 'create', type: 'interface', id: d.name, before: null, after: linkToCreate(d, this.mode) }, d.source, removed));
-      } else if (this.replacing.has(d.name)) {
-        const replacement = linkReplacement(d, a);
-        if (replacement === undefined || !this.peerNameFree(d, a)) continue;
-        const c: Change = { action: 'replace', type: 'interface', id: d.name, before: a, after: linkToCreate(d, this.mode), attrs: replacement.attrs };
-        changes.push(withMeta(c, d.source, replacement.reason));
-      }
+      const c = decide(d);
+      if (c !== undefined && this.simulate(c)) changes.push(c);
     }
-    this.stage(changes, true);
+    this.stage(changes, false);
+  }
+
+  private createOrReplace(d: Link): Change | undefined {
+    if (this.veth.createdWith(d.name) !== undefined) return undefined;
+    const a = this.world.links.get(d.name);
+    if (a === undefined) {
+      const removed = this.removedReason('interface', d.name);
+      if (d.kind === 'device') {
+        this.problem(`interface ${d.name} does not exist${removed ? ` (${removed})` : ''}; a device cannot be created`, d.source);
+        return undefined;
+      }
+      if (!this.peerNameFree(d, undefined)) return undefined;
+      return withMeta({ action: 'create', type: 'interface', id: d.name, before: null, after: linkToCreate(d, this.mode) }, d.source, removed);
+    }
+    const replacement = this.replacing.has(d.name) ? linkReplacement(d, a) : undefined;
+    if (replacement === undefined || !this.peerNameFree(d, a)) return undefined;
+    const c: Change = { action: 'replace', type: 'interface', id: d.name, before: a, after: linkToCreate(d, this.mode), attrs: replacement.attrs };
+    return withMeta(c, d.source, replacement.reason);
   }
 
   /** A new veth's peer name must be free, or be the old peer that goes with the link it replaces. */
@@ -250,16 +259,12 @@ class Reconciler {
     return false;
   }
 
-  private updateLinks(group: Link[]): void {
-    const changes: Change[] = [];
-    for (const d of group) {
-      const a = this.world.links.get(d.name);
-      const diff = a === undefined ? undefined : linkUpdate(d, a, this.mode);
-      if (diff === undefined) continue;
-      const c: Change = { action: 'update', type: 'interface', id: d.name, before: a!, after: diff.after, attrs: diff.attrs };
-      changes.push(withMeta(c, d.source, this.removedReason('interface', d.name)));
-    }
-    this.stage(changes, true);
+  private update(d: Link): Change | undefined {
+    const a = this.world.links.get(d.name);
+    const diff = a === undefined ? undefined : linkUpdate(d, a, this.mode);
+    if (diff === undefined) return undefined;
+    const c: Change = { action: 'update', type: 'interface', id: d.name, before: a!, after: diff.after, attrs: diff.attrs };
+    return withMeta(c, d.source, this.removedReason('interface', d.name));
   }
 
   // ---- addresses, routes, rules, neighbors ----

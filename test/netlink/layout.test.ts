@@ -7,7 +7,8 @@ import { bytesToIp } from '../../src/model/ip.js';
 import type { Route } from '../../src/model/types.js';
 import { NLM_F_MULTI } from '../../src/netlink/constants.js';
 import { parseMessages, Writer } from '../../src/netlink/message.js';
-import { AttrLayout, Ctx, formatIPv6, group, u16, u32 } from '../../src/netlink/rtnl/layout.js';
+import { AttrLayout, Ctx, group, u16, u32 } from '../../src/netlink/rtnl/layout.js';
+import { formatIPv6 } from '../../src/netlink/rtnl/iptext.js';
 import { decodeRoute, defaultScope, writeRoute } from '../../src/netlink/rtnl/route.js';
 import { hex, idx, names, written } from './helpers.js';
 

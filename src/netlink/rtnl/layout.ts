@@ -6,7 +6,8 @@
 import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import type { Writer } from '../message.js';
-import { bytesToMac, ipToBytes, macToBytes, parsePrefix, type Prefix } from '../../model/ip.js';
+import { bytesToMac, macToBytes } from '../../model/ip.js';
+import { formatIp, parseIp, parsePrefixText } from './iptext.js';
 
 export type WriteOp = 'create' | 'replace' | 'update' | 'delete';
 
@@ -83,10 +84,17 @@ interface CompiledSpec<C extends Ctx> {
  * A store into one named field, compiled once per layout entry: each has
  * its own inline cache, where `target[field] = v` with a varying field is a
  * megamorphic keyed store (a quarter slower on a full routing-table dump).
+ * Falls back to the keyed store where code generation is disallowed.
  */
 function fieldSetter(field: string): (target: object, value: unknown) => void {
   if (!/^[A-Za-z_$][\w$]*$/.test(field)) throw new Error(`bad field name ${field}`);
-  return new Function('t', 'v', `t.${field} = v;`) as (target: object, value: unknown) => void;
+  try {
+    return new Function('t', 'v', `t.${field} = v;`) as (target: object, value: unknown) => void;
+  } catch {
+    return (target, value) => {
+      (target as Record<string, unknown>)[field] = value;
+    };
+  }
 }
 
 export class AttrLayout<C extends Ctx = Ctx> {
@@ -290,52 +298,20 @@ export function readIp(b: Buffer, at: number, len: number, addrLen: number): str
   if (addrLen ? len !== addrLen : len !== 4 && len !== 16) {
     throw new NetlinkParseError(`address at byte ${at} has ${len} bytes, expected ${addrLen || '4 or 16'}`);
   }
-  return len === 4 ? `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}` : formatIPv6(b, at);
-}
-
-/**
- * RFC 5952 text of the 16 bytes at `at`: lower-case hex without leading
- * zeros, the longest run of two or more zero groups (the first of equals)
- * as "::". Same text as bytesToIp (model/ip.ts), an order of magnitude
- * faster, which matters for full IPv6 tables.
- */
-export function formatIPv6(b: Uint8Array, at: number): string {
-  let best = -1;
-  let bestLen = 1;
-  let run = -1;
-  for (let i = 0; i < 8; i++) {
-    if (b[at + 2 * i] === 0 && b[at + 2 * i + 1] === 0) {
-      if (run < 0) run = i;
-      if (i - run + 1 > bestLen) {
-        best = run;
-        bestLen = i - run + 1;
-      }
-    } else run = -1;
-  }
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === best) {
-      s += '::';
-      i += bestLen - 1;
-      continue;
-    }
-    if (i > 0 && i !== best + bestLen) s += ':';
-    s += ((b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!).toString(16);
-  }
-  return s;
+  return formatIp(b, at, len as 4 | 16);
 }
 
 /** Bytes of address text; Error when it is not an address of `addrLen` bytes (0: any). */
 export function addressBytes(text: string, addrLen: number): Uint8Array {
-  const bytes = ipToBytes(text);
+  const bytes = parseIp(text);
   if (!bytes) throw new Error(`invalid address ${text}`);
   if (addrLen && bytes.length !== addrLen) throw new Error(`address ${text} is not ${addrLen === 4 ? 'IPv4' : 'IPv6'}`);
   return bytes;
 }
 
 /** Parse "addr/len" (or a bare address: full length) of `addrLen` bytes; Error when invalid. */
-export function prefixBytes(text: string, addrLen: number): Prefix {
-  const p = parsePrefix(text);
+export function prefixBytes(text: string, addrLen: number): { bytes: Uint8Array; len: number } {
+  const p = parsePrefixText(text);
   if (!p) throw new Error(`invalid prefix ${text}`);
   if (addrLen && p.bytes.length !== addrLen) throw new Error(`prefix ${text} is not ${addrLen === 4 ? 'IPv4' : 'IPv6'}`);
   return p;

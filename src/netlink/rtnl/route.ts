@@ -55,9 +55,6 @@ export const RTM_F_CLONED = 0x200;
 export const RTMSG_LEN = 12;
 const RTNH_LEN = 8;
 
-export const RT_SCOPE_UNIVERSE = 0;
-export const RT_SCOPE_LINK = 253;
-export const RT_SCOPE_HOST = 254;
 export const RT_SCOPE_NOWHERE = 255;
 
 /** rtm_type by number (RTN_*); RTN_UNSPEC and RTN_XRESOLVE are not in the model. */

@@ -9,7 +9,6 @@ import { addrLenOf, AttrLayout, Ctx, needHeader, prefixBytes, readIp, string, u3
 export const FRA_DST = 1;
 export const FRA_SRC = 2;
 export const FRA_IIFNAME = 3;
-export const FRA_GOTO = 4;
 export const FRA_PRIORITY = 6;
 export const FRA_FWMARK = 10;
 export const FRA_FLOW = 11;
