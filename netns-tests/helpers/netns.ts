@@ -32,6 +32,11 @@ export class Netns {
     live.add(name);
     const ns = new Netns(name);
     ns.ip('link', 'set', 'lo', 'up');
+    // No duplicate address detection: addresses are usable at once and a state
+    // snapshot does not change while DAD finishes.
+    for (const scope of ['all', 'default']) {
+      execFileSync('ip', ['netns', 'exec', name, 'sysctl', '-qw', `net.ipv6.conf.${scope}.accept_dad=0`]);
+    }
     return ns;
   }
 

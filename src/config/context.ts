@@ -20,8 +20,8 @@ export interface Settings {
 export interface LoadState {
   settings: Settings;
   problems: Problem[];
-  /** Sources of snapshot objects, which must not carry them. */
-  sources: Map<object, Source>;
+  /** Sources of snapshot objects, which must not carry them; found only when a problem needs one. */
+  sources: Map<object, () => Source>;
   /** Interfaces' file and path, so that problems found later can point at one of their keys. */
   paths: Map<object, { src: SourceText; path: Path }>;
 }
@@ -40,10 +40,10 @@ export class FileContext {
     this.load.problems.push({ ...this.src.locate(path, key), message });
   }
 
-  /** Attach where an object came from: on the object for a config, aside for a snapshot. */
-  place<T extends { source?: Source }>(obj: T, source: Source): T {
-    if (this.settings.snapshot) this.load.sources.set(obj, source);
-    else obj.source = source;
+  /** Attach where an object came from (item `i` of a list): on the object for a config, aside for a snapshot. */
+  place<T extends { source?: Source }>(obj: T, sourceOf: (i: number) => Source, i: number): T {
+    if (this.settings.snapshot) this.load.sources.set(obj, () => sourceOf(i));
+    else obj.source = sourceOf(i);
     return obj;
   }
 }

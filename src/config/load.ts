@@ -258,7 +258,7 @@ function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[])
   const locate = (obj: object, sub?: Path): Source | undefined => {
     const p = sub && load.paths.get(obj);
     if (p) return p.src.locate([...p.path, ...sub!]);
-    return (obj as { source?: Source }).source ?? load.sources.get(obj);
+    return (obj as { source?: Source }).source ?? load.sources.get(obj)?.();
   };
   for (const p of crossCheck({ state, locate, unchecked, snapshot: settings.snapshot })) problems.push(p);
   return state;

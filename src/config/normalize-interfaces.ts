@@ -70,7 +70,7 @@ export function normalizeInterfaces(ctx: FileContext, raws: RawInterface[], skip
       out.unchecked.push(raw.name);
       continue;
     }
-    out.links.push(ctx.place(l, sourceOf(i)));
+    out.links.push(ctx.place(l, sourceOf, i));
     ctx.load.paths.set(l, { src: ctx.src, path: ['interfaces', i] });
     if (raw.addresses) addresses(ctx, i, l, raw.addresses, out.addresses);
   }
@@ -180,7 +180,7 @@ function addresses(ctx: FileContext, i: number, l: Link, raws: (string | RawAddr
   for (let j = 0; j < raws.length; j++) {
     e.start(j);
     const a = interfaceAddress(e, l.name, raws[j]!);
-    if (a) out.push(ctx.place(a, sourceOf(j)));
+    if (a) out.push(ctx.place(a, sourceOf, j));
   }
 }
 

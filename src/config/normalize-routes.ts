@@ -64,7 +64,7 @@ export function normalizeRoutes(ctx: FileContext, raws: RawRoute[], skip: Readon
     if (skip.has(i)) continue;
     e.start(i);
     const r = route(e, vote, raws[i]!);
-    if (r) out.push(ctx.place(r, sourceOf(i)));
+    if (r) out.push(ctx.place(r, sourceOf, i));
   }
   return out;
 }

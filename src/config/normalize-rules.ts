@@ -35,7 +35,7 @@ export function normalizeRules(ctx: FileContext, raws: RawRule[], skip: Readonly
     if (skip.has(i)) continue;
     e.start(i);
     const r = rule(e, vote, raws[i]!);
-    if (r) out.push(ctx.place(r, sourceOf(i)));
+    if (r) out.push(ctx.place(r, sourceOf, i));
   }
   return out;
 }
@@ -109,7 +109,7 @@ export function normalizeNeighbors(ctx: FileContext, raws: RawNeighbor[], skip: 
     if (skip.has(i)) continue;
     e.start(i);
     const n = neighbor(e, raws[i]!);
-    if (n) out.push(ctx.place(n, sourceOf(i)));
+    if (n) out.push(ctx.place(n, sourceOf, i));
   }
   return out;
 }

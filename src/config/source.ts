@@ -73,11 +73,11 @@ export class SourceText {
   itemPositions(path: Path, array: unknown[]): (i: number) => Source {
     const offsets = this.items?.get(array);
     if (offsets) return (i) => this.position(offsets[i]!);
-    const node = nodeAt(this.tree, path);
-    if (typeof node === 'number' || node.map) return () => this.position(offsetOf(node));
+    let node: PosTree | undefined; // found on first use: it may need the whole tree
     return (i) => {
-      const item = node.kids[i];
-      return this.position(item === undefined ? node.at : offsetOf(item as PosTree));
+      node ??= nodeAt(this.tree, path);
+      const item = typeof node === 'number' || node.map ? undefined : node.kids[i];
+      return this.position(offsetOf(item === undefined ? node : (item as PosTree)));
     };
   }
 }

@@ -24,11 +24,13 @@ function mapping(obj: Mapping, indent: number, first: string, out: string[]): vo
   const pad = ' '.repeat(indent);
   const comments = obj[COMMENTS];
   let lead = first;
+  let empty = true;
   for (const k in obj) {
     const v = obj[k];
     if (v === undefined) continue;
     const key = `${lead}${yamlString(k)}:`;
     lead = pad;
+    empty = false;
     const comment = comments?.[k] === undefined ? '' : `  # ${comments[k]}`;
     if (v === null || typeof v !== 'object') out.push(`${key} ${scalar(v)}${comment}`);
     else if (Array.isArray(v)) {
@@ -43,7 +45,7 @@ function mapping(obj: Mapping, indent: number, first: string, out: string[]): vo
       mapping(v as Mapping, indent + 2, ' '.repeat(indent + 2), out);
     }
   }
-  if (lead === first && first !== '') out.push(`${first}{}`);
+  if (empty) out.push(`${first}{}`);
 }
 
 function sequence(items: unknown[], indent: number, out: string[]): void {

@@ -1,14 +1,11 @@
 // The table-driven codec machinery: which attributes each operation writes,
-// nested groups, fast IPv6 text, and decoding speed on a full table.
+// nested groups, default route scopes, and decoding speed on a full table.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
-import { bytesToIp } from '../../src/model/ip.js';
 import type { Route } from '../../src/model/types.js';
 import { NLM_F_MULTI } from '../../src/netlink/constants.js';
 import { parseMessages, Writer } from '../../src/netlink/message.js';
 import { AttrLayout, Ctx, group, u16, u32 } from '../../src/netlink/rtnl/layout.js';
-import { formatIPv6 } from '../../src/netlink/rtnl/iptext.js';
 import { decodeRoute, defaultScope, writeRoute } from '../../src/netlink/rtnl/route.js';
 import { hex, idx, names, written } from './helpers.js';
 
@@ -36,17 +33,6 @@ describe('AttrLayout', () => {
 
   it('refuses an attribute declared twice', () => {
     assert.throws(() => new AttrLayout([{ attr: 1, field: 'a', codec: u32 }, { attr: 1, field: 'b', codec: u32 }]), /declared twice/);
-  });
-});
-
-describe('formatIPv6', () => {
-  it('gives the same text as model/ip.ts bytesToIp', () => {
-    const bytes = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })), { minLength: 16, maxLength: 16 }).map((a) => Uint8Array.from(a));
-    fc.assert(fc.property(bytes, (b) => assert.equal(formatIPv6(b, 0), bytesToIp(b))), { numRuns: 5000 });
-    assert.equal(formatIPv6(hex('00000000000000000000000000000000'), 0), '::');
-    assert.equal(formatIPv6(hex('20010db8000000010000000000000001'), 0), '2001:db8:0:1::1');
-    assert.equal(formatIPv6(hex('20010000000000010000000000010001'), 0), '2001::1:0:0:1:1', 'first of two equal runs');
-    assert.equal(formatIPv6(hex('20010db8000000010001000100010001'), 0), '2001:db8:0:1:1:1:1:1', 'a single zero group stays');
   });
 });
 
