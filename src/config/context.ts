@@ -78,13 +78,21 @@ export class Entry {
 /** Which family an object is, from the first thing that tells; later ones must agree. */
 export class FamilyVote {
   family: Family | undefined;
+  /** Something that would have told was itself wrong (and reported): "cannot tell" would only repeat it. */
+  spoiled = false;
   private from = '';
 
   constructor(private readonly what: string) {}
 
   reset(explicit: Family | undefined): void {
     this.family = explicit;
+    this.spoiled = false;
     this.from = explicit ? `family: ${explicit}` : '';
+  }
+
+  /** True when nothing told the family and nothing that could have was wrong. */
+  untold(): boolean {
+    return this.family === undefined && !this.spoiled;
   }
 
   /** `said` describes the evidence, e.g. "via 2001:db8::1"; a conflict is reported at `at`. */

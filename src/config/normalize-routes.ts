@@ -75,8 +75,10 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute): Route | undefined {
   let to: ParsedPrefix | undefined;
   if (raw.to !== 'default') {
     const p = networkPrefix(raw.to);
-    if (p instanceof Bad) e.problem('to', p.message);
-    else {
+    if (p instanceof Bad) {
+      e.problem('to', p.message);
+      vote.spoiled = true;
+    } else {
       to = p;
       vote.add(e, p.family, 'to', `to ${raw.to}`);
     }
@@ -91,7 +93,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute): Route | undefined {
   }
   const family = vote.family;
   if (family === undefined) {
-    e.problem(undefined, `cannot tell whether this route is IPv4 or IPv6; add family: ipv4 or family: ipv6`);
+    if (vote.untold()) e.problem(undefined, `cannot tell whether this route is IPv4 or IPv6; add family: ipv4 or family: ipv6`);
     return undefined;
   }
   const type = raw.type ?? 'unicast';
@@ -137,6 +139,7 @@ function gateway(e: Entry, vote: FamilyVote, v: string | undefined, key: string 
   const a = address(v);
   if (a instanceof Bad) {
     e.problem(key, a.message);
+    vote.spoiled = true;
     return undefined;
   }
   vote.add(e, a.family, key, `${label} ${v}`);

@@ -67,7 +67,7 @@ function rule(e: Entry, vote: FamilyVote, raw: RawRule): Rule | undefined {
     e.problem('table', `table goes with action lookup only; this rule's action is ${action}`);
   }
   const family = vote.family;
-  if (family === undefined) e.problem(undefined, 'cannot tell whether this rule is IPv4 or IPv6; add family: ipv4 or family: ipv6');
+  if (vote.untold()) e.problem(undefined, 'cannot tell whether this rule is IPv4 or IPv6; add family: ipv4 or family: ipv6');
   const proto = settings.snapshot && raw.protocol !== undefined ? protocol(raw.protocol) : settings.policy.protocol;
   if (proto instanceof Bad) e.problem('protocol', proto.message);
   if (!e.ok || family === undefined || proto instanceof Bad) return undefined;
@@ -92,6 +92,7 @@ function rulePrefix(e: Entry, vote: FamilyVote, v: string | undefined, key: stri
   const p = networkPrefix(v);
   if (p instanceof Bad) {
     e.problem(key, p.message);
+    vote.spoiled = true;
     return undefined;
   }
   vote.add(e, p.family, key, `${key} ${v}`);

@@ -33,10 +33,14 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
   };
 
   const links = unique(state.links, 'interface', (l) => l.name, undefined, at, place);
-  unique(state.addresses, 'address', (a) => a.address, (a, b) => a.dev === b.dev && a.peer === b.peer, at, place, addressKey);
-  unique(state.routes, 'route', (r) => r.to, (a, b) => a.table === b.table && a.metric === b.metric && a.tos === b.tos, at, place, routeKey);
-  unique(state.rules, 'rule', ruleKey, undefined, at, place);
-  unique(state.neighbors, 'neighbor', (n) => n.address, (a, b) => a.dev === b.dev, at, place, neighborKey);
+  // A snapshot is the kernel's word: it may hold routes that the model's
+  // identity cannot tell apart (per-interface multicast routes in table local).
+  if (!input.snapshot) {
+    unique(state.addresses, 'address', (a) => a.address, (a, b) => a.dev === b.dev && a.peer === b.peer, at, place, addressKey);
+    unique(state.routes, 'route', (r) => r.to, (a, b) => a.table === b.table && a.metric === b.metric && a.tos === b.tos, at, place, routeKey);
+    unique(state.rules, 'rule', ruleKey, undefined, at, place);
+    unique(state.neighbors, 'neighbor', (n) => n.address, (a, b) => a.dev === b.dev, at, place, neighborKey);
+  }
 
   const declaredPeers = new Map<string, Link>();
   for (const l of state.links) {

@@ -57,9 +57,13 @@ function isDefaultRule(r: Rule): boolean {
   return (r.priority === 0 && r.table === TABLE_LOCAL) || (r.priority === 32766 && r.table === TABLE_MAIN) || (r.priority === 32767 && r.table === TABLE_DEFAULT);
 }
 
-/** Neighbors the kernel learned (not permanent or noarp); desired ones (present/absent) are kept. */
+/**
+ * Neighbors the kernel made: learned ones (reachable, stale, ...) and noarp
+ * ones (multicast groups, loopback), which `ip neigh` hides too. netrec
+ * writes permanent entries; desired ones (present/absent) are kept.
+ */
 function isLearned(n: Neighbor): boolean {
-  return n.state !== undefined && n.state !== 'permanent' && n.state !== 'noarp' && n.state !== 'present' && n.state !== 'absent';
+  return n.state !== undefined && n.state !== 'permanent' && n.state !== 'present' && n.state !== 'absent';
 }
 
 class Renderer {
@@ -222,7 +226,8 @@ function prefixSortKey(p: string): string {
 }
 
 function routeSortKey(r: Route): string {
-  return `${r.family === 'ipv4' ? 4 : 6}${hex(r.table, 8)}${prefixSortKey(r.to)}${hex(r.metric, 8)}${hex(r.tos, 2)}`;
+  // The device last: the kernel keeps routes that differ only by it (per-interface routes in table local).
+  return `${r.family === 'ipv4' ? 4 : 6}${hex(r.table, 8)}${prefixSortKey(r.to)}${hex(r.metric, 8)}${hex(r.tos, 2)}${r.dev ?? ''}`;
 }
 
 function addressEntrySortKey(a: Address): string {

@@ -20,6 +20,7 @@ import {
 import type { Message } from '../netlink/message.js';
 import type { IndexName } from '../netlink/rtnl/layout.js';
 import { decodeAddress } from '../netlink/rtnl/address.js';
+import { decodeLink } from '../netlink/rtnl/link.js';
 import { decodeNeighbor } from '../netlink/rtnl/neighbor.js';
 import { decodeRoute } from '../netlink/rtnl/route.js';
 import { decodeRule } from '../netlink/rtnl/rule.js';
@@ -36,14 +37,16 @@ export interface Dirty {
   links: boolean;
   /** The kernel may have removed routes without telling: re-dump routes. */
   routes: boolean;
+  /** The cache lost track: re-read the whole state. */
+  full: boolean;
 }
 
 export function noDirt(): Dirty {
-  return { keys: emptyScope(), links: false, routes: false };
+  return { keys: emptyScope(), links: false, routes: false, full: false };
 }
 
 export function isClean(d: Dirty): boolean {
-  return !d.links && !d.routes && Object.values(d.keys).every((s) => s.size === 0);
+  return !d.links && !d.routes && !d.full && Object.values(d.keys).every((s) => s.size === 0);
 }
 
 export class KernelCache {
@@ -86,21 +89,35 @@ export class KernelCache {
     };
   }
 
+  /**
+   * An event the decoder skipped. Most are objects the model does not keep
+   * (cloned routes, bridge fdb entries); when it names an interface we do
+   * not know, the cache can no longer be trusted: read everything again.
+   */
+  private unresolved(m: Message, dirty: Dirty): void {
+    const ifindex = eventIfindex(m);
+    if (ifindex !== undefined && ifindex > 0 && this.nameByIndex.get(ifindex) === undefined) dirty.full = true;
+  }
+
   /** Fold one event into the cache and note what it makes dirty. */
   apply(m: Message, dirty: Dirty): void {
     switch (m.type) {
       case RTM_NEWLINK:
-      case RTM_DELLINK:
+      case RTM_DELLINK: {
         // Names, masters and kinds resolve across links: re-read them all
         // (cheap), and routes, since a link going down or away takes its
-        // IPv4 routes without an RTM_DELROUTE.
+        // IPv4 routes without an RTM_DELROUTE. The name is learnt at once,
+        // so the events that follow in this burst resolve it.
         dirty.links = true;
         if (m.type === RTM_DELLINK || !isUp(m)) dirty.routes = true;
+        const l = decodeLink(m);
+        if (l && m.type === RTM_NEWLINK) this.nameByIndex.set(l.ifindex, l.name);
         return;
+      }
       case RTM_NEWADDR:
       case RTM_DELADDR: {
         const a = decodeAddress(m, this.names, this.protocol);
-        if (!a) return;
+        if (!a) return this.unresolved(m, dirty);
         const k = addressKey(a);
         if (m.type === RTM_NEWADDR) this.addresses.set(k, a);
         else {
@@ -113,7 +130,7 @@ export class KernelCache {
       case RTM_NEWROUTE:
       case RTM_DELROUTE: {
         const r = decodeRoute(m, this.names);
-        if (!r) return;
+        if (!r) return this.unresolved(m, dirty);
         const k = routeKey(r);
         if (m.type === RTM_NEWROUTE) this.routes.set(k, r);
         else this.routes.delete(k);
@@ -133,7 +150,7 @@ export class KernelCache {
       case RTM_NEWNEIGH:
       case RTM_DELNEIGH: {
         const n = decodeNeighbor(m, this.names);
-        if (!n) return;
+        if (!n) return this.unresolved(m, dirty);
         const k = neighborKey(n);
         if (m.type === RTM_NEWNEIGH) this.neighbors.set(k, n);
         else this.neighbors.delete(k);
@@ -142,6 +159,13 @@ export class KernelCache {
       }
     }
   }
+}
+
+/** The interface an address or neighbor event is about (ifindex in its family header); routes name theirs in attributes. */
+function eventIfindex(m: Message): number | undefined {
+  if (m.type === RTM_NEWADDR || m.type === RTM_DELADDR) return m.end - m.off >= 8 ? m.buf.readUInt32LE(m.off + 4) : undefined;
+  if (m.type === RTM_NEWNEIGH || m.type === RTM_DELNEIGH) return m.end - m.off >= 8 ? m.buf.readInt32LE(m.off + 4) : undefined;
+  return undefined;
 }
 
 /** IFF_UP in an RTM_NEWLINK's ifinfomsg (ifi_flags at payload offset 8). */

@@ -196,6 +196,10 @@ export class Controller {
       return;
     }
     this.events.drain();
+    if (this.dirty.full) {
+      this.needFull = true;
+      return this.refresh();
+    }
     if (this.dirty.links) this.cache.setLinks(await readLinks(this.conn));
     if (this.dirty.routes) this.cache.setRoutes(await readRoutes(this.conn, this.cache.names));
   }

@@ -28,7 +28,12 @@ const nearMiss = fc.oneof(
   fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF:.'), maxLength: 45 }),
   fc.string({ unit: fc.constantFrom(...'0123456789.'), maxLength: 16 }),
   fc.string({ unit: fc.constantFrom(...'01f:'), maxLength: 20 }),
-  spelling.chain((s) => fc.tuple(fc.nat(s.length), fc.constantFrom('', ':', '.', '0', '::', '%', 'g')).map(([i, c]) => s.slice(0, i) + c + s.slice(i + 1))),
+  // One character of a valid spelling replaced, or one inserted.
+  spelling.chain((s) =>
+    fc
+      .tuple(fc.nat(s.length), fc.constantFrom('', ':', '.', '0', 'f', '::', '%', 'g'), fc.boolean())
+      .map(([i, c, insert]) => s.slice(0, i) + c + s.slice(insert ? i : i + 1)),
+  ),
 );
 
 describe('address text', () => {

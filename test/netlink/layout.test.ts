@@ -52,7 +52,7 @@ describe('defaultScope', () => {
 });
 
 describe('speed', () => {
-  it('decodes a dump of 100,000 routes in well under half a second', () => {
+  it('decodes a dump of 100,000 routes, every one (speed is measured in bench/, not here)', () => {
     const w = new Writer(8 << 20);
     const r: Route = { family: 'ipv4', table: 254, to: '', metric: 100, tos: 0, type: 'unicast', via: '192.0.2.1', dev: 'eth0', protocol: 0x4e };
     for (let i = 0; i < 100_000; i++) {
@@ -62,18 +62,22 @@ describe('speed', () => {
       w.buf.writeUInt16LE(NLM_F_MULTI, start + 6);
     }
     const dump = w.bytesView();
-    let best = Infinity;
-    for (let run = 0; run < 3; run++) {
-      const t = performance.now();
-      const routes: Route[] = [];
-      parseMessages(dump, (m) => {
-        const x = decodeRoute(m, names);
-        if (x) routes.push(x);
-      });
-      best = Math.min(best, performance.now() - t);
-      assert.equal(routes.length, 100_000);
-      assert.equal(routes[99_999]!.to, '11.134.159.0/24');
-    }
-    assert.ok(best < 500, `decoding took ${best.toFixed(0)} ms`);
+    const routes: Route[] = [];
+    parseMessages(dump, (m) => {
+      const x = decodeRoute(m, names);
+      if (x) routes.push(x);
+    });
+    assert.equal(routes.length, 100_000);
+    assert.equal(routes[99_999]!.to, '11.134.159.0/24');
+  });
+});
+
+describe('Writer growth', () => {
+  it('numeric attributes that make the buffer grow land in the new buffer', () => {
+    const w = new Writer(8);
+    for (let i = 0; i < 64; i++) w.u32(1, i);
+    const values: number[] = [];
+    for (let off = 0; off < w.off; off += 8) values.push(w.buf.readUInt32LE(off + 4));
+    assert.deepEqual(values, Array.from({ length: 64 }, (_, i) => i));
   });
 });

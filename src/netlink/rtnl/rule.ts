@@ -6,6 +6,8 @@ import { NetlinkParseError } from '../errors.js';
 import type { Message, Writer } from '../message.js';
 import { addrLenOf, AttrLayout, Ctx, needHeader, prefixBytes, readIp, string, u32, u8, type Codec } from './layout.js';
 
+export type { IndexName, NameIndex, WriteOp } from './layout.js';
+
 export const FRA_DST = 1;
 export const FRA_SRC = 2;
 export const FRA_IIFNAME = 3;
