@@ -205,7 +205,7 @@ describe('signals', () => {
     const big = [lines.trimEnd()];
     for (let i = 0; i < 30000; i++) big.push(`  - { to: 10.${100 + (i >> 8)}.${i & 255}.0/24, via: 10.50.0.254 }`);
     writeFileSync(f, big.join('\n') + '\n');
-    await within(3000, 'big reconcile started', () => ns.json('route', 'show').length > 5);
+    await within(15_000, 'big reconcile started', () => ns.json('route', 'show').length > 5);
     proc!.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => proc!.once('close', r));
     assert.equal(code, 0);

@@ -17,7 +17,7 @@ import { plan as makePlan, type Scope } from '../plan/plan.js';
 import { isEmpty, planChanges, type Plan } from '../plan/types.js';
 import { isClean, KernelCache, noDirt, type Dirty } from './cache.js';
 import { EventSource } from './events.js';
-import { configHash, watchConfigs } from './files.js';
+import { configHash, configSignature, watchConfigs } from './files.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
 
@@ -73,6 +73,7 @@ export class Controller {
   private timer?: NodeJS.Timeout;
   private firstPending = 0;
   private resyncTimer?: NodeJS.Timeout;
+  private pollTimer?: NodeJS.Timeout;
   private backoffMs = 0;
   private retryAt = 0;
   private lastFailure = '';
@@ -105,10 +106,28 @@ export class Controller {
       },
     });
     this.events.start();
-    this.watcher = watchConfigs(this.opts.configs, () => {
-      this.needReload = true;
-      this.schedule('config', 50);
-    });
+    // File events only say "look again": the content hash decides. Editors and
+    // neighbours in the same directory make many events that change nothing.
+    let fileTimer: NodeJS.Timeout | undefined;
+    const lookAgain = (): void => {
+      if (fileTimer) clearTimeout(fileTimer);
+      fileTimer = setTimeout(() => {
+        if (configHash(this.opts.configs) === this.hash) return;
+        this.needReload = true;
+        this.schedule('config', 0);
+      }, 30);
+    };
+    this.watcher = watchConfigs(this.opts.configs, lookAgain);
+    // Safety net for events a file watcher misses (a write racing a rename):
+    // a cheap stat fingerprint, once a second.
+    let signature = configSignature(this.opts.configs);
+    this.pollTimer = setInterval(() => {
+      const now = configSignature(this.opts.configs);
+      if (now !== signature) {
+        signature = now;
+        lookAgain();
+      }
+    }, 1000);
     this.resyncTimer = setInterval(() => {
       this.needFull = true;
       this.schedule('resync');
@@ -127,6 +146,7 @@ export class Controller {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
+    if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.running) await new Promise<void>((r) => (this.idle = r));
     await this.watcher?.close();
     this.events?.close();
@@ -185,21 +205,22 @@ export class Controller {
     }
   }
 
-  /** Bring the cache up to date: a full dump, or just what events said is stale. */
+  /**
+   * Bring the cache up to date: fold in waiting events, then re-read what
+   * they cannot tell — everything after lost events, links and routes after
+   * link or address changes. Events that arrive during a dump are folded in
+   * after it (they are newer), until a read is not overtaken by an overflow.
+   */
   private async refresh(): Promise<void> {
     const protocol = this.desired!.policy.protocol;
-    if (this.needFull) {
-      this.events.drain();
-      this.dirty = noDirt();
-      this.needFull = false;
-      this.cache.load(await readState(this.conn, { protocol }));
-      return;
-    }
     this.events.drain();
-    if (this.dirty.full) {
-      this.needFull = true;
-      return this.refresh();
+    for (let attempt = 0; (this.needFull || this.dirty.full) && attempt < 5; attempt++) {
+      this.needFull = false;
+      this.dirty = noDirt();
+      this.cache.load(await readState(this.conn, { protocol }));
+      this.events.drain();
     }
+    if (this.needFull || this.dirty.full) throw new Error('kernel events keep overflowing the receive buffer; cannot keep a consistent view');
     if (this.dirty.links) this.cache.setLinks(await readLinks(this.conn));
     if (this.dirty.routes) this.cache.setRoutes(await readRoutes(this.conn, this.cache.names));
   }
@@ -213,12 +234,16 @@ export class Controller {
     const trigger = triggers.join(',');
     let result = 'no-changes';
     let changes = 0;
+    let what = '';
     try {
+      let reloaded = false;
       if (this.needReload) {
         this.needReload = false;
-        if (this.loadDesired(false)) this.needFull = true;
+        reloaded = this.loadDesired(false);
       }
-      const full = this.needFull || triggers.includes('start') || triggers.includes('config') || triggers.includes('signal') || triggers.includes('retry');
+      // A new config, routes the kernel may have flushed silently, or links that
+      // changed are not named by the dirty keys: plan everything then.
+      const full = reloaded || this.needFull || this.dirty.routes || this.dirty.links || triggers.includes('start') || triggers.includes('retry');
       await this.refresh();
       const dirty = this.dirty;
       this.dirty = noDirt();
@@ -229,7 +254,9 @@ export class Controller {
       const { plan, problems: planProblems } = makePlan(desired, actual);
       if (planProblems.length > 0) throw new Error(planProblems.map((p) => p.message).join('; '));
       if (!isEmpty(plan)) {
-        changes = planChanges(plan).length;
+        const list = planChanges(plan);
+        changes = list.length;
+        what = list.slice(0, 3).map((c) => `${c.action} ${c.type} ${c.id}`).join('; ') + (list.length > 3 ? `; and ${list.length - 3} more` : '');
         const scope = full ? undefined : dirty.keys;
         const outcome = await applyPlan(this.conn, desired, actual, plan, {
           shouldStop: () => this.stopping,
@@ -251,7 +278,7 @@ export class Controller {
       this.opts.metrics?.reconciles.inc({ trigger: triggers[0] ?? 'unknown', result });
       this.opts.metrics?.duration.observe(secs);
       if (changes > 0 || result !== 'no-changes' || triggers.some((t) => t !== 'kernel')) {
-        this.opts.log(result === 'failed' ? 'warn' : 'info', 'reconcile', { trigger, changes, result, ms: Math.round(secs * 1000) });
+        this.opts.log(result === 'failed' ? 'warn' : 'info', 'reconcile', { trigger, changes, result, ms: Math.round(secs * 1000), what: what || undefined });
       }
       this.running = false;
       if (this.idle) this.idle();

@@ -52,3 +52,27 @@ export function watchConfigs(configs: string[], onChange: () => void): FSWatcher
   w.on('all', () => onChange());
   return w;
 }
+
+/** A cheap fingerprint (inode, size, mtime of every config file, symlinks followed) for the polling safety net. */
+export function configSignature(configs: string[]): string {
+  const parts: string[] = [];
+  for (const c of configs) {
+    const p = resolve(c);
+    let files: string[] = [p];
+    try {
+      if (statSync(p).isDirectory()) files = readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(p, f));
+    } catch {
+      parts.push(`missing ${p}`);
+      continue;
+    }
+    for (const f of files) {
+      try {
+        const st = statSync(f);
+        parts.push(`${f} ${st.ino} ${st.size} ${st.mtimeMs}`);
+      } catch {
+        parts.push(`missing ${f}`);
+      }
+    }
+  }
+  return parts.join('\n');
+}
