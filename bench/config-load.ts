@@ -58,3 +58,5 @@ const snapshot = `/tmp/netrec-bench-${count}-snapshot.json`;
 writeFileSync(snapshot, json);
 const state = step('loadSnapshot (json)', () => loadSnapshot(snapshot));
 if (state.routes.length !== desired.state.routes.length) throw new Error('snapshot lost routes');
+// How fast this machine is right now: the same routes through the built-in JSON parser.
+step('baseline: JSON.parse', () => JSON.parse(json));

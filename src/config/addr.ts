@@ -11,26 +11,40 @@ export function canonicalAddress(s: string): string | undefined {
   return parseIPv6(s) ? formatIPv6() : undefined;
 }
 
-/** The IPv4 address as a number, or -1; leading zeros are refused (as src/model/ip.ts does). */
-export function ipv4(s: string): number {
+/**
+ * The IPv4 address in s[from, to) as a number, or -1; leading zeros are
+ * refused (as src/model/ip.ts does), so a valid text is canonical.
+ */
+export function ipv4(s: string, from = 0, to = s.length): number {
   let value = 0;
   let octet = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i <= s.length; i++) {
-    const c = i < s.length ? s.charCodeAt(i) : 46;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? s.charCodeAt(i) : 46;
     if (c >= 48 && c <= 57) {
       if (digits === 1 && octet === 0) return -1;
       octet = octet * 10 + (c - 48);
       if (++digits > 3 || octet > 255) return -1;
     } else if (c === 46) {
-      if (digits === 0 || (i < s.length && ++dots > 3)) return -1;
+      if (digits === 0 || (i < to && ++dots > 3)) return -1;
       value = value * 256 + octet;
       octet = 0;
       digits = 0;
     } else return -1;
   }
   return dots === 3 ? value : -1;
+}
+
+/** Dotted-quad text of an IPv4 address number. */
+export function ipv4Text(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/** The IPv4 network of `v`/`len` when host bits are set, else -1. */
+export function ipv4Network(v: number, len: number): number {
+  const host = len >= 32 ? 0 : v % 2 ** (32 - len);
+  return host === 0 ? -1 : v - host;
 }
 
 /** Parse into `groups`; false when not an IPv6 address (zones are refused). */
@@ -125,10 +139,8 @@ function formatIPv6(): string {
 export function networkWithHostBits(canonical: string, len: number): string | undefined {
   const v4 = ipv4(canonical);
   if (v4 >= 0) {
-    const host = len >= 32 ? 0 : v4 % 2 ** (32 - len);
-    if (host === 0) return undefined;
-    const net = v4 - host;
-    return `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}`;
+    const net = ipv4Network(v4, len);
+    return net < 0 ? undefined : ipv4Text(net);
   }
   if (!parseIPv6(canonical)) return undefined;
   let changed = false;

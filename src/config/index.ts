@@ -1,4 +1,5 @@
 // The config package: files -> Desired, snapshots -> State, State -> config document.
 export { ConfigError, formatProblem, type Problem } from './errors.js';
-export { checkReferences, loadConfig, loadSnapshot } from './load.js';
+export { loadConfig, loadSnapshot } from './load.js';
+export { checkReferences } from './semantic.js';
 export { toDocument, toJson, toYaml, type DocumentOptions } from './serialize.js';

@@ -14,15 +14,91 @@ export function parseJson(file: string, text: string): SourceText | Problem {
 }
 
 function jsonSyntaxProblem(file: string, text: string, message: string): Problem {
-  const m = /at position (\d+)/.exec(message);
-  const offset = m ? Number(m[1]) : text.length;
-  const src = new SourceText(file, text, undefined, 0).position(offset);
-  const reason = message.replace(/\s*(in JSON )?at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input');
-  return { ...src, message: `JSON syntax error: ${reason}` };
+  const found = findJsonError(text);
+  const at = new SourceText(file, text, undefined, 0).position(found?.offset ?? text.length);
+  return { ...at, message: `JSON syntax error: ${found?.message ?? message}` };
+}
+
+/**
+ * Where JSON.parse stopped and why: its own messages carry no position on
+ * every Node version. A small recursive-descent check of the text.
+ */
+function findJsonError(text: string): { offset: number; message: string } | undefined {
+  let i = 0;
+  const fail = (message: string): never => {
+    throw { offset: i, message };
+  };
+  const at = (): string => (i >= text.length ? 'the end of the input' : `"${text[i]}"`);
+  const skip = (): void => {
+    while (/[ \t\r\n]/.test(text[i] ?? '')) i++;
+  };
+  const string = (): void => {
+    i++;
+    for (;;) {
+      const c = text[i];
+      if (c === undefined || c === '\n') fail('unterminated string');
+      if (c === '"') break;
+      if (c === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail('bad \\u escape');
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail('bad escape');
+      } else if (c < ' ') fail('control character in a string');
+      i++;
+    }
+    i++;
+  };
+  const value = (): void => {
+    skip();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      skip();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (close === '}') {
+          skip();
+          if (text[i] !== '"') fail(`expected a key in double quotes, found ${at()}`);
+          string();
+          skip();
+          if (text[i] !== ':') fail(`expected ":", found ${at()}`);
+          i++;
+        }
+        value();
+        skip();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === close) {
+          i++;
+          return;
+        }
+        fail(`expected "," or "${close}", found ${at()}`);
+      }
+    }
+    if (c === '"') return string();
+    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!m) fail(`expected a value, found ${at()}`);
+    i += m![0].length;
+  };
+  try {
+    value();
+    skip();
+    if (i < text.length) fail(`unexpected ${at()} after the value`);
+  } catch (e) {
+    return e as { offset: number; message: string };
+  }
+  return undefined;
 }
 
 /** The PosTree of valid JSON text. */
-export function scanJson(text: string): PosTree {
+function scanJson(text: string): PosTree {
   let i = 0;
   const skip = (): void => {
     for (;;) {

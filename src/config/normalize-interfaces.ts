@@ -4,7 +4,7 @@ import { maxPrefixLen } from '../model/ip.js';
 import type { Address, BondOptions, BridgeOptions, Link, LinkKind, MacvlanOptions, VlanOptions, VxlanOptions } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { checkedName } from './normalize-routes.js';
-import { address, Bad, mac, prefix, protocol, table } from './values.js';
+import { address, Bad, mac, prefix, prefixAddress, protocol, table } from './values.js';
 
 export interface RawAddressEntry {
   address: string;
@@ -66,13 +66,12 @@ export function normalizeInterfaces(ctx: FileContext, raws: RawInterface[], skip
     }
     e.start(i);
     const l = link(e, raw);
-    if (!l) {
-      out.unchecked.push(raw.name);
-      continue;
-    }
-    out.links.push(ctx.place(l, sourceOf, i));
-    ctx.load.paths.set(l, { src: ctx.src, path: ['interfaces', i] });
-    if (raw.addresses) addresses(ctx, i, l, raw.addresses, out.addresses);
+    if (l) {
+      out.links.push(ctx.place(l, sourceOf, i));
+      ctx.load.paths.set(l, { src: ctx.src, path: ['interfaces', i] });
+    } else out.unchecked.push(raw.name);
+    // The addresses of an interface with problems are still checked, and left out with it.
+    if (raw.addresses) addresses(ctx, i, raw.name, raw.addresses, l ? out.addresses : []);
   }
   return out;
 }
@@ -174,12 +173,12 @@ function vxlan(e: Entry, raw: NonNullable<RawInterface['vxlan']>): VxlanOptions 
   return v;
 }
 
-function addresses(ctx: FileContext, i: number, l: Link, raws: (string | RawAddressEntry)[], out: Address[]): void {
+function addresses(ctx: FileContext, i: number, dev: string, raws: (string | RawAddressEntry)[], out: Address[]): void {
   const e = new Entry(ctx, ['interfaces', i, 'addresses']);
   const sourceOf = ctx.src.itemPositions(['interfaces', i, 'addresses'], raws);
   for (let j = 0; j < raws.length; j++) {
     e.start(j);
-    const a = interfaceAddress(e, l.name, raws[j]!);
+    const a = interfaceAddress(e, dev, raws[j]!);
     if (a) out.push(ctx.place(a, sourceOf, j));
   }
 }
@@ -196,7 +195,7 @@ function interfaceAddress(e: Entry, dev: string, raw: string | RawAddressEntry):
   }
   const family = p.family;
   const max = maxPrefixLen(family);
-  const addr = p.addr;
+  const addr = prefixAddress(p);
   const a: Address = { dev, family, address: `${addr}/${p.len}` };
   if (entry?.peer !== undefined) {
     const peer = prefix(entry.peer);
@@ -207,7 +206,7 @@ function interfaceAddress(e: Entry, dev: string, raw: string | RawAddressEntry):
       // As the kernel reports it: the local address whole, the prefix length on the peer.
       const len = peer.explicitLen ? peer.len : p.explicitLen ? p.len : max;
       a.address = `${addr}/${max}`;
-      a.peer = `${peer.addr}/${len}`;
+      a.peer = `${prefixAddress(peer)}/${len}`;
     }
   }
   if (entry) lifetimesAndFlags(e, entry, a, dev);

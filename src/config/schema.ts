@@ -17,7 +17,7 @@ export interface PathProblem {
   message: string;
 }
 
-export const SCHEMA_URL = new URL('../../../schema/netrec.schema.json', import.meta.url);
+const SCHEMA_URL = new URL('../../../schema/netrec.schema.json', import.meta.url);
 
 /** The keywords the schema uses; the tests make sure it uses no others. */
 export const SUPPORTED_KEYWORDS = [
@@ -205,7 +205,7 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 /** How a message names the thing at `path`: "via", "route", "the configuration". */
-export function nameOf(path: Path): string {
+function nameOf(path: Path): string {
   const last = path[path.length - 1];
   if (last === undefined) return 'the configuration';
   if (typeof last === 'number') return ENTRY_NAMES[String(path[path.length - 2])] ?? 'entry';
@@ -213,7 +213,7 @@ export function nameOf(path: Path): string {
 }
 
 /** A value as a message quotes it, cut short when long. */
-export function shown(value: unknown): string {
+function shown(value: unknown): string {
   const text = value === undefined ? 'nothing' : value === null ? 'nothing' : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

@@ -39,7 +39,7 @@ export function toDocument(state: State, opts: DocumentOptions = {}): Record<str
   if (routes.length > 0) doc.routes = routes;
   const rules = sortBy(state.rules.filter((r) => opts.all || !isDefaultRule(r)), (r) => `${r.family === 'ipv4' ? 4 : 6}${hex(r.priority, 8)}${ruleKey(r)}`).map((r) => ctx.rule(r));
   if (rules.length > 0) doc.rules = rules;
-  const neighbors = sortBy(state.neighbors.filter((n) => opts.all || !isLearned(n)), (n) => `${n.dev}\0${n.family === 'ipv4' ? 4 : 6}${addressSortKey(n.address)}`).map((n) => ctx.neighbor(n));
+  const neighbors = sortBy(state.neighbors.filter((n) => opts.all || !isKernelNeighbor(n)), (n) => `${n.dev}\0${n.family === 'ipv4' ? 4 : 6}${addressSortKey(n.address)}`).map((n) => ctx.neighbor(n));
   if (neighbors.length > 0) doc.neighbors = neighbors;
   return doc;
 }
@@ -62,7 +62,7 @@ function isDefaultRule(r: Rule): boolean {
  * ones (multicast groups, loopback), which `ip neigh` hides too. netrec
  * writes permanent entries; desired ones (present/absent) are kept.
  */
-function isLearned(n: Neighbor): boolean {
+function isKernelNeighbor(n: Neighbor): boolean {
   return n.state !== undefined && n.state !== 'permanent' && n.state !== 'present' && n.state !== 'absent';
 }
 

@@ -4,7 +4,7 @@
 // beyond the value itself.
 import { BUILTIN_TABLES, PROTOCOL_NAMES, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { canonicalMac } from '../model/ip.js';
-import { canonicalAddress, networkWithHostBits } from './addr.js';
+import { canonicalAddress, ipv4, ipv4Network, ipv4Text, networkWithHostBits } from './addr.js';
 import type { Family } from '../model/types.js';
 import { suggest } from './schema.js';
 
@@ -28,45 +28,63 @@ export function ifName(v: string): string | Bad {
 
 /** A bare address (no prefix length), canonical. */
 export function address(v: string): { family: Family; text: string } | Bad {
+  if (ipv4(v) >= 0) return { family: 'ipv4', text: v };
   if (v.includes('/')) return new Bad(`"${v}" must be an address without prefix length`);
   const text = canonicalAddress(v);
   if (text === undefined) return new Bad(`"${v}" is not an IPv4 or IPv6 address`);
-  return { family: text.includes(':') ? 'ipv6' : 'ipv4', text };
+  return { family: 'ipv6', text };
 }
 
 export interface ParsedPrefix {
   family: Family;
-  /** Canonical address text. */
-  addr: string;
   len: number;
   /** False for a bare address (then len is the full length). */
   explicitLen: boolean;
   /** Canonical "addr/len". */
   text: string;
+  /** IPv4: the address as a number; IPv6: -1. */
+  v4: number;
+}
+
+/** The canonical address of a parsed prefix (without the length). */
+export function prefixAddress(p: ParsedPrefix): string {
+  return p.text.slice(0, p.text.indexOf('/'));
 }
 
 /** "addr/len" or a bare address (the full length). */
 export function prefix(v: string): ParsedPrefix | Bad {
   const slash = v.indexOf('/');
-  const addr = canonicalAddress(slash < 0 ? v : v.slice(0, slash));
-  if (addr === undefined) return new Bad(`"${v}" is not an IPv4 or IPv6 ${slash < 0 ? 'address' : 'prefix'}`);
-  const family: Family = addr.includes(':') ? 'ipv6' : 'ipv4';
-  const max = family === 'ipv4' ? 32 : 128;
-  if (slash < 0) return { family, addr, len: max, explicitLen: false, text: `${addr}/${max}` };
-  const lenText = v.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(lenText)) return new Bad(`"${v}": the prefix length must be a number 0..${max}`);
-  const len = Number(lenText);
+  const end = slash < 0 ? v.length : slash;
+  // IPv4 is parsed in place: most of a routing table is IPv4.
+  const v4 = ipv4(v, 0, end);
+  let addr: string | undefined;
+  if (v4 < 0) {
+    addr = canonicalAddress(v.slice(0, end));
+    if (addr === undefined || !addr.includes(':')) return new Bad(`"${v}" is not an IPv4 or IPv6 ${slash < 0 ? 'address' : 'prefix'}`);
+  }
+  const family: Family = v4 >= 0 ? 'ipv4' : 'ipv6';
+  const max = v4 >= 0 ? 32 : 128;
+  if (slash < 0) return { family, len: max, explicitLen: false, text: `${addr ?? v}/${max}`, v4 };
+  let len = 0;
+  const digits = v.length - slash - 1;
+  for (let i = slash + 1; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57 || digits > 3) return new Bad(`"${v}": the prefix length must be a number 0..${max}`);
+    len = len * 10 + (c - 48);
+  }
+  if (digits === 0) return new Bad(`"${v}": the prefix length must be a number 0..${max}`);
   if (len > max) return new Bad(`"${v}": prefix length ${len} is too long for ${FAMILY_NAMES[family]} (at most ${max})`);
   // Most input is canonical already: keep its text rather than build another.
-  const canonical = addr.length === slash && v.startsWith(addr) && (lenText.length === 1 || lenText.charCodeAt(0) !== 48);
-  return { family, addr, len, explicitLen: true, text: canonical ? v : `${addr}/${len}` };
+  const canonicalLen = digits === 1 || v.charCodeAt(slash + 1) !== 48;
+  const text = addr === undefined ? (canonicalLen ? v : `${v.slice(0, slash)}/${len}`) : `${addr}/${len}`;
+  return { family, len, explicitLen: true, text, v4 };
 }
 
 /** A destination-like prefix: no host bits. */
 export function networkPrefix(v: string): ParsedPrefix | Bad {
   const p = prefix(v);
   if (p instanceof Bad) return p;
-  const net = networkWithHostBits(p.addr, p.len);
+  const net = p.v4 >= 0 ? (ipv4Network(p.v4, p.len) < 0 ? undefined : ipv4Text(ipv4Network(p.v4, p.len))) : networkWithHostBits(prefixAddress(p), p.len);
   if (net !== undefined) return new Bad(`"${v}" has host bits set; the network is ${net}/${p.len}`);
   return p;
 }
@@ -92,7 +110,7 @@ export function builtinTables(): Map<string, number> {
 const PROTOCOL_NUMBERS = new Map(Object.entries(PROTOCOL_NAMES).map(([n, name]) => [name, Number(n)]));
 
 /** IFA_PROTO values (iproute2's rt_addrprotos): addresses speak their own names. */
-export const ADDRESS_PROTOCOL_NAMES: Record<number, string> = { 0: 'unspec', 1: 'kernel_lo', 2: 'kernel_ra', 3: 'kernel_ll' };
+const ADDRESS_PROTOCOL_NAMES: Record<number, string> = { 0: 'unspec', 1: 'kernel_lo', 2: 'kernel_ra', 3: 'kernel_ll' };
 const ADDRESS_PROTOCOL_NUMBERS = new Map(Object.entries(ADDRESS_PROTOCOL_NAMES).map(([n, name]) => [name, Number(n)]));
 
 /** A protocol number 0..255 from a number, "0x4e", "78" or a name. */

@@ -21,14 +21,14 @@ export function toYaml(doc: Record<string, unknown>): string {
 
 /** Mapping at `indent`; its first line starts with `first` (the "- " of a sequence item). */
 function mapping(obj: Mapping, indent: number, first: string, out: string[]): void {
-  const pad = ' '.repeat(indent);
+  const pad = padding(indent);
   const comments = obj[COMMENTS];
   let lead = first;
   let empty = true;
   for (const k in obj) {
     const v = obj[k];
     if (v === undefined) continue;
-    const key = `${lead}${yamlString(k)}:`;
+    const key = `${lead}${yamlKey(k)}:`;
     lead = pad;
     empty = false;
     const comment = comments?.[k] === undefined ? '' : `  # ${comments[k]}`;
@@ -42,14 +42,14 @@ function mapping(obj: Mapping, indent: number, first: string, out: string[]): vo
     } else if (Object.keys(v).length === 0) out.push(`${key} {}${comment}`);
     else {
       out.push(key + comment);
-      mapping(v as Mapping, indent + 2, ' '.repeat(indent + 2), out);
+      mapping(v as Mapping, indent + 2, padding(indent + 2), out);
     }
   }
   if (empty) out.push(`${first}{}`);
 }
 
 function sequence(items: unknown[], indent: number, out: string[]): void {
-  const dash = `${' '.repeat(indent)}- `;
+  const dash = `${padding(indent)}- `;
   for (const item of items) {
     if (item === null || typeof item !== 'object') out.push(dash + scalar(item));
     else if (Array.isArray(item)) {
@@ -60,6 +60,11 @@ function sequence(items: unknown[], indent: number, out: string[]): void {
       }
     } else mapping(item as Mapping, indent + 2, dash, out);
   }
+}
+
+const pads: string[] = [];
+function padding(n: number): string {
+  return (pads[n] ??= ' '.repeat(n));
 }
 
 function scalar(v: unknown): string {
@@ -74,8 +79,28 @@ const YAML11_BOOL = /^(y|yes|n|no|on|off)$/i;
 /** YAML 1.1 sexagesimal numbers (190:20:30), and MACs, which look like them. */
 const COLON_NUMBER = /^([-+]?\d[\d_]*(:[0-5]?\d)+(\.\d*)?|[0-9a-f]{2}(:[0-9a-f]{2})+)$/i;
 
+const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_.$/-]*$/;
+
+/** Keys as written; the config format has few, so they are worked out once. */
+const keys = new Map<string, string>();
+
+/** Keys are plain when they are names (as all of the config format's are), else quoted. */
+function yamlKey(k: string): string {
+  let text = keys.get(k);
+  if (text === undefined) {
+    text = PLAIN_KEY.test(k) ? yamlString(k) : JSON.stringify(k);
+    if (keys.size < 1000) keys.set(k, text);
+  }
+  return text;
+}
+
 /** A string as a YAML scalar: plain when it reads back as the same string, else double-quoted. */
 export function yamlString(s: string): string {
-  if (!PLAIN.test(s) || s.endsWith(':') || YAML11_BOOL.test(s) || COLON_NUMBER.test(s) || resolvePlain(s) !== s) return JSON.stringify(s);
-  return s;
+  const plain =
+    PLAIN.test(s) &&
+    !s.endsWith(':') &&
+    !(s.length <= 3 && YAML11_BOOL.test(s)) &&
+    !(s.includes(':') && COLON_NUMBER.test(s)) &&
+    resolvePlain(s) === s;
+  return plain ? s : JSON.stringify(s);
 }

@@ -125,7 +125,9 @@ class FastYaml {
       this.toContent(this.endOfLine(this.c + 3));
     }
     if (this.ind < 0) throw GIVE_UP;
-    this.block(this.ind);
+    const first = s.charCodeAt(this.c);
+    if (first === 91 || first === 123) this.inline(this.c); // a flow collection as the whole document
+    else this.block(this.ind);
     if (this.ind >= 0) throw GIVE_UP;
     return this.withTree ? { value: this.val, tree: this.pos } : { value: this.val, items: this.items };
   }

@@ -34,6 +34,8 @@ interface Child {
   node: PosTree;
   /** Set when the child is a mapping key. */
   key?: string;
+  /** The child's value, when it is a collection. */
+  value?: unknown;
 }
 
 /**
@@ -62,21 +64,27 @@ class TreeBuilder {
     const empty = state.kind === null;
     const at = empty ? -1 : skipSpaceAndComments(this.text, this.openAt[depth]!);
     let node: PosTree = at;
-    if (state.kind === 'mapping' || state.kind === 'sequence') node = collection(at, state.kind === 'mapping', kids);
+    const result = state.result;
+    if (kids.length === 1 && kids[0]!.value === result && result !== null && typeof result === 'object') {
+      // js-yaml read this collection as a would-be key one level down (a flow collection in a block sequence).
+      node = kids[0]!.node;
+    } else if (state.kind === 'mapping' || state.kind === 'sequence') {
+      node = collection(this.text, at, state.kind === 'mapping', kids, Array.isArray(result) ? result.length : 0);
+    }
     if (depth === 1) {
       this.root = node === -1 ? 0 : node;
       return;
     }
     const parent = (this.children[depth - 1] ??= []);
-    const result = state.result;
     const isKey = !empty && (result === null || typeof result !== 'object') && followedByColon(this.text, state.position);
-    parent.push(isKey ? { node, key: String(result) } : { node });
+    parent.push(isKey ? { node, key: String(result) } : typeof result === 'object' && result !== null ? { node, value: result } : { node });
   };
 }
 
-function collection(at: number, map: boolean, kids: Child[]): PosCollection {
+function collection(text: string, at: number, map: boolean, kids: Child[], length: number): PosCollection {
   const out: (string | PosTree)[] = [];
   if (!map) {
+    if (kids.length < length) return { at, map, kids: blockItems(text, at, kids, length) };
     for (const k of kids) out.push(k.node === -1 ? at : k.node);
     return { at, map, kids: out };
   }
@@ -93,13 +101,40 @@ function collection(at: number, map: boolean, kids: Child[]): PosCollection {
   return { at, map, kids: out };
 }
 
+/**
+ * Items of a block sequence some of which are empty ("-" alone): js-yaml
+ * reports nothing for those. Each item is the node that starts between its
+ * "-" and the next one, or the "-" itself.
+ */
+function blockItems(text: string, at: number, kids: Child[], length: number): PosTree[] {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const indent = ' '.repeat(at - lineStart);
+  const dashes: number[] = [at];
+  for (let nl = text.indexOf('\n', at); nl >= 0 && dashes.length < length; nl = text.indexOf('\n', nl + 1)) {
+    const i = nl + 1 + indent.length;
+    if (text.startsWith(indent, nl + 1) && text[i] === '-' && /[\s]/.test(text[i + 1] ?? ' ')) dashes.push(i);
+  }
+  const items: PosTree[] = [];
+  let k = 0;
+  for (let d = 0; d < length; d++) {
+    const next = dashes[d + 1] ?? Infinity;
+    const kid = kids[k];
+    const start = kid === undefined ? Infinity : typeof kid.node === 'number' ? kid.node : kid.node.at;
+    if (kid && start < next && start !== -1) {
+      items.push(kid.node);
+      k++;
+    } else items.push(dashes[d] ?? at);
+  }
+  return items;
+}
+
 function followedByColon(text: string, i: number): boolean {
   while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
   return text.charCodeAt(i) === 58;
 }
 
 /** First offset at or after `i` that is not blank and not in a comment. */
-export function skipSpaceAndComments(text: string, i: number): number {
+function skipSpaceAndComments(text: string, i: number): number {
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);

@@ -2,7 +2,6 @@
 // messages; links that are created get a second round (`post`) that marks
 // them as netrec's and sets what creation cannot (admin state, master),
 // once their new ifindex is known.
-import { OWNER_ALIAS } from '../model/constants.js';
 import type { Link } from '../model/types.js';
 import type { Writer } from '../netlink/message.js';
 import { writeAddress } from '../netlink/rtnl/address.js';
@@ -26,9 +25,13 @@ export interface ChangeOps {
   post: Op[];
 }
 
-/** What a freshly created link still needs: our alias, its state, its master. */
+/**
+ * What a freshly created link still needs: its alias (netrec's marker, or
+ * the one a rollback restores), its state, its master.
+ */
 function afterCreate(l: Link): Link {
-  const upd: Link = { name: l.name, kind: l.kind, state: l.state, alias: OWNER_ALIAS };
+  const upd: Link = { name: l.name, kind: l.kind, state: l.state };
+  if (l.alias) upd.alias = l.alias;
   if (l.master) upd.master = l.master;
   return upd;
 }
@@ -41,6 +44,7 @@ function linkUpdate(c: Change & { type: 'interface' }): Link {
   for (const a of c.attrs ?? []) {
     const key = a.attr.split('.')[0] as keyof Link;
     if (key === 'master') upd.master = after.master ?? '';
+    else if (key === 'alias') upd.alias = after.alias ?? ''; // '' clears it
     else if (key in after) (upd as unknown as Record<string, unknown>)[key] = after[key];
   }
   return upd;
@@ -58,8 +62,8 @@ export function opsFor(c: Change): ChangeOps {
       if (c.action === 'create' || c.action === 'replace') {
         main.push(op((w, s, i) => writeLink(w, 'create', a!, s, i)));
         post.push(op((w, s, i) => writeLink(w, 'update', afterCreate(a!), s, i)));
-        if (a!.veth) {
-          const peer: Link = { name: a!.veth.peer, kind: 'veth', state: 'down', alias: OWNER_ALIAS };
+        if (a!.veth && a!.alias) {
+          const peer: Link = { name: a!.veth.peer, kind: 'veth', state: 'down', alias: a!.alias };
           post.push(op((w, s, i) => writeLink(w, 'update', peer, s, i)));
         }
       }
@@ -68,13 +72,15 @@ export function opsFor(c: Change): ChangeOps {
     }
     case 'address': {
       if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeAddress(w, 'delete', c.before!, s, i)));
-      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeAddress(w, 'create', c.after!, s, i)));
+      // Creates are create-or-replace: the planner may re-create what it
+      // expects a kernel side effect to remove but that survived.
+      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeAddress(w, 'replace', c.after!, s, i)));
       if (c.action === 'update') main.push(op((w, s, i) => writeAddress(w, 'replace', c.after!, s, i)));
       break;
     }
     case 'route': {
       if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeRoute(w, 'delete', c.before!, s, i)));
-      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeRoute(w, 'create', c.after!, s, i)));
+      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeRoute(w, 'replace', c.after!, s, i)));
       if (c.action === 'update') main.push(op((w, s, i) => writeRoute(w, 'replace', c.after!, s, i)));
       break;
     }
@@ -86,7 +92,7 @@ export function opsFor(c: Change): ChangeOps {
     }
     case 'neighbor': {
       if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeNeighbor(w, 'delete', c.before!, s, i)));
-      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeNeighbor(w, 'create', c.after!, s, i)));
+      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeNeighbor(w, 'replace', c.after!, s, i)));
       if (c.action === 'update') main.push(op((w, s, i) => writeNeighbor(w, 'replace', c.after!, s, i)));
       break;
     }

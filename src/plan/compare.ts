@@ -125,11 +125,16 @@ export function linkReplacement(d: Link, a: Link): { reason: string; attrs: Attr
   return { reason: cannotChange(attrs), attrs };
 }
 
-/** Attributes to update in place (the caller has ruled out replacement). */
-export function linkUpdate(d: Link, a: Link, mode: CompareMode): Difference<Link> | undefined {
+/**
+ * Attributes to update in place (the caller has ruled out replacement).
+ * `releaseMaster`: the link's current master is declared in the config, so
+ * membership is netrec's to manage and a declaration without `master` means
+ * none (an operator who deletes `master: br0` expects the link to leave br0).
+ */
+export function linkUpdate(d: Link, a: Link, mode: CompareMode, releaseMaster = false): Difference<Link> | undefined {
   const attrs: AttrChange[] = [];
   // Only `master` can be cleared; other options of a link cannot be unset.
-  for (const s of LINK_MUTABLE) if (differs(s, d, a, mode.exact && s.field === 'master')) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
+  for (const s of LINK_MUTABLE) if (differs(s, d, a, (mode.exact || releaseMaster) && s.field === 'master')) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
   const alias = mode.exact ? d.alias : isVirtual(d.kind) ? OWNER_ALIAS : a.alias;
   if (alias !== a.alias) attrs.push({ attr: 'alias', old: a.alias, new: alias });
   if (attrs.length === 0) return undefined;

@@ -1,40 +1,48 @@
 // A pure model of what each change does to the kernel, including what the
-// kernel then does by itself (netlink-notes.md): deleting a link takes its
-// addresses, neighbors, routes, uppers and veth peer with it; deleting an
-// IPv4 address takes the routes that use it; a link going down loses its
-// IPv4 routes, IPv6 addresses and routes, and neighbors. Where the kernel's
-// behaviour depends on sysctls the model assumes the defaults (IPv6
-// addresses are not kept on down), so that a plan re-creates rather than
+// kernel then does by itself (netlink-notes.md):
+// - deleting a link takes its addresses, neighbors and routes, its uppers
+//   (vlan, macvlan, vxlan) and its veth peer; members lose their master;
+// - deleting an IPv4 address takes the routes using it as source, the last
+//   one all IPv4 routes through its link; IPv6 keeps such routes, unsourced;
+// - a link going down loses its IPv4 routes (not local ones), IPv6
+//   addresses and routes, and neighbors; joining or leaving a vrf or bond
+//   does the same (the kernel cycles the member);
+// - a new link-layer address, and so a bridge or bond gaining or losing a
+//   member, flushes the link's neighbors, permanent ones included.
+// Where the kernel's behaviour depends on sysctls the model assumes the
+// defaults, and where it depends on what cannot be known (a bridge's address
+// may not change) it assumes the loss, so that a plan re-creates rather than
 // misses what may be gone.
 import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
 import { formatPrefix, parsePrefix } from '../model/ip.js';
 import type { Address, Family, Link, Neighbor, ObjectType, Route, Rule, State } from '../model/types.js';
-import { cyclesMembers, lowerOf } from './ownership.js';
-import type { Change, Effect } from './types.js';
+import { cyclesMembers, isKernelMade, lowerOf, takesMemberAddress } from './ownership.js';
+import { type RouteIdentity, RouteTable } from './route-table.js';
+import type { Change, Effect, ModelObject } from './types.js';
 
 const PROTO_KERNEL = 2;
 const IPV6_PREFIX_ROUTE_METRIC = 256;
 const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
 
-/** Identity keys of objects, grouped by an attribute (device, source address). */
-class KeyIndex {
-  private readonly groups = new Map<string, Set<string>>();
+/** Objects (or their keys) grouped by an attribute: device, source address. */
+class GroupIndex<T> {
+  private readonly groups = new Map<string, Set<T>>();
 
-  add(group: string, key: string): void {
-    let keys = this.groups.get(group);
-    if (keys === undefined) this.groups.set(group, (keys = new Set()));
-    keys.add(key);
+  add(group: string, item: T): void {
+    let items = this.groups.get(group);
+    if (items === undefined) this.groups.set(group, (items = new Set()));
+    items.add(item);
   }
 
-  delete(group: string, key: string): void {
-    this.groups.get(group)?.delete(key);
+  delete(group: string, item: T): void {
+    this.groups.get(group)?.delete(item);
   }
 
-  /** A copy, so the caller may change the index while it walks the keys. */
-  keys(group: string): string[] {
-    const keys = this.groups.get(group);
-    return keys === undefined ? [] : [...keys];
+  /** A copy, so the caller may change the index while it walks the group. */
+  of(group: string): T[] {
+    const items = this.groups.get(group);
+    return items === undefined ? [] : [...items];
   }
 }
 
@@ -48,7 +56,7 @@ type Verb = 'removed' | 'changed' | 'created';
 export class World {
   readonly links = new Map<string, Link>();
   readonly addresses = new Map<string, Address>();
-  readonly routes = new Map<string, Route>();
+  readonly routes = new RouteTable<Route>();
   readonly rules = new Map<string, Rule>();
   readonly neighbors = new Map<string, Neighbor>();
   /** What the kernel did by itself to an object ("removed by the kernel with eth0"), by type and identity. */
@@ -59,17 +67,19 @@ export class World {
     rule: new Map(),
     neighbor: new Map(),
   };
+  /** Routes (the objects as they were) that the kernel removed or changed by itself. */
+  readonly cascadedRoutes = new Set<Route>();
   private effects: Effect[] | undefined;
-  private addressesByDev: KeyIndex | undefined;
-  private neighborsByDev: KeyIndex | undefined;
-  private routesByDev: KeyIndex | undefined;
-  private routesBySrc: KeyIndex | undefined;
+  private addressesByDev: GroupIndex<string> | undefined;
+  private neighborsByDev: GroupIndex<string> | undefined;
+  private routesByDev: GroupIndex<Route> | undefined;
+  private routesBySrc: GroupIndex<Route> | undefined;
 
   static of(s: State): World {
     const w = new World();
     for (const l of s.links) w.links.set(linkKey(l), l);
     for (const a of s.addresses) w.addresses.set(addressKey(a), a);
-    for (const r of s.routes) w.routes.set(routeKey(r), r);
+    for (const r of s.routes) w.routes.set(r);
     for (const r of s.rules) w.rules.set(ruleKey(r), r);
     for (const n of s.neighbors) w.neighbors.set(neighborKey(n), n);
     return w;
@@ -112,10 +122,9 @@ export class World {
         if (c.action !== 'delete') this.putAddress(c.id, c.after!);
         return true;
       case 'route':
-        if (c.action === 'create') this.putRoute(c.id, c.after!);
-        else if (!this.routes.has(c.id)) return false;
-        else if (c.action === 'delete') this.dropRoute(c.id);
-        else this.putRoute(c.id, c.after!);
+        if (c.action === 'delete') return this.dropRoute(c.before!);
+        if (c.action !== 'create' && !this.routes.has(c.before!)) return false;
+        this.putRoute(c.after!);
         return true;
       case 'rule':
         return setOrDelete(this.rules, c.action, c.id, c.after);
@@ -146,15 +155,17 @@ export class World {
     return true;
   }
 
-  private note(type: ObjectType, key: string, verb: Verb, cause: string): void {
+  /** Record what the kernel did; objects it makes by itself it also brings back, so they are no effect worth reporting. */
+  private note(type: ObjectType, key: string, verb: Verb, cause: string, o?: ModelObject): void {
     this.kernelDid[type].set(key, `${verb} by the kernel with ${cause}`);
-    (this.effects ??= []).push({ type, id: key, removed: verb === 'removed' });
+    if (o === undefined || !isKernelMade(type, o)) (this.effects ??= []).push({ type, id: key, removed: verb === 'removed' });
   }
 
   // ---- links ----
 
   private addLink(l: Link): void {
     this.links.set(l.name, l);
+    if (l.master !== undefined) this.membersChanged(l.master);
     const peer = l.kind === 'veth' ? l.veth?.peer : undefined;
     if (peer !== undefined && !this.links.has(peer)) {
       // The writer marks the peer as it marks the link.
@@ -170,9 +181,9 @@ export class World {
     if (l === undefined) return;
     this.links.delete(name);
     if (!direct) this.note('interface', name, 'removed', cause);
-    for (const key of this.addressIndex().keys(name)) this.removeAddress(key, cause, false);
-    for (const key of this.neighborIndex().keys(name)) this.removeNeighbor(key, cause);
-    for (const key of this.routeDevIndex().keys(name)) this.removeRoute(key, cause);
+    for (const key of this.addressIndex().of(name)) this.removeAddress(key, cause, false);
+    for (const key of this.neighborIndex().of(name)) this.removeNeighbor(key, cause);
+    for (const r of this.routeDevIndex().of(name)) this.removeRoute(r, cause);
     const members: Link[] = [];
     const uppers: string[] = [];
     for (const other of this.links.values()) {
@@ -185,6 +196,7 @@ export class World {
       if (cyclesMembers(l) && m.state === 'up') this.goDown(m.name, `${m.name} leaving ${name}`);
     }
     for (const upper of uppers) this.removeLink(upper, cause, false);
+    if (l.master !== undefined) this.membersChanged(l.master);
     const peer = l.kind === 'veth' ? l.veth?.peer : undefined;
     const peerLink = peer === undefined ? undefined : this.links.get(peer);
     if (peerLink?.kind === 'veth' && (peerLink.veth?.peer ?? name) === name) this.removeLink(peerLink.name, cause, false);
@@ -192,6 +204,11 @@ export class World {
 
   private linkChanged(before: Link, after: Link): void {
     const name = after.name;
+    if (before.master !== after.master) {
+      if (before.master !== undefined) this.membersChanged(before.master);
+      if (after.master !== undefined) this.membersChanged(after.master);
+    }
+    if (before.mac !== after.mac) this.addressChanged(name);
     if (before.state !== 'down' && after.state === 'down') {
       this.goDown(name, `${name} going down`);
     } else if (before.master !== after.master && before.state === 'up') {
@@ -203,13 +220,26 @@ export class World {
     }
   }
 
+  /**
+   * A bridge or bond without an address of its own takes one from its
+   * members, so joining or leaving may change it; a new link-layer address
+   * flushes the link's neighbors, permanent ones included.
+   */
+  private membersChanged(master: string): void {
+    if (takesMemberAddress(this.links.get(master))) this.addressChanged(master);
+  }
+
+  private addressChanged(name: string): void {
+    for (const key of this.neighborIndex().of(name)) this.removeNeighbor(key, `${name} changing its address`);
+  }
+
   private goDown(name: string, cause: string): void {
     this.flushThrough(name, 'ipv4', false, cause);
     this.flushThrough(name, 'ipv6', true, cause);
-    for (const key of this.addressIndex().keys(name)) {
+    for (const key of this.addressIndex().of(name)) {
       if (this.addresses.get(key)!.family === 'ipv6') this.removeAddress(key, cause, false);
     }
-    for (const key of this.neighborIndex().keys(name)) this.removeNeighbor(key, cause);
+    for (const key of this.neighborIndex().of(name)) this.removeNeighbor(key, cause);
   }
 
   /**
@@ -218,13 +248,12 @@ export class World {
    * survive a link going down but not the loss of its last address.
    */
   private flushThrough(dev: string, family: Family, includeHost: boolean, cause: string): void {
-    for (const key of this.routeDevIndex().keys(dev)) {
-      const r = this.routes.get(key)!;
+    for (const r of this.routeDevIndex().of(dev)) {
       if (r.family !== family) continue;
       const gone = r.nexthops?.length
         ? r.nexthops.every((h) => h.dev === dev || this.isDead(h.dev))
         : r.dev === dev && (includeHost || !isHostScope(r));
-      if (gone) this.removeRoute(key, cause);
+      if (gone) this.removeRoute(r, cause);
     }
   }
 
@@ -238,43 +267,42 @@ export class World {
     const a = this.addresses.get(key);
     if (a === undefined) return;
     this.dropAddress(key);
-    if (!direct) this.note('address', key, 'removed', cause);
+    if (!direct) this.note('address', key, 'removed', cause, a);
     const ip = a.address.slice(0, a.address.indexOf('/'));
     if (a.family === 'ipv4') {
       // Its prefix, local and broadcast routes and those using it as source, in the tables it serves.
       const vrfTable = this.vrfTableOf(a.dev);
-      for (const rk of this.routeSrcIndex().keys(ip)) {
-        const r = this.routes.get(rk)!;
-        if (r.family === 'ipv4' && (r.table === TABLE_MAIN || r.table === TABLE_LOCAL || r.table === vrfTable)) this.removeRoute(rk, cause);
+      for (const r of this.routeSrcIndex().of(ip)) {
+        if (r.family === 'ipv4' && (r.table === TABLE_MAIN || r.table === TABLE_LOCAL || r.table === vrfTable)) this.removeRoute(r, cause);
       }
-      if (!this.addressIndex().keys(a.dev).some((k) => this.addresses.get(k)!.family === 'ipv4')) {
+      if (!this.addressIndex().of(a.dev).some((k) => this.addresses.get(k)!.family === 'ipv4')) {
         this.flushThrough(a.dev, 'ipv4', true, cause);
       }
       return;
     }
     // IPv6 keeps routes that use the address as source, without the source.
-    for (const rk of this.routeSrcIndex().keys(ip)) {
-      const r = this.routes.get(rk)!;
+    for (const r of this.routeSrcIndex().of(ip)) {
       if (r.family === 'ipv6' && r.dev === a.dev) {
-        this.putRoute(rk, { ...r, src: undefined });
-        this.note('route', rk, 'changed', cause);
+        this.cascadedRoutes.add(r);
+        this.putRoute({ ...r, src: undefined });
+        this.note('route', routeKey(r), 'changed', cause, r);
       }
     }
-    this.removeKernelRoute(routeKey({ family: 'ipv6', table: TABLE_LOCAL, to: `${ip}/128`, metric: 0, tos: 0 }), a.dev, cause);
+    this.removeKernelRoute({ table: TABLE_LOCAL, to: `${ip}/128`, metric: 0, tos: 0 }, a.dev, cause);
     const prefix = networkOf(a.address);
     if (a.noprefixroute || prefix === undefined) return;
     const shared = this.addressIndex()
-      .keys(a.dev)
+      .of(a.dev)
       .some((k) => {
         const o = this.addresses.get(k)!;
         return o.family === 'ipv6' && !o.noprefixroute && networkOf(o.address) === prefix;
       });
-    if (!shared) this.removeKernelRoute(routeKey({ family: 'ipv6', table: TABLE_MAIN, to: prefix, metric: IPV6_PREFIX_ROUTE_METRIC, tos: 0 }), a.dev, cause);
+    if (!shared) this.removeKernelRoute({ table: TABLE_MAIN, to: prefix, metric: IPV6_PREFIX_ROUTE_METRIC, tos: 0 }, a.dev, cause);
   }
 
-  private removeKernelRoute(key: string, dev: string, cause: string): void {
-    const r = this.routes.get(key);
-    if (r !== undefined && r.protocol === PROTO_KERNEL && r.dev === dev) this.removeRoute(key, cause);
+  private removeKernelRoute(id: RouteIdentity, dev: string, cause: string): void {
+    const r = this.routes.get(id);
+    if (r !== undefined && r.protocol === PROTO_KERNEL && r.dev === dev) this.removeRoute(r, cause);
   }
 
   private vrfTableOf(dev: string): number | undefined {
@@ -310,67 +338,71 @@ export class World {
   }
 
   private removeNeighbor(key: string, cause: string): void {
+    const n = this.neighbors.get(key);
     this.dropNeighbor(key);
-    this.note('neighbor', key, 'removed', cause);
+    this.note('neighbor', key, 'removed', cause, n);
   }
 
-  private putRoute(key: string, r: Route): void {
-    const old = this.routes.get(key);
-    if (old !== undefined) this.unindexRoute(key, old);
-    this.routes.set(key, r);
-    this.indexRoute(key, r);
+  private putRoute(r: Route): void {
+    if (this.routesByDev !== undefined || this.routesBySrc !== undefined) {
+      const old = this.routes.get(r);
+      if (old !== undefined) this.unindexRoute(old);
+      this.indexRoute(r);
+    }
+    this.routes.set(r);
   }
 
-  private dropRoute(key: string): void {
-    const r = this.routes.get(key);
-    if (r === undefined) return;
-    this.routes.delete(key);
-    this.unindexRoute(key, r);
+  /** True when there was such a route. */
+  private dropRoute(id: RouteIdentity): boolean {
+    const r = this.routes.delete(id);
+    if (r !== undefined) this.unindexRoute(r);
+    return r !== undefined;
   }
 
-  private removeRoute(key: string, cause: string): void {
-    this.dropRoute(key);
-    this.note('route', key, 'removed', cause);
+  private removeRoute(r: Route, cause: string): void {
+    this.cascadedRoutes.add(r);
+    this.dropRoute(r);
+    this.note('route', routeKey(r), 'removed', cause, r);
   }
 
-  private indexRoute(key: string, r: Route): void {
-    if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.add(dev, key);
-    if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.add(r.src, key);
+  private indexRoute(r: Route): void {
+    if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.add(dev, r);
+    if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.add(r.src, r);
   }
 
-  private unindexRoute(key: string, r: Route): void {
-    if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.delete(dev, key);
-    if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.delete(r.src, key);
+  private unindexRoute(r: Route): void {
+    if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.delete(dev, r);
+    if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.delete(r.src, r);
   }
 
-  private addressIndex(): KeyIndex {
+  private addressIndex(): GroupIndex<string> {
     if (this.addressesByDev === undefined) {
-      this.addressesByDev = new KeyIndex();
+      this.addressesByDev = new GroupIndex();
       for (const [key, a] of this.addresses) this.addressesByDev.add(a.dev, key);
     }
     return this.addressesByDev;
   }
 
-  private neighborIndex(): KeyIndex {
+  private neighborIndex(): GroupIndex<string> {
     if (this.neighborsByDev === undefined) {
-      this.neighborsByDev = new KeyIndex();
+      this.neighborsByDev = new GroupIndex();
       for (const [key, n] of this.neighbors) this.neighborsByDev.add(n.dev, key);
     }
     return this.neighborsByDev;
   }
 
-  private routeDevIndex(): KeyIndex {
+  private routeDevIndex(): GroupIndex<Route> {
     if (this.routesByDev === undefined) {
-      this.routesByDev = new KeyIndex();
-      for (const [key, r] of this.routes) for (const dev of devsOf(r)) this.routesByDev.add(dev, key);
+      this.routesByDev = new GroupIndex();
+      for (const r of this.routes.values()) for (const dev of devsOf(r)) this.routesByDev.add(dev, r);
     }
     return this.routesByDev;
   }
 
-  private routeSrcIndex(): KeyIndex {
+  private routeSrcIndex(): GroupIndex<Route> {
     if (this.routesBySrc === undefined) {
-      this.routesBySrc = new KeyIndex();
-      for (const [key, r] of this.routes) if (r.src !== undefined) this.routesBySrc.add(r.src, key);
+      this.routesBySrc = new GroupIndex();
+      for (const r of this.routes.values()) if (r.src !== undefined) this.routesBySrc.add(r.src, r);
     }
     return this.routesBySrc;
   }
@@ -394,7 +426,7 @@ function isHostScope(r: Route): boolean {
   return r.scope === 'host' || (r.scope === undefined && r.type === 'local');
 }
 
-export function addressCause(a: Address): string {
+function addressCause(a: Address): string {
   return `${a.address} on ${a.dev}`;
 }
 

@@ -30,10 +30,10 @@ export function linkDepths(links: ReadonlyMap<string, Link>, extra?: (l: Link) =
   return depth;
 }
 
-/** Links grouped by depth, shallowest first. */
-export function byDepth<T extends { name: string }>(items: Iterable<T>, depth: ReadonlyMap<string, number>): T[][] {
+/** Items grouped by the depth of the link each is about, shallowest first. */
+export function byDepth<T>(items: Iterable<T>, depth: ReadonlyMap<string, number>, nameOf: (item: T) => string): T[][] {
   const groups: T[][] = [];
-  for (const item of items) (groups[depth.get(item.name) ?? 0] ??= []).push(item);
+  for (const item of items) (groups[depth.get(nameOf(item)) ?? 0] ??= []).push(item);
   return groups.filter((g) => g !== undefined);
 }
 

@@ -23,7 +23,8 @@ const PROTO_KERNEL = 2;
 
 /**
  * Objects the kernel makes and takes back by itself: restoring an address or
- * bringing a link up brings them back, so rollback neither writes nor deletes them.
+ * bringing a link up brings them back, so rollback neither writes nor deletes
+ * them, and plans do not report them among a change's effects.
  */
 export function isKernelMade(type: ObjectType, o: ModelObject): boolean {
   switch (type) {
@@ -32,12 +33,20 @@ export function isKernelMade(type: ObjectType, o: ModelObject): boolean {
     case 'address':
       return (o as Address).kernelManaged === true;
     case 'neighbor': {
-      const state = (o as Neighbor).state;
-      return state !== 'permanent' && state !== 'noarp';
+      // Learned entries, and the kernel's own entries for multicast groups.
+      const n = o as Neighbor;
+      return (n.state !== 'permanent' && n.state !== 'noarp') || isMulticast(n.address);
     }
     default:
       return false;
   }
+}
+
+/** ff00::/8 and 224.0.0.0/4. */
+function isMulticast(address: string): boolean {
+  if (address.includes(':')) return address.startsWith('ff');
+  const first = Number(address.slice(0, address.indexOf('.')));
+  return first >= 224 && first <= 239;
 }
 
 /** The link an upper (vlan, macvlan, vxlan) sits on; the kernel deletes the upper with it. */
@@ -50,6 +59,13 @@ const CYCLING_MASTERS: ReadonlySet<string> = new Set(['vrf', 'bond']);
 /** Joining or leaving these masters takes the member down and up again. */
 export function cyclesMembers(master: Link | undefined): boolean {
   return master !== undefined && CYCLING_MASTERS.has(master.kind);
+}
+
+const ADDRESS_FROM_MEMBERS: ReadonlySet<string> = new Set(['bridge', 'bond']);
+
+/** These take their link-layer address from a member unless one was set, so it can change as members come and go. */
+export function takesMemberAddress(master: Link | undefined): boolean {
+  return master !== undefined && ADDRESS_FROM_MEMBERS.has(master.kind);
 }
 
 /**

@@ -1,10 +1,10 @@
 // The planner's entry points: a plan from a config, a rollback plan from a
 // saved state, and the scope a plan touches. Pure functions, no I/O.
-import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
-import type { Address, Desired, Link, ObjectType, State } from '../model/types.js';
+import { addressKey, linkKey, neighborKey, ruleKey } from '../model/identity.js';
+import type { Address, Desired, ObjectType, Route, State } from '../model/types.js';
 import { World } from './effects.js';
-import { isKernelMade, isVirtual, ownsLink, ownsMarked } from './ownership.js';
-import { type Declared, type PlanProblem, type Rules, reconcile } from './reconcile.js';
+import { isKernelMade, isOwnedBy, ownsMarked } from './ownership.js';
+import { type Declared, type PlanProblem, type Rules, idOf, reconcile } from './reconcile.js';
 import type { ModelObject, Plan } from './types.js';
 
 export type { PlanProblem } from './reconcile.js';
@@ -38,11 +38,9 @@ export function plan(desired: Desired, actual: State): { plan: Plan; problems: P
   };
   const rules: Rules = {
     mode: { exact: false, protocol },
-    deletion(type, _key, o) {
+    deletion(type, o) {
       if (type === 'address') return addressDeletion(o as Address);
-      if (!prune) return undefined;
-      const owned = type === 'interface' ? ownsLink(o as Link) : ownsMarked(o as { protocol?: number }, protocol);
-      return owned ? '' : undefined;
+      return prune && isOwnedBy(type, o, protocol) ? '' : undefined;
     },
   };
   return reconcile(declared, World.of(actual), rules);
@@ -58,22 +56,21 @@ export function plan(desired: Desired, actual: State): { plan: Plan; problems: P
  */
 export function planRestore(target: State, actual: State, scope: Scope): Plan {
   const world = World.of(actual);
-  // Outside the scope, what exists stays as it is; it is declared only so
-  // that it comes back if the restore's own changes make the kernel remove it.
-  const have: Record<ObjectType, ReadonlyMap<string, ModelObject>> = {
+  const inScope = (type: ObjectType, o: ModelObject) => scope[type].has(idOf(type, o));
+  const byKey: Record<Exclude<ObjectType, 'route'>, ReadonlyMap<string, ModelObject>> = {
     interface: world.links,
     address: world.addresses,
-    route: world.routes,
     rule: world.rules,
     neighbor: world.neighbors,
   };
-  const declared = index(target, (type, key, o) => (isKernelMade(type, o) ? undefined : scope[type].has(key) ? o : (have[type].get(key) ?? o)));
+  const current = (type: ObjectType, o: ModelObject): ModelObject | undefined =>
+    type === 'route' ? world.routes.get(o as Route) : byKey[type].get(idOf(type, o));
+  // Outside the scope, what exists stays as it is; it is declared only so
+  // that it comes back if the restore's own changes make the kernel remove it.
+  const declared = index(target, (type, o) => (isKernelMade(type, o) ? undefined : inScope(type, o) ? o : (current(type, o) ?? o)));
   const rules: Rules = {
     mode: { exact: true, protocol: 0 },
-    deletion(type, key, o) {
-      if (!scope[type].has(key) || isKernelMade(type, o)) return undefined;
-      return type !== 'interface' || isVirtual((o as Link).kind) ? '' : undefined;
-    },
+    deletion: (type, o) => (isKernelMade(type, o) || !inScope(type, o) ? undefined : ''),
   };
   return reconcile(declared, world, rules).plan;
 }
@@ -94,23 +91,24 @@ export function emptyScope(): Scope {
   return { interface: new Set(), address: new Set(), route: new Set(), rule: new Set(), neighbor: new Set() };
 }
 
-/** Objects by identity key; `choose` may leave one out or declare another version of it. */
-function index(s: State, choose?: (type: ObjectType, key: string, o: ModelObject) => ModelObject | undefined): Declared {
-  const into = <T extends ModelObject>(type: ObjectType, list: readonly T[], key: (o: T) => string): Map<string, T> => {
-    const m = new Map<string, T>();
+/** Objects by identity; `choose` may leave one out or declare another version of it. */
+function index(s: State, choose?: (type: ObjectType, o: ModelObject) => ModelObject | undefined): Declared {
+  const pick = <T extends ModelObject>(type: ObjectType, list: T[]): T[] => {
+    if (choose === undefined) return list;
+    const out: T[] = [];
     for (const o of list) {
-      const k = key(o);
-      const chosen = choose === undefined ? o : (choose(type, k, o) as T | undefined);
-      if (chosen !== undefined) m.set(k, chosen);
+      const chosen = choose(type, o) as T | undefined;
+      if (chosen !== undefined) out.push(chosen);
     }
-    return m;
+    return out;
   };
+  const byKey = <T>(list: T[], key: (o: T) => string) => new Map(list.map((o) => [key(o), o]));
   return {
-    links: into('interface', s.links, linkKey),
-    addresses: into('address', s.addresses, addressKey),
-    routes: into('route', s.routes, routeKey),
-    rules: into('rule', s.rules, ruleKey),
-    neighbors: into('neighbor', s.neighbors, neighborKey),
+    links: byKey(pick('interface', s.links), linkKey),
+    addresses: byKey(pick('address', s.addresses), addressKey),
+    routes: pick('route', s.routes),
+    rules: byKey(pick('rule', s.rules), ruleKey),
+    neighbors: byKey(pick('neighbor', s.neighbors), neighborKey),
   };
 }
 

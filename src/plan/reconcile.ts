@@ -11,9 +11,11 @@
 //
 // Objects on links that are about to go are not deleted one by one: the
 // kernel takes them with the link.
+import { keyOf, routeKey } from '../model/identity.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule, Source } from '../model/types.js';
 import {
   type CompareMode,
+  type Difference,
   addressDifference,
   addressToCreate,
   linkReplacement,
@@ -38,24 +40,29 @@ export interface PlanProblem {
   source?: Source;
 }
 
-/** Declared objects by identity key; a plan's may say `state: absent`. */
+/** Declared objects by identity (routes: as a list, see Reconciler); a plan's may say `state: absent`. */
 export interface Declared {
   links: Map<string, Link>;
   addresses: Map<string, Address>;
-  routes: Map<string, Route>;
+  routes: Route[];
   rules: Map<string, Rule>;
   neighbors: Map<string, Neighbor>;
 }
 
 export interface Rules {
   mode: CompareMode;
-  /** For an existing object nobody declares: why to delete it ('' for no reason worth showing), or undefined to keep it. */
-  deletion(type: ObjectType, key: string, o: ModelObject): string | undefined;
+  /** For an existing object nobody declares (links: a virtual one): why to delete it ('' for no reason worth showing), or undefined to keep it. */
+  deletion(type: ObjectType, o: ModelObject): string | undefined;
 }
 
 interface Declarable {
   state?: string;
   source?: Source;
+}
+
+/** The identity key of an object of a type. */
+export function idOf(type: ObjectType, o: ModelObject): string {
+  return (keyOf[type] as (o: ModelObject) => string)(o);
 }
 
 export function reconcile(declared: Declared, world: World, rules: Rules): { plan: Plan; problems: PlanProblem[] } {
@@ -73,6 +80,13 @@ class Reconciler {
   private readonly replacing = new Set<string>();
   /** Links that go in this plan, with what the kernel takes along (uppers, veth peers). */
   private doomed = new Set<string>();
+  /**
+   * The existing route each declared one is (by position), and the other
+   * way round, found in one pass before anything changes: a full table is
+   * looked up once, not once per stage that needs it.
+   */
+  private readonly routeMatch: (Route | undefined)[];
+  private readonly routeDeclaration = new Map<Route, Route>();
 
   constructor(
     private readonly declared: Declared,
@@ -82,18 +96,26 @@ class Reconciler {
     this.veth = new VethPairs(declared.links);
     this.mode = rules.mode;
     for (const l of declared.links.values()) if (l.state !== 'absent') this.present.set(l.name, l);
+    this.routeMatch = declared.routes.map((d) => {
+      const a = world.routes.get(d);
+      if (a !== undefined) this.routeDeclaration.set(a, d);
+      return a;
+    });
   }
 
   run(): { plan: Plan; problems: PlanProblem[] } {
     this.decideLinkRemovals();
-    this.stage(this.deletions('neighbor', this.world.neighbors, this.declared.neighbors, (n) => this.doomed.has(n.dev)), false);
-    this.stage(this.deletions('rule', this.world.rules, this.declared.rules, () => false), false);
-    this.stage(this.deletions('route', this.world.routes, this.declared.routes, (r) => this.throughDoomed(r)), false);
-    this.stage(this.deletions('address', this.world.addresses, this.declared.addresses, (a) => this.doomed.has(a.dev)), true);
+    const { neighbors, rules, addresses } = this.declared;
+    const neighborDeletes = this.deletions('neighbor', this.world.neighbors.values(), (n) => neighbors.get(keyOf.neighbor(n)), (n) => this.doomed.has(n.dev));
+    const ruleDeletes = this.deletions('rule', this.world.rules.values(), (r) => rules.get(keyOf.rule(r)), () => false);
+    const routeDeletes = this.deletions('route', this.world.routes.values(), (r) => this.routeDeclaration.get(r), (r) => this.throughDoomed(r));
+    this.stage(neighborDeletes.concat(ruleDeletes, routeDeletes), true);
+    this.stage(this.deletions('address', this.world.addresses.values(), (a) => addresses.get(keyOf.address(a)), (a) => this.doomed.has(a.dev)), true);
     this.deleteLinks();
     const depth = linkDepths(this.present, (l) => this.veth.createdWith(l.name));
-    for (const group of byDepth(this.present.values(), depth)) this.linkStage(group, (d) => this.createOrReplace(d));
-    for (const group of byDepth(this.present.values(), depth)) this.linkStage(group, (d) => this.update(d));
+    const groups = byDepth(this.present.values(), depth, (l) => l.name);
+    for (const group of groups) this.linkStage(group, (d) => this.createOrReplace(d));
+    for (const group of groups) this.linkStage(group, (d) => this.update(d));
     this.reconcileAddresses();
     this.reconcileRoutes();
     this.reconcileRules();
@@ -128,18 +150,14 @@ class Reconciler {
 
   // ---- deletes ----
 
-  private deletions<T extends ModelObject>(
-    type: ObjectType,
-    actual: ReadonlyMap<string, T>,
-    declared: ReadonlyMap<string, T & Declarable>,
-    goesAnyway: (o: T) => boolean,
-  ): Change[] {
+  /** Deletes of existing objects, decided on the state before any change (collected before any is simulated). */
+  private deletions<T extends ModelObject>(type: ObjectType, actual: Iterable<T>, declared: (a: T) => Declarable | undefined, goesAnyway: (o: T) => boolean): Change[] {
     const out: Change[] = [];
-    for (const [key, a] of actual) {
-      const d = declared.get(key);
-      const reason = d === undefined ? this.rules.deletion(type, key, a) : d.state === 'absent' ? '' : undefined;
+    for (const a of actual) {
+      const d = declared(a);
+      const reason = d === undefined ? this.rules.deletion(type, a) : d.state === 'absent' ? '' : undefined;
       if (reason === undefined || goesAnyway(a)) continue;
-      const c = { action: 'delete', type, id: key, before: a, after: null } as Change;
+      const c = { action: 'delete', type, id: idOf(type, a), before: a, after: null } as Change;
       if (reason) c.reason = reason;
       if (d?.source) c.source = d.source;
       out.push(c);
@@ -160,7 +178,7 @@ class Reconciler {
       if (d === undefined) {
         // An undeclared end of a declared veth pair goes only with its pair.
         if (this.veth.isDeclaredPeer(name) || !isVirtual(a.kind)) continue;
-        const reason = this.rules.deletion('interface', name, a);
+        const reason = this.rules.deletion('interface', a);
         if (reason !== undefined) this.removeLink(a, reason || undefined);
         continue;
       }
@@ -209,11 +227,7 @@ class Reconciler {
 
   private deleteLinks(): void {
     const depth = linkDepths(this.world.links);
-    const groups = byDepth(
-      this.linkDeletes.map((c) => ({ name: c.id, c })),
-      depth,
-    );
-    for (const group of groups.reverse()) this.stage(group.map((g) => g.c), true);
+    for (const group of byDepth(this.linkDeletes, depth, (c) => c.id).reverse()) this.stage(group, true);
   }
 
   // ---- links ----
@@ -261,7 +275,8 @@ class Reconciler {
 
   private update(d: Link): Change | undefined {
     const a = this.world.links.get(d.name);
-    const diff = a === undefined ? undefined : linkUpdate(d, a, this.mode);
+    const release = a?.master !== undefined && d.master === undefined && this.declared.links.has(a.master);
+    const diff = a === undefined ? undefined : linkUpdate(d, a, this.mode, release);
     if (diff === undefined) return undefined;
     const c: Change = { action: 'update', type: 'interface', id: d.name, before: a!, after: diff.after, attrs: diff.attrs };
     return withMeta(c, d.source, this.removedReason('interface', d.name));
@@ -269,47 +284,65 @@ class Reconciler {
 
   // ---- addresses, routes, rules, neighbors ----
 
-  private reconcileAddresses(): void {
-    const inPlace: Change[] = [];
-    const replaces: Change[] = [];
-    for (const [key, d] of this.declared.addresses) {
+  /** Creates and in-place or replacing changes of declared objects kept by identity key. */
+  private keyedChanges<T extends ModelObject & Declarable>(
+    type: Exclude<ObjectType, 'interface' | 'route'>,
+    declared: ReadonlyMap<string, T>,
+    actual: ReadonlyMap<string, T>,
+    toCreate: (d: T, mode: CompareMode) => T,
+    difference: (d: T, a: T, mode: CompareMode) => Difference<T> | undefined,
+  ): Change[] {
+    const out: Change[] = [];
+    for (const [key, d] of declared) {
       if (d.state === 'absent') continue;
-      const a = this.world.addresses.get(key);
-      if (a === undefined) {
-        inPlace.push(withMeta({ action: 'create', type: 'address', id: key, before: null, after: addressToCreate(d, this.mode) }, d.source, this.removedReason('address', key)));
-        continue;
-      }
-      const diff = addressDifference(d, a, this.mode);
-      if (diff === undefined) continue;
-      const c: Change = { action: diff.action, type: 'address', id: key, before: a, after: diff.after, attrs: diff.attrs };
-      (diff.action === 'replace' ? replaces : inPlace).push(withMeta(c, d.source, diff.reason));
+      const a = actual.get(key);
+      const diff = a === undefined ? undefined : difference(d, a, this.mode);
+      let c: Change;
+      if (a === undefined) c = { action: 'create', type, id: key, before: null, after: toCreate(d, this.mode) } as Change;
+      else if (diff === undefined) continue;
+      else c = { action: diff.action, type, id: key, before: a, after: diff.after, attrs: diff.attrs } as Change;
+      out.push(withMeta(c, d.source, diff?.reason ?? this.removedReason(type, key)));
     }
-    // New addresses first: a replaced address that is then not the last one
-    // on its link does not take all the link's IPv4 routes with it.
-    this.stage(inPlace, true);
-    this.stage(replaces, true);
+    return out;
   }
 
-  /** Routes are neither simulated (nothing later depends on them) nor copied when unchanged: this loop sees whole routing tables. */
+  private reconcileAddresses(): void {
+    const changes = this.keyedChanges('address', this.declared.addresses, this.world.addresses, addressToCreate, addressDifference);
+    // New addresses first: a replaced address that is then not the last one
+    // on its link does not take all the link's IPv4 routes with it.
+    this.stage(changes.filter((c) => c.action !== 'replace'), true);
+    this.stage(changes.filter((c) => c.action === 'replace'), true);
+  }
+
+  /**
+   * Routes are not simulated (nothing later depends on them), and an
+   * unchanged one costs a lookup and a comparison, nothing allocated: this
+   * loop sees whole routing tables.
+   */
   private reconcileRoutes(): void {
     const direct: Change[] = [];
     const viaGateway: Change[] = [];
     const down = this.downLinks();
-    for (const [key, d] of this.declared.routes) {
+    const routes = this.declared.routes;
+    for (let i = 0; i < routes.length; i++) {
+      const d = routes[i]!;
       if (d.state === 'absent') continue;
-      const a = this.world.routes.get(key);
+      // Only what the kernel removed or changed by itself needs looking up again.
+      let a = this.routeMatch[i];
+      if (a !== undefined && this.world.cascadedRoutes.has(a)) a = this.world.routes.get(d);
       let c: Change;
       if (a === undefined) {
+        const key = routeKey(d);
         c = withMeta({ action: 'create', type: 'route', id: key, before: null, after: routeToCreate(d, this.mode) }, d.source, this.removedReason('route', key));
       } else if (a.nhid !== undefined || !routeDiffers(d, a, this.mode)) {
         // Routes through nexthop objects are left to whoever made those.
         continue;
       } else {
         const diff = routeDifference(d, a, this.mode);
-        c = withMeta({ action: 'update', type: 'route', id: key, before: a, after: diff.after, attrs: diff.attrs }, d.source, undefined);
+        c = withMeta({ action: 'update', type: 'route', id: routeKey(d), before: a, after: diff.after, attrs: diff.attrs }, d.source, undefined);
       }
       const blocked = down.size > 0 ? downLinkOf(c.after as Route, down) : undefined;
-      if (blocked !== undefined) this.problem(`route ${key}: interface ${blocked} is down, and the kernel takes no routes through an interface that is down`, d.source);
+      if (blocked !== undefined) this.problem(`route ${c.id}: interface ${blocked} is down, and the kernel takes no routes through an interface that is down`, d.source);
       (usesGateway(c.after as Route) ? viaGateway : direct).push(c);
     }
     this.stage(direct, false);
@@ -323,33 +356,11 @@ class Reconciler {
   }
 
   private reconcileRules(): void {
-    const changes: Change[] = [];
-    for (const [key, d] of this.declared.rules) {
-      if (d.state === 'absent') continue;
-      const a = this.world.rules.get(key);
-      if (a === undefined) {
-        changes.push(withMeta({ action: 'create', type: 'rule', id: key, before: null, after: ruleToCreate(d, this.mode) }, d.source, this.removedReason('rule', key)));
-        continue;
-      }
-      const diff = ruleDifference(d, a, this.mode);
-      if (diff !== undefined) changes.push(withMeta({ action: diff.action, type: 'rule', id: key, before: a, after: diff.after, attrs: diff.attrs }, d.source, diff.reason));
-    }
-    this.stage(changes, false);
+    this.stage(this.keyedChanges('rule', this.declared.rules, this.world.rules, ruleToCreate, ruleDifference), false);
   }
 
   private reconcileNeighbors(): void {
-    const changes: Change[] = [];
-    for (const [key, d] of this.declared.neighbors) {
-      if (d.state === 'absent') continue;
-      const a = this.world.neighbors.get(key);
-      if (a === undefined) {
-        changes.push(withMeta({ action: 'create', type: 'neighbor', id: key, before: null, after: neighborToCreate(d, this.mode) }, d.source, this.removedReason('neighbor', key)));
-        continue;
-      }
-      const diff = neighborDifference(d, a, this.mode);
-      if (diff !== undefined) changes.push(withMeta({ action: diff.action, type: 'neighbor', id: key, before: a, after: diff.after, attrs: diff.attrs }, d.source, this.removedReason('neighbor', key)));
-    }
-    this.stage(changes, false);
+    this.stage(this.keyedChanges('neighbor', this.declared.neighbors, this.world.neighbors, neighborToCreate, neighborDifference), false);
   }
 }
 

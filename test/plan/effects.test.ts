@@ -95,7 +95,7 @@ test('a link going down loses IPv4 routes but not local ones, IPv6 addresses and
       route('10.6.0.0/16', { nexthops: [{ via: '10.0.0.9', dev: 'eth0', weight: 1 }, { via: '10.0.0.8', dev: 'eth0', weight: 1 }] }),
       route('fd10::/64', { dev: 'eth0' }),
     ],
-    neighbors: [neigh('eth0', '10.0.0.50')],
+    neighbors: [neigh('eth0', '10.0.0.50', { state: 'permanent' })],
   });
   const down: Change = { action: 'update', type: 'interface', id: 'eth0', before, after: { ...before, state: 'down' }, attrs: [{ attr: 'state', old: 'up', new: 'down' }] };
   const w = World.of(s);
@@ -139,4 +139,22 @@ test('an address replace is a delete and a create: the routes through it go', ()
   const after = applyToState(s, { action: 'replace', type: 'address', id: addressKey(a), before: a, after: { ...a, label: 'eth0:x' } });
   assert.deepEqual(after.addresses, [{ ...a, label: 'eth0:x' }]);
   assert.deepEqual(after.routes, []);
+});
+
+test('a bridge changing members or a link changing its address loses its neighbors, permanent ones included', () => {
+  const port = link('p0', 'veth', { veth: { peer: 'p1' } });
+  const s = state({
+    links: [link('br0', 'bridge'), port, link('p1', 'veth', { veth: { peer: 'p0' } }), link('d0')],
+    neighbors: [neigh('br0', '10.0.0.50', { state: 'permanent', lladdr: '02:00:00:00:00:05' }), neigh('d0', '10.1.0.50', { state: 'permanent' })],
+  });
+  const join: Change = { action: 'update', type: 'interface', id: 'p0', before: port, after: { ...port, master: 'br0' }, attrs: [] };
+  assert.deepEqual(ids(applyToState(s, join)).neighbors, ['d0 10.1.0.50']);
+  const created: Change = { action: 'create', type: 'interface', id: 'p9', before: null, after: link('p9', 'dummy', { master: 'br0' }) };
+  assert.deepEqual(ids(applyToState(s, created)).neighbors, ['d0 10.1.0.50']);
+  const d0 = s.links[3]!;
+  const mac: Change = { action: 'update', type: 'interface', id: 'd0', before: d0, after: { ...d0, mac: '02:00:00:00:00:09' }, attrs: [] };
+  assert.deepEqual(ids(applyToState(s, mac)).neighbors, ['br0 10.0.0.50']);
+  // A dummy taking a member is no bridge: nothing changes.
+  const other: Change = { action: 'update', type: 'interface', id: 'p0', before: port, after: { ...port, master: 'd0' }, attrs: [] };
+  assert.equal(applyToState(s, other).neighbors.length, 2);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OWNER_ALIAS } from '../../src/model/constants.js';
 import { plan, planRestore, scopeOf } from '../../src/plan/plan.js';
-import { OURS, PROTO_KERNEL, PROTO_STATIC, addr, applyPlan, comparable, desiredOf, find, lines, link, route, rule, state } from './fixtures.js';
+import { OURS, PROTO_KERNEL, PROTO_STATIC, addr, applyPlan, comparable, desiredOf, find, lines, link, neigh, route, rule, state } from './fixtures.js';
 
 test('scope: every identity a plan touches, with what the kernel removes along', () => {
   const actual = state({
@@ -77,8 +77,13 @@ test('restore re-creates what is missing though outside the scope, but not what 
     links: [link('eth0', 'device')],
     addresses: [addr('eth0', '10.0.0.1/24'), addr('eth0', 'fe80::1/64', { kernelManaged: true })],
     routes: [route('10.9.0.0/16', { dev: 'eth0', protocol: PROTO_STATIC }), route('10.0.0.0/24', { dev: 'eth0', protocol: PROTO_KERNEL })],
+    neighbors: [neigh('eth0', '10.0.0.7', { state: 'noarp' }), neigh('eth0', 'ff02::2', { state: 'noarp' }), neigh('eth0', '10.0.0.8', { state: 'stale' })],
   });
   const gone = state({ links: [link('eth0', 'device')] });
   const scope = scopeOf(plan(desiredOf({}), actual).plan);
-  assert.deepEqual(lines(planRestore(actual, gone, scope)), ['create address eth0 10.0.0.1/24', 'create route 10.9.0.0/16 table 254 metric 0']);
+  assert.deepEqual(lines(planRestore(actual, gone, scope)), [
+    'create address eth0 10.0.0.1/24',
+    'create route 10.9.0.0/16 table 254 metric 0',
+    'create neighbor eth0 10.0.0.7',
+  ]);
 });

@@ -218,6 +218,7 @@ export function decodeLink(m: Message): RawLink | undefined {
   };
   layout.decode(b, o + IFINFOMSG_LEN, m.end, link, ctx);
   if (link.name === '') throw new NetlinkParseError(`link ${link.ifindex} has no IFLA_IFNAME`);
+  if (link.alias === '') delete link.alias; // a cleared alias reads back empty
   if (ctx.masterIndex) link.masterIndex = ctx.masterIndex;
   if (ctx.linkIndex) {
     if (ctx.driver?.iflaLink === 'peer') link.peerIndex = ctx.linkIndex;

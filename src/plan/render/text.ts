@@ -36,7 +36,7 @@ export function renderText(p: Plan, opts: { color: boolean }): string {
   return lines.join('\n') + '\n';
 }
 
-export function summaryLine(s: Summary): string {
+function summaryLine(s: Summary): string {
   if (s.create + s.update + s.replace + s.delete === 0) return 'No changes.';
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
 }

@@ -23,7 +23,7 @@ export function toConfigValue(v: unknown): unknown {
   return out;
 }
 
-export function protocolText(p: number): string {
+function protocolText(p: number): string {
   return PROTOCOL_NAMES[p] ?? `0x${p.toString(16)}`;
 }
 

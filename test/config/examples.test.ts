@@ -1,0 +1,56 @@
+// The examples: they load, tell editors where the schema is, and use only
+// what an empty network namespace on a kernel with veth, bridge, vxlan and
+// macvlan can take (so that the netns tests can apply them).
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { loadConfig } from '../../src/config/load.js';
+import { checkReferences } from '../../src/config/semantic.js';
+import { emptyState } from '../../src/model/types.js';
+
+const DIR = new URL('../../../examples/', import.meta.url);
+const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
+const MODELINE = '# yaml-language-server: $schema=../schema/netrec.schema.json\n';
+
+test('the five examples are there', () => {
+  for (const f of ['edge-router.yaml', 'policy-routing.yaml', 'ecmp.yaml', 'vxlan-overlay.yaml', 'container-host.yaml']) assert.ok(files.includes(f), f);
+});
+
+for (const f of files) {
+  test(`examples/${f} loads, starts with the modeline and needs nothing but veth, bridge, vxlan and macvlan`, () => {
+    const path = new URL(f, DIR).pathname;
+    const text = readFileSync(path, 'utf8');
+    assert.ok(text.startsWith(MODELINE), 'no yaml-language-server modeline');
+    assert.ok(text.split('\n').filter((l) => /^\s*#/.test(l)).length >= 5, 'an example teaches: it needs comments');
+    const desired = loadConfig([path]);
+    assert.ok(desired.state.links.length > 0);
+    for (const l of desired.state.links) {
+      if (l.state === 'absent') continue;
+      assert.ok(['veth', 'bridge', 'vxlan', 'macvlan'].includes(l.kind), `${l.name} is kind ${l.kind}`);
+    }
+    // Everything referenced is declared: it applies to an empty namespace.
+    assert.deepEqual(checkReferences(desired, emptyState()), []);
+  });
+}
+
+test('edge-router: a LAN bridge with members, a default route for each family', () => {
+  const d = loadConfig([new URL('edge-router.yaml', DIR).pathname]);
+  const bridge = d.state.links.find((l) => l.kind === 'bridge')!;
+  assert.ok(d.state.links.filter((l) => l.master === bridge.name).length >= 2);
+  const defaults = d.state.routes.filter((r) => r.to.endsWith('/0')).map((r) => r.family).sort();
+  assert.deepEqual(defaults, ['ipv4', 'ipv6']);
+  assert.ok(d.state.addresses.some((a) => a.family === 'ipv6'));
+});
+
+test('policy-routing: named tables, rules that use them, two uplinks', () => {
+  const d = loadConfig([new URL('policy-routing.yaml', DIR).pathname]);
+  assert.ok(Object.keys(d.tables).length >= 2);
+  const tables = new Set(Object.values(d.tables));
+  assert.ok(d.state.rules.filter((r) => tables.has(r.table)).length >= 2);
+  assert.ok(new Set(d.state.routes.filter((r) => r.to === '0.0.0.0/0').map((r) => r.dev)).size >= 2);
+});
+
+test('ecmp: multipath routes', () => {
+  const d = loadConfig([new URL('ecmp.yaml', DIR).pathname]);
+  assert.ok(d.state.routes.some((r) => (r.nexthops?.length ?? 0) >= 2));
+});

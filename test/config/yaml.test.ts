@@ -1,0 +1,208 @@
+// The fast YAML reader against js-yaml (values and positions), and the YAML
+// writer against both readers.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import jsyaml from 'js-yaml';
+import { parseFullYaml } from '../../src/config/yaml.js';
+import { parseFastYaml } from '../../src/config/yaml-fast.js';
+import { toYaml, yamlString } from '../../src/config/yaml-emit.js';
+
+const EXAMPLES = new URL('../../../examples/', import.meta.url);
+/** Property runs; raise with NETREC_FUZZ_RUNS for a longer search. */
+const RUNS = Number(process.env.NETREC_FUZZ_RUNS ?? 2000);
+
+function jsYaml(text: string): { value?: unknown; error?: boolean } {
+  try {
+    return { value: jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }) };
+  } catch {
+    return { error: true };
+  }
+}
+
+/** When the fast reader takes `text`, js-yaml reads the same value and the positions agree. */
+function agrees(text: string): boolean {
+  const fast = parseFastYaml(text, true);
+  if (!fast) return true;
+  const full = parseFullYaml('t.yaml', text);
+  assert.ok(!('message' in full), `fast reader took text that js-yaml refuses:\n${text}\n${'message' in full ? full.message : ''}`);
+  assert.deepStrictEqual(fast.value, full.value, text);
+  assert.deepStrictEqual(fast.tree, full.tree, text);
+  // Without the tree, the same value.
+  assert.deepStrictEqual(parseFastYaml(text)!.value, full.value);
+  return true;
+}
+
+test('the examples take the fast path and read as js-yaml reads them', () => {
+  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.length >= 5);
+  for (const f of files) {
+    const text = readFileSync(new URL(f, EXAMPLES), 'utf8');
+    assert.ok(parseFastYaml(text), `${f} is outside the fast subset`);
+    agrees(text);
+  }
+});
+
+const SNIPPETS = [
+  'a: 1\nb: [1, 2, "x"]\nc: { d: e, "f": \'g\' }\n',
+  'list:\n- a\n- b\nnext: 1\n',
+  'list:\n  - a:   1   # comment\n    b: ~\n  -\n    c: null\n  - [x, y]\n',
+  '---\nkey: value\n',
+  'key:\nother: 2\n',
+  'quoted: "a\\tb\\u0041\\x41\\"\\\\"\nsingle: \'it\'\'s\'\n',
+  'ip6: 2001:db8::1\nzero: ::/0\nmac: 02:00:00:00:00:01\nurl: http://x/y\n',
+  'n: 0x10\no: 0o17\nf: 1.5e3\nt: True\nno: no\nneg: -5\nplus: +5\ndot: .5\ninf: -.inf\nnan: .NaN\n',
+  'k: a#b\n',
+  'k: a # b\n',
+  'k: "x" y\n',
+  'k: a: b\n',
+  'k: [a, b\n',
+  'k: [a, , b]\n',
+  'k: [a, b,]\n',
+  '{ a: 1 }\n',
+  'a: 1\n  b: 2\n',
+  'a:\n    b: 1\n  c: 2\n',
+  'a: 1\na: 2\n',
+  'a: &x 1\nb: *x\n',
+  'a: |\n  text\n',
+  'a: >\n  text\n',
+  'a: !!str 1\n',
+  '? a\n: b\n',
+  'a:\n  - - x\n',
+  '- a\n- b\n',
+  'a: multi\n  line\n',
+  'a: "two\n  lines"\n',
+  'a:\tb\n',
+  'a: b\r\n',
+  '"quoted key": 1\n\'single\': 2\n',
+  'a: {b: [c, {d: e}]}\n',
+  'a: {b:c}\n',
+  'a: [b:c]\n',
+  'a: [-1, -x, ?y, :z]\n',
+  '1: x\n',
+  'true: x\n',
+  'constructor: 1\n',
+  'a:\n# comment\n  b: 1\n',
+  'a: 1\n...\n',
+  'a: 1\n---\nb: 2\n',
+  '',
+  '# only a comment\n',
+  'a: \'\'\nb: ""\n',
+  'a: "\\N"\n',
+  'k: v #c\n#d\n   # e\nl: w\n',
+  'a:  [ 1 ,2 ]  \n',
+  'a: { }\nb: [ ]\n',
+  'a: - b\n',
+  '- - a\n',
+  'key : value\n',
+  'a: b:c\n',
+  'a: "x":\n',
+  ' a: 1\n b: 2\n',
+];
+
+test('hand-picked snippets: whatever the fast reader takes, it reads as js-yaml does', () => {
+  for (const s of SNIPPETS) agrees(s);
+  // The subset really is used for the ordinary forms.
+  for (const s of SNIPPETS.slice(0, 8)) assert.ok(parseFastYaml(s), `not taken:\n${s}`);
+});
+
+// ---- random YAML text -------------------------------------------------------
+
+const keyArb = fc.constantFrom('a', 'to', 'via', 'dev', 'name', 'forward-delay', 'x_y', 'k.1', '$schema', 'on', 'null', '1', 'a b', '"q"');
+const plainArb = fc.constantFrom(
+  'main', '10.0.0.0/8', '2001:db8::1', '::/0', '::1', 'fe80::1', '02:00:00:00:00:01', '0x4e', '078', '1_0', '12', '-3', '+4', '1.5', '1e3',
+  '.inf', '.nan', 'true', 'False', 'yes', 'null', '~', 'a-b', 'a.b', '-', '?x', ':x', 'a:b', 'http://x', 'x,y', 'a#b', 'a (b)', 'k=v', 'üml',
+);
+const textArb = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ':', '#', '-', "'", '"', '\\', ',', '[', '{', '1', '.', 'é', 't', 'n') });
+
+/** Random YAML text in a random mix of styles. */
+const yamlText: fc.Arbitrary<string> = fc.letrec((tie) => ({
+  scalar: fc.oneof(
+    plainArb,
+    textArb.map((t) => `'${t.replace(/'/g, "''").replace(/\n/g, ' ')}'`),
+    textArb.map((t) => JSON.stringify(t)),
+    textArb,
+  ),
+  flow: fc.oneof(
+    { depthSize: 'small' },
+    fc.array(tie('scalar') as fc.Arbitrary<string>, { maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`),
+    fc.array(fc.tuple(keyArb, tie('scalar') as fc.Arbitrary<string>), { maxLength: 3 }).map((xs) => `{ ${xs.map(([k, v]) => `${k}: ${v}`).join(', ')} }`),
+  ),
+  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('scalar'), tie('flow'), tie('block')),
+  block: fc.oneof(
+    { depthSize: 'small' },
+    fc.array(fc.tuple(keyArb, tie('node') as fc.Arbitrary<string>, fc.constantFrom('', ' # c', '  #c')), { minLength: 1, maxLength: 4 }).map((entries) =>
+      entries.map(([k, v, c]) => (v.includes('\n') ? `${k}:${c}\n${indent(v)}` : `${k}: ${v}${c}`)).join('\n'),
+    ),
+    fc.array(tie('node') as fc.Arbitrary<string>, { minLength: 1, maxLength: 4 }).map((items) =>
+      items.map((v) => (v.includes('\n') ? `- ${indent(v).trimStart()}` : `- ${v}`)).join('\n'),
+    ),
+  ),
+})).block as fc.Arbitrary<string>;
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+test('random YAML text: the fast reader never disagrees with js-yaml', () => {
+  fc.assert(
+    fc.property(yamlText, (t) => agrees(`${t}\n`)),
+    { numRuns: RUNS },
+  );
+});
+
+test('random YAML text with a random edit: still no disagreement', () => {
+  fc.assert(
+    fc.property(yamlText, fc.nat(), fc.constantFrom('', ' ', ':', '-', '#', '\n', '  ', '"', "'", '[', '{', '}', '\t', ': ', '- '), fc.boolean(), (t, at, insert, remove) => {
+      const i = t.length === 0 ? 0 : at % t.length;
+      const edited = t.slice(0, i) + insert + t.slice(remove ? i + 1 : i);
+      return agrees(`${edited}\n`);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+// ---- the writer -------------------------------------------------------------
+
+const jsonValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  leaf: fc.oneof(
+    plainArb,
+    fc.string(),
+    textArb,
+    fc.integer({ min: -1e9, max: 1e9 }),
+    fc.boolean(),
+    fc.constant(null),
+  ),
+  node: fc.oneof({ depthSize: 'small' }, tie('leaf'), tie('list'), tie('map')),
+  list: fc.array(tie('node'), { maxLength: 4 }),
+  map: fc.dictionary(fc.oneof(keyArb, fc.string({ minLength: 1 }).filter((k) => !(k in Object.prototype))), tie('node'), { maxKeys: 4, noNullPrototype: true }),
+})).map as fc.Arbitrary<unknown>;
+
+test('toYaml writes what js-yaml and the fast reader read back as the same value', () => {
+  fc.assert(
+    fc.property(jsonValue, (v) => {
+      const doc = v as Record<string, unknown>;
+      const text = toYaml(doc);
+      const back = jsYaml(text);
+      assert.ok(!back.error, text);
+      assert.deepStrictEqual(Object.keys(doc).length === 0 ? {} : back.value, doc);
+      const fast = parseFastYaml(text);
+      // All-ASCII output is in the fast subset (so show output reads fast).
+      if (/^[\n\x20-\x7e]*$/.test(text)) assert.ok(fast, `not in the fast subset:\n${text}`);
+      if (fast) assert.deepStrictEqual(fast.value, back.value);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('strings that look like something else are quoted', () => {
+  for (const s of ['true', 'yes', 'No', 'on', 'null', '~', '12', '0x10', '1.5', '.inf', '', ' a', 'a:', '#x', '02:00:00:00:00:01', '1:20', '::/0', '- x', 'a: b', '[x]']) {
+    assert.match(yamlString(s), /^"/, s);
+    assert.deepEqual(jsyaml.load(`k: ${yamlString(s)}`, { schema: jsyaml.CORE_SCHEMA }), { k: s });
+  }
+  for (const s of ['main', '10.0.0.0/8', '2001:db8::1', 'fe80::1', 'wan0', 'lan0-peer', 'a.b', 'kernel_lo']) assert.equal(yamlString(s), s);
+});
