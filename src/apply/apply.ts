@@ -49,7 +49,13 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
     out.result = 'no-changes';
     return out;
   }
-  const scope = scopeOf(first);
+  // What a rollback must cover: computed when needed (it costs a key per object).
+  const plans: Plan[] = [first];
+  const scope = (): Scope => {
+    const all = scopeOf(plans[0]!);
+    for (const p of plans.slice(1)) mergeScope(all, scopeOf(p));
+    return all;
+  };
   const maxRounds = opts.maxRounds ?? 3;
   const readActual = opts.readActual ?? (() => readState(conn, { protocol: desired.policy.protocol }));
   let current: Plan = first;
@@ -59,7 +65,7 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
     if (r.refusals.length > 0 || r.interrupted) {
       out.refusals = r.refusals;
       out.interrupted = r.interrupted;
-      out.rollbackLeft = await rollback(conn, before, scope, readActual);
+      out.rollbackLeft = await rollback(conn, before, scope(), readActual);
       out.result = out.rollbackLeft.length === 0 ? 'rolled-back' : 'failed';
       out.messages = conn.mutations - startMessages;
       return out;
@@ -70,7 +76,7 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
       out.messages = conn.mutations - startMessages;
       return out;
     }
-    mergeScope(scope, scopeOf(next));
+    plans.push(next);
     current = next;
     out.unconverged = planChanges(next);
   }

@@ -93,10 +93,12 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
       else if (opts.dryRun && !isEmpty(plan)) process.stdout.write('Dry run: nothing was changed.\n');
       return 0;
     }
+    const hash = configHash(configs);
     const probesBefore = probes.length > 0 ? await runProbes(nsPath, probes, 1000) : new Map<string, { ok: boolean }>();
-    const scope = scopeOf(plan);
-    if (confirmMs !== undefined) {
-      store.writePending({ pid: process.pid, created: new Date().toISOString(), deadline: Date.now() + confirmMs, configHash: configHash(configs), before, scope: scopeToKeys(scope) });
+    // Only a confirm-timeout apply keeps the rollback scope up front (a key per object).
+    const scope = confirmMs !== undefined ? scopeOf(plan) : undefined;
+    if (scope) {
+      store.writePending({ pid: process.pid, created: new Date().toISOString(), deadline: Date.now() + confirmMs!, configHash: hash, before, scope: scopeToKeys(scope) });
     }
     const progress = new Progress(process.stderr, planChanges(plan).length, json);
     const outcome = await applyPlan(conn, desired, before, plan, {
@@ -139,7 +141,7 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
         store.clearPending();
         process.stderr.write('Confirmed; the change stays.\n');
       } else {
-        const left = await rollback(conn, before, scope, readActual);
+        const left = await rollback(conn, before, scope!, readActual);
         outcome.messages = conn.mutations;
         if (left.length === 0) store.clearPending();
         outcome.result = left.length === 0 ? 'rolled-back' : 'failed';
@@ -151,15 +153,20 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
         );
       }
     } else if (confirmMs !== undefined) store.clearPending();
-    store.appendHistory({
-      time: new Date().toISOString(),
-      configHash: configHash(configs),
-      summary: plan.summary,
-      result: outcome.result,
-      durationMs: Math.round(performance.now() - started),
-      messages: outcome.messages,
-      ...(confirm ? { confirm: confirm === 'confirmed' ? 'confirmed' : 'rolled-back' } : {}),
-    });
+    try {
+      store.appendHistory({
+        time: new Date().toISOString(),
+        configHash: hash,
+        summary: plan.summary,
+        result: outcome.result,
+        durationMs: Math.round(performance.now() - started),
+        messages: outcome.messages,
+        ...(confirm ? { confirm: confirm === 'confirmed' ? 'confirmed' : 'rolled-back' } : {}),
+      });
+    } catch (e) {
+      // History is a record, not a precondition: an unwritable state dir only warns.
+      process.stderr.write(`netrec: warning: could not record this apply in ${store.dir}: ${(e as Error).message}\n`);
+    }
     if (json) printJson(plan, { result: outcome.result, messages: outcome.messages }, started, outcome);
     else if (!confirm || confirm === 'confirmed') printOutcome(plan, outcome, started);
     return outcome.result === 'applied' ? 0 : 1;
