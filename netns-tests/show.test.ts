@@ -213,7 +213,7 @@ describe('netrec show errors', () => {
     assert.match(r.stderr, /netrec-does-not-exist.*does not exist/);
   });
 
-  it('an unprivileged user entering a namespace: one clear line, exit 1', { skip: process.getuid?.() !== 0 ? 'needs root to switch to an unprivileged user' : false }, () => {
+  it('an unprivileged user entering a namespace: one clear line, exit 1', { skip: process.getuid?.() !== 0 || process.env.NETREC_TEST_UNPRIVILEGED ? 'needs real root to switch to an unprivileged user' : false }, () => {
     const ns = Netns.create('perm');
     try {
       const r = netrec(['show', '--netns', ns.name], { uid: 65534, gid: 65534 });

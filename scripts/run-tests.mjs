@@ -12,7 +12,8 @@ if (existsSync('dist/netns-tests')) {
   else {
     const probe = spawnSync('unshare', ['-Urnm', 'true']);
     if (probe.status === 0) {
-      prefix = ['unshare', '-Urnm', '--propagation', 'private'];
+      // As root of a new user namespace, with a private /run for `ip netns add`.
+      prefix = ['unshare', '-Urnm', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs tmpfs /run && exec "$0" "$@"'];
       suites.push('dist/netns-tests/');
     } else {
       process.stderr.write('netns-tests NOT RUN: not root and unprivileged user namespaces are not available (run `sudo npm test`)\n');

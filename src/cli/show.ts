@@ -29,6 +29,7 @@ export function register(program: Command): void {
           const state = await readState(conn);
           const doc = toDocument(state, { all: Boolean(opts.all) });
           process.stdout.write(opts.output === 'json' ? toJson(doc) : toYaml(doc));
+          // Best effort: a state dir we cannot read (not root) has nothing to say here.
           const pending = openStore(opts.stateDir, opts.netns).readPending();
           if (pending) {
             const left = Math.max(0, Math.round((pending.deadline - Date.now()) / 1000));

@@ -74,7 +74,13 @@ export class StateStore {
   }
 
   readPending(): Pending | undefined {
-    const text = readIfExists(this.path('pending.json'));
+    let text: string | undefined;
+    try {
+      text = readIfExists(this.path('pending.json'));
+    } catch (e) {
+      this.warnings.push(`cannot read ${this.path('pending.json')}: ${(e as Error).message}`);
+      return undefined;
+    }
     if (text === undefined) return undefined;
     let p: Pending;
     try {
