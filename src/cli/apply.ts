@@ -34,9 +34,9 @@ export function register(program: Command): void {
     .command('apply')
     .summary('make the kernel match the config: minimal, ordered, all or nothing')
     .description(
-      'Plan as `netrec plan` does, then apply the changes in batches, checking every kernel\n' +
-        'acknowledgement, and verify the result. If the kernel refuses any change (or you press\n' +
-        'Ctrl-C), every change of the run is put back as it was and the exit status is 1.\n' +
+      'Plan as `netrec plan` does, then apply the changes in batches, checking every kernel ' +
+        'acknowledgement, and verify the result. If the kernel refuses any change (or you press ' +
+        'Ctrl-C), every change of the run is put back as it was and the exit status is 1. ' +
         'Only one netrec at a time changes a namespace; a second one exits 1 naming the holder.',
     )
     .argument('<config...>', 'config files or directories')

@@ -17,8 +17,8 @@ function version(): string {
 export function buildProgram(): Command {
   const program = new Command('netrec')
     .description(
-      'Declarative network configuration for Linux: write interfaces, addresses, routes, rules\n' +
-        'and neighbors in YAML; netrec reads the kernel over netlink, shows the difference and\n' +
+      'Declarative network configuration for Linux: write interfaces, addresses, routes, rules ' +
+        'and neighbors in YAML; netrec reads the kernel over netlink, shows the difference and ' +
         'applies the smallest set of changes, all or nothing.',
     )
     .version(version())

@@ -19,8 +19,8 @@ export function register(program: Command): void {
     .command('plan')
     .summary('show the changes apply would make, without making them')
     .description(
-      'Compare CONFIG with the live kernel state (or a snapshot from `netrec show -o json`) and\n' +
-        'print the changes: + create, ~ update (old -> new), - delete, -/+ replace. With\n' +
+      'Compare CONFIG with the live kernel state (or a snapshot from `netrec show -o json`) and ' +
+        'print the changes: + create, ~ update (old -> new), - delete, -/+ replace. With ' +
         '--from-state no privileges are needed, so CI can review a change for a host it cannot reach.',
     )
     .argument('<config...>', 'config files or directories')

@@ -11,9 +11,9 @@ export function register(program: Command): void {
     .command('show')
     .summary('print the network state in the config format')
     .description(
-      'Read the kernel state of a network namespace and print it in the config format, ready to\n' +
-        'be edited into a config, used with `plan --from-state`, or checked in as a snapshot.\n' +
-        'Without --all, what the kernel makes by itself is left out (kernel routes, the local table,\n' +
+      'Read the kernel state of a network namespace and print it in the config format, ready to ' +
+        'be edited into a config, used with `plan --from-state`, or checked in as a snapshot. ' +
+        'Without --all, what the kernel makes by itself is left out (kernel routes, the local table, ' +
         'IPv6 link-local addresses, learned neighbors, the default rules).',
     )
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')

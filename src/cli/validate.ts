@@ -8,8 +8,8 @@ export function register(program: Command): void {
     .command('validate')
     .summary('check configs: syntax, schema and meaning; reads and changes nothing')
     .description(
-      'Check CONFIG files (or directories of *.yaml/*.yml/*.json) against the schema and the\n' +
-        'semantic rules (addresses, prefixes, names, references, duplicates). Every problem is\n' +
+      'Check CONFIG files (or directories of *.yaml/*.yml/*.json) against the schema and the ' +
+        'semantic rules (addresses, prefixes, names, references, duplicates). Every problem is ' +
         'reported as FILE:LINE:COL: message. Nothing is read from or written to the kernel.',
     )
     .argument('<config...>', 'config files or directories')

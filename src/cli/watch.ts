@@ -19,11 +19,11 @@ export function register(program: Command): void {
     .command('watch')
     .summary('keep the kernel matching the config: on file change and kernel event')
     .description(
-      'Apply CONFIG, then keep applying it: when a config file changes (editors, GitOps agents,\n' +
-        'Kubernetes ConfigMaps) and when something else changes the network (ip, DHCP clients,\n' +
-        'daemons). Invalid edits are logged with FILE:LINE:COL and ignored; the last good config\n' +
-        'stays in force. Changes to objects the config does not manage cause no writes.\n' +
-        'SIGHUP re-reads the config; SIGTERM/SIGINT finish or roll back the reconcile in progress\n' +
+      'Apply CONFIG, then keep applying it: when a config file changes (editors, GitOps agents, ' +
+        'Kubernetes ConfigMaps) and when something else changes the network (ip, DHCP clients, ' +
+        'daemons). Invalid edits are logged with FILE:LINE:COL and ignored; the last good config ' +
+        'stays in force. Changes to objects the config does not manage cause no writes. ' +
+        'SIGHUP re-reads the config; SIGTERM/SIGINT finish or roll back the reconcile in progress ' +
         'and exit 0, leaving the network as it is.',
     )
     .argument('<config...>', 'config files or directories')
