@@ -2,12 +2,12 @@
 // problems for people, each with the path it is about.
 //
 // The schema file is the one definition of the format (editors use it
-// through the yaml-language-server modeline). It is read here by a small
-// interpreter of the keywords it uses rather than compiled with ajv: ajv's
-// import and compile cost about 0.3 s per run, more than a whole load of a
-// big config may take. The tests check the schema with ajv in strict mode
-// and that both agree.
+// through the yaml-language-server modeline). ajv compiles it at build time
+// (scripts/build-schema-validator.mjs) into a standalone validator, which is
+// all a run loads: importing and compiling ajv would cost about 0.3 s.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Path, PathSegment } from './source.js';
 
 /** A schema problem: where (path; the key itself when `key`) and what. */
@@ -18,171 +18,159 @@ export interface PathProblem {
 }
 
 const SCHEMA_URL = new URL('../../../schema/netrec.schema.json', import.meta.url);
+const VALIDATOR = './schema-validator.cjs';
 
-/** The keywords the schema uses; the tests make sure it uses no others. */
+/** The keywords whose errors are worded here; the tests make sure the schema uses no others. */
 export const SUPPORTED_KEYWORDS = [
   '$schema', '$defs', '$ref', 'title', 'description', 'errorMessage',
   'type', 'enum', 'const', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern',
   'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'minItems',
 ] as const;
 
-interface RawSchema {
-  $ref?: string;
+/** The parts of a schema node that messages quote. */
+interface SchemaNode {
   type?: string | string[];
-  enum?: unknown[];
-  const?: unknown;
   minimum?: number;
   maximum?: number;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
   errorMessage?: string;
-  properties?: Record<string, RawSchema>;
-  required?: string[];
-  additionalProperties?: boolean | RawSchema;
-  propertyNames?: RawSchema;
-  items?: RawSchema;
-  minItems?: number;
-  $defs?: Record<string, RawSchema>;
+  properties?: Record<string, SchemaNode>;
 }
 
-/** A schema node with references resolved and patterns compiled. */
-interface Node {
-  raw: RawSchema;
-  types?: Set<string>;
-  pattern?: RegExp;
-  properties?: Map<string, Node>;
-  additional?: Node | false;
-  propertyNames?: Node;
-  items?: Node;
+let validate: ValidateFunction | undefined;
+
+export function loadSchemaFile(): Record<string, unknown> {
+  return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
 }
 
-let root: Node | undefined;
-
-export function loadSchemaFile(): RawSchema {
-  return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as RawSchema;
-}
-
-function compile(schema: RawSchema): Node {
-  const cache = new Map<RawSchema, Node>();
-  const build = (s: RawSchema): Node => {
-    if (s.$ref) {
-      const name = s.$ref.replace(/^#\/\$defs\//, '');
-      const target = schema.$defs?.[name];
-      if (!target) throw new Error(`schema: unresolved $ref ${s.$ref}`);
-      return build(target);
-    }
-    let node = cache.get(s);
-    if (node) return node;
-    node = { raw: s };
-    cache.set(s, node);
-    if (s.type !== undefined) node.types = new Set(Array.isArray(s.type) ? s.type : [s.type]);
-    if (s.pattern !== undefined) node.pattern = new RegExp(s.pattern, 'u');
-    if (s.properties) node.properties = new Map(Object.entries(s.properties).map(([k, v]) => [k, build(v)]));
-    if (s.additionalProperties === false) node.additional = false;
-    else if (typeof s.additionalProperties === 'object') node.additional = build(s.additionalProperties);
-    if (s.propertyNames) node.propertyNames = build(s.propertyNames);
-    if (s.items) node.items = build(s.items);
-    return node;
-  };
-  return build(schema);
+function loadValidator(): ValidateFunction {
+  try {
+    return createRequire(import.meta.url)(VALIDATOR) as ValidateFunction;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== 'MODULE_NOT_FOUND' || !err.message.includes(VALIDATOR)) throw e;
+    throw new Error(`the schema validator ${VALIDATOR} is not built: run npm run prepare`);
+  }
 }
 
 export function validateSchema(value: unknown): PathProblem[] {
-  root ??= compile(loadSchemaFile());
+  validate ??= loadValidator();
+  if (validate(value)) return [];
+  return problemsOf(validate.errors ?? [], value);
+}
+
+/** ajv's errors of one place (a value, or a key with `key`), to be worded together. */
+interface Place {
+  path: PathSegment[];
+  key: boolean;
+  errors: ErrorObject[];
+}
+
+/**
+ * One problem per failed keyword at each place, except that a wrong type
+ * hides the rest and a string's length and pattern make one problem. Places
+ * come parents first: a parent and its first key can share a line and column.
+ */
+function problemsOf(errors: ErrorObject[], doc: unknown): PathProblem[] {
+  const places = new Map<string, Place>();
+  for (const e of errors) {
+    if (e.propertyName !== undefined) continue; // a bad key's details: its propertyNames error words it
+    const name = e.keyword === 'additionalProperties' ? e.params.additionalProperty : e.keyword === 'propertyNames' ? e.params.propertyName : undefined;
+    const id = name === undefined ? e.instancePath : `${e.instancePath}/${escapePointer(name as string)}\0`;
+    let place = places.get(id);
+    if (!place) {
+      const path = pathOf(e.instancePath, doc);
+      if (name !== undefined) path.push(name as string);
+      places.set(id, (place = { path, key: name !== undefined, errors: [] }));
+    }
+    place.errors.push(e);
+  }
   const out: PathProblem[] = [];
-  check(root, value, [], out);
+  for (const place of [...places.values()].sort((a, b) => a.path.length - b.path.length)) {
+    for (const message of messagesOf(place)) out.push({ path: place.path, key: place.key, message });
+  }
   return out;
 }
 
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
+/** The path of a JSON pointer into `doc`: list indices as numbers, keys as strings. */
+function pathOf(pointer: string, doc: unknown): PathSegment[] {
+  const path: PathSegment[] = [];
+  if (pointer === '') return path;
+  let at = doc;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.includes('~') ? raw.replace(/~1/g, '/').replace(/~0/g, '~') : raw;
+    const seg = Array.isArray(at) ? Number(key) : key;
+    path.push(seg);
+    at = (at as Record<PathSegment, unknown>)[seg];
+  }
+  return path;
 }
 
-function hasType(types: Set<string>, t: string): boolean {
-  return types.has(t) || (t === 'integer' && types.has('number'));
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** `path` is a stack shared by the whole walk; problems copy it. */
-function check(node: Node, v: unknown, path: PathSegment[], out: PathProblem[]): void {
-  const s = node.raw;
-  const t = typeOf(v);
-  if (node.types && !hasType(node.types, t)) {
-    const types = [...node.types].map((x) => TYPE_WORDS[x] ?? x).join(' or ');
-    report(out, path, `${nameOf(path)} must be ${types} (got ${shown(v)})`);
-    return;
+/** Wording order of a place's problems, as the schema's keywords are checked. */
+const ORDER = ['const', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'required', 'minItems'];
+
+function messagesOf(place: Place): string[] {
+  const { path, errors } = place;
+  const first = errors[0]!;
+  const name = nameOf(path);
+  if (place.key) {
+    const key = String(path[path.length - 1]);
+    if (first.keyword === 'propertyNames') return [`invalid name "${key}": ${(first.schema as SchemaNode).errorMessage ?? 'not allowed'}`];
+    const known = Object.keys((first.parentSchema as SchemaNode).properties ?? {});
+    return [`unknown key "${key}"${suggest(key, known)}`];
   }
-  if (s.const !== undefined && v !== s.const) report(out, path, `${nameOf(path)} must be ${shown(s.const)} (got ${shown(v)})`);
-  if (s.enum && !s.enum.includes(v)) {
-    const allowed = s.enum.map(String);
-    report(out, path, `${nameOf(path)} must be one of ${allowed.join(', ')} (got ${shown(v)})${suggest(String(v), allowed)}`);
+  const wrongType = errors.find((e) => e.keyword === 'type');
+  if (wrongType) {
+    const types = [wrongType.params.type as string | string[]].flat().map((t) => TYPE_WORDS[t] ?? t);
+    return [`${name} must be ${types.join(' or ')} (got ${shown(wrongType.data)})`];
   }
-  if (t === 'integer' || t === 'number') {
-    const n = v as number;
-    if ((s.minimum !== undefined && n < s.minimum) || (s.maximum !== undefined && n > s.maximum)) {
-      report(out, path, `${nameOf(path)} must be between ${s.minimum ?? '-infinity'} and ${s.maximum ?? 'infinity'} (got ${n})`);
-    }
-  } else if (t === 'string') {
-    checkString(node, v as string, path, out);
-  } else if (t === 'object') {
-    checkObject(node, v as Record<string, unknown>, path, out);
-  } else if (t === 'array') {
-    const arr = v as unknown[];
-    if (s.minItems !== undefined && arr.length < s.minItems) report(out, path, `${nameOf(path)} must not be empty`);
-    if (node.items) {
-      for (let i = 0; i < arr.length; i++) {
-        path.push(i);
-        check(node.items, arr[i], path, out);
-        path.pop();
+  const rank = (e: ErrorObject): number => (ORDER.indexOf(e.keyword) + 1 || ORDER.length + 1);
+  const messages: string[] = [];
+  let range = false;
+  let text = false;
+  for (const e of [...errors].sort((a, b) => rank(a) - rank(b))) {
+    const node = e.parentSchema as SchemaNode;
+    switch (e.keyword) {
+      case 'const':
+        messages.push(`${name} must be ${shown(e.params.allowedValue)} (got ${shown(e.data)})`);
+        break;
+      case 'enum': {
+        const allowed = (e.params.allowedValues as unknown[]).map(String);
+        messages.push(`${name} must be one of ${allowed.join(', ')} (got ${shown(e.data)})${suggest(String(e.data), allowed)}`);
+        break;
       }
+      case 'minimum':
+      case 'maximum':
+        if (!range) messages.push(`${name} must be between ${node.minimum ?? '-infinity'} and ${node.maximum ?? 'infinity'} (got ${e.data as number})`);
+        range = true;
+        break;
+      case 'minLength':
+      case 'maxLength':
+      case 'pattern':
+        if (!text) {
+          const badPattern = errors.some((x) => x.keyword === 'pattern');
+          const hint = node.errorMessage ?? (badPattern ? `must match ${node.pattern}` : `must be ${node.minLength ?? 0}..${node.maxLength ?? 'any'} characters long`);
+          messages.push(`${name}: ${hint} (got ${shown(e.data)})`);
+        }
+        text = true;
+        break;
+      case 'required':
+        messages.push(`${name}: missing required key "${String(e.params.missingProperty)}"`);
+        break;
+      case 'minItems':
+        messages.push(`${name} must not be empty`);
+        break;
+      default: // a keyword the schema started to use: ajv's own words
+        messages.push(`${name} ${e.message ?? `fails ${e.keyword}`}`);
     }
   }
-}
-
-function report(out: PathProblem[], path: Path, message: string, key = false): void {
-  out.push({ path: [...path], key, message });
-}
-
-function checkString(node: Node, str: string, path: PathSegment[], out: PathProblem[]): void {
-  const s = node.raw;
-  // Lengths count code points, as JSON Schema does; code units are a bound that is exact for most text.
-  let len = str.length;
-  if ((s.maxLength !== undefined && len > s.maxLength) || (s.minLength !== undefined && len < s.minLength)) len = [...str].length;
-  const badLength = (s.minLength !== undefined && len < s.minLength) || (s.maxLength !== undefined && len > s.maxLength);
-  const badPattern = node.pattern !== undefined && !node.pattern.test(str);
-  if (!badLength && !badPattern) return;
-  const hint = s.errorMessage ?? (badPattern ? `must match ${s.pattern}` : `must be ${s.minLength ?? 0}..${s.maxLength ?? 'any'} characters long`);
-  report(out, path, `${nameOf(path)}: ${hint} (got ${shown(str)})`);
-}
-
-function checkObject(node: Node, obj: Record<string, unknown>, path: PathSegment[], out: PathProblem[]): void {
-  for (const name of node.raw.required ?? []) {
-    if (!Object.hasOwn(obj, name)) report(out, path, `${nameOf(path)}: missing required key "${name}"`);
-  }
-  for (const key in obj) {
-    const sub = node.properties?.get(key);
-    if (node.propertyNames) {
-      const before = out.length;
-      path.push(key);
-      check(node.propertyNames, key, path, out);
-      path.pop();
-      for (let i = before; i < out.length; i++) {
-        out[i] = { path: [...path, key], key: true, message: `invalid name "${key}": ${node.propertyNames.raw.errorMessage ?? 'not allowed'}` };
-      }
-    }
-    const schema = sub ?? node.additional;
-    path.push(key);
-    if (schema === false) {
-      const known = [...(node.properties?.keys() ?? [])];
-      report(out, path, `unknown key "${key}"${suggest(key, known)}`, true);
-    } else if (schema) {
-      check(schema, obj[key], path, out);
-    }
-    path.pop();
-  }
+  return messages;
 }
 
 const ENTRY_NAMES: Record<string, string> = {

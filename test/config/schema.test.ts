@@ -1,18 +1,23 @@
 // The JSON Schema: valid for ajv in strict mode (what editors and other
-// tools use), documented, and read by the loader's interpreter exactly as
-// ajv reads it.
+// tools use), documented, built into the validator the loader runs, and its
+// problems reported at the right places in words for people.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import jsyaml from 'js-yaml';
 import { loadSchemaFile, SUPPORTED_KEYWORDS, validateSchema } from '../../src/config/schema.js';
 
-const schema = loadSchemaFile() as Record<string, unknown>;
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
-const ajvValidate = ajv.compile(schema);
+interface BuildScript {
+  VALIDATOR_FILE: string;
+  newAjv(): { compile(schema: object): ValidateFunction };
+  validatorModule(schema: object): string;
+}
+const build = (await import(new URL('../../../scripts/build-schema-validator.mjs', import.meta.url).href)) as BuildScript;
+
+const schema = loadSchemaFile();
+const ajvValidate = build.newAjv().compile(schema);
 
 const EXAMPLES = new URL('../../../examples/', import.meta.url);
 const examples = readdirSync(EXAMPLES)
@@ -34,8 +39,16 @@ function* walk(node: unknown, at: string): Generator<[string, Record<string, unk
   }
 }
 
-test('the schema compiles with ajv in strict mode and accepts the examples', () => {
-  for (const doc of examples) assert.ok(ajvValidate(doc), JSON.stringify(ajvValidate.errors));
+test('the schema compiles with ajv in strict mode and the examples pass it', () => {
+  for (const doc of examples) {
+    assert.ok(ajvValidate(doc), JSON.stringify(ajvValidate.errors));
+    assert.deepEqual(validateSchema(doc), []);
+  }
+});
+
+test('the built validator is the one the build script makes from the schema file as it is now', () => {
+  const built = readFileSync(build.VALIDATOR_FILE, 'utf8');
+  assert.ok(built === build.validatorModule(schema), `${build.VALIDATOR_FILE} is stale: run npm run prepare`);
 });
 
 test('every property has a description, directly or through its $ref', () => {
@@ -48,7 +61,7 @@ test('every property has a description, directly or through its $ref', () => {
   }
 });
 
-test('the schema uses only keywords the loader interprets, and forbids unknown keys everywhere', () => {
+test('the schema uses only keywords the loader words, and forbids unknown keys everywhere', () => {
   const known = new Set<string>(SUPPORTED_KEYWORDS);
   for (const [at, node] of walk(schema, '#')) {
     for (const k of Object.keys(node)) assert.ok(known.has(k), `${at} uses ${k}`);
@@ -56,7 +69,7 @@ test('the schema uses only keywords the loader interprets, and forbids unknown k
   }
 });
 
-/** The places ajv complains about, in the interpreter's terms (the key itself for unknown or bad keys). */
+/** The places a freshly compiled ajv complains about, in the loader's terms (the key itself for unknown or bad keys). */
 function ajvPlaces(doc: unknown): string[] {
   if (ajvValidate(doc)) return [];
   const places = (ajvValidate.errors ?? []).map((e: ErrorObject) => {
@@ -83,19 +96,21 @@ const junk = fc.oneof(
   fc.constant({}),
 );
 
+type Segment = string | number;
+
 /** All places in a JSON value (paths to every node), to pick one to change. */
-function paths(v: unknown, at: (string | number)[] = []): (string | number)[][] {
+function paths(v: unknown, at: Segment[] = []): Segment[][] {
   const out = [at];
   if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
   return out;
 }
 
-function mutate(doc: unknown, path: (string | number)[], how: number, value: unknown, key: string): unknown {
-  const copy = structuredClone(doc) as Record<string | number, unknown>;
+function mutate(doc: unknown, path: Segment[], how: number, value: unknown, key: string): unknown {
+  const copy = structuredClone(doc) as Record<Segment, unknown>;
   if (path.length === 0) return how === 0 ? value : copy;
   let parent = copy;
-  for (const seg of path.slice(0, -1)) parent = parent[seg] as Record<string | number, unknown>;
+  for (const seg of path.slice(0, -1)) parent = parent[seg] as Record<Segment, unknown>;
   const last = path[path.length - 1]!;
   if (how === 0) parent[last] = value;
   else if (how === 1 && !Array.isArray(parent)) delete parent[last];
@@ -107,10 +122,9 @@ function mutate(doc: unknown, path: (string | number)[], how: number, value: unk
   return copy;
 }
 
-test('the interpreter finds problems exactly where ajv does', () => {
-  for (const doc of examples) assert.deepEqual(ourPlaces(doc), []);
+test('problems are found exactly where a freshly compiled ajv finds them', () => {
   fc.assert(
-    fc.property(fc.nat(), fc.nat({ max: 2 }), junk, fc.constantFrom('bogus', 'name', 'to', 'via', 'table', 'peer', '1bad', 'ok_name'), fc.nat(), (pick, how, value, key, which) => {
+    fc.property(fc.nat(), fc.nat({ max: 2 }), junk, fc.constantFrom('bogus', 'name', 'to', 'via', 'table', 'peer', '1bad', 'ok_name', 'a/b~c'), fc.nat(), (pick, how, value, key, which) => {
       const doc = examples[which % examples.length]!;
       const all = paths(doc);
       const mutated = mutate(doc, all[pick % all.length]!, how, value, key);
@@ -120,6 +134,39 @@ test('the interpreter finds problems exactly where ajv does', () => {
   );
 });
 
+test('a value the schema allows nowhere is reported at its own path, and only there', () => {
+  // null fits no type, enum or const in the schema
+  for (const doc of examples) {
+    for (const path of paths(doc)) {
+      const problems = validateSchema(mutate(doc, path, 0, null, ''));
+      assert.equal(problems.length, 1, `${JSON.stringify(path)}: ${JSON.stringify(problems)}`);
+      assert.deepEqual(problems[0]!.path, path);
+      assert.equal(problems[0]!.key, false);
+      assert.match(problems[0]!.message, / \(got nothing\)$/);
+    }
+  }
+});
+
+test('an unknown key is reported at the key itself', () => {
+  for (const doc of examples) {
+    for (const path of paths(doc)) {
+      const mutated = structuredClone(doc);
+      const mapping = valueAt(mutated, path);
+      if (!isMapping(mapping) || path.join('/') === 'tables') continue; // tables: any name is a key
+      (mapping as Record<string, unknown>)['a/b~c'] = 1;
+      assert.deepEqual(validateSchema(mutated), [{ path: [...path, 'a/b~c'], key: true, message: 'unknown key "a/b~c"' }]);
+    }
+  }
+});
+
+function valueAt(doc: unknown, path: Segment[]): unknown {
+  return path.reduce((v: unknown, seg) => (v as Record<Segment, unknown>)[seg], doc);
+}
+
+function isMapping(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 test('problems are worded for people', () => {
   const messages = validateSchema({ version: 1, routes: [{ to: 'default', metrc: 1, table: -1 }], interfaces: [{ name: 'a', kind: 'brige', mtu: 'big' }] }).map((p) => p.message);
   assert.deepEqual(messages.sort(), [
@@ -128,4 +175,38 @@ test('problems are worded for people', () => {
     '"table" must be between 1 and 4294967295 (got -1)',
     'unknown key "metrc"; did you mean "metric"?',
   ]);
+});
+
+test('each kind of problem has its wording, one problem per place', () => {
+  const problems = validateSchema({
+    version: '1',
+    tables: { '2wan': 5, ok: 0 },
+    interfaces: [
+      { name: 'abcdefghijklmnop/', addresses: [{ label: '' }, 7], vlan: {} },
+      'eth0',
+    ],
+    routes: [{ to: 'default', nexthops: [], table: -1.5, protocol: 256 }],
+  });
+  const byPlace = problems.map((p) => `${p.path.join('.')}${p.key ? ' (key)' : ''}: ${p.message}`).sort();
+  assert.deepEqual(byPlace, [
+    'interfaces.0.addresses.0.label: "label": must be 1..15 characters long (got "")',
+    'interfaces.0.addresses.0: address entry: missing required key "address"',
+    'interfaces.0.addresses.1: address entry must be a string or a mapping (got 7)',
+    "interfaces.0.name: \"name\": an interface name is 1..15 bytes without '/', ':' or whitespace (got \"abcdefghijklmnop/\")",
+    'interfaces.0.vlan: "vlan": missing required key "id"',
+    'interfaces.0.vlan: "vlan": missing required key "link"',
+    'interfaces.1: interface must be a mapping (got "eth0")',
+    'routes.0.nexthops: "nexthops" must not be empty',
+    'routes.0.protocol: "protocol" must be between 0 and 255 (got 256)',
+    'routes.0.table: "table" must be a string or an integer (got -1.5)',
+    "tables.2wan (key): invalid name \"2wan\": a table name starts with a letter or '_' and has only letters, digits, '_', '.' and '-'",
+    'tables.ok: "ok" must be between 1 and 4294967295 (got 0)',
+    'version: "version" must be 1 (got "1")',
+  ]);
+  assert.deepEqual(
+    problems.filter((p) => p.path.join('.') === 'interfaces.0.vlan').map((p) => p.message),
+    ['"vlan": missing required key "link"', '"vlan": missing required key "id"'],
+    'missing keys in the schema\'s order',
+  );
+  assert.deepEqual(validateSchema([]), [{ path: [], key: false, message: 'the configuration must be a mapping (got [])' }]);
 });
