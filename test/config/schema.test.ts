@@ -70,19 +70,22 @@ test('the schema uses only keywords the loader words, and forbids unknown keys e
 });
 
 /** The places a freshly compiled ajv complains about, in the loader's terms (the key itself for unknown or bad keys). */
+/** A JSON Pointer segment, as ajv writes instancePath. */
+const pointer = (s: unknown): string => String(s).replace(/~/g, '~0').replace(/\//g, '~1');
+
 function ajvPlaces(doc: unknown): string[] {
   if (ajvValidate(doc)) return [];
   const places = (ajvValidate.errors ?? []).map((e: ErrorObject) => {
     const p = e.params as Record<string, string>;
-    if (e.keyword === 'additionalProperties') return `${e.instancePath}/${p.additionalProperty}`;
-    if (e.keyword === 'propertyNames' || e.propertyName !== undefined) return `${e.instancePath}/${p.propertyName ?? e.propertyName}`;
+    if (e.keyword === 'additionalProperties') return `${e.instancePath}/${pointer(p.additionalProperty)}`;
+    if (e.keyword === 'propertyNames' || e.propertyName !== undefined) return `${e.instancePath}/${pointer(p.propertyName ?? e.propertyName)}`;
     return e.instancePath;
   });
   return [...new Set(places)].sort();
 }
 
 function ourPlaces(doc: unknown): string[] {
-  const places = validateSchema(doc).map((p) => p.path.map((s) => `/${String(s)}`).join(''));
+  const places = validateSchema(doc).map((p) => p.path.map((s) => `/${pointer(s)}`).join(''));
   return [...new Set(places)].sort();
 }
 
