@@ -1,21 +1,21 @@
 // Link kinds that some kernels lack (dummy, vlan, bond, vrf): created, changed,
 // recreated and deleted by `netrec apply`, each step checked against
 // `ip -j -d link show` and `ip -j route show table N`, and the end state of
-// each test converged (`plan --detailed-exitcode` says no changes). A kind the running kernel
-// cannot make is skipped with the reason; the full-kernel lane covers them all.
+// each test converged (`plan --detailed-exitcode` says no changes). A kind the
+// running kernel cannot make is skipped with the reason; the full-kernel lane
+// (scripts/kernel-lane.sh) covers them all.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { Netns, netrec, tempDir } from './helpers/netns.js';
-import { missingKind } from './helpers/traffic.js';
+import { missingKind, type OptionalKind } from './helpers/traffic.js';
 
 type J = Record<string, any>;
 
-const KINDS = ['dummy', 'vlan', 'bond', 'vrf'] as const;
+const KINDS: OptionalKind[] = ['dummy', 'vlan', 'bond', 'vrf'];
 const missing = new Map(KINDS.map((k) => [k, missingKind(k)]));
-type Kind = (typeof KINDS)[number];
 /** `it`, skipped with the reason when the kernel cannot make `kind` (so the skips are counted per test). */
-const itFor = (kind: Kind) => (name: string, fn: () => void) => it(name, { skip: missing.get(kind) ?? false }, fn);
+const itFor = (kind: OptionalKind) => (name: string, fn: () => void) => it(name, { skip: missing.get(kind) ?? false }, fn);
 
 after(() => {
   const covered = KINDS.filter((k) => !missing.get(k));

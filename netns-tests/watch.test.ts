@@ -191,8 +191,9 @@ describe('load and lost events', () => {
     for (let i = 0; i < 3000; i++) flood.push(`route add 172.20.${i >> 8}.${i & 255}/32 via 10.50.0.254 proto static`);
     ns.ip('route', 'del', '10.60.0.0/16');
     ns.batch(flood);
-    await within(3000, 'overflow noticed', () => logs.some((l) => /events were lost/.test(l.msg ?? '')));
-    await within(3000, 'converged after re-dump', () => hasRoute('10.60.0.0/16'));
+    // No bound is promised here beyond "recovers": a re-dump overtaken by the flood backs off and retries.
+    await within(10_000, 'overflow noticed', () => logs.some((l) => /events were lost/.test(l.msg ?? '')));
+    await within(10_000, 'converged after re-dump', () => hasRoute('10.60.0.0/16'));
     assert.ok(metricValue(await metrics(), 'netrec_event_overflows_total') >= 1);
   });
 });

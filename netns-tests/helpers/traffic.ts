@@ -7,19 +7,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Netns, netrec, ROOT } from './netns.js';
 
-/** The topology configs: netns-tests/topologies/configs/NAME.yaml in the source tree. */
-export const TOPOLOGY_CONFIGS = join(ROOT, 'netns-tests/topologies/configs');
-export const topologyConfig = (name: string): string => join(TOPOLOGY_CONFIGS, `${name}.yaml`);
+/** The topology configs, in the source tree. */
+const TOPOLOGY_CONFIGS = join(ROOT, 'netns-tests/topologies/configs');
 
-/** Set a sysctl inside a namespace (forwarding, DAD, IPv6 off: not part of netrec's config). */
+/** Set a sysctl inside a namespace (forwarding, IPv6 off: not part of netrec's config). */
 export function sysctl(ns: Netns, key: string, value: string | number): void {
   execFileSync('ip', ['netns', 'exec', ns.name, 'sysctl', '-qw', `${key}=${value}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** `netrec apply CONFIG --netns NS`, asserting success. */
-export function applyConfig(ns: Netns, config: string): void {
-  const r = netrec(['apply', config, '--netns', ns.name]);
-  assert.equal(r.status, 0, `netrec apply ${config} in ${ns.name} failed:\n${r.stdout}${r.stderr}`);
 }
 
 export interface Topology {
@@ -52,7 +45,9 @@ export function topology(roles: string[], opts: { ipv6?: boolean; forwarding?: s
       });
     },
     apply(role, config) {
-      applyConfig(t.ns(role), topologyConfig(config));
+      const file = join(TOPOLOGY_CONFIGS, `${config}.yaml`);
+      const r = netrec(['apply', file, '--netns', t.ns(role).name]);
+      assert.equal(r.status, 0, `netrec apply ${file} in ${t.ns(role).name} failed:\n${r.stdout}${r.stderr}`);
     },
     destroy() {
       for (const ns of byRole.values()) ns.destroy();
@@ -86,33 +81,46 @@ export interface PingResult {
   output: string;
 }
 
-/**
- * `ping -c COUNT` from inside `ns`: at most `count` packets 0.2 s apart, one
- * second's wait for the last reply, and a hard stop of a few seconds more.
- */
-export function ping(ns: Netns, dst: string, opts: { count?: number; from?: string } = {}): PingResult {
+export interface PingOptions {
+  /** Echo requests (answers wanted, with `until`); default 3. */
+  count?: number;
+  /** Source address. */
+  from?: string;
+  /**
+   * Keep sending (0.2 s apart) until `count` answers or this many seconds
+   * pass, so a first exchange slowed by neighbour resolution on a busy
+   * machine still counts. Without it: `count` requests, then a 2 s wait.
+   */
+  until?: number;
+}
+
+/** `ping` from inside `ns`, bounded in packets and time (and killed a few seconds past its own limit). */
+export function ping(ns: Netns, dst: string, opts: PingOptions = {}): PingResult {
   const count = opts.count ?? 3;
-  const args = ['netns', 'exec', ns.name, 'ping', '-n', dst.includes(':') ? '-6' : '-4', '-c', String(count), '-i', '0.2', '-W', '1'];
+  const args = ['netns', 'exec', ns.name, 'ping', '-n', dst.includes(':') ? '-6' : '-4', '-c', String(count), '-i', '0.2'];
+  args.push(...(opts.until ? ['-w', String(opts.until)] : ['-W', '2']));
   if (opts.from) args.push('-I', opts.from);
   args.push(dst);
-  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: (count * 0.2 + 6) * 1000, killSignal: 'SIGKILL' });
+  const limit = opts.until ?? count * 0.2 + 2;
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: (limit + 5) * 1000, killSignal: 'SIGKILL' });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   const m = /(\d+) packets transmitted, (\d+) received/.exec(output);
   return { status: r.status, transmitted: Number(m?.[1] ?? 0), received: Number(m?.[2] ?? 0), output };
 }
 
-/** Assert that every ping from `ns` to `dst` is answered. */
+/** Assert that `count` pings from `ns` to `dst` are answered within 10 seconds. */
 export function assertReaches(ns: Netns, dst: string, opts: { count?: number; from?: string } = {}): PingResult {
-  const r = ping(ns, dst, opts);
+  const r = ping(ns, dst, { ...opts, until: 10 });
   const count = opts.count ?? 3;
-  assert.equal(r.status, 0, `ping ${dst}${opts.from ? ` from ${opts.from}` : ''} in ${ns.name} failed:\n${r.output}`);
-  assert.equal(r.received, count, `ping ${dst}: ${r.received} of ${count} answered:\n${r.output}`);
+  const what = `ping ${dst}${opts.from ? ` from ${opts.from}` : ''} in ${ns.name}`;
+  assert.equal(r.status, 0, `${what} failed:\n${r.output}`);
+  assert.equal(r.received, count, `${what}: ${r.received} of ${count} answered:\n${r.output}`);
   return r;
 }
 
-/** Assert that no ping from `ns` to `dst` is answered. */
-export function assertDoesNotReach(ns: Netns, dst: string, opts: { count?: number; from?: string } = {}): PingResult {
-  const r = ping(ns, dst, opts);
+/** Assert that none of 3 pings from `ns` to `dst` is answered. */
+export function assertDoesNotReach(ns: Netns, dst: string): PingResult {
+  const r = ping(ns, dst);
   assert.notEqual(r.status, 0, `ping ${dst} in ${ns.name} should fail:\n${r.output}`);
   assert.equal(r.received, 0, `ping ${dst}: ${r.received} answered:\n${r.output}`);
   return r;
@@ -159,8 +167,10 @@ export async function waitForDad(namespaces: Netns[], timeoutMs = 15000): Promis
   }
 }
 
-/** Link kinds some kernels lack, with what it takes to create one for a probe. */
-const KIND_PROBES: Record<string, string[][]> = {
+/** Link kinds some kernels lack (this machine's among them). */
+export type OptionalKind = 'dummy' | 'vlan' | 'bond' | 'vrf';
+/** What it takes to create one of each, for a probe. */
+const KIND_PROBES: Record<OptionalKind, string[][]> = {
   dummy: [['link', 'add', 'probe0', 'type', 'dummy']],
   vlan: [
     ['link', 'add', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'],
@@ -169,13 +179,13 @@ const KIND_PROBES: Record<string, string[][]> = {
   bond: [['link', 'add', 'probe0', 'type', 'bond']],
   vrf: [['link', 'add', 'probe0', 'type', 'vrf', 'table', '10']],
 };
-const kindCache = new Map<string, string | undefined>();
+const kindCache = new Map<OptionalKind, string | undefined>();
 
 /**
  * Why the running kernel cannot make links of `kind` (undefined: it can).
  * Probed once per process by creating one in a scratch namespace.
  */
-export function missingKind(kind: keyof typeof KIND_PROBES): string | undefined {
+export function missingKind(kind: OptionalKind): string | undefined {
   if (kindCache.has(kind)) return kindCache.get(kind);
   const ns = Netns.create('probe');
   let reason: string | undefined;

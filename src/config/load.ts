@@ -82,6 +82,34 @@ export function loadSnapshot(path: string): State {
 
 const CONFIG_FILE = /\.(ya?ml|json)$/;
 
+/** The config files of a directory, in the order they load: *.yaml, *.yml, *.json, not hidden, lexical. */
+export function configFileNames(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => CONFIG_FILE.test(n) && !n.startsWith('.'))
+    .sort();
+}
+
+/**
+ * Every file the CONFIG arguments stand for, as the loader reads them (a
+ * directory's config files; a missing path as itself), for fingerprints.
+ */
+export function configFilePaths(configs: string[]): string[] {
+  const out: string[] = [];
+  for (const c of configs) {
+    const p = resolve(c);
+    try {
+      if (statSync(p).isDirectory()) {
+        for (const f of configFileNames(p)) out.push(join(p, f));
+        continue;
+      }
+    } catch {
+      // missing: fingerprinted as missing
+    }
+    out.push(p);
+  }
+  return out;
+}
+
 /** Files of the CONFIG arguments: files as given, directories' config files in lexical order. */
 function expandPaths(paths: string[], problems: Problem[]): string[] {
   const files: string[] = [];
@@ -106,9 +134,7 @@ function expandPaths(paths: string[], problems: Problem[]): string[] {
       add(p);
       continue;
     }
-    const names = readdirSync(p)
-      .filter((n) => CONFIG_FILE.test(n) && !n.startsWith('.'))
-      .sort();
+    const names = configFileNames(p);
     if (names.length === 0) problems.push({ file: p, line: 1, col: 1, message: 'the directory has no *.yaml, *.yml or *.json files' });
     for (const n of names) add(join(p, n));
   }

@@ -2,8 +2,9 @@
 // that a non-root user could have written is a way to take over the host's
 // network. Refuse files and directories writable by group or others, or
 // owned by another non-root user.
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { configFilePaths } from '../config/load.js';
 
 export interface TrustProblem {
   path: string;
@@ -27,21 +28,8 @@ function check(path: string, out: TrustProblem[]): void {
 export function untrustedConfigs(configs: string[]): TrustProblem[] {
   if (process.getuid?.() !== 0) return [];
   const out: TrustProblem[] = [];
-  for (const c of configs) {
-    const p = resolve(c);
-    let isDir = false;
-    try {
-      isDir = statSync(p).isDirectory();
-    } catch {
-      continue;
-    }
-    if (isDir) {
-      check(p, out);
-      for (const f of readdirSync(p).filter((n) => /\.(ya?ml|json)$/.test(n))) check(join(p, f), out);
-    } else {
-      check(dirname(p), out);
-      check(p, out);
-    }
-  }
+  const dirs = new Set(configFilePaths(configs).map((f) => dirname(f)));
+  for (const d of dirs) check(d, out);
+  for (const f of configFilePaths(configs)) check(f, out);
   return out;
 }

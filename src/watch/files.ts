@@ -4,8 +4,9 @@
 // and let the content hash decide whether anything changed.
 import { watch, type FSWatcher } from 'chokidar';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { configFilePaths } from '../config/load.js';
+import { dirname, resolve } from 'node:path';
 
 /** Directories whose events matter for these configs. */
 export function watchedDirs(configs: string[]): string[] {
@@ -26,22 +27,12 @@ export function watchedDirs(configs: string[]): string[] {
 /** A hash of every config file's bytes (following symlinks), to skip no-op reloads. */
 export function configHash(configs: string[]): string {
   const h = createHash('sha256');
-  for (const c of configs) {
-    const p = resolve(c);
-    let files: string[] = [p];
+  for (const f of configFilePaths(configs)) {
+    h.update(f + '\n');
     try {
-      if (statSync(p).isDirectory()) files = readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(p, f));
+      h.update(readFileSync(f));
     } catch {
-      h.update(`missing ${p}\n`);
-      continue;
-    }
-    for (const f of files) {
-      h.update(f + '\n');
-      try {
-        h.update(readFileSync(f));
-      } catch {
-        h.update('unreadable\n');
-      }
+      h.update('unreadable\n');
     }
   }
   return h.digest('hex');
@@ -55,24 +46,14 @@ export function watchConfigs(configs: string[], onChange: () => void): FSWatcher
 
 /** A cheap fingerprint (inode, size, mtime of every config file, symlinks followed) for the polling safety net. */
 export function configSignature(configs: string[]): string {
-  const parts: string[] = [];
-  for (const c of configs) {
-    const p = resolve(c);
-    let files: string[] = [p];
-    try {
-      if (statSync(p).isDirectory()) files = readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(p, f));
-    } catch {
-      parts.push(`missing ${p}`);
-      continue;
-    }
-    for (const f of files) {
+  return configFilePaths(configs)
+    .map((f) => {
       try {
         const st = statSync(f);
-        parts.push(`${f} ${st.ino} ${st.size} ${st.mtimeMs}`);
+        return `${f} ${st.ino} ${st.size} ${st.mtimeMs}`;
       } catch {
-        parts.push(`missing ${f}`);
+        return `missing ${f}`;
       }
-    }
-  }
-  return parts.join('\n');
+    })
+    .join('\n');
 }
