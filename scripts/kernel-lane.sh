@@ -14,7 +14,7 @@
 # dist/netns-tests/ to run all of it anyway.
 #
 # The same file is the guest's init: run as PID 1 it takes the guest branch.
-# Environment: KERNEL_LANE_TIMEOUT (seconds the guest may take, default 1500),
+# Environment: KERNEL_LANE_TIMEOUT (seconds the guest may take, default 1200),
 # KERNEL_LANE_MEMORY (default 4G), KERNEL_LANE_SKIP_BUILD=1 (dist/ is fresh),
 # KERNEL_LANE_KEEP=1 (keep the results share: console.log, guest.log, tap).
 set -uo pipefail
@@ -51,14 +51,15 @@ guest_stage1() {
 # in the results share, power off.
 guest_stage2() {
   export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
-  mount -t tmpfs -o mode=1777 tmpfs /tmp
+  # /tmp is writable through the overlay (and may hold the repository, so it
+  # is not covered); /run starts empty, as after a boot.
   mount -t tmpfs -o mode=755 tmpfs /run
-  mkdir -p /run/netns /tmp/results
-  if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /tmp/results; then
+  mkdir -p /run/netns /run/kernel-lane
+  if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /run/kernel-lane; then
     echo "kernel-lane guest: cannot mount the results share" >&2
     guest_poweroff
   fi
-  local out=/tmp/results m
+  local out=/run/kernel-lane m
   {
     echo "kernel $(uname -r)"
     for m in $GUEST_MODULES; do
@@ -115,6 +116,7 @@ newest_kernel() {
 
 prepare_host() {
   [ "$(id -u)" = 0 ] || die "needs root (apt, initramfs, and the guest suite runs as root)"
+  [ -x "$SELF" ] || die "$SELF must be executable: the guest runs it as init"
   command -v qemu-system-x86_64 >/dev/null || apt_install qemu-system-x86
   command -v update-initramfs >/dev/null || apt_install initramfs-tools
   command -v ping >/dev/null || apt_install iputils-ping
@@ -164,7 +166,7 @@ host_main() {
     say "building"
     npm run -s prepare || die "the build failed"
   fi
-  local tests="$*" timeout_s="${KERNEL_LANE_TIMEOUT:-1500}"
+  local tests="$*" timeout_s="${KERNEL_LANE_TIMEOUT:-1200}"
   [ -n "$tests" ] || tests="$(grep -rl --include='*.test.js' 'missingKind(' dist/netns-tests | sort | tr '\n' ' ')"
   [ -n "$tests" ] || die "no test file in dist/netns-tests needs a full kernel"
   RESULTS="$(mktemp -d /tmp/netrec-kernel-lane.XXXXXX)"
@@ -173,8 +175,9 @@ host_main() {
   printf 'tests=%s\ntimeout=%s\n' "$tests" "$((timeout_s - 90))" >"$RESULTS/request"
   say "booting $KVER under qemu (software emulation, 2 CPUs); suite: $tests; limit ${timeout_s}s"
   local boot=$SECONDS
+  # qemu64 rather than max: V8 runs faster on it under software emulation.
   timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-    -machine pc -cpu ${KL_CPU:-qemu64} -smp 2 -m "${KERNEL_LANE_MEMORY:-4G}" \
+    -machine pc -cpu qemu64 -smp 2 -m "${KERNEL_LANE_MEMORY:-4G}" \
     -nodefaults -display none -no-reboot \
     -serial "file:$RESULTS/console.log" \
     -device virtio-rng-pci \

@@ -25,29 +25,47 @@ export interface ChangeOps {
   post: Op[];
 }
 
-/**
- * What a freshly created link still needs: its alias (netrec's marker, or
- * the one a rollback restores), its state, its master.
- */
-function afterCreate(l: Link): Link {
-  const upd: Link = { name: l.name, kind: l.kind, state: l.state };
-  if (l.alias) upd.alias = l.alias;
-  if (l.master) upd.master = l.master;
-  return upd;
+/** A link update that leaves the admin state alone ('absent' sends no IFF_UP change). */
+function keepState(l: Link): Link {
+  return { name: l.name, kind: l.kind, state: 'absent' };
 }
 
-/** The attributes an update changes, on top of the identity. */
-function linkUpdate(c: Change & { type: 'interface' }): Link {
+/**
+ * What a freshly created link still needs, in order: its alias (netrec's
+ * marker, or the one a rollback restores) and master while it is still
+ * down — bonding refuses a port that is up — then its admin state.
+ */
+function afterCreate(l: Link): Link[] {
+  const first = keepState(l);
+  if (l.alias) first.alias = l.alias;
+  if (l.master) first.master = l.master;
+  const out = first.alias || first.master ? [first] : [];
+  if (l.state === 'up') out.push({ name: l.name, kind: l.kind, state: 'up' });
+  return out;
+}
+
+/**
+ * The messages of an update: the changed attributes on top of the identity.
+ * Joining a master goes down, enslaved, then to the wanted state, since
+ * bonding refuses a port that is up.
+ */
+function linkUpdates(c: Change & { type: 'interface' }): Link[] {
   const after = c.after!;
   const upd: Link = { name: after.name, kind: after.kind, state: after.state };
-  if (c.before?.ifindex !== undefined) upd.ifindex = c.before.ifindex;
+  let joins = false;
   for (const a of c.attrs ?? []) {
     const key = a.attr.split('.')[0] as keyof Link;
-    if (key === 'master') upd.master = after.master ?? '';
-    else if (key === 'alias') upd.alias = after.alias ?? ''; // '' clears it
+    if (key === 'master') {
+      upd.master = after.master ?? '';
+      joins = Boolean(after.master);
+    } else if (key === 'alias') upd.alias = after.alias ?? ''; // '' clears it
     else if (key in after) (upd as unknown as Record<string, unknown>)[key] = after[key];
   }
-  return upd;
+  if (!joins) return [upd];
+  const enslave: Link = { ...keepState(after), master: upd.master! };
+  delete upd.master;
+  const down: Link[] = c.before?.state === 'up' ? [{ name: after.name, kind: after.kind, state: 'down' }] : [];
+  return [...down, enslave, upd];
 }
 
 export function opsFor(c: Change): ChangeOps {
@@ -61,13 +79,13 @@ export function opsFor(c: Change): ChangeOps {
       if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeLink(w, 'delete', b!, s, i)));
       if (c.action === 'create' || c.action === 'replace') {
         main.push(op((w, s, i) => writeLink(w, 'create', a!, s, i)));
-        post.push(op((w, s, i) => writeLink(w, 'update', afterCreate(a!), s, i)));
+        for (const u of afterCreate(a!)) post.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
         if (a!.veth && a!.alias) {
           const peer: Link = { name: a!.veth.peer, kind: 'veth', state: 'down', alias: a!.alias };
           post.push(op((w, s, i) => writeLink(w, 'update', peer, s, i)));
         }
       }
-      if (c.action === 'update') main.push(op((w, s, i) => writeLink(w, 'update', linkUpdate(c), s, i)));
+      if (c.action === 'update') for (const u of linkUpdates(c)) main.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
       break;
     }
     case 'address': {

@@ -114,8 +114,13 @@ class Reconciler {
     this.deleteLinks();
     const depth = linkDepths(this.present, (l) => this.veth.createdWith(l.name));
     const groups = byDepth(this.present.values(), depth, (l) => l.name);
-    for (const group of groups) this.linkStage(group, (d) => this.createOrReplace(d));
-    for (const group of groups) this.linkStage(group, (d) => this.update(d));
+    // Depth by depth, creates then updates: a lower link or master is created
+    // or brought up before the links that sit on it are made (a vlan cannot
+    // come up on a parent that is still down).
+    for (const group of groups) {
+      this.linkStage(group, (d) => this.createOrReplace(d));
+      this.linkStage(group, (d) => this.update(d));
+    }
     this.reconcileAddresses();
     this.reconcileRoutes();
     this.reconcileRules();
