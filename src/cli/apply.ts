@@ -6,7 +6,7 @@ import { lockNamespace } from '../apply/lock.js';
 import { parseProbe, runProbes, type Probe } from '../apply/probes.js';
 import { readState } from '../kernel/read.js';
 import { scopeOf } from '../plan/plan.js';
-import { configHash } from '../watch/files.js';
+import { configHash } from '../config/fingerprint.js';
 import { openStore, checkTrust } from './state.js';
 import { planToJson } from '../plan/render/json.js';
 import { renderText } from '../plan/render/text.js';

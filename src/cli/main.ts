@@ -1,20 +1,28 @@
 // netrec's command line: one file per command, registered here.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { register as registerApply } from './apply.js';
-import { register as registerConfirm } from './confirm.js';
-import { register as registerHistory } from './history.js';
-import { register as registerPlan } from './plan.js';
-import { register as registerShow } from './show.js';
-import { register as registerValidate } from './validate.js';
-import { register as registerWatch } from './watch.js';
+
+/**
+ * Each command's module, loaded only when that command runs (or for the
+ * overall help): start-up is paid on every run, and watch's file watcher
+ * and metrics server have no business in `netrec plan`.
+ */
+const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  validate: () => import('./validate.js'),
+  plan: () => import('./plan.js'),
+  apply: () => import('./apply.js'),
+  show: () => import('./show.js'),
+  watch: () => import('./watch.js'),
+  confirm: () => import('./confirm.js'),
+  history: () => import('./history.js'),
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-export function buildProgram(): Command {
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('netrec')
     .description(
       'Declarative network configuration for Linux: write interfaces, addresses, routes, rules ' +
@@ -33,13 +41,8 @@ export function buildProgram(): Command {
     // commander's own usage errors: exit 1 like every other error; --help and --version: 0.
     process.exit(err.exitCode === 0 ? 0 : 1);
   });
-  registerValidate(program);
-  registerPlan(program);
-  registerApply(program);
-  registerShow(program);
-  registerWatch(program);
-  registerConfirm(program);
-  registerHistory(program);
+  const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!()).register(program);
   return program;
 }
 
@@ -51,5 +54,5 @@ export async function main(argv: string[]): Promise<void> {
       throw e;
     });
   }
-  await buildProgram().parseAsync(argv);
+  await (await buildProgram(argv[2])).parseAsync(argv);
 }
