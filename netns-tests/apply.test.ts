@@ -141,6 +141,20 @@ describe('minimality', () => {
   });
 });
 
+describe('message counts', () => {
+  it('N new routes cost exactly N route messages; the same config again costs none', () => {
+    const uplink = 'version: 1\ninterfaces:\n  - { name: n0, kind: bridge, addresses: [10.77.0.1/16] }\n';
+    applyJson(tmp.write('uplink.yaml', uplink));
+    const lines = [uplink, 'routes:'];
+    for (let i = 0; i < 2000; i++) lines.push(`  - { to: 10.${80 + (i >> 8)}.${i & 255}.0/24, via: 10.77.0.254 }`);
+    const f = tmp.write('routes.yaml', lines.join('\n') + '\n');
+    const cold = applyJson(f);
+    assert.equal(cold.summary.create, 2000);
+    assert.equal(cold.messages, 2000);
+    assert.equal(applyJson(f).messages, 0);
+  });
+});
+
 describe('transitions', () => {
   function step(text: string): J {
     const f = tmp.write(`step-${Math.random().toString(36).slice(2)}.yaml`, text);
