@@ -15,18 +15,17 @@ import {
 import { Connection, DumpInterruptedError } from '../../src/netlink/connection.js';
 import { KernelError, NetlinkParseError } from '../../src/netlink/errors.js';
 import { parseMessages, Writer, type Message } from '../../src/netlink/message.js';
-import type { RawSocket } from '../../src/netlink/socket.js';
+import { QueueSocket } from '../helpers/fake-socket.js';
 
 type Handler = (req: Message, reply: Writer) => void;
 
 /** A socket whose "kernel" answers each request with `handler`, synchronously, like rtnetlink. */
-class FakeSocket implements RawSocket {
-  readonly portId = 4242;
-  readonly fd = -1;
-  queue: Buffer[] = [];
+class FakeSocket extends QueueSocket {
   sends = 0;
   maxPerSend = 0;
-  constructor(private handler: Handler) {}
+  constructor(private handler: Handler) {
+    super(4242);
+  }
   send(buf: Buffer): number {
     this.sends++;
     const reply = new Writer();
@@ -39,19 +38,6 @@ class FakeSocket implements RawSocket {
     if (reply.off > 0) this.queue.push(Buffer.from(reply.bytesView()));
     return buf.length;
   }
-  recv(): Buffer | null {
-    return this.queue.shift() ?? null;
-  }
-  join(): void {}
-  leave(): void {}
-  setRcvbuf(n: number): number {
-    return n;
-  }
-  startReading(cb: () => void): void {
-    setImmediate(cb);
-  }
-  stopReading(): void {}
-  close(): void {}
 }
 
 function ack(reply: Writer, req: Message, errno = 0, extack?: string, offset?: number): void {

@@ -29,7 +29,7 @@ import type { NameIndex } from '../../src/netlink/rtnl/layout.js';
 import { writeNeighbor } from '../../src/netlink/rtnl/neighbor.js';
 import { writeRoute } from '../../src/netlink/rtnl/route.js';
 import { writeRule } from '../../src/netlink/rtnl/rule.js';
-import type { RawSocket } from '../../src/netlink/socket.js';
+import { QueueSocket } from '../helpers/fake-socket.js';
 import { hex, written } from './helpers.js';
 
 interface Request {
@@ -41,13 +41,12 @@ interface Request {
 /** What the scripted kernel answers a dump with: whole messages, or an errno. */
 type Answer = (type: number, family: number, attempt: number) => Buffer[] | number;
 
-class FakeKernel implements RawSocket {
-  readonly portId = 99;
-  readonly fd = -1;
+class FakeKernel extends QueueSocket {
   readonly requests: Request[] = [];
-  private readonly queue: Buffer[] = [];
   private readonly seen = new Map<string, number>();
-  constructor(private readonly answer: Answer) {}
+  constructor(private readonly answer: Answer) {
+    super(99);
+  }
 
   send(buf: Buffer): number {
     parseMessages(Buffer.from(buf), (m) => {
@@ -88,19 +87,6 @@ class FakeKernel implements RawSocket {
     });
     return buf.length;
   }
-  recv(): Buffer | null {
-    return this.queue.shift() ?? null;
-  }
-  join(): void {}
-  leave(): void {}
-  setRcvbuf(n: number): number {
-    return n;
-  }
-  startReading(cb: () => void): void {
-    setImmediate(cb);
-  }
-  stopReading(): void {}
-  close(): void {}
 }
 
 /** A link as a dump reports it: ifinfomsg with index and flags, name, optional master / peer / kind. */
