@@ -1,11 +1,10 @@
 // Execute a plan stage by stage: every request of a stage pipelined in
 // batches, every ACK checked, and the run stopped at the first refusal.
 // Undoing what succeeded is rollback.ts's job; this module only reports.
-import { RTM_GETLINK } from '../netlink/constants.js';
 import type { Connection } from '../netlink/connection.js';
 import type { KernelError } from '../netlink/errors.js';
 import type { NameIndex } from '../netlink/rtnl/layout.js';
-import { decodeLink } from '../netlink/rtnl/link.js';
+import { dumpLinks } from '../kernel/read.js';
 import { changesLinks, opsFor, type Op } from '../kernel/write.js';
 import type { Change, Plan } from '../plan/types.js';
 
@@ -24,17 +23,15 @@ export interface Refusal {
 }
 
 export interface ExecuteResult {
-  /** Changes with at least one message acknowledged (so possibly in effect). */
-  touched: Change[];
   refusals: Refusal[];
   interrupted: boolean;
 }
 
 /** Current name -> ifindex map, from a link dump. */
 export async function readNameIndex(conn: Connection): Promise<NameIndex> {
-  const links = await conn.dump(RTM_GETLINK, (w) => w.struct(16), (m) => decodeLink(m));
+  const links = await dumpLinks(conn);
   const byName = new Map<string, number>();
-  for (const l of links) if (l.ifindex !== undefined) byName.set(l.name, l.ifindex);
+  for (const l of links) byName.set(l.name, l.ifindex);
   return {
     ifindex(name: string): number {
       const i = byName.get(name);
@@ -46,8 +43,7 @@ export async function readNameIndex(conn: Connection): Promise<NameIndex> {
 
 export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOptions): Promise<ExecuteResult> {
   const total = plan.stages.reduce((n, s) => n + s.length, 0);
-  const result: ExecuteResult = { touched: [], refusals: [], interrupted: false };
-  const touched = new Set<Change>();
+  const result: ExecuteResult = { refusals: [], interrupted: false };
   let done = 0;
   let idx: NameIndex | undefined;
   for (const stage of plan.stages) {
@@ -65,18 +61,17 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
     }
     idx ??= await readNameIndex(conn);
     const stageIdx: NameIndex = idx;
-    let failed = await runOps(conn, main, stageIdx, opts, touched, result, (n) => opts.onProgress?.(done + n, total));
+    let failed = await runOps(conn, main, stageIdx, opts, result, (n) => opts.onProgress?.(done + n, total));
     if (stage.some(changesLinks)) idx = await readNameIndex(conn);
     if (!failed && post.length > 0) {
       const postIdx: NameIndex = idx;
-      failed = await runOps(conn, post, postIdx, opts, touched, result);
+      failed = await runOps(conn, post, postIdx, opts, result);
     }
     done += stage.length;
     opts.onProgress?.(done, total);
     if (failed && opts.stopOnError) break;
     if (result.interrupted) break;
   }
-  result.touched = [...touched];
   return result;
 }
 
@@ -86,7 +81,6 @@ async function runOps(
   ops: Op[],
   idx: NameIndex,
   opts: ExecuteOptions,
-  touched: Set<Change>,
   result: ExecuteResult,
   progress?: (n: number) => void,
 ): Promise<boolean> {
@@ -104,24 +98,16 @@ async function runOps(
         return e as Error;
       }
     },
-    {
-      stopOnError: opts.stopOnError,
-      onProgress: (n) => {
-        progress?.(n);
-      },
-    },
+    { stopOnError: opts.stopOnError, onProgress: progress },
   );
   let failed = false;
   for (let i = 0; i < ops.length; i++) {
     const r = results[i]!;
-    const op = ops[i]!;
-    if (r.ok) touched.add(op.change);
-    else if (r.error) {
+    if (!r.ok && r.error) {
       failed = true;
-      touched.add(op.change); // a refused replace may have done its delete
-      result.refusals.push({ change: op.change, error: r.error });
+      result.refusals.push({ change: ops[i]!.change, error: r.error });
     }
-    if (opts.shouldStop?.()) result.interrupted = true;
   }
+  if (opts.shouldStop?.()) result.interrupted = true;
   return failed;
 }

@@ -24,11 +24,7 @@ import { decodeLink } from '../netlink/rtnl/link.js';
 import { decodeNeighbor } from '../netlink/rtnl/neighbor.js';
 import { decodeRoute } from '../netlink/rtnl/route.js';
 import { decodeRule } from '../netlink/rtnl/rule.js';
-import type { Scope } from '../plan/plan.js';
-
-export function emptyScope(): Scope {
-  return { interface: new Set(), address: new Set(), route: new Set(), rule: new Set(), neighbor: new Set() };
-}
+import { emptyScope, type Scope } from '../plan/plan.js';
 
 /** What an event batch means for the next reconcile. */
 export interface Dirty {
