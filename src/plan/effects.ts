@@ -13,6 +13,7 @@
 // defaults, and where it depends on what cannot be known (a bridge's address
 // may not change) it assumes the loss, so that a plan re-creates rather than
 // misses what may be gone.
+import { stateOf } from '../model/state.js';
 import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
 import { formatPrefix, parsePrefix } from '../model/ip.js';
@@ -86,13 +87,7 @@ export class World {
   }
 
   toState(): State {
-    return {
-      links: [...this.links.values()],
-      addresses: [...this.addresses.values()],
-      routes: [...this.routes.values()],
-      rules: [...this.rules.values()],
-      neighbors: [...this.neighbors.values()],
-    };
+    return stateOf(this);
   }
 
   /**

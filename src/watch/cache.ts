@@ -3,6 +3,7 @@
 // the identities they name (the dirty set); the cache is the truth that the
 // planner reads. What the kernel changes without telling (IPv4 routes
 // flushed with a link or address) is handled by re-dumping routes.
+import { stateOf } from '../model/state.js';
 import { addressKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
 import type { Address, Link, Neighbor, Route, Rule, State } from '../model/types.js';
 import {
@@ -76,13 +77,7 @@ export class KernelCache {
   }
 
   toState(): State {
-    return {
-      links: [...this.links.values()],
-      addresses: [...this.addresses.values()],
-      routes: [...this.routes.values()],
-      rules: [...this.rules.values()],
-      neighbors: [...this.neighbors.values()],
-    };
+    return stateOf(this);
   }
 
   /**
