@@ -5,7 +5,10 @@ import { recoverPending, scopeToKeys, waitForConfirmation, type ConfirmOutcome }
 import { lockNamespace } from '../apply/lock.js';
 import { parseProbe, runProbes, type Probe } from '../apply/probes.js';
 import { readState } from '../kernel/read.js';
-import { scopeOf } from '../plan/plan.js';
+import type { State } from '../model/types.js';
+import type { Connection } from '../netlink/connection.js';
+import type { StateStore } from '../state/store.js';
+import { scopeOf, type Scope } from '../plan/plan.js';
 import { configHash } from '../config/fingerprint.js';
 import { openStore, checkTrust } from './state.js';
 import { planToJson } from '../plan/render/json.js';
@@ -111,47 +114,7 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
     if (confirmMs !== undefined && outcome.result === 'applied') {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      const counted = probes.filter((p) => probesBefore.get(p.text)?.ok);
-      if (probes.length > 0 && counted.length === 0) process.stderr.write('netrec: no probe passed before the change; waiting for a manual confirmation instead\n');
-      for (const p of probes) if (!probesBefore.get(p.text)?.ok) process.stderr.write(`netrec: probe ${p.text} already failed before the change; it does not count\n`);
-      const stdin = process.stdin.isTTY ? process.stdin : undefined;
-      const secs = Math.round(confirmMs / 1000);
-      process.stderr.write(
-        `Applied; keeping it only if confirmed within ${secs}s: run \`netrec confirm${opts.netns ? ` --netns ${opts.netns}` : ''}\`${stdin ? ' or type y and Enter here' : ''}.` +
-          `${counted.length ? ` Probes must pass: ${counted.map((p) => p.text).join(', ')}.` : ''}\n`,
-      );
-      // With probes the rollout is unattended: all counted probes passing confirms it.
-      let failing: [string, { ok: boolean; detail: string }][] = [];
-      confirm = await waitForConfirmation({
-        deadline: Date.now() + confirmMs,
-        store,
-        tty: stdin,
-        check: counted.length
-          ? async () => {
-              failing = [...(await runProbes(nsPath, counted, 500)).entries()].filter(([, r]) => !r.ok);
-              return failing.length === 0 ? 'confirmed' : undefined;
-            }
-          : undefined,
-      });
-      if (confirm === 'timeout' && counted.length > 0) {
-        confirm = 'probe-failed';
-        for (const [t, r] of failing) process.stderr.write(`netrec: probe ${t} fails after the change: ${r.detail}\n`);
-      }
-      if (confirm === 'confirmed') {
-        store.clearPending();
-        process.stderr.write('Confirmed; the change stays.\n');
-      } else {
-        const left = await rollback(conn, before, scope!, readActual);
-        outcome.messages = conn.mutations;
-        if (left.length === 0) store.clearPending();
-        outcome.result = left.length === 0 ? 'rolled-back' : 'failed';
-        outcome.rollbackLeft = left;
-        process.stderr.write(
-          left.length === 0
-            ? `netrec: not confirmed (${confirm}); the previous state is back and verified.\n`
-            : `netrec: not confirmed (${confirm}); rollback incomplete, ${left.length} objects could not be put back.\n`,
-        );
-      }
+      confirm = await confirmOrRollBack({ conn, store, before, scope: scope!, readActual, probes, probesBefore, nsPath, netns: opts.netns, confirmMs, outcome });
     } else if (confirmMs !== undefined) store.clearPending();
     try {
       store.appendHistory({
@@ -176,6 +139,71 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
     conn.close();
     lock?.release();
   }
+}
+
+interface ConfirmContext {
+  conn: Connection;
+  store: StateStore;
+  before: State;
+  scope: Scope;
+  readActual: () => Promise<State>;
+  probes: Probe[];
+  probesBefore: Map<string, { ok: boolean }>;
+  nsPath: string | undefined;
+  netns: string | undefined;
+  confirmMs: number;
+  outcome: ApplyOutcome;
+}
+
+/**
+ * After a confirm-timeout apply: wait for `netrec confirm`, `y`, or the
+ * probes; keep the change when confirmed, else put the saved state back
+ * (updating `outcome`). Returns how it ended.
+ */
+async function confirmOrRollBack(x: ConfirmContext): Promise<ConfirmOutcome> {
+  const { conn, store, before, scope, readActual, probes, probesBefore, nsPath, confirmMs, outcome } = x;
+  const counted = probes.filter((p) => probesBefore.get(p.text)?.ok);
+  if (probes.length > 0 && counted.length === 0) process.stderr.write('netrec: no probe passed before the change; waiting for a manual confirmation instead\n');
+  for (const p of probes) if (!probesBefore.get(p.text)?.ok) process.stderr.write(`netrec: probe ${p.text} already failed before the change; it does not count\n`);
+  const stdin = process.stdin.isTTY ? process.stdin : undefined;
+  const secs = Math.round(confirmMs / 1000);
+  process.stderr.write(
+    `Applied; keeping it only if confirmed within ${secs}s: run \`netrec confirm${x.netns ? ` --netns ${x.netns}` : ''}\`${stdin ? ' or type y and Enter here' : ''}.` +
+      `${counted.length ? ` Probes must pass: ${counted.map((p) => p.text).join(', ')}.` : ''}\n`,
+  );
+  // With probes the rollout is unattended: all counted probes passing confirms it.
+  let failing: [string, { ok: boolean; detail: string }][] = [];
+  let confirm = await waitForConfirmation({
+    deadline: Date.now() + confirmMs,
+    store,
+    tty: stdin,
+    check: counted.length
+      ? async () => {
+          failing = [...(await runProbes(nsPath, counted, 500)).entries()].filter(([, r]) => !r.ok);
+          return failing.length === 0 ? 'confirmed' : undefined;
+        }
+      : undefined,
+  });
+  if (confirm === 'timeout' && counted.length > 0) {
+    confirm = 'probe-failed';
+    for (const [t, r] of failing) process.stderr.write(`netrec: probe ${t} fails after the change: ${r.detail}\n`);
+  }
+  if (confirm === 'confirmed') {
+    store.clearPending();
+    process.stderr.write('Confirmed; the change stays.\n');
+  } else {
+    const left = await rollback(conn, before, scope, readActual);
+    outcome.messages = conn.mutations;
+    if (left.length === 0) store.clearPending();
+    outcome.result = left.length === 0 ? 'rolled-back' : 'failed';
+    outcome.rollbackLeft = left;
+    process.stderr.write(
+      left.length === 0
+        ? `netrec: not confirmed (${confirm}); the previous state is back and verified.\n`
+        : `netrec: not confirmed (${confirm}); rollback incomplete, ${left.length} objects could not be put back.\n`,
+    );
+  }
+  return confirm;
 }
 
 /** A confirm-timeout apply that was killed left its prior state: put it back first. */
