@@ -225,3 +225,40 @@ describe('netrec show errors', () => {
     }
   });
 });
+
+describe('netrec show under churn', () => {
+  it('10,000 routes and 200 interfaces read completely while another process adds and deletes routes', async () => {
+    const ns = Netns.create('churn');
+    try {
+      const setup: string[] = [];
+      for (let i = 0; i < 100; i++) setup.push(`link add c${i} type veth peer name d${i}`, `link set c${i} up`, `link set d${i} up`);
+      setup.push('addr add 10.90.0.1/16 dev c0');
+      for (let i = 0; i < 10_000; i++) setup.push(`route add 10.${100 + (i >> 8)}.${i & 255}.0/24 via 10.90.0.254`);
+      ns.batch(setup);
+      // Churn: bounded in count, inside the namespace only.
+      const churn: string[] = [];
+      for (let round = 0; round < 20; round++) {
+        for (let i = 0; i < 1000; i++) churn.push(`route add 172.${16 + (i >> 8)}.${i & 255}.0/24 via 10.90.0.254`);
+        for (let i = 0; i < 1000; i++) churn.push(`route del 172.${16 + (i >> 8)}.${i & 255}.0/24`);
+      }
+      const { spawn } = await import('node:child_process');
+      const p = spawn('ip', ['-n', ns.name, '-batch', '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+      p.stdin.end(churn.join('\n') + '\n');
+      const done = new Promise((r) => p.once('close', r));
+      let reads = 0;
+      while (p.exitCode === null && reads < 20) {
+        const r = netrec(['show', '--netns', ns.name, '-o', 'json']);
+        assert.equal(r.status, 0, r.stderr);
+        const doc = JSON.parse(r.stdout) as J;
+        const stable = (doc.routes as J[]).filter((x) => /^10\.(1\d\d|2\d\d)\./.test(x.to));
+        assert.equal(stable.length, 10_000, 'every stable route, every time');
+        assert.equal((doc.interfaces as J[]).length, 201, '200 veths and lo');
+        reads++;
+      }
+      await done;
+      assert.ok(reads >= 2, `read ${reads} times during the churn`);
+    } finally {
+      ns.destroy();
+    }
+  });
+});
