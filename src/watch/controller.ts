@@ -11,7 +11,7 @@ import { ConfigError } from '../config/errors.js';
 import { checkReferences, loadConfig } from '../config/index.js';
 import { readLinks, readRoutes, readState } from '../kernel/read.js';
 import { neighborKey, routeKey, ruleKey } from '../model/identity.js';
-import type { Desired, Neighbor, Route, Rule, State } from '../model/types.js';
+import { emptyState, type Desired, type Neighbor, type Route, type Rule, type State } from '../model/types.js';
 import { Connection } from '../netlink/connection.js';
 import { plan as makePlan, type Scope } from '../plan/plan.js';
 import { isEmpty, planChanges, type Plan } from '../plan/types.js';
@@ -250,7 +250,9 @@ export class Controller {
       this.dirty = noDirt();
       const desired = full ? this.desired! : this.subset(this.desired!, dirty.keys);
       const actual = full ? this.cache.toState() : this.cacheSubset(dirty.keys);
-      const problems = checkReferences(this.desired!, this.cache.toState());
+      // References only name interfaces: check them against the links, not a
+      // copy of the whole cache (a full routing table) on every repair.
+      const problems = checkReferences(this.desired!, { ...emptyState(), links: [...this.cache.links.values()] });
       if (problems.length > 0) throw new ConfigError(problems);
       const { plan, problems: planProblems } = makePlan(desired, actual);
       if (planProblems.length > 0) throw new Error(planProblems.map((p) => p.message).join('; '));
