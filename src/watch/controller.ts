@@ -211,10 +211,12 @@ export class Controller {
    * they cannot tell — everything after lost events, links and routes after
    * link or address changes. Events that arrive during a dump are folded in
    * after it (they are newer), until a read is not overtaken by an overflow.
+   * Returns true when it re-read everything.
    */
-  private async refresh(): Promise<void> {
+  private async refresh(): Promise<boolean> {
     const protocol = this.desired!.policy.protocol;
     this.events.drain();
+    const full = this.needFull || this.dirty.full;
     for (let attempt = 0; (this.needFull || this.dirty.full) && attempt < 5; attempt++) {
       this.needFull = false;
       this.dirty = noDirt();
@@ -224,6 +226,7 @@ export class Controller {
     if (this.needFull || this.dirty.full) throw new Error('kernel events keep overflowing the receive buffer; cannot keep a consistent view');
     if (this.dirty.links) this.cache.setLinks(await readLinks(this.conn));
     if (this.dirty.routes) this.cache.setRoutes(await readRoutes(this.conn, this.cache.names));
+    return full;
   }
 
   private async reconcile(): Promise<void> {
@@ -242,11 +245,12 @@ export class Controller {
         this.needReload = false;
         reloaded = this.loadDesired(false);
       }
-      // A new config, routes the kernel may have flushed silently, or links that
-      // changed are not named by the dirty keys: plan everything then.
-      const full = reloaded || this.needFull || this.dirty.routes || this.dirty.links || triggers.includes('start') || triggers.includes('retry');
-      await this.refresh();
+      const reread = await this.refresh();
       const dirty = this.dirty;
+      // A new config, a full re-read, routes the kernel may have flushed
+      // silently, or links that changed are not named by the dirty keys: plan
+      // everything then. Decided after the refresh, whose events count too.
+      const full = reloaded || reread || dirty.routes || dirty.links || triggers.includes('start') || triggers.includes('retry');
       this.dirty = noDirt();
       const desired = full ? this.desired! : this.subset(this.desired!, dirty.keys);
       const actual = full ? this.cache.toState() : this.cacheSubset(dirty.keys);
