@@ -72,6 +72,15 @@ export function opsFor(c: Change): ChangeOps {
   const main: Op[] = [];
   const post: Op[] = [];
   const op = (write: Op['write']): Op => ({ change: c, write });
+  // Addresses, routes and neighbors: the old one goes for a replace or a
+  // delete; everything else writes with NLM_F_REPLACE, so a create is
+  // create-or-replace (the planner may re-create what it expects a kernel side
+  // effect to remove but that survived) and an update changes in place.
+  type KeyedWriter<T> = (w: Writer, op: 'replace' | 'delete', o: T, seq: number, idx: NameIndex) => void;
+  const keyed = <T>(ch: { action: Change['action']; before: T | null; after: T | null }, write: KeyedWriter<T>): void => {
+    if (ch.action === 'delete' || ch.action === 'replace') main.push(op((w, s, i) => write(w, 'delete', ch.before!, s, i)));
+    if (ch.action !== 'delete') main.push(op((w, s, i) => write(w, 'replace', ch.after!, s, i)));
+  };
   switch (c.type) {
     case 'interface': {
       const b = c.before;
@@ -81,37 +90,26 @@ export function opsFor(c: Change): ChangeOps {
         main.push(op((w, s, i) => writeLink(w, 'create', a!, s, i)));
         for (const u of afterCreate(a!)) post.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
         if (a!.veth && a!.alias) {
-          const peer: Link = { name: a!.veth.peer, kind: 'veth', state: 'down', alias: a!.alias };
+          const peer: Link = { ...keepState({ name: a!.veth.peer, kind: 'veth', state: 'down' }), alias: a!.alias };
           post.push(op((w, s, i) => writeLink(w, 'update', peer, s, i)));
         }
       }
       if (c.action === 'update') for (const u of linkUpdates(c)) main.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
       break;
     }
-    case 'address': {
-      if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeAddress(w, 'delete', c.before!, s, i)));
-      // Creates are create-or-replace: the planner may re-create what it
-      // expects a kernel side effect to remove but that survived.
-      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeAddress(w, 'replace', c.after!, s, i)));
-      if (c.action === 'update') main.push(op((w, s, i) => writeAddress(w, 'replace', c.after!, s, i)));
+    case 'address':
+      keyed(c, writeAddress);
       break;
-    }
-    case 'route': {
-      if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeRoute(w, 'delete', c.before!, s, i)));
-      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeRoute(w, 'replace', c.after!, s, i)));
-      if (c.action === 'update') main.push(op((w, s, i) => writeRoute(w, 'replace', c.after!, s, i)));
+    case 'route':
+      keyed(c, writeRoute);
       break;
-    }
+    case 'neighbor':
+      keyed(c, writeNeighbor);
+      break;
     case 'rule': {
       // Rules have no in-place replace: everything but the protocol is identity.
       if (c.action !== 'create') main.push(op((w, s) => writeRule(w, 'delete', c.before!, s)));
       if (c.action !== 'delete') main.push(op((w, s) => writeRule(w, 'create', c.after!, s)));
-      break;
-    }
-    case 'neighbor': {
-      if (c.action === 'delete' || c.action === 'replace') main.push(op((w, s, i) => writeNeighbor(w, 'delete', c.before!, s, i)));
-      if (c.action === 'create' || c.action === 'replace') main.push(op((w, s, i) => writeNeighbor(w, 'replace', c.after!, s, i)));
-      if (c.action === 'update') main.push(op((w, s, i) => writeNeighbor(w, 'replace', c.after!, s, i)));
       break;
     }
   }
