@@ -89,6 +89,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Napi::Function ctor = DefineClass(env, "Socket", {
       InstanceMethod("send", &Socket::Send),
+      InstanceMethod("sendAsync", &Socket::SendAsync),
       InstanceMethod("recv", &Socket::Recv),
       InstanceMethod("join", &Socket::Join),
       InstanceMethod("leave", &Socket::Leave),
@@ -150,6 +151,13 @@ class Socket : public Napi::ObjectWrap<Socket> {
   std::vector<uint8_t> buf_;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference onReadable_;
+  // sendAsync calls still running on the thread pool; close() waits for them
+  // before releasing the descriptor, so a pool thread never writes to a
+  // number the process has reused.
+  int inflight_ = 0;
+  bool closeRequested_ = false;
+
+  friend class SendWorker;
 
   // Stop polling and close the descriptor. The poll handle is freed by libuv's
   // close callback, after which nothing refers to it.
@@ -168,7 +176,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   }
 
   bool CheckOpen(Napi::Env env) {
-    if (fd_ < 0) {
+    if (fd_ < 0 || closeRequested_) {
       ErrnoError(env, "netlink socket", EBADF).ThrowAsJavaScriptException();
       return false;
     }
@@ -301,10 +309,83 @@ class Socket : public Napi::ObjectWrap<Socket> {
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    Shutdown();
+    if (inflight_ > 0) closeRequested_ = true;
+    else Shutdown();
     return info.Env().Undefined();
   }
+
+  Napi::Value SendAsync(const Napi::CallbackInfo& info);
+  void SendDone() {
+    if (--inflight_ == 0 && closeRequested_) Shutdown();
+  }
 };
+
+// sendAsync(buffer, offset, length, callback(err, bytes)): the same sendmsg
+// as send(), on a libuv pool thread. rtnetlink handles the messages inside
+// sendmsg, so two sockets sending at once keep two cores busy in the kernel
+// while the event loop stays free. The buffer and the socket object are held
+// until the callback runs; the caller must not change the bytes meanwhile.
+class SendWorker : public Napi::AsyncWorker {
+ public:
+  SendWorker(Napi::Function cb, Napi::Object self, Socket* sock, Napi::Buffer<uint8_t> buf, size_t off, size_t len)
+      : Napi::AsyncWorker(cb, "netrec.sendAsync"), sock_(sock), fd_(sock->fd_), data_(buf.Data() + off), len_(len) {
+    self_ = Napi::Persistent(self);
+    buf_ = Napi::Persistent(buf);
+    sock_->inflight_++;
+  }
+
+  void Execute() override {
+    struct sockaddr_nl sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.nl_family = AF_NETLINK;
+    for (;;) {
+      ssize_t n = sendto(fd_, data_, len_, 0, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
+      if (n >= 0) {
+        sent_ = n;
+        return;
+      }
+      if (errno == EINTR) continue;
+      err_ = errno;
+      return;
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    sock_->SendDone();
+    if (err_ != 0) Callback().Call({ErrnoError(env, "sendmsg", err_).Value(), env.Undefined()});
+    else Callback().Call({env.Null(), Napi::Number::New(env, static_cast<double>(sent_))});
+  }
+
+ private:
+  Socket* sock_;
+  int fd_;
+  const uint8_t* data_;
+  size_t len_;
+  ssize_t sent_ = 0;
+  int err_ = 0;
+  Napi::ObjectReference self_;
+  Napi::Reference<Napi::Buffer<uint8_t>> buf_;
+};
+
+Napi::Value Socket::SendAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  if (info.Length() < 4 || !info[0].IsBuffer() || !info[3].IsFunction()) {
+    Napi::TypeError::New(env, "sendAsync(buffer, offset, length, callback)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto b = info[0].As<Napi::Buffer<uint8_t>>();
+  size_t off = info[1].As<Napi::Number>().Uint32Value();
+  size_t len = info[2].As<Napi::Number>().Uint32Value();
+  if (off + len > b.Length()) {
+    Napi::RangeError::New(env, "sendAsync: range outside buffer").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto* w = new SendWorker(info[3].As<Napi::Function>(), info.This().As<Napi::Object>(), this, b, off, len);
+  w->Queue();
+  return env.Undefined();
+}
 
 // lockFile(path) -> fd holding an exclusive flock(2) on path (created 0600 if
 // missing); throws with errno EWOULDBLOCK when another process holds it. The

@@ -8,6 +8,7 @@ import type { Desired, State } from '../model/types.js';
 import { plan as makePlan, planRestore, scopeOf, type Scope } from '../plan/plan.js';
 import { isEmpty, planChanges, type Change, type Plan } from '../plan/types.js';
 import { executePlan, type Refusal } from './execute.js';
+import type { ChangeWitness } from './witness.js';
 
 export type ApplyResultKind = 'applied' | 'no-changes' | 'rolled-back' | 'failed';
 
@@ -23,6 +24,8 @@ export interface ApplyOutcome {
   interrupted: boolean;
   /** Rounds of execute+verify that ran. */
   rounds: number;
+  /** How the result was checked: a full read of the state, or the kernel's change notifications. */
+  verifiedBy: 'read' | 'notifications';
 }
 
 export interface ApplyOptions {
@@ -32,6 +35,11 @@ export interface ApplyOptions {
   maxRounds?: number;
   /** How to read the state again (default: a full dump). watch passes its event-fed cache. */
   readActual?: () => Promise<State>;
+  /**
+   * Subscribed before `before` was read: when it saw only our own requests'
+   * announcements, a plan of routes, rules and neighbors needs no read-back.
+   */
+  witness?: ChangeWitness;
 }
 
 function mergeScope(into: Scope, from: Scope): void {
@@ -44,7 +52,7 @@ function mergeScope(into: Scope, from: Scope): void {
  */
 export async function applyPlan(conn: Connection, desired: Desired, before: State, first: Plan, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
   const startMessages = conn.mutations;
-  const out: ApplyOutcome = { result: 'applied', messages: 0, refusals: [], unconverged: [], rollbackLeft: [], interrupted: false, rounds: 0 };
+  const out: ApplyOutcome = { result: 'applied', messages: 0, refusals: [], unconverged: [], rollbackLeft: [], interrupted: false, rounds: 0, verifiedBy: 'read' };
   if (isEmpty(first)) {
     out.result = 'no-changes';
     return out;
@@ -59,14 +67,25 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
   const maxRounds = opts.maxRounds ?? 3;
   const readActual = opts.readActual ?? (() => readState(conn, { protocol: desired.policy.protocol }));
   let current: Plan = first;
+  const witnessed = opts.witness?.expect(first) ?? false;
   for (let round = 1; round <= maxRounds; round++) {
     out.rounds = round;
-    const r = await executePlan(conn, current, { stopOnError: true, shouldStop: opts.shouldStop, onProgress: round === 1 ? opts.onProgress : undefined });
+    const r = await executePlan(conn, current, {
+      stopOnError: true,
+      shouldStop: opts.shouldStop,
+      onProgress: round === 1 ? opts.onProgress : undefined,
+      afterChunk: opts.witness ? () => opts.witness!.drain() : undefined,
+    });
     if (r.refusals.length > 0 || r.interrupted) {
       out.refusals = r.refusals;
       out.interrupted = r.interrupted;
       out.rollbackLeft = await rollback(conn, before, scope(), readActual);
       out.result = out.rollbackLeft.length === 0 ? 'rolled-back' : 'failed';
+      out.messages = conn.mutations - startMessages;
+      return out;
+    }
+    if (round === 1 && witnessed && opts.witness!.onlyOurs()) {
+      out.verifiedBy = 'notifications';
       out.messages = conn.mutations - startMessages;
       return out;
     }

@@ -14,6 +14,8 @@ export interface ExecuteOptions {
   /** Checked between batches: a true value stops the run (SIGINT/SIGTERM). */
   shouldStop?: () => boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Called after every batch chunk (a change witness drains its socket there). */
+  afterChunk?: () => void;
 }
 
 export interface Refusal {
@@ -61,7 +63,8 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
     }
     idx ??= await readNameIndex(conn);
     const stageIdx: NameIndex = idx;
-    let failed = await runOps(conn, main, stageIdx, opts, result, (n) => opts.onProgress?.(done + n, total));
+    const independent = main.length === stage.length && stage.every((c) => c.type === 'route' || c.type === 'neighbor');
+    let failed = await runOps(conn, main, stageIdx, opts, result, (n) => opts.onProgress?.(done + n, total), independent);
     if (stage.some(changesLinks)) idx = await readNameIndex(conn);
     if (!failed && post.length > 0) {
       const postIdx: NameIndex = idx;
@@ -75,7 +78,11 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
   return result;
 }
 
-/** Send ops in batches; returns true when the kernel refused any. */
+/**
+ * Send ops in batches; returns true when the kernel refused any. `parallel`:
+ * one op per change of distinct routes or neighbors, which the kernel may
+ * take in any order.
+ */
 async function runOps(
   conn: Connection,
   ops: Op[],
@@ -83,6 +90,7 @@ async function runOps(
   opts: ExecuteOptions,
   result: ExecuteResult,
   progress?: (n: number) => void,
+  parallel = false,
 ): Promise<boolean> {
   if (ops.length === 0) return false;
   const results = await conn.batch(
@@ -98,7 +106,7 @@ async function runOps(
         return e as Error;
       }
     },
-    { stopOnError: opts.stopOnError, onProgress: progress },
+    { stopOnError: opts.stopOnError, onProgress: progress, parallel, afterChunk: opts.afterChunk },
   );
   let failed = false;
   for (let i = 0; i < ops.length; i++) {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { applyPlan, rollback, type ApplyOutcome } from '../apply/apply.js';
 import { recoverPending, scopeToKeys, waitForConfirmation, type ConfirmOutcome } from '../apply/confirm.js';
 import { lockNamespace } from '../apply/lock.js';
+import { ChangeWitness } from '../apply/witness.js';
 import { parseProbe, runProbes, type Probe } from '../apply/probes.js';
 import { readState } from '../kernel/read.js';
 import type { State } from '../model/types.js';
@@ -86,8 +87,11 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let witness: ChangeWitness | undefined;
   try {
     if (!opts.dryRun) await recover(conn, store, readActual);
+    // Subscribed before the read, so it sees every change after it.
+    if (!opts.dryRun) witness = new ChangeWitness(nsPath, () => conn.portIds());
     const before = await readActualState(conn, undefined, desired.policy.protocol);
     const plan = planFor(desired, before);
     if (!json) printPlan(plan);
@@ -108,7 +112,10 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
       shouldStop: () => stopRequested,
       onProgress: (done, total) => progress.update(done, total),
       readActual,
+      witness,
     });
+    witness?.close();
+    witness = undefined;
     progress.finish();
     let confirm: ConfirmOutcome | undefined;
     if (confirmMs !== undefined && outcome.result === 'applied') {
@@ -136,6 +143,7 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    witness?.close();
     conn.close();
     lock?.release();
   }

@@ -29,6 +29,8 @@ export interface ConnectionOptions {
   netns?: string;
   /** Receive buffer to ask for (bytes). */
   rcvbuf?: number;
+  /** Sockets a large independent batch may use at once (see batch's `parallel`). */
+  lanes?: number;
 }
 
 /** Result of one message in a batch. */
@@ -42,6 +44,15 @@ export interface BatchOptions {
   stopOnError?: boolean;
   /** Called after each chunk's ACKs are read, with the count done so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The messages do not depend on each other's order: chunks may go out over
+   * several sockets at once. rtnetlink does its work inside sendmsg, and
+   * route inserts take only short per-namespace locks, so two sockets on
+   * pool threads keep two cores busy in the kernel.
+   */
+  parallel?: boolean;
+  /** Called after each chunk (on the socket of the batch), e.g. to drain a notification socket. */
+  afterChunk?: () => void;
 }
 
 export class DumpInterruptedError extends Error {
@@ -52,12 +63,19 @@ export class DumpInterruptedError extends Error {
 }
 
 const DEFAULT_RCVBUF = 32 * 1024 * 1024;
+const DEFAULT_LANES = 2;
+/** Messages per sendmsg. */
+const DEFAULT_CHUNK = 256;
 /** Kernel memory one small ACK skb is charged (truesize), generously rounded up. */
 const ACK_TRUESIZE = 1024;
 
 export class Connection {
   readonly sock: RawSocket;
   readonly rcvbuf: number;
+  /** Extra sockets for parallel batches, opened on first need. */
+  private lanes: RawSocket[] = [];
+  private readonly maxLanes: number;
+  private readonly openLane: (() => RawSocket) | undefined;
   private seq: number;
   private busy: Promise<unknown> = Promise.resolve();
   /** Mutating messages sent so far (batch()). */
@@ -65,19 +83,46 @@ export class Connection {
   /** Dump attempts that came back interrupted and were retried. */
   dumpRetries = 0;
 
-  constructor(sock: RawSocket, rcvbuf = DEFAULT_RCVBUF) {
+  /** `openLane` opens another socket in the same namespace for parallel batches. */
+  constructor(sock: RawSocket, rcvbuf = DEFAULT_RCVBUF, openLane?: () => RawSocket, lanes = DEFAULT_LANES) {
     this.sock = sock;
     this.rcvbuf = sock.setRcvbuf(rcvbuf);
+    this.openLane = openLane;
+    this.maxLanes = Math.max(1, lanes);
     // Start from a time-derived value so stale replies to an earlier process's socket never match.
     this.seq = (Date.now() & 0x3fffffff) >>> 0;
   }
 
   static open(opts: ConnectionOptions = {}): Connection {
-    return new Connection(openRawSocket(opts.netns), opts.rcvbuf ?? DEFAULT_RCVBUF);
+    const rcvbuf = opts.rcvbuf ?? DEFAULT_RCVBUF;
+    const openLane = (): RawSocket => {
+      const s = openRawSocket(opts.netns);
+      s.setRcvbuf(rcvbuf);
+      return s;
+    };
+    return new Connection(openRawSocket(opts.netns), rcvbuf, openLane, opts.lanes);
   }
 
   close(): void {
     this.sock.close();
+    for (const s of this.lanes) s.close();
+    this.lanes = [];
+  }
+
+  /** Port ids of every socket this connection sends on. */
+  portIds(): number[] {
+    return [this.sock.portId, ...this.lanes.map((s) => s.portId)];
+  }
+
+  /** The sockets a batch of `chunks` chunks uses: more than one only when worth a thread hop. */
+  private socketsFor(chunks: number, parallel: boolean): RawSocket[] {
+    if (!parallel || chunks < 4 || !this.openLane || !this.sock.sendAsync) return [this.sock];
+    try {
+      while (this.lanes.length < this.maxLanes - 1) this.lanes.push(this.openLane());
+    } catch {
+      // One socket still does the job, only slower.
+    }
+    return [this.sock, ...this.lanes];
   }
 
   nextSeq(): number {
@@ -93,34 +138,42 @@ export class Connection {
     return run;
   }
 
-  private send(bytes: Buffer): void {
+  private send(bytes: Buffer, sock = this.sock): void {
     try {
-      this.sock.send(bytes);
+      sock.send(bytes);
     } catch (e) {
       throw toSocketError(e, 'netlink send');
     }
+  }
+
+  /** sendmsg off the event loop when the socket can, else inline. */
+  private sendOffThread(bytes: Buffer, sock: RawSocket, offThread: boolean): Promise<void> | void {
+    if (!offThread || !sock.sendAsync) return this.send(bytes, sock);
+    return new Promise((resolve, reject) => {
+      sock.sendAsync!(bytes, 0, bytes.length, (err) => (err ? reject(toSocketError(err, 'netlink send')) : resolve()));
+    });
   }
 
   /**
    * Read replies until `onMessage` returns true. Drains what is waiting
    * synchronously; waits on the event loop only when nothing is.
    */
-  private async readUntil(onMessage: (m: Message) => boolean): Promise<void> {
+  private async readUntil(onMessage: (m: Message) => boolean, sock = this.sock): Promise<void> {
     for (;;) {
       let data: Buffer | null;
       try {
-        data = this.sock.recv();
+        data = sock.recv();
       } catch (e) {
         throw toSocketError(e, 'netlink receive');
       }
       if (data === null) {
-        await this.readable();
+        await this.readable(sock);
         continue;
       }
       let done = false;
       parseMessages(data, (m) => {
         if (done) return;
-        if (m.pid !== this.sock.portId && m.pid !== 0) return; // not a reply to us
+        if (m.pid !== sock.portId && m.pid !== 0) return; // not a reply to us
         if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
         done = onMessage(m);
       });
@@ -128,10 +181,10 @@ export class Connection {
     }
   }
 
-  private readable(): Promise<void> {
+  private readable(sock: RawSocket): Promise<void> {
     return new Promise((resolve) => {
-      this.sock.startReading(() => {
-        this.sock.stopReading();
+      sock.startReading(() => {
+        sock.stopReading();
         resolve();
       });
     });
@@ -209,11 +262,12 @@ export class Connection {
   /**
    * Send `count` mutating messages, `chunk` per sendmsg. rtnetlink handles
    * a whole sendmsg before it returns, so the chunk is the number of ACKs
-   * in flight: it is capped so they always fit the receive buffer (a lost
-   * ACK would be an unknown outcome). `encode(w, i, seq)` writes message i,
-   * with NLM_F_ACK in its flags, or returns an Error and writes nothing (the
-   * message is then refused without being sent). Every ACK is matched by
-   * sequence number.
+   * in flight on a socket: it is capped so they always fit the receive
+   * buffer (a lost ACK would be an unknown outcome). `encode(w, i, seq)`
+   * writes message i, with NLM_F_ACK in its flags, or returns an Error and
+   * writes nothing (the message is then refused without being sent). Every
+   * ACK is matched by sequence number. Without `parallel`, messages reach the
+   * kernel in index order.
    */
   batch(
     count: number,
@@ -221,45 +275,66 @@ export class Connection {
     opts: BatchOptions = {},
   ): Promise<BatchResult[]> {
     return this.exclusive(async () => {
-      const chunk = Math.max(1, Math.min(opts.chunk ?? 256, Math.floor(this.rcvbuf / 2 / ACK_TRUESIZE)));
+      const chunk = Math.max(1, Math.min(opts.chunk ?? DEFAULT_CHUNK, Math.floor(this.rcvbuf / 2 / ACK_TRUESIZE)));
       const stopOnError = opts.stopOnError ?? true;
       const results: BatchResult[] = new Array(count);
-      const bySeq = new Map<number, number>();
-      const w = new Writer(64 * 1024);
+      const sockets = this.socketsFor(Math.ceil(count / chunk), opts.parallel ?? false);
+      const offThread = sockets.length > 1;
       let next = 0;
+      let done = 0;
       let refused = false;
-      while (next < count && !(refused && stopOnError)) {
-        w.reset();
-        const end = Math.min(count, next + chunk);
-        let sent = 0;
-        for (let i = next; i < end; i++) {
-          const seq = this.nextSeq();
-          const bad = encode(w, i, seq);
-          if (bad) {
-            results[i] = { ok: false, error: bad };
-            refused = true;
-            continue;
+      let broken = false;
+      // Each lane takes the next chunk, sends it and reads its ACKs, until none is left.
+      const lane = async (sock: RawSocket): Promise<void> => {
+        const bySeq = new Map<number, number>();
+        const w = new Writer(64 * 1024);
+        while (next < count && !broken && !(refused && stopOnError)) {
+          w.reset();
+          const from = next;
+          const end = Math.min(count, from + chunk);
+          next = end;
+          let sent = 0;
+          for (let i = from; i < end; i++) {
+            const seq = this.nextSeq();
+            const bad = encode(w, i, seq);
+            if (bad) {
+              results[i] = { ok: false, error: bad };
+              refused = true;
+              continue;
+            }
+            bySeq.set(seq, i);
+            sent++;
           }
-          bySeq.set(seq, i);
-          sent++;
+          if (sent > 0) {
+            await this.sendOffThread(w.bytesView(), sock, offThread);
+            this.mutations += sent;
+            await this.readUntil((m) => {
+              const i = bySeq.get(m.seq);
+              if (i === undefined || m.type !== NLMSG_ERROR) return false;
+              bySeq.delete(m.seq);
+              const err = ackError(m);
+              if (err) {
+                results[i] = { ok: false, error: err };
+                refused = true;
+              } else results[i] = { ok: true };
+              return bySeq.size === 0;
+            }, sock);
+          }
+          done += end - from;
+          opts.afterChunk?.();
+          opts.onProgress?.(done, count);
         }
-        next = end;
-        if (sent === 0) continue;
-        this.send(w.bytesView());
-        this.mutations += sent;
-        await this.readUntil((m) => {
-          const i = bySeq.get(m.seq);
-          if (i === undefined || m.type !== NLMSG_ERROR) return false;
-          bySeq.delete(m.seq);
-          const err = ackError(m);
-          if (err) {
-            results[i] = { ok: false, error: err };
-            refused = true;
-          } else results[i] = { ok: true };
-          return bySeq.size === 0;
-        });
-        opts.onProgress?.(next, count);
-      }
+      };
+      // A socket error ends every lane; the batch waits for all before it throws.
+      const ended = await Promise.allSettled(
+        sockets.map((sock) =>
+          lane(sock).catch((e: unknown) => {
+            broken = true;
+            throw e;
+          }),
+        ),
+      );
+      for (const e of ended) if (e.status === 'rejected') throw e.reason;
       for (let i = 0; i < count; i++) if (results[i] === undefined) results[i] = { ok: false, error: null };
       return results;
     });

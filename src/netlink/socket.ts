@@ -7,6 +7,8 @@ export interface RawSocket {
   readonly fd: number;
   /** One sendmsg to the kernel; returns bytes sent. */
   send(buf: Buffer, offset?: number, length?: number): number;
+  /** The same sendmsg on a thread-pool thread; `buf` must stay unchanged until `cb`. */
+  sendAsync?(buf: Buffer, offset: number, length: number, cb: (err: unknown, sent?: number) => void): void;
   /** Every datagram waiting now, concatenated; null when none. */
   recv(): Buffer | null;
   join(group: number): void;

@@ -16,7 +16,7 @@ import { Connection } from '../netlink/connection.js';
 import { plan as makePlan, type Scope } from '../plan/plan.js';
 import { isEmpty, planChanges, type Plan } from '../plan/types.js';
 import { isClean, KernelCache, noDirt, type Dirty } from './cache.js';
-import { EventSource } from './events.js';
+import { EventSource } from '../kernel/events.js';
 import { configHash, configSignature } from '../config/fingerprint.js';
 import { watchConfigs } from './files.js';
 import type { Logger } from './log.js';

@@ -12,14 +12,29 @@ function kebab(key: string): string {
 }
 
 /** Not part of the config format: where it was declared, and the address-list ownership flag. */
-const HIDDEN = new Set(['source', 'addressesAuthoritative']);
+function hidden(k: string): boolean {
+  return k === 'source' || k === 'addressesAuthoritative';
+}
 
-/** A model object as a config-format-like value: kebab-case keys, undefined and source left out. */
+/**
+ * A model object as a config-format-like value: kebab-case keys, undefined
+ * and source left out. Runs once per change of a 1,000,000-change JSON plan,
+ * hence the plain loops (no entries arrays).
+ */
 export function toConfigValue(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(toConfigValue);
   if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const a = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) a[i] = toConfigValue(v[i]);
+    return a;
+  }
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== undefined && !HIDDEN.has(k)) out[kebab(k)] = toConfigValue(x);
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (x === undefined || hidden(k)) continue;
+    out[kebab(k)] = typeof x === 'object' && x !== null ? toConfigValue(x) : x;
+  }
   return out;
 }
 

@@ -1,0 +1,103 @@
+// How apply checks its result: by the kernel's change announcements when
+// they account for everything (a plan of routes only, nobody else writing),
+// and by a full read otherwise — which then repairs what another writer did.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { applyPlan, type ApplyOptions } from '../src/apply/apply.js';
+import { ChangeWitness } from '../src/apply/witness.js';
+import { loadConfig } from '../src/config/load.js';
+import { readState } from '../src/kernel/read.js';
+import { Connection } from '../src/netlink/connection.js';
+import { plan } from '../src/plan/plan.js';
+import { Netns, tempDir } from './helpers/netns.js';
+
+let ns: Netns;
+let tmp: ReturnType<typeof tempDir>;
+let conn: Connection;
+beforeEach(() => {
+  ns = Netns.create('verify');
+  tmp = tempDir();
+  conn = Connection.open({ netns: ns.path });
+});
+afterEach(() => {
+  conn.close();
+  ns.destroy();
+  tmp.cleanup();
+});
+
+const UPLINK = 'version: 1\ninterfaces:\n  - { name: n0, kind: bridge, addresses: [10.77.0.1/16] }\n';
+function route(i: number): string {
+  return `10.${80 + (i >> 8)}.${i & 255}.0/24`;
+}
+function config(routes: number, mtu?: number): string {
+  const lines = [mtu ? UPLINK.replace('kind: bridge,', `kind: bridge, mtu: ${mtu},`) : UPLINK, 'routes:'];
+  for (let i = 0; i < routes; i++) lines.push(`  - { to: ${route(i)}, via: 10.77.0.254 }`);
+  return lines.join('\n') + '\n';
+}
+
+/** Plan `text` against the namespace and apply it the way `netrec apply` does, with a witness. */
+async function applyText(text: string, opts: Partial<ApplyOptions> = {}, witnessRcvbuf?: number) {
+  const desired = loadConfig([tmp.write(`c-${Math.random().toString(36).slice(2)}.yaml`, text)]);
+  const witness = new ChangeWitness(ns.path, () => conn.portIds(), witnessRcvbuf);
+  try {
+    const before = await readState(conn, { protocol: desired.policy.protocol });
+    const p = plan(desired, before).plan;
+    const readActual = () => readState(conn, { protocol: desired.policy.protocol });
+    return await applyPlan(conn, desired, before, p, { readActual, witness, ...opts });
+  } finally {
+    witness.close();
+  }
+}
+
+function kernelRoutes(): string[] {
+  return ns.json<{ dst: string; gateway?: string }[]>('route', 'show', 'proto', '0x4e').map((r) => `${r.dst} ${r.gateway}`);
+}
+
+describe('verification', () => {
+  it('a plan of routes only is verified by its own announcements, sent over two sockets at once', async () => {
+    await applyText(UPLINK);
+    const o = await applyText(config(3000));
+    assert.equal(o.result, 'applied');
+    assert.equal(o.verifiedBy, 'notifications');
+    assert.equal(o.messages, 3000);
+    assert.equal(conn.portIds().length, 2, 'a second socket carried part of the batch');
+    const routes = kernelRoutes();
+    assert.equal(routes.length, 3000);
+    for (let i = 0; i < 3000; i += 97) assert.ok(routes.includes(`${route(i)} 10.77.0.254`), route(i));
+  });
+
+  it('another writer during the apply forces a full read, and a second round repairs what it removed', async () => {
+    await applyText(UPLINK);
+    let removed = false;
+    const o = await applyText(config(3000), {
+      onProgress: (done) => {
+        // After the first chunk is in: someone else deletes one of our new routes.
+        if (removed || done === 0) return;
+        ns.ip('route', 'del', route(0));
+        removed = true;
+      },
+    });
+    assert.ok(removed);
+    assert.equal(o.result, 'applied');
+    assert.equal(o.verifiedBy, 'read');
+    assert.equal(o.rounds, 2);
+    assert.equal(kernelRoutes().length, 3000);
+    assert.ok(kernelRoutes().includes(`${route(0)} 10.77.0.254`));
+  });
+
+  it('lost announcements (a full queue) are not taken as a clean run', async () => {
+    await applyText(UPLINK);
+    const o = await applyText(config(2000), {}, 4096);
+    assert.equal(o.result, 'applied');
+    assert.equal(o.verifiedBy, 'read');
+    assert.equal(kernelRoutes().length, 2000);
+  });
+
+  it('a plan that changes a link is verified by a full read', async () => {
+    await applyText(config(10));
+    const o = await applyText(config(10, 1400));
+    assert.equal(o.result, 'applied');
+    assert.equal(o.verifiedBy, 'read');
+    assert.equal(ns.json<{ mtu: number }[]>('link', 'show', 'n0')[0]!.mtu, 1400);
+  });
+});
