@@ -12,7 +12,7 @@ import type { StateStore } from '../state/store.js';
 import { scopeOf, type Scope } from '../plan/plan.js';
 import { configHash } from '../config/fingerprint.js';
 import { openStore, checkTrust } from './state.js';
-import { planToJson } from '../plan/render/json.js';
+import { writePlanJson } from '../plan/render/json.js';
 import { renderText } from '../plan/render/text.js';
 import { isEmpty, planChanges, type Change, type Plan } from '../plan/types.js';
 import { netnsPath, openConnection, parseDuration, runCommand, useColor, UserError } from './common.js';
@@ -271,9 +271,9 @@ function printOutcome(plan: Plan, o: ApplyOutcome, started: number): void {
 }
 
 function printJson(plan: Plan, extra: { result: string; messages: number }, started: number, o?: ApplyOutcome): void {
-  const body: Record<string, unknown> = { ...planToJson(plan), messages: extra.messages, durationMs: Math.round(performance.now() - started), result: extra.result };
+  const tail: Record<string, unknown> = { messages: extra.messages, durationMs: Math.round(performance.now() - started), result: extra.result };
   if (o && o.refusals.length > 0) {
-    body.errors = o.refusals.map((r) => ({
+    tail.errors = o.refusals.map((r) => ({
       action: r.change.action,
       type: r.change.type,
       id: r.change.id,
@@ -281,5 +281,5 @@ function printJson(plan: Plan, extra: { result: string; messages: number }, star
       message: r.error.message,
     }));
   }
-  process.stdout.write(JSON.stringify(body) + '\n');
+  writePlanJson((s) => process.stdout.write(s), plan, tail);
 }

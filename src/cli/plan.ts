@@ -1,7 +1,7 @@
 // netrec plan: what apply would change, as text, JSON or a unified diff.
 import type { Command } from 'commander';
 import { renderDiff } from '../plan/render/diff.js';
-import { planToJson } from '../plan/render/json.js';
+import { writePlanJson } from '../plan/render/json.js';
 import { renderText } from '../plan/render/text.js';
 import { isEmpty } from '../plan/types.js';
 import { openConnection, runCommand, useColor, UserError } from './common.js';
@@ -42,7 +42,7 @@ export function register(program: Command): void {
         try {
           const actual = await readActual(conn, opts.fromState, desired.policy.protocol);
           const plan = planFor(desired, actual);
-          if (opts.output === 'json') process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
+          if (opts.output === 'json') writePlanJson((s) => process.stdout.write(s), plan, {}, 2);
           else if (opts.output === 'diff') process.stdout.write(renderDiff(actual, desired));
           else process.stdout.write(renderText(plan, { color: useColor(process.stdout) }));
           return opts.detailedExitcode && !isEmpty(plan) ? 2 : 0;

@@ -21,6 +21,38 @@ export function planToJson(p: Plan): { changes: JsonChange[]; summary: Summary }
   return { changes, summary: { ...p.summary } };
 }
 
+/** Output is handed over in pieces of about this many characters. */
+const PIECE = 1 << 20;
+
+/**
+ * Write `JSON.stringify({ ...planToJson(p), ...tail }, null, indent)` in
+ * pieces, so a million-change plan never becomes one string (or one array of
+ * a million objects).
+ */
+export function writePlanJson(write: (s: string) => void, p: Plan, tail: Record<string, unknown> = {}, indent = 0): void {
+  const nl = indent ? '\n' : '';
+  const pad1 = ' '.repeat(indent);
+  const pad2 = ' '.repeat(2 * indent);
+  const colon = indent ? ': ' : ':';
+  const nested = (v: unknown, pad: string): string => JSON.stringify(v, null, indent || undefined).replaceAll('\n', `\n${pad}`);
+  let out = `{${nl}${pad1}"changes"${colon}[`;
+  let n = 0;
+  for (const stage of p.stages) {
+    for (const c of stage) {
+      out += `${n++ ? ',' : ''}${nl}${pad2}${nested(changeToJson(c), pad2)}`;
+      if (out.length >= PIECE) {
+        write(out);
+        out = '';
+      }
+    }
+  }
+  out += n ? `${nl}${pad1}]` : ']';
+  for (const [k, v] of Object.entries({ summary: { ...p.summary }, ...tail })) {
+    if (v !== undefined) out += `,${nl}${pad1}${JSON.stringify(k)}${colon}${nested(v, pad1)}`;
+  }
+  write(`${out}${nl}}\n`);
+}
+
 function changeToJson(c: Change): JsonChange {
   const j: JsonChange = {
     action: c.action,
