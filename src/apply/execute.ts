@@ -5,7 +5,8 @@ import type { Connection } from '../netlink/connection.js';
 import type { KernelError } from '../netlink/errors.js';
 import type { NameIndex } from '../netlink/rtnl/layout.js';
 import { dumpLinks } from '../kernel/read.js';
-import { changesLinks, opsFor, type Op } from '../kernel/write.js';
+import { changesLinks, isSingle, opsFor, writeSingle, type Op } from '../kernel/write.js';
+import type { Writer } from '../netlink/message.js';
 import type { Change, Plan } from '../plan/types.js';
 
 export interface ExecuteOptions {
@@ -54,22 +55,26 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
       result.interrupted = true;
       break;
     }
-    const main: Op[] = [];
-    const post: Op[] = [];
-    for (const c of stage) {
-      const o = opsFor(c);
-      main.push(...o.main);
-      post.push(...o.post);
-    }
     idx ??= await readNameIndex(conn);
     const stageIdx: NameIndex = idx;
-    const independent = main.length === stage.length && stage.every((c) => c.type === 'route' || c.type === 'neighbor');
-    let failed = await runOps(conn, main, stageIdx, opts, result, (n) => opts.onProgress?.(done + n, total), independent);
-    if (stage.some(changesLinks)) idx = await readNameIndex(conn);
-    if (!failed && post.length > 0) {
-      const postIdx: NameIndex = idx;
-      failed = await runOps(conn, post, postIdx, opts, result);
+    const progress = (n: number): void => opts.onProgress?.(done + n, total);
+    let failed: boolean;
+    let post: Op[] = [];
+    if (stage.every(isSingle)) {
+      // The large stages (routes by the thousand): written straight from the plan, no Op per change.
+      const parallel = stage.every((c) => c.type === 'route' || c.type === 'neighbor');
+      failed = await runBatch(conn, stage.length, (i) => stage[i]!, (w, i, seq) => writeSingle(w, stage[i]!, seq, stageIdx), opts, result, progress, parallel);
+    } else {
+      const main: Op[] = [];
+      for (const c of stage) {
+        const o = opsFor(c);
+        main.push(...o.main);
+        post.push(...o.post);
+      }
+      failed = await runOps(conn, main, stageIdx, opts, result, progress);
     }
+    if (stage.some(changesLinks)) idx = await readNameIndex(conn);
+    if (!failed && post.length > 0) failed = await runOps(conn, post, idx, opts, result);
     done += stage.length;
     opts.onProgress?.(done, total);
     if (failed && opts.stopOnError) break;
@@ -78,29 +83,34 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
   return result;
 }
 
+function runOps(conn: Connection, ops: Op[], idx: NameIndex, opts: ExecuteOptions, result: ExecuteResult, progress?: (n: number) => void): Promise<boolean> {
+  return runBatch(conn, ops.length, (i) => ops[i]!.change, (w, i, seq) => ops[i]!.write(w, seq, idx), opts, result, progress, false);
+}
+
 /**
- * Send ops in batches; returns true when the kernel refused any. `parallel`:
- * one op per change of distinct routes or neighbors, which the kernel may
- * take in any order.
+ * Send `count` requests in batches; returns true when the kernel refused
+ * any. `parallel`: requests for distinct routes or neighbors, which the
+ * kernel may take in any order.
  */
-async function runOps(
+async function runBatch(
   conn: Connection,
-  ops: Op[],
-  idx: NameIndex,
+  count: number,
+  changeAt: (i: number) => Change,
+  write: (w: Writer, i: number, seq: number) => void,
   opts: ExecuteOptions,
   result: ExecuteResult,
-  progress?: (n: number) => void,
-  parallel = false,
+  progress: ((n: number) => void) | undefined,
+  parallel: boolean,
 ): Promise<boolean> {
-  if (ops.length === 0) return false;
+  if (count === 0) return false;
   const results = await conn.batch(
-    ops.length,
+    count,
     (w, i, seq) => {
       // A name that no longer resolves (a link removed under us) refuses
       // its change; nothing half-written is sent.
       const start = w.off;
       try {
-        ops[i]!.write(w, seq, idx);
+        write(w, i, seq);
       } catch (e) {
         w.off = start;
         return e as Error;
@@ -109,11 +119,11 @@ async function runOps(
     { stopOnError: opts.stopOnError, onProgress: progress, parallel, afterChunk: opts.afterChunk },
   );
   let failed = false;
-  for (let i = 0; i < ops.length; i++) {
+  for (let i = 0; i < count; i++) {
     const r = results[i]!;
     if (!r.ok && r.error) {
       failed = true;
-      result.refusals.push({ change: ops[i]!.change, error: r.error });
+      result.refusals.push({ change: changeAt(i), error: r.error });
     }
   }
   if (opts.shouldStop?.()) result.interrupted = true;

@@ -68,19 +68,49 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
   return [...down, enslave, upd];
 }
 
+type KeyedWriter<T> = (w: Writer, op: 'replace' | 'delete', o: T, seq: number, idx: NameIndex) => void;
+type Keyed = Change & { type: 'address' | 'route' | 'neighbor' };
+
+function keyedWriter(c: Keyed): KeyedWriter<unknown> {
+  return (c.type === 'address' ? writeAddress : c.type === 'route' ? writeRoute : writeNeighbor) as KeyedWriter<unknown>;
+}
+
+/**
+ * True when a change is exactly one request: a create, update or delete of
+ * an address, route or neighbor. Large stages are all such changes, and are
+ * written straight from the plan with `writeSingle`, without an Op each.
+ */
+export function isSingle(c: Change): boolean {
+  return (c.type === 'address' || c.type === 'route' || c.type === 'neighbor') && c.action !== 'replace';
+}
+
+/**
+ * The request of a single-request change. Addresses, routes and neighbors
+ * are written with NLM_F_REPLACE, so a create is create-or-replace (the
+ * planner may re-create what it expects a kernel side effect to remove but
+ * that survived) and an update changes in place.
+ */
+export function writeSingle(w: Writer, c: Change, seq: number, idx: NameIndex): void {
+  const write = keyedWriter(c as Keyed);
+  if (c.action === 'delete') write(w, 'delete', c.before!, seq, idx);
+  else write(w, 'replace', c.after!, seq, idx);
+}
+
 export function opsFor(c: Change): ChangeOps {
   const main: Op[] = [];
   const post: Op[] = [];
   const op = (write: Op['write']): Op => ({ change: c, write });
-  // Addresses, routes and neighbors: the old one goes for a replace or a
-  // delete; everything else writes with NLM_F_REPLACE, so a create is
-  // create-or-replace (the planner may re-create what it expects a kernel side
-  // effect to remove but that survived) and an update changes in place.
-  type KeyedWriter<T> = (w: Writer, op: 'replace' | 'delete', o: T, seq: number, idx: NameIndex) => void;
-  const keyed = <T>(ch: { action: Change['action']; before: T | null; after: T | null }, write: KeyedWriter<T>): void => {
-    if (ch.action === 'delete' || ch.action === 'replace') main.push(op((w, s, i) => write(w, 'delete', ch.before!, s, i)));
-    if (ch.action !== 'delete') main.push(op((w, s, i) => write(w, 'replace', ch.after!, s, i)));
-  };
+  if (isSingle(c)) {
+    main.push(op((w, s, i) => writeSingle(w, c, s, i)));
+    return { main, post };
+  }
+  // A replace of an address, route or neighbor: the old one goes first.
+  if (c.type === 'address' || c.type === 'route' || c.type === 'neighbor') {
+    const write = keyedWriter(c as Keyed);
+    main.push(op((w, s, i) => write(w, 'delete', c.before!, s, i)));
+    main.push(op((w, s, i) => write(w, 'replace', c.after!, s, i)));
+    return { main, post };
+  }
   switch (c.type) {
     case 'interface': {
       const b = c.before;
@@ -97,15 +127,6 @@ export function opsFor(c: Change): ChangeOps {
       if (c.action === 'update') for (const u of linkUpdates(c)) main.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
       break;
     }
-    case 'address':
-      keyed(c, writeAddress);
-      break;
-    case 'route':
-      keyed(c, writeRoute);
-      break;
-    case 'neighbor':
-      keyed(c, writeNeighbor);
-      break;
     case 'rule': {
       // Rules have no in-place replace: everything but the protocol is identity.
       if (c.action !== 'create') main.push(op((w, s) => writeRule(w, 'delete', c.before!, s)));
