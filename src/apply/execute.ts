@@ -12,7 +12,7 @@ import type { Change, Plan } from '../plan/types.js';
 export interface ExecuteOptions {
   /** Stop after a refusal (apply) or keep going (best-effort rollback). */
   stopOnError: boolean;
-  /** Checked between batches: a true value stops the run (SIGINT/SIGTERM). */
+  /** Checked between chunks of a batch: a true value stops the run (SIGINT/SIGTERM). */
   shouldStop?: () => boolean;
   onProgress?: (done: number, total: number) => void;
   /** Called after every batch chunk (a change witness drains its socket there). */
@@ -116,7 +116,7 @@ async function runBatch(
         return e as Error;
       }
     },
-    { stopOnError: opts.stopOnError, onProgress: progress, parallel, afterChunk: opts.afterChunk },
+    { stopOnError: opts.stopOnError, onProgress: progress, parallel, afterChunk: opts.afterChunk, shouldStop: opts.shouldStop },
   );
   let failed = false;
   for (let i = 0; i < count; i++) {

@@ -23,6 +23,8 @@ export class ChangeWitness {
   private others = 0;
   /** ifindex -> admin state of links the plan only re-marks (alias), whose announcements are expected. */
   private quietLinks = new Map<number, boolean>();
+  /** Our ports as of the current drain (a parallel batch opens its second socket on first need). */
+  private ports: readonly number[] = [];
 
   /** `ours()`: the port ids of the sockets our requests go out on. */
   constructor(nsPath: string | undefined, private readonly ours: () => readonly number[], rcvbuf = WITNESS_RCVBUF) {
@@ -55,7 +57,7 @@ export class ChangeWitness {
   }
 
   private expected(m: Message): boolean {
-    if (ATTRIBUTED.has(m.type)) return this.ours().includes(m.pid);
+    if (ATTRIBUTED.has(m.type)) return this.ports.includes(m.pid);
     if (m.type !== RTM_NEWLINK || m.end - m.off < 16) return false;
     const up = this.quietLinks.get(m.buf.readInt32LE(m.off + 4));
     return up !== undefined && ((m.buf.readUInt32LE(m.off + 8) & IFF_UP) !== 0) === up;
@@ -63,6 +65,7 @@ export class ChangeWitness {
 
   /** Read what is waiting. Cheap; call it between batches so the queue never fills. */
   drain(): void {
+    this.ports = this.ours();
     this.events.drain();
   }
 

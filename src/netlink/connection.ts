@@ -53,6 +53,8 @@ export interface BatchOptions {
   parallel?: boolean;
   /** Called after each chunk (on the socket of the batch), e.g. to drain a notification socket. */
   afterChunk?: () => void;
+  /** Checked before each chunk: true stops sending (what was not sent reports `error: null`). */
+  shouldStop?: () => boolean;
 }
 
 export class DumpInterruptedError extends Error {
@@ -290,7 +292,7 @@ export class Connection {
       const lane = async (sock: RawSocket): Promise<void> => {
         const bySeq = new Map<number, number>();
         const w = new Writer(64 * 1024);
-        while (next < count && !broken && !(refused && stopOnError)) {
+        while (next < count && !broken && !(refused && stopOnError) && !opts.shouldStop?.()) {
           w.reset();
           const from = next;
           const end = Math.min(count, from + chunk);

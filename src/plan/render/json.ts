@@ -34,7 +34,7 @@ export function writePlanJson(write: (s: string) => void, p: Plan, tail: Record<
   const pad1 = ' '.repeat(indent);
   const pad2 = ' '.repeat(2 * indent);
   const colon = indent ? ': ' : ':';
-  const nested = (v: unknown, pad: string): string => JSON.stringify(v, null, indent || undefined).replaceAll('\n', `\n${pad}`);
+  const nested = (v: unknown, pad: string): string => (indent ? JSON.stringify(v, null, indent).replaceAll('\n', `\n${pad}`) : JSON.stringify(v));
   let out = `{${nl}${pad1}"changes"${colon}[`;
   let n = 0;
   for (const stage of p.stages) {
