@@ -4,7 +4,7 @@
 //
 // Quick mode (default) scales the big scenarios down so the whole bench takes a
 // few minutes; --full runs the sizes the targets are stated for.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchNs, median, netrecTimed, ROOT, timed, UPLINK_SETUP, writeRoutesBatch, writeRoutesYaml, type RouteSet } from './lib.js';
@@ -64,7 +64,29 @@ function repeat<T extends { ms: number; rssMiB: number }>(fn: () => T): { ms: nu
   return { ms: median(xs.map((x) => x.ms)), rssMiB: Math.max(...xs.map((x) => x.rssMiB)) };
 }
 
-function coldApply(label: string, n: RouteSet, limit: number, target: string): { cold: number; batch: number } {
+/**
+ * For reference: the same routes written by two `ip -batch` processes at once
+ * (one half each). The kernel inserts routes in parallel on two cores, so
+ * this is close to what any writer can reach here.
+ */
+function kernelFloor(label: string, batch: string, batchMs: number): void {
+  const lines = readFileSync(batch, 'utf8').split('\n').filter(Boolean);
+  const half = Math.ceil(lines.length / 2);
+  const a = `${batch}.a`;
+  const b = `${batch}.b`;
+  writeFileSync(a, lines.slice(0, half).join('\n') + '\n');
+  writeFileSync(b, lines.slice(half).join('\n') + '\n');
+  const floor = repeat(() => {
+    const ns = new BenchNs();
+    for (const l of UPLINK_SETUP) ns.ip(...l.split(' '));
+    const t = timed('bash', ['-c', `ip -n ${ns.name} -batch ${a} & ip -n ${ns.name} -batch ${b} & wait`]);
+    ns.destroy();
+    return t;
+  });
+  row({ scenario: `${label}: two ip -batch halves at once (kernel floor, reference)`, netrec: '-', baseline: `${fmt(floor.ms)} vs ip -batch ${fmt(batchMs)}`, ratio: floor.ms / batchMs, target: 'for reference', rss: '-', ok: null, raw: { floorMs: floor.ms, baselineMs: batchMs } });
+}
+
+function coldApply(label: string, n: RouteSet, limit: number, target: string, floor = false): { cold: number; batch: number } {
   const yaml = join(tmp, `routes-${n.v4}-${n.v6}.yaml`);
   const batch = join(tmp, `routes-${n.v4}-${n.v6}.batch`);
   writeRoutesYaml(yaml, n);
@@ -83,6 +105,7 @@ function coldApply(label: string, n: RouteSet, limit: number, target: string): {
     return t;
   });
   row({ scenario: label, netrec: fmt(ours.ms), baseline: `ip -batch ${fmt(base.ms)}`, ratio: ours.ms / base.ms, limit, target, rss: `${ours.rssMiB.toFixed(0)} MiB`, ok: null, raw: { netrecMs: ours.ms, baselineMs: base.ms, rssMiB: ours.rssMiB } });
+  if (floor) kernelFloor(label, batch, base.ms);
   return { cold: ours.ms, batch: base.ms };
 }
 
@@ -137,7 +160,7 @@ async function main(): Promise<void> {
   }
 
   if (want('routes')) {
-    const { batch } = coldApply('1. cold apply 100k IPv4 + 20k IPv6', big, 0.5, '<= 0.5x ip -batch');
+    const { batch } = coldApply('1. cold apply 100k IPv4 + 20k IPv6', big, 0.5, '<= 0.5x ip -batch', true);
     noopAndOne('2./3. 100k+20k', big, batch, 0.3);
   }
 
@@ -165,6 +188,7 @@ async function main(): Promise<void> {
     for (const l of UPLINK_SETUP) ns1.ip(...l.split(' '));
     const base = ns1.batchTimed(batch);
     ns1.destroy();
+    kernelFloor('4. cold apply 1M IPv4', batch, base.ms);
     const ns2 = new BenchNs();
     try {
       const ours = netrecTimed(['apply', yaml, '--netns', ns2.name, '-o', 'json']);
