@@ -23,8 +23,8 @@ type Handler = (req: Message, reply: Writer) => void;
 class FakeSocket extends QueueSocket {
   sends = 0;
   maxPerSend = 0;
-  constructor(private handler: Handler) {
-    super(4242);
+  constructor(private handler: Handler, portId = 4242) {
+    super(portId);
   }
   send(buf: Buffer): number {
     this.sends++;
@@ -40,9 +40,17 @@ class FakeSocket extends QueueSocket {
   }
 }
 
-function ack(reply: Writer, req: Message, errno = 0, extack?: string, offset?: number): void {
+/** Like FakeSocket, with the pool-thread send: the "kernel" works at once, the callback comes on a later turn. */
+class AsyncFakeSocket extends FakeSocket {
+  sendAsync(buf: Buffer, offset: number, length: number, cb: (err: unknown, sent?: number) => void): void {
+    const n = this.send(Buffer.from(buf.subarray(offset, offset + length)));
+    setImmediate(() => cb(null, n));
+  }
+}
+
+function ack(reply: Writer, req: Message, errno = 0, extack?: string, offset?: number, pid = 4242): void {
   const flags = extack !== undefined ? NLM_F_CAPPED | NLM_F_ACK_TLVS : NLM_F_CAPPED;
-  const s = reply.begin(NLMSG_ERROR, flags, req.seq, 4242);
+  const s = reply.begin(NLMSG_ERROR, flags, req.seq, pid);
   reply.reserve(20);
   reply.buf.writeInt32LE(-errno, reply.off);
   req.buf.copy(reply.buf, reply.off + 4, req.off - 16, req.off); // echoed header only (capped)
@@ -169,6 +177,61 @@ describe('Connection.batch', () => {
       w.end(s);
     }, { chunk: 256 });
     assert.equal(sock.maxPerSend, 32);
+  });
+
+  /** Two async sockets that record which message (its u32 payload) each one carried. */
+  function lanes(refuse?: number) {
+    const seen: number[] = [];
+    const handler = (port: number): Handler => (req, r) => {
+      const v = req.buf.readUInt32LE(req.off + 4);
+      seen.push(v);
+      ack(r, req, v === refuse ? 22 : 0, undefined, undefined, port);
+    };
+    const main = new AsyncFakeSocket(handler(4242), 4242);
+    const second = new AsyncFakeSocket(handler(4343), 4343);
+    const conn = new Connection(main, undefined, () => second);
+    const encode = (w: Writer, i: number, seq: number): void => {
+      const s = w.begin(24, 0x05, seq);
+      w.u32(1, i);
+      w.end(s);
+    };
+    return { seen, main, second, conn, encode };
+  }
+
+  it('a parallel batch goes out over two sockets, each message once, every ACK matched to it', async () => {
+    const { seen, main, second, conn, encode } = lanes();
+    const results = await conn.batch(1000, encode, { chunk: 10, parallel: true });
+    assert.ok(main.sends > 0 && second.sends > 0, `${main.sends} + ${second.sends} sends`);
+    assert.equal(main.sends + second.sends, 100);
+    assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+    assert.ok(results.every((r) => r.ok));
+    assert.equal(conn.mutations, 1000);
+    assert.deepEqual(conn.portIds(), [4242, 4343]);
+  });
+
+  it('a refusal on one socket stops both', async () => {
+    const { seen, conn, encode } = lanes(300);
+    const results = await conn.batch(1000, encode, { chunk: 10, parallel: true });
+    const refused = results[300]!;
+    assert.ok(!refused.ok && refused.error instanceof KernelError && refused.error.errno === 22);
+    // At most the other socket's chunk in flight finishes after the refusal.
+    assert.ok(seen.length <= 320, `${seen.length} sent`);
+    assert.ok(results.slice(320).every((r) => !r.ok && r.error === null));
+  });
+
+  it('without `parallel`, one socket and index order', async () => {
+    const { seen, second, conn, encode } = lanes();
+    await conn.batch(1000, encode, { chunk: 10 });
+    assert.equal(second.sends, 0);
+    assert.deepEqual(seen, Array.from({ length: 1000 }, (_, i) => i));
+  });
+
+  it('shouldStop ends a batch between chunks', async () => {
+    const { seen, conn, encode } = lanes();
+    let chunks = 0;
+    const results = await conn.batch(1000, encode, { chunk: 10, parallel: true, afterChunk: () => chunks++, shouldStop: () => chunks >= 3 });
+    assert.ok(seen.length <= 40, `${seen.length} sent`);
+    assert.equal(results.filter((r) => r.ok).length, seen.length);
   });
 
   it('refuses a message that cannot be encoded without sending it', async () => {
