@@ -4,9 +4,12 @@
 // socket that asked for them, so when every announcement came from our own
 // requests (and none was lost), the kernel holds exactly the state read plus
 // the changes it acknowledged: a full read-back could only confirm that.
+// A socket filter has the kernel drop our own announcements before they are
+// queued, so a million-route run costs the witness nothing per route.
 // Anything else — another writer, a kernel flush, an address event, a link
 // going down, an overflow — sends apply back to reading the whole state.
 import { EventSource } from '../kernel/events.js';
+import { dropFromPorts } from '../netlink/filter.js';
 import { RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE } from '../netlink/constants.js';
 import type { Message } from '../netlink/message.js';
 import { IFF_UP } from '../netlink/rtnl/link.js';
@@ -23,11 +26,9 @@ export class ChangeWitness {
   private others = 0;
   /** ifindex -> admin state of links the plan only re-marks (alias), whose announcements are expected. */
   private quietLinks = new Map<number, boolean>();
-  /** Our ports as of the current drain (a parallel batch opens its second socket on first need). */
-  private ports: readonly number[] = [];
 
-  /** `ours()`: the port ids of the sockets our requests go out on. */
-  constructor(nsPath: string | undefined, private readonly ours: () => readonly number[], rcvbuf = WITNESS_RCVBUF) {
+  /** `ports`: the port ids of every socket our requests go out on. */
+  constructor(nsPath: string | undefined, private readonly ports: readonly number[], rcvbuf = WITNESS_RCVBUF) {
     this.events = new EventSource(nsPath, rcvbuf, {
       onMessage: (m) => {
         if (!this.expected(m)) this.others++;
@@ -35,6 +36,8 @@ export class ChangeWitness {
       onBurst: () => undefined,
       onOverflow: () => this.others++,
     });
+    // Without the filter the same decision is made here, per announcement.
+    this.events.filter(dropFromPorts(ports));
   }
 
   /**
@@ -65,7 +68,6 @@ export class ChangeWitness {
 
   /** Read what is waiting. Cheap; call it between batches so the queue never fills. */
   drain(): void {
-    this.ports = this.ours();
     this.events.drain();
   }
 

@@ -90,8 +90,12 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   let witness: ChangeWitness | undefined;
   try {
     if (!opts.dryRun) await recover(conn, store, readActual);
-    // Subscribed before the read, so it sees every change after it.
-    if (!opts.dryRun) witness = new ChangeWitness(nsPath, () => conn.portIds());
+    // Subscribed before the read, so it sees every change after it; our
+    // sockets are all open first, so it knows every port our requests use.
+    if (!opts.dryRun) {
+      conn.openLanes();
+      witness = new ChangeWitness(nsPath, conn.portIds());
+    }
     const before = await readActualState(conn, undefined, desired.policy.protocol);
     const plan = planFor(desired, before);
     if (!json) printPlan(plan);

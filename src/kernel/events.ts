@@ -45,6 +45,13 @@ export class EventSource {
     for (const g of GROUPS) this.sock.join(g);
   }
 
+  /** Have the kernel drop what `program` rejects before it is queued; false when the socket cannot. */
+  filter(program: Buffer): boolean {
+    if (!this.sock.attachFilter) return false;
+    this.sock.attachFilter(program);
+    return true;
+  }
+
   start(): void {
     this.sock.startReading(() => this.drain());
   }

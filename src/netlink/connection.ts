@@ -118,14 +118,23 @@ export class Connection {
     return [this.sock.portId, ...this.lanes.map((s) => s.portId)];
   }
 
-  /** The sockets a batch of `chunks` chunks uses: more than one only when worth a thread hop. */
-  private socketsFor(chunks: number, parallel: boolean): RawSocket[] {
-    if (!parallel || chunks < 4 || !this.openLane || !this.sock.sendAsync) return [this.sock];
+  /**
+   * Open the sockets parallel batches use now rather than on first need, so
+   * that `portIds()` names every socket this connection will send on.
+   */
+  openLanes(): void {
+    if (!this.openLane || !this.sock.sendAsync) return;
     try {
       while (this.lanes.length < this.maxLanes - 1) this.lanes.push(this.openLane());
     } catch {
       // One socket still does the job, only slower.
     }
+  }
+
+  /** The sockets a batch of `chunks` chunks uses: more than one only when worth a thread hop. */
+  private socketsFor(chunks: number, parallel: boolean): RawSocket[] {
+    if (!parallel || chunks < 4) return [this.sock];
+    this.openLanes();
     return [this.sock, ...this.lanes];
   }
 

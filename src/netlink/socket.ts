@@ -13,6 +13,8 @@ export interface RawSocket {
   recv(): Buffer | null;
   join(group: number): void;
   leave(group: number): void;
+  /** Attach a classic BPF program (see filter.ts) that the kernel runs before queueing each datagram. */
+  attachFilter?(program: Buffer): void;
   /** Set the receive buffer; returns the size in force. */
   setRcvbuf(bytes: number): number;
   /** Call back on the event loop whenever data waits. */
