@@ -106,6 +106,8 @@ export class Connection {
    * synchronously; waits on the event loop only when nothing is.
    */
   private async readUntil(onMessage: (m: Message) => boolean): Promise<void> {
+    // Read once: the native getter costs a call into the addon, per message of a dump otherwise.
+    const portId = this.sock.portId;
     for (;;) {
       let data: Buffer | null;
       try {
@@ -120,7 +122,7 @@ export class Connection {
       let done = false;
       parseMessages(data, (m) => {
         if (done) return;
-        if (m.pid !== this.sock.portId && m.pid !== 0) return; // not a reply to us
+        if (m.pid !== portId && m.pid !== 0) return; // not a reply to us
         if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
         done = onMessage(m);
       });
