@@ -21,7 +21,7 @@ import {
   NLMSGERR_ATTR_OFFS,
 } from './constants.js';
 import { KernelError, NetlinkParseError, SocketError } from './errors.js';
-import { attrString, attrU32, forEachAttr, parseMessages, Writer, type Message } from './message.js';
+import { attrString, attrU32, emptyMessage, forEachAttr, parseMessages, Writer, type Message } from './message.js';
 import { openRawSocket, toSocketError, type RawSocket } from './socket.js';
 
 export interface ConnectionOptions {
@@ -108,6 +108,8 @@ export class Connection {
   private async readUntil(onMessage: (m: Message) => boolean): Promise<void> {
     // Read once: the native getter costs a call into the addon, per message of a dump otherwise.
     const portId = this.sock.portId;
+    // Callers are done with a message when they return: one object serves them all.
+    const message = emptyMessage();
     for (;;) {
       let data: Buffer | null;
       try {
@@ -125,7 +127,7 @@ export class Connection {
         if (m.pid !== portId && m.pid !== 0) return; // not a reply to us
         if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
         done = onMessage(m);
-      });
+      }, message);
       if (done) return;
     }
   }

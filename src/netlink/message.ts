@@ -145,25 +145,35 @@ export interface Message {
 /**
  * Split a buffer of back-to-back messages. Throws NetlinkParseError on a
  * length that is too short, runs past the buffer, or misaligns the next one.
+ * With `reuse`, that one object is refilled for every message instead of a
+ * new one made: for callers done with a message when `cb` returns, such as
+ * a dump of a whole routing table.
  */
-export function parseMessages(buf: Buffer, cb: (m: Message) => void): void {
+export function parseMessages(buf: Buffer, cb: (m: Message) => void, reuse?: Message): void {
   let off = 0;
   while (off < buf.length) {
     if (buf.length - off < NLMSG_HDRLEN) throw new NetlinkParseError(`truncated message header at byte ${off} (${buf.length - off} bytes left)`);
     const len = buf.readUInt32LE(off);
     if (len < NLMSG_HDRLEN) throw new NetlinkParseError(`message length ${len} at byte ${off} is shorter than its header`);
     if (off + len > buf.length) throw new NetlinkParseError(`message at byte ${off} claims ${len} bytes, only ${buf.length - off} present`);
-    cb({
-      type: buf.readUInt16LE(off + 4),
-      flags: buf.readUInt16LE(off + 6),
-      seq: buf.readUInt32LE(off + 8),
-      pid: buf.readUInt32LE(off + 12),
-      buf,
-      off: off + NLMSG_HDRLEN,
-      end: off + len,
-    });
+    const m = reuse ?? emptyMessage();
+    m.type = buf.readUInt16LE(off + 4);
+    m.flags = buf.readUInt16LE(off + 6);
+    m.seq = buf.readUInt32LE(off + 8);
+    m.pid = buf.readUInt32LE(off + 12);
+    m.buf = buf;
+    m.off = off + NLMSG_HDRLEN;
+    m.end = off + len;
+    cb(m);
     off += align4(len);
   }
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** A Message to fill in (see parseMessages). */
+export function emptyMessage(): Message {
+  return { type: 0, flags: 0, seq: 0, pid: 0, buf: NO_BYTES, off: 0, end: 0 };
 }
 
 /**
