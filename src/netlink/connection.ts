@@ -21,7 +21,7 @@ import {
   NLMSGERR_ATTR_OFFS,
 } from './constants.js';
 import { KernelError, NetlinkParseError, SocketError } from './errors.js';
-import { attrString, attrU32, emptyMessage, forEachAttr, parseMessages, Writer, type Message } from './message.js';
+import { attrString, attrU32, emptyMessage, forEachAttr, readMessage, Writer, type Message } from './message.js';
 import { openRawSocket, toSocketError, type RawSocket } from './socket.js';
 
 export interface ConnectionOptions {
@@ -109,7 +109,7 @@ export class Connection {
     // Read once: the native getter costs a call into the addon, per message of a dump otherwise.
     const portId = this.sock.portId;
     // Callers are done with a message when they return: one object serves them all.
-    const message = emptyMessage();
+    const m = emptyMessage();
     for (;;) {
       let data: Buffer | null;
       try {
@@ -122,12 +122,14 @@ export class Connection {
         continue;
       }
       let done = false;
-      parseMessages(data, (m) => {
-        if (done) return;
-        if (m.pid !== portId && m.pid !== 0) return; // not a reply to us
-        if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
+      // Every message is checked, also those after the one that ends the read.
+      for (let off = 0; off < data.length; ) {
+        off = readMessage(data, off, m);
+        if (done) continue;
+        if (m.pid !== portId && m.pid !== 0) continue; // not a reply to us
+        if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) continue;
         done = onMessage(m);
-      }, message);
+      }
       if (done) return;
     }
   }

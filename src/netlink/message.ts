@@ -145,28 +145,33 @@ export interface Message {
 /**
  * Split a buffer of back-to-back messages. Throws NetlinkParseError on a
  * length that is too short, runs past the buffer, or misaligns the next one.
- * With `reuse`, that one object is refilled for every message instead of a
- * new one made: for callers done with a message when `cb` returns, such as
- * a dump of a whole routing table.
  */
-export function parseMessages(buf: Buffer, cb: (m: Message) => void, reuse?: Message): void {
-  let off = 0;
-  while (off < buf.length) {
-    if (buf.length - off < NLMSG_HDRLEN) throw new NetlinkParseError(`truncated message header at byte ${off} (${buf.length - off} bytes left)`);
-    const len = buf.readUInt32LE(off);
-    if (len < NLMSG_HDRLEN) throw new NetlinkParseError(`message length ${len} at byte ${off} is shorter than its header`);
-    if (off + len > buf.length) throw new NetlinkParseError(`message at byte ${off} claims ${len} bytes, only ${buf.length - off} present`);
-    const m = reuse ?? emptyMessage();
-    m.type = buf.readUInt16LE(off + 4);
-    m.flags = buf.readUInt16LE(off + 6);
-    m.seq = buf.readUInt32LE(off + 8);
-    m.pid = buf.readUInt32LE(off + 12);
-    m.buf = buf;
-    m.off = off + NLMSG_HDRLEN;
-    m.end = off + len;
+export function parseMessages(buf: Buffer, cb: (m: Message) => void): void {
+  for (let off = 0; off < buf.length; ) {
+    const m = emptyMessage();
+    off = readMessage(buf, off, m);
     cb(m);
-    off += align4(len);
   }
+}
+
+/**
+ * Fill `m` with the message at `off` (checked as parseMessages does) and
+ * return where the next one starts. One Message can serve a whole dump
+ * this way, where the caller is done with each before reading the next.
+ */
+export function readMessage(buf: Buffer, off: number, m: Message): number {
+  if (buf.length - off < NLMSG_HDRLEN) throw new NetlinkParseError(`truncated message header at byte ${off} (${buf.length - off} bytes left)`);
+  const len = buf.readUInt32LE(off);
+  if (len < NLMSG_HDRLEN) throw new NetlinkParseError(`message length ${len} at byte ${off} is shorter than its header`);
+  if (off + len > buf.length) throw new NetlinkParseError(`message at byte ${off} claims ${len} bytes, only ${buf.length - off} present`);
+  m.type = buf.readUInt16LE(off + 4);
+  m.flags = buf.readUInt16LE(off + 6);
+  m.seq = buf.readUInt32LE(off + 8);
+  m.pid = buf.readUInt32LE(off + 12);
+  m.buf = buf;
+  m.off = off + NLMSG_HDRLEN;
+  m.end = off + len;
+  return off + align4(len);
 }
 
 const NO_BYTES = Buffer.alloc(0);
