@@ -161,17 +161,29 @@ export function parseMessages(buf: Buffer, cb: (m: Message) => void): void {
  */
 export function readMessage(buf: Buffer, off: number, m: Message): number {
   if (buf.length - off < NLMSG_HDRLEN) throw new NetlinkParseError(`truncated message header at byte ${off} (${buf.length - off} bytes left)`);
-  const len = buf.readUInt32LE(off);
+  const len = u32At(buf, off);
   if (len < NLMSG_HDRLEN) throw new NetlinkParseError(`message length ${len} at byte ${off} is shorter than its header`);
   if (off + len > buf.length) throw new NetlinkParseError(`message at byte ${off} claims ${len} bytes, only ${buf.length - off} present`);
-  m.type = buf.readUInt16LE(off + 4);
-  m.flags = buf.readUInt16LE(off + 6);
-  m.seq = buf.readUInt32LE(off + 8);
-  m.pid = buf.readUInt32LE(off + 12);
+  m.type = u16At(buf, off + 4);
+  m.flags = u16At(buf, off + 6);
+  m.seq = u32At(buf, off + 8);
+  m.pid = u32At(buf, off + 12);
   m.buf = buf;
   m.off = off + NLMSG_HDRLEN;
   m.end = off + len;
   return off + align4(len);
+}
+
+/**
+ * Little-endian integers at `at`, for hot paths that have checked the
+ * bounds already: Buffer's readers check them again, which shows in the
+ * first (not yet optimised) pass over a full-table dump.
+ */
+export function u16At(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8);
+}
+export function u32At(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 
 const NO_BYTES = Buffer.alloc(0);

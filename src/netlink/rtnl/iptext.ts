@@ -11,18 +11,27 @@ import { ipToBytes } from '../../model/ip.js';
  * concatenation string that any map lookup must flatten first.
  * Room for the longest IPv6 address and "/128".
  */
-const chars = Buffer.alloc(48);
+const chars = Buffer.alloc(48) as Buffer & Latin1Slice;
+
+/**
+ * What buf.toString('latin1', start, end) calls once it has looked up the
+ * encoding by name: a full-table dump makes a string per route, and on its
+ * first (not yet optimised) pass the look-up costs as much as the string.
+ */
+interface Latin1Slice {
+  latin1Slice(start: number, end: number): string;
+}
 
 /** Canonical text of 4 or 16 bytes at `at`. */
 export function formatIp(b: Uint8Array, at: number, len: 4 | 16): string {
-  return chars.toString('latin1', 0, putIp(b, at, len));
+  return chars.latin1Slice(0, putIp(b, at, len));
 }
 
 /** "address/bits" for the 4 or 16 bytes at `at`. */
 export function formatPrefix(b: Uint8Array, at: number, len: 4 | 16, bits: number): string {
   let p = putIp(b, at, len);
   chars[p++] = 47; // '/'
-  return chars.toString('latin1', 0, putDecimal(p, bits));
+  return chars.latin1Slice(0, putDecimal(p, bits));
 }
 
 /**
@@ -31,7 +40,7 @@ export function formatPrefix(b: Uint8Array, at: number, len: 4 | 16, bits: numbe
  * as "::".
  */
 export function formatIPv6(b: Uint8Array, at: number): string {
-  return chars.toString('latin1', 0, putIPv6(b, at));
+  return chars.latin1Slice(0, putIPv6(b, at));
 }
 
 function putIp(b: Uint8Array, at: number, len: 4 | 16): number {

@@ -19,7 +19,7 @@ import {
   RTM_NEWROUTE,
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import type { Message, Writer } from '../message.js';
+import { u16At, u32At, type Message, type Writer } from '../message.js';
 import { formatPrefix, RepeatedAddressText } from './iptext.js';
 import {
   addressBytes,
@@ -251,7 +251,7 @@ export function decodeRoute(m: Message, names: IndexName): Route | undefined {
   const af = b[o]!;
   const addrLen = addrLenOf(af);
   if (addrLen === 0) return undefined;
-  const rtmFlags = b.readUInt32LE(o + 8);
+  const rtmFlags = u32At(b, o + 8);
   const type = TYPES[b[o + 7]!];
   if (rtmFlags & RTM_F_CLONED || type === undefined || b[o + 2] !== 0) return undefined;
   const dstLen = b[o + 1]!;
@@ -279,12 +279,12 @@ export function decodeRoute(m: Message, names: IndexName): Route | undefined {
  */
 export function readRouteAttributes(b: Buffer, off: number, end: number, r: Route, ctx: Ctx): void {
   while (end - off >= NLA_HDRLEN) {
-    const len = b.readUInt16LE(off);
+    const len = u16At(b, off);
     if (len < NLA_HDRLEN) throw new NetlinkParseError(`attribute length ${len} at byte ${off} is shorter than its header`);
     if (len > end - off) throw new NetlinkParseError(`attribute at byte ${off} claims ${len} bytes, only ${end - off} present`);
     const at = off + NLA_HDRLEN;
     const n = len - NLA_HDRLEN;
-    switch (b.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
+    switch (u16At(b, off + 2) & NLA_TYPE_MASK) {
       case RTA_TABLE:
         r.table = u32.read(b, at, n, ctx, r)!;
         break;
