@@ -166,8 +166,8 @@ export function readMessage(buf: Buffer, off: number, m: Message): number {
   if (off + len > buf.length) throw new NetlinkParseError(`message at byte ${off} claims ${len} bytes, only ${buf.length - off} present`);
   m.type = u16At(buf, off + 4);
   m.flags = u16At(buf, off + 6);
-  m.seq = u32At(buf, off + 8);
-  m.pid = u32At(buf, off + 12);
+  m.seq = buf.readUInt32LE(off + 8);
+  m.pid = buf.readUInt32LE(off + 12);
   m.buf = buf;
   m.off = off + NLMSG_HDRLEN;
   m.end = off + len;

@@ -19,7 +19,7 @@ import {
   RTM_NEWROUTE,
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import { u16At, u32At, type Message, type Writer } from '../message.js';
+import { u32At, type Message, type Writer } from '../message.js';
 import { formatPrefix, RepeatedAddressText } from './iptext.js';
 import {
   addressBytes,
@@ -279,12 +279,12 @@ export function decodeRoute(m: Message, names: IndexName): Route | undefined {
  */
 export function readRouteAttributes(b: Buffer, off: number, end: number, r: Route, ctx: Ctx): void {
   while (end - off >= NLA_HDRLEN) {
-    const len = u16At(b, off);
+    const len = b.readUInt16LE(off);
     if (len < NLA_HDRLEN) throw new NetlinkParseError(`attribute length ${len} at byte ${off} is shorter than its header`);
     if (len > end - off) throw new NetlinkParseError(`attribute at byte ${off} claims ${len} bytes, only ${end - off} present`);
     const at = off + NLA_HDRLEN;
     const n = len - NLA_HDRLEN;
-    switch (u16At(b, off + 2) & NLA_TYPE_MASK) {
+    switch (b.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
       case RTA_TABLE:
         r.table = u32.read(b, at, n, ctx, r)!;
         break;
