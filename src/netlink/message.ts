@@ -166,6 +166,7 @@ export function readMessage(buf: Buffer, off: number, m: Message): number {
   if (off + len > buf.length) throw new NetlinkParseError(`message at byte ${off} claims ${len} bytes, only ${buf.length - off} present`);
   m.type = u16At(buf, off + 4);
   m.flags = u16At(buf, off + 6);
+  // Buffer's reader for the ids, which can exceed a small integer: byte reads allocated more there (measured).
   m.seq = buf.readUInt32LE(off + 8);
   m.pid = buf.readUInt32LE(off + 12);
   m.buf = buf;

@@ -96,7 +96,7 @@ class Reconciler {
    * looked up once, not once per stage that needs it.
    */
   private readonly routeMatch: (Route | undefined)[];
-  private readonly routeDeclaration: (Route | undefined)[] = [];
+  private readonly routeDeclaration: (Route | undefined)[];
 
   constructor(
     private readonly declared: Declared,
@@ -107,8 +107,7 @@ class Reconciler {
     this.mode = rules.mode;
     for (const l of declared.links.values()) if (l.state !== 'absent') this.present.set(l.name, l);
     const existing = world.routes;
-    // Filled by pushes: an array made at its full length would start sparse.
-    for (let s = existing.slotCount; s > 0; s--) this.routeDeclaration.push(undefined);
+    this.routeDeclaration = new Array<Route | undefined>(existing.slotCount);
     this.routeMatch = declared.routes.map((d) => {
       const slot = existing.slotOf(d);
       if (slot < 0) return undefined;
