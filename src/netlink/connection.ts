@@ -21,7 +21,7 @@ import {
   NLMSGERR_ATTR_OFFS,
 } from './constants.js';
 import { KernelError, NetlinkParseError, SocketError } from './errors.js';
-import { attrString, attrU32, forEachAttr, parseMessages, Writer, type Message } from './message.js';
+import { attrString, attrU32, emptyMessage, forEachAttr, readMessage, Writer, type Message } from './message.js';
 import { openRawSocket, toSocketError, type RawSocket } from './socket.js';
 
 export interface ConnectionOptions {
@@ -172,6 +172,10 @@ export class Connection {
    * synchronously; waits on the event loop only when nothing is.
    */
   private async readUntil(onMessage: (m: Message) => boolean, sock = this.sock): Promise<void> {
+    // Read once: the native getter costs a call into the addon, per message of a dump otherwise.
+    const portId = sock.portId;
+    // Callers are done with a message when they return: one object serves them all.
+    const m = emptyMessage();
     for (;;) {
       let data: Buffer | null;
       try {
@@ -184,12 +188,14 @@ export class Connection {
         continue;
       }
       let done = false;
-      parseMessages(data, (m) => {
-        if (done) return;
-        if (m.pid !== sock.portId && m.pid !== 0) return; // not a reply to us
-        if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
+      // Every message is checked, also those after the one that ends the read.
+      for (let off = 0; off < data.length; ) {
+        off = readMessage(data, off, m);
+        if (done) continue;
+        if (m.pid !== portId && m.pid !== 0) continue; // not a reply to us
+        if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) continue;
         done = onMessage(m);
-      });
+      }
       if (done) return;
     }
   }

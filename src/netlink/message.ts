@@ -147,23 +147,51 @@ export interface Message {
  * length that is too short, runs past the buffer, or misaligns the next one.
  */
 export function parseMessages(buf: Buffer, cb: (m: Message) => void): void {
-  let off = 0;
-  while (off < buf.length) {
-    if (buf.length - off < NLMSG_HDRLEN) throw new NetlinkParseError(`truncated message header at byte ${off} (${buf.length - off} bytes left)`);
-    const len = buf.readUInt32LE(off);
-    if (len < NLMSG_HDRLEN) throw new NetlinkParseError(`message length ${len} at byte ${off} is shorter than its header`);
-    if (off + len > buf.length) throw new NetlinkParseError(`message at byte ${off} claims ${len} bytes, only ${buf.length - off} present`);
-    cb({
-      type: buf.readUInt16LE(off + 4),
-      flags: buf.readUInt16LE(off + 6),
-      seq: buf.readUInt32LE(off + 8),
-      pid: buf.readUInt32LE(off + 12),
-      buf,
-      off: off + NLMSG_HDRLEN,
-      end: off + len,
-    });
-    off += align4(len);
+  for (let off = 0; off < buf.length; ) {
+    const m = emptyMessage();
+    off = readMessage(buf, off, m);
+    cb(m);
   }
+}
+
+/**
+ * Fill `m` with the message at `off` (checked as parseMessages does) and
+ * return where the next one starts. One Message can serve a whole dump
+ * this way, where the caller is done with each before reading the next.
+ */
+export function readMessage(buf: Buffer, off: number, m: Message): number {
+  if (buf.length - off < NLMSG_HDRLEN) throw new NetlinkParseError(`truncated message header at byte ${off} (${buf.length - off} bytes left)`);
+  const len = u32At(buf, off);
+  if (len < NLMSG_HDRLEN) throw new NetlinkParseError(`message length ${len} at byte ${off} is shorter than its header`);
+  if (off + len > buf.length) throw new NetlinkParseError(`message at byte ${off} claims ${len} bytes, only ${buf.length - off} present`);
+  m.type = u16At(buf, off + 4);
+  m.flags = u16At(buf, off + 6);
+  // Buffer's reader for the ids, which can exceed a small integer: byte reads allocated more there (measured).
+  m.seq = buf.readUInt32LE(off + 8);
+  m.pid = buf.readUInt32LE(off + 12);
+  m.buf = buf;
+  m.off = off + NLMSG_HDRLEN;
+  m.end = off + len;
+  return off + align4(len);
+}
+
+/**
+ * Little-endian integers at `at`, for hot paths that have checked the
+ * bounds already: Buffer's readers check them again, which shows in the
+ * first (not yet optimised) pass over a full-table dump.
+ */
+export function u16At(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8);
+}
+export function u32At(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** A Message to fill in (see parseMessages). */
+export function emptyMessage(): Message {
+  return { type: 0, flags: 0, seq: 0, pid: 0, buf: NO_BYTES, off: 0, end: 0 };
 }
 
 /**

@@ -60,6 +60,15 @@ interface Declarable {
   source?: Source;
 }
 
+/** Walks existing objects, each with its declaration (undefined when there is none). */
+type WithDeclarations<T> = (visit: (a: T, d: Declarable | undefined) => void) => void;
+
+function keyed<T>(existing: ReadonlyMap<string, T>, declared: ReadonlyMap<string, Declarable>, key: (o: T) => string): WithDeclarations<T> {
+  return (visit) => {
+    for (const a of existing.values()) visit(a, declared.get(key(a)));
+  };
+}
+
 /** The identity key of an object of a type. */
 export function idOf(type: ObjectType, o: ModelObject): string {
   return (keyOf[type] as (o: ModelObject) => string)(o);
@@ -82,11 +91,12 @@ class Reconciler {
   private doomed = new Set<string>();
   /**
    * The existing route each declared one is (by position), and the other
-   * way round, found in one pass before anything changes: a full table is
+   * way round (by slot in world.routes; the last declaration of an identity
+   * wins), found in one pass before anything changes: a full table is
    * looked up once, not once per stage that needs it.
    */
   private readonly routeMatch: (Route | undefined)[];
-  private readonly routeDeclaration = new Map<Route, Route>();
+  private readonly routeDeclaration: (Route | undefined)[];
 
   constructor(
     private readonly declared: Declared,
@@ -96,21 +106,24 @@ class Reconciler {
     this.veth = new VethPairs(declared.links);
     this.mode = rules.mode;
     for (const l of declared.links.values()) if (l.state !== 'absent') this.present.set(l.name, l);
+    const existing = world.routes;
+    this.routeDeclaration = new Array<Route | undefined>(existing.slotCount);
     this.routeMatch = declared.routes.map((d) => {
-      const a = world.routes.get(d);
-      if (a !== undefined) this.routeDeclaration.set(a, d);
-      return a;
+      const slot = existing.slotOf(d);
+      if (slot < 0) return undefined;
+      this.routeDeclaration[slot] = d;
+      return existing.at(slot);
     });
   }
 
   run(): { plan: Plan; problems: PlanProblem[] } {
     this.decideLinkRemovals();
     const { neighbors, rules, addresses } = this.declared;
-    const neighborDeletes = this.deletions('neighbor', this.world.neighbors.values(), (n) => neighbors.get(keyOf.neighbor(n)), (n) => this.doomed.has(n.dev));
-    const ruleDeletes = this.deletions('rule', this.world.rules.values(), (r) => rules.get(keyOf.rule(r)), () => false);
-    const routeDeletes = this.deletions('route', this.world.routes.values(), (r) => this.routeDeclaration.get(r), (r) => this.throughDoomed(r));
+    const neighborDeletes = this.deletions<Neighbor>('neighbor', keyed(this.world.neighbors, neighbors, keyOf.neighbor), (n) => this.doomed.has(n.dev));
+    const ruleDeletes = this.deletions<Rule>('rule', keyed(this.world.rules, rules, keyOf.rule), () => false);
+    const routeDeletes = this.deletions<Route>('route', (visit) => this.world.routes.forEach((r, slot) => visit(r, this.routeDeclaration[slot])), (r) => this.throughDoomed(r));
     this.stage(neighborDeletes.concat(ruleDeletes, routeDeletes), true);
-    this.stage(this.deletions('address', this.world.addresses.values(), (a) => addresses.get(keyOf.address(a)), (a) => this.doomed.has(a.dev)), true);
+    this.stage(this.deletions<Address>('address', keyed(this.world.addresses, addresses, keyOf.address), (a) => this.doomed.has(a.dev)), true);
     this.deleteLinks();
     const depth = linkDepths(this.present, (l) => this.veth.createdWith(l.name));
     const groups = byDepth(this.present.values(), depth, (l) => l.name);
@@ -156,17 +169,16 @@ class Reconciler {
   // ---- deletes ----
 
   /** Deletes of existing objects, decided on the state before any change (collected before any is simulated). */
-  private deletions<T extends ModelObject>(type: ObjectType, actual: Iterable<T>, declared: (a: T) => Declarable | undefined, goesAnyway: (o: T) => boolean): Change[] {
+  private deletions<T extends ModelObject>(type: ObjectType, existing: WithDeclarations<T>, goesAnyway: (o: T) => boolean): Change[] {
     const out: Change[] = [];
-    for (const a of actual) {
-      const d = declared(a);
+    existing((a, d) => {
       const reason = d === undefined ? this.rules.deletion(type, a) : d.state === 'absent' ? '' : undefined;
-      if (reason === undefined || goesAnyway(a)) continue;
+      if (reason === undefined || goesAnyway(a)) return;
       const c = { action: 'delete', type, id: idOf(type, a), before: a, after: null } as Change;
       if (reason) c.reason = reason;
       if (d?.source) c.source = d.source;
       out.push(c);
-    }
+    });
     return out;
   }
 
@@ -334,7 +346,7 @@ class Reconciler {
       if (d.state === 'absent') continue;
       // Only what the kernel removed or changed by itself needs looking up again.
       let a = this.routeMatch[i];
-      if (a !== undefined && this.world.cascadedRoutes.has(a)) a = this.world.routes.get(d);
+      if (a !== undefined && this.world.cascadedRoutes.size > 0 && this.world.cascadedRoutes.has(a)) a = this.world.routes.get(d);
       let c: Change;
       if (a === undefined) {
         const key = routeKey(d);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { bytesToIp, ipToBytes, parsePrefix } from '../../src/model/ip.js';
-import { formatIPv6, parseIp, parsePrefixText } from '../../src/netlink/rtnl/iptext.js';
+import { formatIp, formatIPv6, formatPrefix, parseIp, parsePrefixText, RepeatedAddressText } from '../../src/netlink/rtnl/iptext.js';
 import { hex } from './helpers.js';
 
 const bytes16 = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })), { minLength: 16, maxLength: 16 }).map((a) => Uint8Array.from(a));
@@ -42,6 +42,32 @@ describe('address text', () => {
     assert.equal(formatIPv6(hex('00000000000000000000000000000000'), 0), '::');
     assert.equal(formatIPv6(hex('20010000000000010000000000010001'), 0), '2001::1:0:0:1:1', 'first of two equal runs');
     assert.equal(formatIPv6(hex('20010db8000000010001000100010001'), 0), '2001:db8:0:1:1:1:1:1', 'a single zero group stays');
+  });
+
+  it('formats addresses and prefixes of both families as bytesToIp does', () => {
+    const at = fc.nat(3);
+    fc.assert(
+      fc.property(fc.oneof(bytes4, bytes16), at, fc.nat(128), (b, pad, bits) => {
+        const buf = new Uint8Array(pad + b.length);
+        buf.set(b, pad);
+        assert.equal(formatIp(buf, pad, b.length as 4 | 16), bytesToIp(b));
+        assert.equal(formatPrefix(buf, pad, b.length as 4 | 16, bits), `${bytesToIp(b)}/${bits}`);
+      }),
+      { numRuns: 3000 },
+    );
+    assert.equal(formatIp(hex('0a00ff09'), 0, 4), '10.0.255.9');
+  });
+
+  it('reuses the text of a repeated address only for the same bytes', () => {
+    // Few distinct bytes and both lengths: repeats, near repeats, and an IPv4 address equal to the start of an IPv6 one.
+    const few = (n: number) => fc.uint8Array({ minLength: n, maxLength: n, min: 0, max: 1 });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(few(4), few(16)), { maxLength: 20 }), (list) => {
+        const text = new RepeatedAddressText();
+        for (const b of list) assert.equal(text.format(b, 0, b.length as 4 | 16), bytesToIp(b));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('parses every spelling of an address as ipToBytes does', () => {

@@ -1,6 +1,8 @@
 // Routes by identity: destination, table, metric and tos.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import type { Route } from '../../src/model/types.js';
 import { RouteTable } from '../../src/plan/route-table.js';
 import { route } from './fixtures.js';
 
@@ -30,4 +32,70 @@ test('routes sharing a destination are told apart by table, metric and tos', () 
   assert.equal(t.has(other), true);
   assert.equal(t.delete(other), replaced);
   assert.deepEqual([...t.values()], []);
+});
+
+/** The table as a map of destinations to lists: what RouteTable must behave like, order included. */
+class ListTable {
+  readonly byDestination = new Map<string, Route[]>();
+  private find(id: Route): [Route[] | undefined, number] {
+    const list = this.byDestination.get(id.to);
+    return [list, list?.findIndex((r) => r.table === id.table && r.metric === id.metric && r.tos === id.tos) ?? -1];
+  }
+  get(id: Route): Route | undefined {
+    const [list, i] = this.find(id);
+    return i >= 0 ? list![i] : undefined;
+  }
+  set(r: Route): void {
+    const [list, i] = this.find(r);
+    if (list === undefined) this.byDestination.set(r.to, [r]);
+    else if (i >= 0) list[i] = r;
+    else list.push(r);
+  }
+  delete(id: Route): Route | undefined {
+    const [list, i] = this.find(id);
+    if (i < 0) return undefined;
+    const [gone] = list!.splice(i, 1);
+    if (list!.length === 0) this.byDestination.delete(id.to);
+    return gone;
+  }
+  values(): Route[] {
+    return [...this.byDestination.values()].flat();
+  }
+}
+
+/** The same objects in the same order (equal copies would hide a replacement that did not happen). */
+function sameObjects(got: Route[], want: Route[]): void {
+  assert.equal(got.length, want.length);
+  got.forEach((r, i) => assert.equal(r, want[i]));
+}
+
+test('slots: lookups, replacements, deletes and the walk order agree with a map of lists', () => {
+  const someRoute = fc
+    .record({ to: fc.constantFrom('10.0.0.0/8', '10.0.0.0/9', '::/0'), table: fc.constantFrom(254, 100), metric: fc.constantFrom(0, 5), dev: fc.constantFrom('a', 'b') })
+    .map(({ to, ...extra }) => route(to, extra));
+  const op = fc.tuple(fc.constantFrom('set' as const, 'delete' as const), someRoute);
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+      const t = new RouteTable();
+      const want = new ListTable();
+      for (const [kind, r] of ops) {
+        if (kind === 'set') {
+          t.set(r);
+          want.set(r);
+        } else assert.equal(t.delete(r), want.delete(r));
+        assert.equal(t.get(r), want.get(r));
+        const slot = t.slotOf(r);
+        assert.equal(slot < 0 ? undefined : t.at(slot), want.get(r));
+        sameObjects(t.values(), want.values());
+        const walked: Route[] = [];
+        t.forEach((x, s) => {
+          assert.equal(t.at(s), x);
+          assert.ok(s < t.slotCount);
+          walked.push(x);
+        });
+        sameObjects(walked, want.values());
+      }
+    }),
+    { numRuns: 1000 },
+  );
 });

@@ -5,9 +5,29 @@
 // in IPv6) fall back to model/ip.ts.
 import { ipToBytes } from '../../model/ip.js';
 
+/**
+ * The characters of the text being formatted. The string is made from them
+ * in one go: concatenating parts would allocate a string per part, and a
+ * concatenation string that any map lookup must flatten first.
+ * Room for the longest IPv6 address and "/128".
+ */
+const chars = Buffer.alloc(48);
+
+/** The text written into `chars` (documented API only: this runs on stock distributions' Node). */
+function text(end: number): string {
+  return chars.toString('latin1', 0, end);
+}
+
 /** Canonical text of 4 or 16 bytes at `at`. */
 export function formatIp(b: Uint8Array, at: number, len: 4 | 16): string {
-  return len === 4 ? `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}` : formatIPv6(b, at);
+  return text(putIp(b, at, len));
+}
+
+/** "address/bits" for the 4 or 16 bytes at `at`. */
+export function formatPrefix(b: Uint8Array, at: number, len: 4 | 16, bits: number): string {
+  let p = putIp(b, at, len);
+  chars[p++] = 47; // '/'
+  return text(putDecimal(p, bits));
 }
 
 /**
@@ -16,6 +36,28 @@ export function formatIp(b: Uint8Array, at: number, len: 4 | 16): string {
  * as "::".
  */
 export function formatIPv6(b: Uint8Array, at: number): string {
+  return text(putIPv6(b, at));
+}
+
+function putIp(b: Uint8Array, at: number, len: 4 | 16): number {
+  if (len === 16) return putIPv6(b, at);
+  let p = putDecimal(0, b[at]!);
+  for (let i = 1; i < 4; i++) {
+    chars[p++] = 46; // '.'
+    p = putDecimal(p, b[at + i]!);
+  }
+  return p;
+}
+
+/** Writes v (0-999) at p without leading zeros; returns the end. */
+function putDecimal(p: number, v: number): number {
+  if (v >= 100) chars[p++] = 48 + ((v / 100) | 0);
+  if (v >= 10) chars[p++] = 48 + (((v / 10) | 0) % 10);
+  chars[p++] = 48 + (v % 10);
+  return p;
+}
+
+function putIPv6(b: Uint8Array, at: number): number {
   let best = -1;
   let bestLen = 1;
   let run = -1;
@@ -28,17 +70,48 @@ export function formatIPv6(b: Uint8Array, at: number): string {
       }
     } else run = -1;
   }
-  let s = '';
+  let p = 0;
   for (let i = 0; i < 8; i++) {
     if (i === best) {
-      s += '::';
+      chars[p++] = 58; // ':'
+      chars[p++] = 58;
       i += bestLen - 1;
       continue;
     }
-    if (i > 0 && i !== best + bestLen) s += ':';
-    s += ((b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!).toString(16);
+    if (i > 0 && i !== best + bestLen) chars[p++] = 58;
+    p = putHex(p, (b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!);
   }
-  return s;
+  return p;
+}
+
+/** Writes v (0-0xffff) at p in lower-case hex without leading zeros; returns the end. */
+function putHex(p: number, v: number): number {
+  for (let shift = v >= 0x1000 ? 12 : v >= 0x100 ? 8 : v >= 0x10 ? 4 : 0; shift >= 0; shift -= 4) {
+    const d = (v >> shift) & 0xf;
+    chars[p++] = d < 10 ? 48 + d : 87 + d;
+  }
+  return p;
+}
+
+/**
+ * formatIp that hands back the previous text while the same bytes come
+ * again: the routes of a table mostly share a few gateways, and one string
+ * for all of them is one allocation, and one string to compare.
+ */
+export class RepeatedAddressText {
+  private readonly last = new Uint8Array(16);
+  private lastLen = 0;
+  private text = '';
+
+  format(b: Uint8Array, at: number, len: 4 | 16): string {
+    const last = this.last;
+    let same = len === this.lastLen;
+    for (let i = 0; same && i < len; i++) same = b[at + i] === last[i];
+    if (same) return this.text;
+    for (let i = 0; i < len; i++) last[i] = b[at + i]!;
+    this.lastLen = len;
+    return (this.text = formatIp(b, at, len));
+  }
 }
 
 /** Bytes (4 or 16) of address text, or undefined when it is not an address. */

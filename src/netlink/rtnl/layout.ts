@@ -295,10 +295,15 @@ export function group<C extends Ctx>(layout: AttrLayout<C>): Codec<object, C> {
 // ---- addresses and prefixes ------------------------------------------------
 
 export function readIp(b: Buffer, at: number, len: number, addrLen: number): string {
+  checkIpLen(at, len, addrLen);
+  return formatIp(b, at, len as 4 | 16);
+}
+
+/** Checks an address attribute has `addrLen` bytes (0: 4 or 16). */
+export function checkIpLen(at: number, len: number, addrLen: number): void {
   if (addrLen ? len !== addrLen : len !== 4 && len !== 16) {
     throw new NetlinkParseError(`address at byte ${at} has ${len} bytes, expected ${addrLen || '4 or 16'}`);
   }
-  return formatIp(b, at, len as 4 | 16);
 }
 
 /** Bytes of address text; Error when it is not an address of `addrLen` bytes (0: any). */
