@@ -4,11 +4,16 @@
 // table, and the generic parser costs microseconds per IPv6 address.
 
 const groups = new Uint16Array(8);
+/** What parseIPv6 saw of the text: every group in its shortest lower-case hex, and where "::" stood. */
+let groupsMinimal = true;
+let gapAt = -1;
+let gapLen = 0;
 
-/** Canonical text of an IPv4 or IPv6 address (no prefix length), or undefined. */
+/** Canonical text of an IPv4 or IPv6 address (no prefix length), or undefined; `s` itself when canonical already. */
 export function canonicalAddress(s: string): string | undefined {
   if (ipv4(s) >= 0) return s; // a valid dotted quad here has no leading zeros: it is canonical
-  return parseIPv6(s) ? formatIPv6() : undefined;
+  if (!parseIPv6(s)) return undefined;
+  return groupsMinimal && longestZeroRun() === gapAt * 16 + gapLen ? s : formatIPv6();
 }
 
 /**
@@ -49,6 +54,9 @@ export function ipv4Network(v: number, len: number): number {
 
 /** Parse into `groups`; false when not an IPv6 address (zones are refused). */
 function parseIPv6(s: string): boolean {
+  groupsMinimal = true;
+  gapAt = -1;
+  gapLen = 0;
   const gap = s.indexOf('::');
   if (gap < 0) return countGroups(s, 0, s.length, true) === 8 && parseGroups(s, 0, s.length, 0, 8);
   if (s.indexOf('::', gap + 1) >= 0) return false;
@@ -56,6 +64,8 @@ function parseIPv6(s: string): boolean {
   const tail = gap + 2 === s.length ? 0 : countGroups(s, gap + 2, s.length, true);
   if (head < 0 || tail < 0 || head + tail > 7) return false;
   groups.fill(0);
+  gapAt = head;
+  gapLen = 8 - head - tail;
   return (head === 0 || parseGroups(s, 0, gap, 0, head)) && (tail === 0 || parseGroups(s, gap + 2, s.length, 8 - tail, tail));
 }
 
@@ -82,18 +92,21 @@ function parseGroups(s: string, from: number, to: number, at: number, count: num
     let end = s.indexOf(':', i);
     if (end < 0 || end > to) end = to;
     if (end === to && g === count - 2) {
-      const v4 = ipv4(s.slice(i, to));
+      const v4 = ipv4(s, i, to);
       if (v4 < 0) return false;
+      groupsMinimal = false; // canonical text has no dotted tail
       groups[at + g] = v4 >>> 16;
       groups[at + g + 1] = v4 & 0xffff;
       return true;
     }
     if (end - i < 1 || end - i > 4) return false;
+    if (end - i > 1 && s.charCodeAt(i) === 48) groupsMinimal = false;
     let v = 0;
     for (let j = i; j < end; j++) {
       const c = s.charCodeAt(j);
       const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
       if (d < 0) return false;
+      if (c <= 70 && c >= 65) groupsMinimal = false;
       v = v * 16 + d;
     }
     groups[at + g] = v;
@@ -102,10 +115,10 @@ function parseGroups(s: string, from: number, to: number, at: number, count: num
   return true;
 }
 
-/** RFC 5952 text of `groups`: lower-case hex, the longest run of two or more zero groups (the first of equals) as "::". */
-function formatIPv6(): string {
+/** The longest run of two or more zero groups (the first of equals) as start * 16 + length; -16 when none. */
+function longestZeroRun(): number {
   let bestAt = -1;
-  let bestLen = 1;
+  let bestLen = 0;
   for (let i = 0; i < 8; ) {
     if (groups[i] !== 0) {
       i++;
@@ -113,12 +126,20 @@ function formatIPv6(): string {
     }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
+    if (j - i > Math.max(bestLen, 1)) {
       bestAt = i;
       bestLen = j - i;
     }
     i = j;
   }
+  return bestAt * 16 + bestLen;
+}
+
+/** RFC 5952 text of `groups`: lower-case hex, the longest run of two or more zero groups as "::". */
+function formatIPv6(): string {
+  const run = longestZeroRun();
+  const bestAt = run >> 4;
+  const bestLen = run & 15;
   let out = '';
   for (let i = 0; i < 8; i++) {
     if (i === bestAt) {

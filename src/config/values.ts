@@ -57,10 +57,13 @@ export function prefix(v: string): ParsedPrefix | Bad {
   const end = slash < 0 ? v.length : slash;
   // IPv4 is parsed in place: most of a routing table is IPv4.
   const v4 = ipv4(v, 0, end);
+  /** The canonical address when the text's is not. */
   let addr: string | undefined;
   if (v4 < 0) {
-    addr = canonicalAddress(v.slice(0, end));
-    if (addr === undefined || !addr.includes(':')) return new Bad(`"${v}" is not an IPv4 or IPv6 ${slash < 0 ? 'address' : 'prefix'}`);
+    const given = slash < 0 ? v : v.slice(0, end);
+    const canonical = canonicalAddress(given);
+    if (canonical === undefined || !canonical.includes(':')) return new Bad(`"${v}" is not an IPv4 or IPv6 ${slash < 0 ? 'address' : 'prefix'}`);
+    if (canonical !== given) addr = canonical;
   }
   const family: Family = v4 >= 0 ? 'ipv4' : 'ipv6';
   const max = v4 >= 0 ? 32 : 128;
