@@ -80,7 +80,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute): Route | undefined {
       vote.spoiled = true;
     } else {
       to = p;
-      vote.add(e, p.family, 'to', `to ${raw.to}`);
+      vote.add(e, p.family, 'to', 'to', raw.to);
     }
   }
   const via = gateway(e, vote, raw.via, 'via', 'via');
@@ -142,7 +142,7 @@ function gateway(e: Entry, vote: FamilyVote, v: string | undefined, key: string 
     vote.spoiled = true;
     return undefined;
   }
-  vote.add(e, a.family, key, `${label} ${v}`);
+  vote.add(e, a.family, key, label, v);
   return a.text;
 }
 
