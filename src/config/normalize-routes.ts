@@ -112,19 +112,18 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute): Route | undefined {
 
   let metric = raw.metric ?? defaultMetric(family);
   if (family === 'ipv6' && metric === 0) metric = IPV6_DEFAULT_METRIC;
-  const r: Route = {
-    family,
-    table: tableNumber,
-    to: to ? to.text : defaultPrefix(family),
-    metric,
-    tos: raw.tos ?? 0,
-    type,
-    protocol: proto,
-  };
+  const dest = to ? to.text : defaultPrefix(family);
+  const tos = raw.tos ?? 0;
+  const scope = raw.scope ?? defaultScope({ family, type, via, nexthops });
+  // The usual route (a gateway and nothing else) in one literal: each key added later grows the object's store.
+  if (via !== undefined && dev === undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && !(settings.snapshot && raw.nhid !== undefined) && state !== undefined) {
+    return { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto, via, scope, state };
+  }
+  const r: Route = { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto };
   if (via !== undefined) r.via = via;
   if (dev !== undefined) r.dev = dev;
   if (nexthops) r.nexthops = nexthops;
-  r.scope = raw.scope ?? defaultScope(r);
+  r.scope = scope;
   if (src !== undefined) r.src = src;
   if (raw.mtu !== undefined) r.mtu = raw.mtu;
   if (raw['on-link']) r.onLink = true;
