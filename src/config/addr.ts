@@ -48,7 +48,7 @@ export function ipv4Text(v: number): string {
 
 /** The IPv4 network of `v`/`len` when host bits are set, else -1. */
 export function ipv4Network(v: number, len: number): number {
-  const host = len >= 32 ? 0 : v % 2 ** (32 - len);
+  const host = len >= 32 ? 0 : (v & (-1 >>> len)) >>> 0;
   return host === 0 ? -1 : v - host;
 }
 
