@@ -18,6 +18,7 @@ const coreTypes = (jsyaml as unknown as { types: Record<'null' | 'bool' | 'int' 
 const IMPLICIT: ImplicitType[] = [coreTypes.null, coreTypes.bool, coreTypes.int, coreTypes.float];
 
 const GIVE_UP = { giveUp: true } as const;
+const RECENT_SLOTS = 16;
 
 const NL = 10;
 const SP = 32;
@@ -79,6 +80,12 @@ for (const k of (
   (KNOWN_KEYS[k.length * 128 + k.charCodeAt(0)] ??= []).push(k);
 }
 
+/** Whether `s` has `word` at `i` (startsWith, without the call's cost for short words). */
+function textAt(s: string, i: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (s.charCodeAt(i + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
 export interface Parsed {
   value: unknown;
   /** Positions of everything; only when asked for (`withTree`). */
@@ -113,6 +120,8 @@ class FastYaml {
   private pos: PosTree = 0;
   private str = '';
   private readonly items = new WeakMap<object, number[]>();
+  /** Recent scalars' strings, by length. */
+  private readonly recent: string[] = new Array<string>(RECENT_SLOTS).fill('');
 
   constructor(
     private readonly s: string,
@@ -290,7 +299,7 @@ class FastYaml {
     if (!quoted) {
       const known = KNOWN_KEYS[(j - i) * 128 + ch];
       let key: string | undefined;
-      if (known) for (const name of known) if (s.startsWith(name, i)) key = name;
+      if (known) for (const name of known) if (textAt(s, i, name)) key = name;
       if (key === undefined) {
         key = s.slice(i, j);
         // Keys like "1", "true" or "-x" are left to js-yaml.
@@ -356,7 +365,7 @@ class FastYaml {
       if (i > last && last > q) isString = true; // an inner space
       last = ++i;
     }
-    this.val = resolveScanned(s.slice(q, last), digits === last - q, isString);
+    this.val = resolveScanned(this.text(q, last), digits === last - q, isString);
     this.pos = q;
     return last;
   }
@@ -369,7 +378,7 @@ class FastYaml {
       const ch = s.charCodeAt(i);
       if (i >= this.n || !isPrintable(ch)) throw GIVE_UP;
       if (ch === DQ) {
-        this.str = out + s.slice(seg, i);
+        this.str = out === '' ? this.text(seg, i) : out + s.slice(seg, i);
         return i + 1;
       }
       if (ch !== 92) {
@@ -401,14 +410,24 @@ class FastYaml {
       const ch = s.charCodeAt(i);
       if (i >= this.n || !isPrintable(ch)) throw GIVE_UP;
       if (ch !== SQ) continue;
-      out += s.slice(seg, i);
       if (s.charCodeAt(i + 1) !== SQ) {
-        this.str = out;
+        this.str = out === '' ? this.text(seg, i) : out + s.slice(seg, i);
         return i + 1;
       }
-      out += "'";
+      out += `${s.slice(seg, i)}'`;
       seg = ++i + 1;
     }
+  }
+
+  /**
+   * The text s[from, to): the string of an earlier scalar of that length
+   * when it is the same text (the gateway of every route, held once).
+   */
+  private text(from: number, to: number): string {
+    const slot = (to - from) & (RECENT_SLOTS - 1);
+    const recent = this.recent[slot]!;
+    if (recent.length === to - from && textAt(this.s, from, recent)) return recent;
+    return (this.recent[slot] = this.s.slice(from, to));
   }
 
   private skipSpaces(i: number): number {
@@ -499,7 +518,7 @@ class FastYaml {
       const known = KNOWN_KEYS[(j - i) * 128 + ch];
       if (known && (j + 1 >= this.n || next === SP || next === NL || FLOW_INDICATOR(next))) {
         for (const name of known) {
-          if (s.startsWith(name, i)) {
+          if (textAt(s, i, name)) {
             this.str = name;
             return j;
           }
