@@ -1,45 +1,54 @@
-// The first object seen for each key, among up to a full routing table of
-// them. A Map of 100,000s of fresh strings costs a hash and two probes per
-// object, and grows by rehashing; this table is sized once for all the
-// objects, hashes each key once and probes typed arrays.
+// The first of a list's objects with each key, for up to a full routing
+// table of them. A Map of 100,000s of fresh strings costs a hash and two
+// probes per object and grows by rehashing; this table is sized once,
+// hashes each key once, and keeps hash and object index side by side in one
+// typed array, so a probe touches one slot (and the key only on a hash match).
 
 export class FirstSeen<T> {
-  private readonly keys: (string | undefined)[];
-  private readonly values: (T | undefined)[];
-  private readonly hashes: Int32Array;
+  /** Per slot: the key's hash and 1 + the object's index (0 for an empty slot). */
+  private readonly slots: Int32Array;
   private readonly mask: number;
 
-  /** Room for `count` keys. */
-  constructor(count: number) {
+  constructor(
+    private readonly objects: readonly T[],
+    private readonly keyOf: (o: T) => string,
+  ) {
     let size = 16;
-    while (size < count * 2) size *= 2;
-    this.keys = new Array<string | undefined>(size).fill(undefined);
-    this.values = new Array<T | undefined>(size).fill(undefined);
-    this.hashes = new Int32Array(size);
+    while (size < objects.length * 2) size *= 2;
+    this.slots = new Int32Array(size * 2);
     this.mask = size - 1;
   }
 
-  /** The first value given for `key`; `value` when this is the first. */
-  firstFor(key: string, value: T): T {
+  /** The first object with the key of objects[i] (objects[i] itself when it is the first); call in index order. */
+  first(i: number): T {
+    const o = this.objects[i]!;
+    const key = this.keyOf(o);
     const h = hashOf(key);
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const k = this.keys[i];
-      if (k === undefined) {
-        this.keys[i] = key;
-        this.values[i] = value;
-        this.hashes[i] = h;
-        return value;
+    const slots = this.slots;
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
+      const at = slots[s * 2 + 1]!;
+      if (at === 0) {
+        slots[s * 2] = h;
+        slots[s * 2 + 1] = i + 1;
+        return o;
       }
-      if (this.hashes[i] === h && k === key) return this.values[i]!;
+      if (slots[s * 2] === h) {
+        const other = this.objects[at - 1]!;
+        if (this.keyOf(other) === key) return other;
+      }
     }
   }
 
   get(key: string): T | undefined {
     const h = hashOf(key);
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const k = this.keys[i];
-      if (k === undefined) return undefined;
-      if (this.hashes[i] === h && k === key) return this.values[i];
+    const slots = this.slots;
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
+      const at = slots[s * 2 + 1]!;
+      if (at === 0) return undefined;
+      if (slots[s * 2] === h) {
+        const other = this.objects[at - 1]!;
+        if (this.keyOf(other) === key) return other;
+      }
     }
   }
 }

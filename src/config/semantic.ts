@@ -80,12 +80,13 @@ function unique<T extends object>(
   place: (o: object) => string,
   key: (o: T) => string = bucket,
 ): FirstSeen<T> {
-  const first = new FirstSeen<T>(objects.length);
+  const first = new FirstSeen<T>(objects, bucket);
   const more = new Map<string, T[]>();
-  for (const o of objects) {
-    const b = bucket(o);
-    const head = first.firstFor(b, o);
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    const head = first.first(i);
     if (head === o) continue;
+    const b = bucket(o);
     const others = more.get(b);
     const earlier = same === undefined ? head : [head, ...(others ?? [])].find((x) => same(x, o));
     if (earlier) at(o, `${type} ${key(o)} is declared twice (first at ${place(earlier)})`);

@@ -8,11 +8,12 @@ test('first-seen answers as a Map of first values does, for colliding and repeat
   const keys = fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('10.0.0.0/8', '2001:db8::/32', '', 'é', '\u{1f600}')), { maxLength: 200 });
   fc.assert(
     fc.property(keys, fc.array(fc.string({ maxLength: 3 }), { maxLength: 20 }), (list, probes) => {
-      const table = new FirstSeen<number>(list.length);
-      const map = new Map<string, number>();
-      list.forEach((k, i) => {
-        if (!map.has(k)) map.set(k, i);
-        assert.equal(table.firstFor(k, i), map.get(k));
+      const objects = list.map((key) => ({ key }));
+      const table = new FirstSeen(objects, (o) => o.key);
+      const map = new Map<string, { key: string }>();
+      objects.forEach((o, i) => {
+        if (!map.has(o.key)) map.set(o.key, o);
+        assert.equal(table.first(i), map.get(o.key));
       });
       for (const k of [...list, ...probes]) assert.equal(table.get(k), map.get(k));
     }),
