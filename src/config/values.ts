@@ -26,8 +26,21 @@ export function ifName(v: string): string | Bad {
   return v;
 }
 
+export interface ParsedAddress {
+  readonly family: Family;
+  readonly text: string;
+}
+
+/** The last address parsed: a gateway repeats on route after route. */
+let lastAddress: { v: string; parsed: ParsedAddress | Bad } = { v: '', parsed: new Bad('') };
+
 /** A bare address (no prefix length), canonical. */
-export function address(v: string): { family: Family; text: string } | Bad {
+export function address(v: string): ParsedAddress | Bad {
+  if (v !== lastAddress.v) lastAddress = { v, parsed: parseAddress(v) };
+  return lastAddress.parsed;
+}
+
+function parseAddress(v: string): ParsedAddress | Bad {
   if (ipv4(v) >= 0) return { family: 'ipv4', text: v };
   if (v.includes('/')) return new Bad(`"${v}" must be an address without prefix length`);
   const text = canonicalAddress(v);
