@@ -120,8 +120,9 @@ class FastYaml {
   private pos: PosTree = 0;
   private str = '';
   private readonly items = new WeakMap<object, number[]>();
-  /** Recent scalars' strings, by length. */
+  /** Recent scalars' strings and their hashes, by hash. */
   private readonly recent: string[] = new Array<string>(RECENT_SLOTS).fill('');
+  private readonly recentHash = new Int32Array(RECENT_SLOTS);
 
   constructor(
     private readonly s: string,
@@ -340,6 +341,7 @@ class FastYaml {
     let digits = 0;
     let dots = 0;
     let isString = false;
+    let hash = 0;
     while (i < this.n) {
       const ch = s.charCodeAt(i);
       if (ch === NL) break;
@@ -363,9 +365,10 @@ class FastYaml {
       } else if (flow && FLOW_INDICATOR(ch)) break;
       else if (!PLAIN[ch]) throw GIVE_UP;
       if (i > last && last > q) isString = true; // an inner space
+      hash = (hash * 31 + ch) | 0;
       last = ++i;
     }
-    this.val = resolveScanned(this.text(q, last), digits === last - q, isString);
+    this.val = resolveScanned(this.text(q, last, hash), digits === last - q, isString);
     this.pos = q;
     return last;
   }
@@ -374,14 +377,16 @@ class FastYaml {
     const s = this.s;
     let out = '';
     let seg = q + 1;
+    let hash = 0;
     for (let i = q + 1; ; ) {
       const ch = s.charCodeAt(i);
       if (i >= this.n || !isPrintable(ch)) throw GIVE_UP;
       if (ch === DQ) {
-        this.str = out === '' ? this.text(seg, i) : out + s.slice(seg, i);
+        this.str = out === '' ? this.text(seg, i, hash) : out + s.slice(seg, i);
         return i + 1;
       }
       if (ch !== 92) {
+        hash = (hash * 31 + ch) | 0;
         i++;
         continue;
       }
@@ -406,12 +411,16 @@ class FastYaml {
     const s = this.s;
     let out = '';
     let seg = q + 1;
+    let hash = 0;
     for (let i = q + 1; ; i++) {
       const ch = s.charCodeAt(i);
       if (i >= this.n || !isPrintable(ch)) throw GIVE_UP;
-      if (ch !== SQ) continue;
+      if (ch !== SQ) {
+        hash = (hash * 31 + ch) | 0;
+        continue;
+      }
       if (s.charCodeAt(i + 1) !== SQ) {
-        this.str = out === '' ? this.text(seg, i) : out + s.slice(seg, i);
+        this.str = out === '' ? this.text(seg, i, hash) : out + s.slice(seg, i);
         return i + 1;
       }
       out += `${s.slice(seg, i)}'`;
@@ -420,13 +429,15 @@ class FastYaml {
   }
 
   /**
-   * The text s[from, to): the string of an earlier scalar of that length
-   * when it is the same text (the gateway of every route, held once).
+   * The text s[from, to), whose characters (spaces left out) hash to
+   * `hash`: the string of a recent scalar when it is the same text (the
+   * gateway of every route, held once).
    */
-  private text(from: number, to: number): string {
-    const slot = (to - from) & (RECENT_SLOTS - 1);
+  private text(from: number, to: number, hash: number): string {
+    const slot = hash & (RECENT_SLOTS - 1);
     const recent = this.recent[slot]!;
-    if (recent.length === to - from && textAt(this.s, from, recent)) return recent;
+    if (this.recentHash[slot] === hash && recent.length === to - from && textAt(this.s, from, recent)) return recent;
+    this.recentHash[slot] = hash;
     return (this.recent[slot] = this.s.slice(from, to));
   }
 
