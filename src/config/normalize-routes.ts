@@ -48,7 +48,7 @@ export function defaultScope(r: Pick<Route, 'family' | 'type' | 'via' | 'nexthop
 
 /** The table a route goes to when none is given (iproute2's choice). */
 export function defaultTable(type: RouteType): number {
-  return LOCAL_TABLE_TYPES.has(type) ? TABLE_LOCAL : TABLE_MAIN;
+  return type !== 'unicast' && LOCAL_TABLE_TYPES.has(type) ? TABLE_LOCAL : TABLE_MAIN;
 }
 
 export function defaultMetric(family: Family): number {

@@ -66,7 +66,8 @@ export function prefixAddress(p: ParsedPrefix): string {
 
 /** "addr/len" or a bare address (the full length). */
 export function prefix(v: string): ParsedPrefix | Bad {
-  const slash = v.indexOf('/');
+  let slash = -1; // the first '/': a loop is cheaper than indexOf on text this short
+  for (let i = 0; i < v.length && slash < 0; i++) if (v.charCodeAt(i) === 47) slash = i;
   const end = slash < 0 ? v.length : slash;
   // IPv4 is parsed in place: most of a routing table is IPv4.
   const v4 = ipv4(v, 0, end);
