@@ -117,6 +117,9 @@ function checkMaster(l: Link, links: FirstSeen<Link>, input: CrossCheckInput, at
   }
 }
 
+/** The path of a dev key, shared: not one per route. */
+const DEV: Path = ['dev'];
+
 /** What is declared absent cannot be used by what is declared present. */
 function checkAbsentReferences(state: State, links: FirstSeen<Link>, at: Report, place: (o: object) => string): void {
   const check = (obj: object & { state?: string }, name: string | undefined, sub: Path): void => {
@@ -130,10 +133,10 @@ function checkAbsentReferences(state: State, links: FirstSeen<Link>, at: Report,
     check(l, lower, [kind, 'link']);
   }
   for (const r of state.routes) {
-    check(r, r.dev, ['dev']);
+    check(r, r.dev, DEV);
     r.nexthops?.forEach((nh, j) => check(r, nh.dev, ['nexthops', j, 'dev']));
   }
-  for (const n of state.neighbors) check(n, n.dev, ['dev']);
+  for (const n of state.neighbors) check(n, n.dev, DEV);
 }
 
 /**
