@@ -32,11 +32,11 @@ export interface ParsedAddress {
 }
 
 /** The last address parsed: a gateway repeats on route after route. */
-let lastAddress: { v: string; parsed: ParsedAddress | Bad } = { v: '', parsed: new Bad('') };
+let lastAddress: { v: string; parsed: ParsedAddress | Bad } | undefined;
 
 /** A bare address (no prefix length), canonical. */
 export function address(v: string): ParsedAddress | Bad {
-  if (v !== lastAddress.v) lastAddress = { v, parsed: parseAddress(v) };
+  if (lastAddress?.v !== v) lastAddress = { v, parsed: parseAddress(v) };
   return lastAddress.parsed;
 }
 
@@ -71,7 +71,7 @@ export function prefix(v: string): ParsedPrefix | Bad {
   const end = slash < 0 ? v.length : slash;
   // IPv4 is parsed in place: most of a routing table is IPv4.
   const v4 = ipv4(v, 0, end);
-  /** The canonical address when the text's is not. */
+  // The canonical address when the text's is not.
   let addr: string | undefined;
   if (v4 < 0) {
     const given = slash < 0 ? v : v.slice(0, end);
