@@ -4,11 +4,16 @@
 // table, and the generic parser costs microseconds per IPv6 address.
 
 const groups = new Uint16Array(8);
+/** What parseIPv6 saw of the text: every group in its shortest lower-case hex, and where "::" stood. */
+let groupsMinimal = true;
+let gapAt = -1;
+let gapLen = 0;
 
-/** Canonical text of an IPv4 or IPv6 address (no prefix length), or undefined. */
+/** Canonical text of an IPv4 or IPv6 address (no prefix length), or undefined; `s` itself when canonical already. */
 export function canonicalAddress(s: string): string | undefined {
   if (ipv4(s) >= 0) return s; // a valid dotted quad here has no leading zeros: it is canonical
-  return parseIPv6(s) ? formatIPv6() : undefined;
+  if (!parseIPv6(s)) return undefined;
+  return groupsMinimal && longestZeroRun() === gapAt * 16 + gapLen ? s : formatIPv6();
 }
 
 /**
@@ -43,69 +48,74 @@ export function ipv4Text(v: number): string {
 
 /** The IPv4 network of `v`/`len` when host bits are set, else -1. */
 export function ipv4Network(v: number, len: number): number {
-  const host = len >= 32 ? 0 : v % 2 ** (32 - len);
+  const host = len >= 32 ? 0 : (v & (-1 >>> len)) >>> 0;
   return host === 0 ? -1 : v - host;
 }
 
-/** Parse into `groups`; false when not an IPv6 address (zones are refused). */
+/**
+ * Parse into `groups` in one pass (no searches, no fills: this runs for
+ * every IPv6 route); false when not an IPv6 address (zones are refused).
+ */
 function parseIPv6(s: string): boolean {
-  const gap = s.indexOf('::');
-  if (gap < 0) return countGroups(s, 0, s.length, true) === 8 && parseGroups(s, 0, s.length, 0, 8);
-  if (s.indexOf('::', gap + 1) >= 0) return false;
-  const head = gap === 0 ? 0 : countGroups(s, 0, gap, false);
-  const tail = gap + 2 === s.length ? 0 : countGroups(s, gap + 2, s.length, true);
-  if (head < 0 || tail < 0 || head + tail > 7) return false;
-  groups.fill(0);
-  return (head === 0 || parseGroups(s, 0, gap, 0, head)) && (tail === 0 || parseGroups(s, gap + 2, s.length, 8 - tail, tail));
-}
-
-/** Groups in s[from, to), an IPv4 tail (when allowed) counting two; -1 when a group is empty. */
-function countGroups(s: string, from: number, to: number, v4Tail: boolean): number {
-  let n = 1;
-  let lastColon = from - 1;
-  for (let i = from; i < to; i++) {
-    if (s.charCodeAt(i) !== 58) continue;
-    if (i === lastColon + 1) return -1;
-    lastColon = i;
-    n++;
+  // Locals while parsing, the module's state at the end: its bindings cost a check on every access.
+  const out = groups;
+  const to = s.length;
+  let minimal = true;
+  let gap = -1;
+  let n = 0;
+  let i = 0;
+  // charCodeAt is never asked past the end: optimised code would slow down for all calls.
+  if (to > 1 && s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
   }
-  if (lastColon === to - 1) return -1;
-  const dot = s.indexOf('.', lastColon + 1);
-  if (dot < 0 || dot >= to) return n;
-  return v4Tail ? n + 1 : -1;
-}
-
-/** `count` groups (as counted above) from s[from, to) into groups[at...]. */
-function parseGroups(s: string, from: number, to: number, at: number, count: number): boolean {
-  let i = from;
-  for (let g = 0; g < count; g++) {
-    let end = s.indexOf(':', i);
-    if (end < 0 || end > to) end = to;
-    if (end === to && g === count - 2) {
-      const v4 = ipv4(s.slice(i, to));
-      if (v4 < 0) return false;
-      groups[at + g] = v4 >>> 16;
-      groups[at + g + 1] = v4 & 0xffff;
-      return true;
-    }
-    if (end - i < 1 || end - i > 4) return false;
+  while (i < to) {
     let v = 0;
-    for (let j = i; j < end; j++) {
+    let j = i;
+    for (; j < to; j++) {
       const c = s.charCodeAt(j);
       const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-      if (d < 0) return false;
+      if (d < 0) break;
+      if (c >= 65 && c <= 70) minimal = false; // canonical text is lower case
       v = v * 16 + d;
     }
-    groups[at + g] = v;
-    i = end + 1;
+    if (j < to && s.charCodeAt(j) === 46) {
+      // A dotted IPv4 tail: the last two groups, and never canonical text.
+      const v4 = n > 6 ? -1 : ipv4(s, i, to);
+      if (v4 < 0) return false;
+      out[n++] = v4 >>> 16;
+      out[n++] = v4 & 0xffff;
+      minimal = false;
+      break;
+    }
+    if (j === i || j - i > 4 || n === 8) return false;
+    if (j - i > 1 && s.charCodeAt(i) === 48) minimal = false;
+    out[n++] = v;
+    if (j === to) break;
+    if (s.charCodeAt(j) !== 58 || j + 1 === to) return false;
+    i = j + 1;
+    if (s.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i++;
+    }
   }
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  const zeros = gap < 0 ? 0 : 8 - n;
+  // Move the groups after "::" to the end and zero the gap.
+  for (let g = n - 1; g >= gap && zeros > 0; g--) out[g + zeros] = out[g]!;
+  for (let g = gap; g < gap + zeros; g++) out[g] = 0;
+  groupsMinimal = minimal;
+  gapAt = gap;
+  gapLen = zeros;
   return true;
 }
 
-/** RFC 5952 text of `groups`: lower-case hex, the longest run of two or more zero groups (the first of equals) as "::". */
-function formatIPv6(): string {
+/** The longest run of two or more zero groups (the first of equals) as start * 16 + length; -16 when none. */
+function longestZeroRun(): number {
   let bestAt = -1;
-  let bestLen = 1;
+  let bestLen = 0;
   for (let i = 0; i < 8; ) {
     if (groups[i] !== 0) {
       i++;
@@ -113,12 +123,20 @@ function formatIPv6(): string {
     }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
+    if (j - i > Math.max(bestLen, 1)) {
       bestAt = i;
       bestLen = j - i;
     }
     i = j;
   }
+  return bestAt * 16 + bestLen;
+}
+
+/** RFC 5952 text of `groups`: lower-case hex, the longest run of two or more zero groups as "::". */
+function formatIPv6(): string {
+  const run = longestZeroRun();
+  const bestAt = run >> 4;
+  const bestLen = run & 15;
   let out = '';
   for (let i = 0; i < 8; i++) {
     if (i === bestAt) {

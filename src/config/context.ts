@@ -80,14 +80,17 @@ export class FamilyVote {
   family: Family | undefined;
   /** Something that would have told was itself wrong (and reported): "cannot tell" would only repeat it. */
   spoiled = false;
-  private from = '';
+  /** What told the family: a key's label and text (worded only for a conflict), or an explicit family. */
+  private fromLabel = '';
+  private fromText = '';
 
   constructor(private readonly what: string) {}
 
   reset(explicit: Family | undefined): void {
     this.family = explicit;
     this.spoiled = false;
-    this.from = explicit ? `family: ${explicit}` : '';
+    this.fromLabel = explicit ? 'family:' : '';
+    this.fromText = explicit ?? '';
   }
 
   /** True when nothing told the family and nothing that could have was wrong. */
@@ -95,13 +98,14 @@ export class FamilyVote {
     return this.family === undefined && !this.spoiled;
   }
 
-  /** `said` describes the evidence, e.g. "via 2001:db8::1"; a conflict is reported at `at`. */
-  add(e: Entry, f: Family, at: PathSegment | Path, said: string): void {
+  /** The evidence is `label text`, e.g. "via 2001:db8::1"; a conflict is reported at `at`. */
+  add(e: Entry, f: Family, at: PathSegment | Path, label: string, text: string): void {
     if (this.family === undefined) {
       this.family = f;
-      this.from = said;
+      this.fromLabel = label;
+      this.fromText = text;
     } else if (f !== this.family) {
-      e.problem(at, `${said} is ${FAMILY_NAMES[f]}, but this ${this.what} is ${FAMILY_NAMES[this.family]} (${this.from})`);
+      e.problem(at, `${label} ${text} is ${FAMILY_NAMES[f]}, but this ${this.what} is ${FAMILY_NAMES[this.family]} (${this.fromLabel} ${this.fromText})`);
     }
   }
 }

@@ -1,6 +1,7 @@
 // Config files -> Desired (and a snapshot -> State): read, parse, check
 // against the schema, merge the settings, normalise each file, check across
 // files. Every problem found on the way is reported, at once.
+import { isAscii } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Desired, Source, State } from '../model/types.js';
@@ -146,10 +147,16 @@ function ioReason(e: unknown): string {
   return err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
 }
 
+/** A file's text as UTF-8; plain ASCII (most configs) skips the decoder, several times faster on big files. */
+function readText(file: string): string {
+  const bytes = readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+}
+
 function parseFile(file: string, problems: Problem[]): Loaded | undefined {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readText(file);
   } catch (e) {
     problems.push({ file, line: 1, col: 1, message: `cannot read: ${ioReason(e)}` });
     return undefined;

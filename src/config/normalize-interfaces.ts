@@ -159,7 +159,7 @@ function vxlan(e: Entry, raw: NonNullable<RawInterface['vxlan']>): VxlanOptions 
     const a = address(text);
     if (a instanceof Bad) e.problem(['vxlan', key], a.message);
     else {
-      vote.add(e, a.family, ['vxlan', key], `${key} ${text}`);
+      vote.add(e, a.family, ['vxlan', key], key, text);
       v[key] = a.text;
     }
   }

@@ -2,7 +2,7 @@
 // declared route and the same route read back from the kernel are equal.
 import { IPV6_DEFAULT_METRIC, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { defaultPrefix } from '../model/ip.js';
-import type { Family, Nexthop, Route, RouteType, Scope } from '../model/types.js';
+import type { Family, Nexthop, Route, RouteType, Scope, Source } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { address, Bad, ifName, networkPrefix, protocol, table, type ParsedPrefix } from './values.js';
 
@@ -48,7 +48,7 @@ export function defaultScope(r: Pick<Route, 'family' | 'type' | 'via' | 'nexthop
 
 /** The table a route goes to when none is given (iproute2's choice). */
 export function defaultTable(type: RouteType): number {
-  return LOCAL_TABLE_TYPES.has(type) ? TABLE_LOCAL : TABLE_MAIN;
+  return type !== 'unicast' && LOCAL_TABLE_TYPES.has(type) ? TABLE_LOCAL : TABLE_MAIN;
 }
 
 export function defaultMetric(family: Family): number {
@@ -63,13 +63,14 @@ export function normalizeRoutes(ctx: FileContext, raws: RawRoute[], skip: Readon
   for (let i = 0; i < raws.length; i++) {
     if (skip.has(i)) continue;
     e.start(i);
-    const r = route(e, vote, raws[i]!);
-    if (r) out.push(ctx.place(r, sourceOf, i));
+    const r = route(e, vote, raws[i]!, sourceOf);
+    if (r) out.push(r);
   }
   return out;
 }
 
-function route(e: Entry, vote: FamilyVote, raw: RawRoute): Route | undefined {
+/** The route of an entry, placed (its source attached). */
+function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) => Source): Route | undefined {
   const { settings } = e.ctx;
   vote.reset(raw.family);
   let to: ParsedPrefix | undefined;
@@ -80,7 +81,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute): Route | undefined {
       vote.spoiled = true;
     } else {
       to = p;
-      vote.add(e, p.family, 'to', `to ${raw.to}`);
+      vote.add(e, p.family, 'to', 'to', raw.to);
     }
   }
   const via = gateway(e, vote, raw.via, 'via', 'via');
@@ -112,25 +113,24 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute): Route | undefined {
 
   let metric = raw.metric ?? defaultMetric(family);
   if (family === 'ipv6' && metric === 0) metric = IPV6_DEFAULT_METRIC;
-  const r: Route = {
-    family,
-    table: tableNumber,
-    to: to ? to.text : defaultPrefix(family),
-    metric,
-    tos: raw.tos ?? 0,
-    type,
-    protocol: proto,
-  };
+  const dest = to ? to.text : defaultPrefix(family);
+  const tos = raw.tos ?? 0;
+  const scope = raw.scope ?? defaultScope({ family, type, via, nexthops });
+  // The usual route of a config (a gateway and nothing else) in one literal: each key added later grows the object's store.
+  if (!settings.snapshot && via !== undefined && dev === undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && state !== undefined) {
+    return { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto, via, scope, state, source: sourceOf(e.index) };
+  }
+  const r: Route = { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto };
   if (via !== undefined) r.via = via;
   if (dev !== undefined) r.dev = dev;
   if (nexthops) r.nexthops = nexthops;
-  r.scope = raw.scope ?? defaultScope(r);
+  r.scope = scope;
   if (src !== undefined) r.src = src;
   if (raw.mtu !== undefined) r.mtu = raw.mtu;
   if (raw['on-link']) r.onLink = true;
   if (settings.snapshot && raw.nhid !== undefined) r.nhid = raw.nhid;
   if (state !== undefined) r.state = state;
-  return r;
+  return e.ctx.place(r, sourceOf, e.index);
 }
 
 /** A gateway-like address (via, src): canonical text, family counted. `label` names it in messages. */
@@ -142,7 +142,7 @@ function gateway(e: Entry, vote: FamilyVote, v: string | undefined, key: string 
     vote.spoiled = true;
     return undefined;
   }
-  vote.add(e, a.family, key, `${label} ${v}`);
+  vote.add(e, a.family, key, label, v);
   return a.text;
 }
 

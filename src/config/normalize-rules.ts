@@ -95,7 +95,7 @@ function rulePrefix(e: Entry, vote: FamilyVote, v: string | undefined, key: stri
     vote.spoiled = true;
     return undefined;
   }
-  vote.add(e, p.family, key, `${key} ${v}`);
+  vote.add(e, p.family, key, key, v);
   return p.len === 0 ? undefined : p.text;
 }
 

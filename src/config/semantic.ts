@@ -5,6 +5,7 @@ import { OWNER_ALIAS } from '../model/constants.js';
 import { addressKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
 import type { Desired, Link, ObjectType, Source, State } from '../model/types.js';
 import type { Problem } from './errors.js';
+import { FirstSeen } from './first-seen.js';
 import type { Path } from './source.js';
 
 /** Where an object (or, for interfaces, one of its keys) was declared. */
@@ -78,16 +79,14 @@ function unique<T extends object>(
   at: Report,
   place: (o: object) => string,
   key: (o: T) => string = bucket,
-): Map<string, T> {
-  const first = new Map<string, T>();
+): FirstSeen<T> {
+  const first = new FirstSeen<T>(objects, bucket);
   const more = new Map<string, T[]>();
-  for (const o of objects) {
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    const head = first.first(i);
+    if (head === o) continue;
     const b = bucket(o);
-    const head = first.get(b);
-    if (head === undefined) {
-      first.set(b, o);
-      continue;
-    }
     const others = more.get(b);
     const earlier = same === undefined ? head : [head, ...(others ?? [])].find((x) => same(x, o));
     if (earlier) at(o, `${type} ${key(o)} is declared twice (first at ${place(earlier)})`);
@@ -97,7 +96,7 @@ function unique<T extends object>(
   return first;
 }
 
-function checkMaster(l: Link, links: ReadonlyMap<string, Link>, input: CrossCheckInput, at: Report, place: (o: object) => string): void {
+function checkMaster(l: Link, links: FirstSeen<Link>, input: CrossCheckInput, at: Report, place: (o: object) => string): void {
   const name = l.master!;
   if (input.unchecked.has(name)) return;
   const master = links.get(name);
@@ -118,8 +117,11 @@ function checkMaster(l: Link, links: ReadonlyMap<string, Link>, input: CrossChec
   }
 }
 
+/** The path of a dev key, shared: not one per route. */
+const DEV: Path = ['dev'];
+
 /** What is declared absent cannot be used by what is declared present. */
-function checkAbsentReferences(state: State, links: ReadonlyMap<string, Link>, at: Report, place: (o: object) => string): void {
+function checkAbsentReferences(state: State, links: FirstSeen<Link>, at: Report, place: (o: object) => string): void {
   const check = (obj: object & { state?: string }, name: string | undefined, sub: Path): void => {
     if (name === undefined || obj.state === 'absent') return;
     const l = links.get(name);
@@ -131,10 +133,10 @@ function checkAbsentReferences(state: State, links: ReadonlyMap<string, Link>, a
     check(l, lower, [kind, 'link']);
   }
   for (const r of state.routes) {
-    check(r, r.dev, ['dev']);
+    check(r, r.dev, DEV);
     r.nexthops?.forEach((nh, j) => check(r, nh.dev, ['nexthops', j, 'dev']));
   }
-  for (const n of state.neighbors) check(n, n.dev, ['dev']);
+  for (const n of state.neighbors) check(n, n.dev, DEV);
 }
 
 /**

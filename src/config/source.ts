@@ -24,6 +24,8 @@ export interface PosCollection {
 /** One parsed config file: its value and a way to find places in it. */
 export class SourceText {
   private lineStarts: Int32Array | undefined;
+  /** The line of the last position asked for (0-based): list entries are asked for in order. */
+  private lastLine = 0;
   private treeCache: PosTree | undefined;
   private buildTree: (() => PosTree) | undefined;
 
@@ -53,11 +55,17 @@ export class SourceText {
     const starts = (this.lineStarts ??= lineStartsOf(this.text));
     let lo = 0;
     let hi = starts.length - 1;
+    const last = this.lastLine;
+    if (starts[last]! <= offset) {
+      lo = last;
+      if (last + 2 <= hi && starts[last + 2]! > offset) hi = last + 1;
+    }
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.lastLine = lo;
     return { file: this.file, line: lo + 1, col: offset - starts[lo]! + 1 };
   }
 

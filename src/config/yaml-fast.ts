@@ -18,6 +18,7 @@ const coreTypes = (jsyaml as unknown as { types: Record<'null' | 'bool' | 'int' 
 const IMPLICIT: ImplicitType[] = [coreTypes.null, coreTypes.bool, coreTypes.int, coreTypes.float];
 
 const GIVE_UP = { giveUp: true } as const;
+const RECENT_SLOTS = 16;
 
 const NL = 10;
 const SP = 32;
@@ -41,6 +42,8 @@ for (let c = 0; c < 128; c++) {
   PLAIN_FIRST[c] = alnum || '_./~+($=^'.includes(ch) ? 1 : 0;
   KEY[c] = alnum || '_.-/$'.includes(ch) ? 1 : 0;
 }
+/** Printable ASCII: with newlines, the only characters of the subset. */
+const isPrintable = (c: number) => c >= SP && c <= 0x7e;
 const FLOW_INDICATOR = (c: number) => c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
 
 /** The core-schema value of a plain scalar (null, boolean, number or the text). */
@@ -77,6 +80,12 @@ for (const k of (
   (KNOWN_KEYS[k.length * 128 + k.charCodeAt(0)] ??= []).push(k);
 }
 
+/** Whether `s` has `word` at `i` (startsWith, without the call's cost for short words). */
+function textAt(s: string, i: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (s.charCodeAt(i + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
 export interface Parsed {
   value: unknown;
   /** Positions of everything; only when asked for (`withTree`). */
@@ -87,11 +96,12 @@ export interface Parsed {
 
 /**
  * The value of `text` and where its nodes are, or undefined when the text is
- * outside the subset. Without `withTree` only sequence items' offsets are
+ * outside the subset (which has no characters but newlines and printable
+ * ASCII: the scanners of quoted scalars and comments, which take what the
+ * others refuse, check). Without `withTree` only sequence items' offsets are
  * kept (list entries' sources), which saves a third of the time on big files.
  */
 export function parseFastYaml(text: string, withTree = false): Parsed | undefined {
-  if (/[^\n\x20-\x7e]/.test(text)) return undefined;
   try {
     return new FastYaml(text, withTree).document();
   } catch (e) {
@@ -110,6 +120,9 @@ class FastYaml {
   private pos: PosTree = 0;
   private str = '';
   private readonly items = new WeakMap<object, number[]>();
+  /** Recent scalars' strings and their hashes, by hash. */
+  private readonly recent: string[] = new Array<string>(RECENT_SLOTS).fill('');
+  private readonly recentHash = new Int32Array(RECENT_SLOTS);
 
   constructor(
     private readonly s: string,
@@ -146,10 +159,8 @@ class FastYaml {
       }
       const ch = s.charCodeAt(q);
       if (ch === NL) p = q + 1;
-      else if (ch === HASH) {
-        const nl = s.indexOf('\n', q);
-        p = nl < 0 ? this.n : nl + 1;
-      } else {
+      else if (ch === HASH) p = this.commentEnd(q);
+      else {
         this.ind = q - p;
         this.c = q;
         return;
@@ -165,11 +176,19 @@ class FastYaml {
     if (i >= this.n) return this.n;
     const ch = s.charCodeAt(i);
     if (ch === NL) return i + 1;
-    if (ch === HASH && s.charCodeAt(i - 1) === SP) {
-      const nl = s.indexOf('\n', i);
-      return nl < 0 ? this.n : nl + 1;
-    }
+    if (ch === HASH && s.charCodeAt(i - 1) === SP) return this.commentEnd(i);
     throw GIVE_UP;
+  }
+
+  /** The start of the line after the comment at `i`. */
+  private commentEnd(i: number): number {
+    const s = this.s;
+    for (; i < this.n; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch === NL) return i + 1;
+      if (!isPrintable(ch)) throw GIVE_UP;
+    }
+    return this.n;
   }
 
   private isBlankAfter(i: number): boolean {
@@ -281,7 +300,7 @@ class FastYaml {
     if (!quoted) {
       const known = KNOWN_KEYS[(j - i) * 128 + ch];
       let key: string | undefined;
-      if (known) for (const name of known) if (s.startsWith(name, i)) key = name;
+      if (known) for (const name of known) if (textAt(s, i, name)) key = name;
       if (key === undefined) {
         key = s.slice(i, j);
         // Keys like "1", "true" or "-x" are left to js-yaml.
@@ -322,6 +341,7 @@ class FastYaml {
     let digits = 0;
     let dots = 0;
     let isString = false;
+    let hash = 0;
     while (i < this.n) {
       const ch = s.charCodeAt(i);
       if (ch === NL) break;
@@ -345,9 +365,10 @@ class FastYaml {
       } else if (flow && FLOW_INDICATOR(ch)) break;
       else if (!PLAIN[ch]) throw GIVE_UP;
       if (i > last && last > q) isString = true; // an inner space
+      hash = (hash * 31 + ch) | 0;
       last = ++i;
     }
-    this.val = resolveScanned(s.slice(q, last), digits === last - q, isString);
+    this.val = resolveScanned(this.text(q, last, hash), digits === last - q, isString);
     this.pos = q;
     return last;
   }
@@ -356,14 +377,16 @@ class FastYaml {
     const s = this.s;
     let out = '';
     let seg = q + 1;
+    let hash = 0;
     for (let i = q + 1; ; ) {
       const ch = s.charCodeAt(i);
-      if (i >= this.n || ch === NL) throw GIVE_UP;
+      if (i >= this.n || !isPrintable(ch)) throw GIVE_UP;
       if (ch === DQ) {
-        this.str = out + s.slice(seg, i);
+        this.str = out === '' ? this.text(seg, i, hash) : out + s.slice(seg, i);
         return i + 1;
       }
       if (ch !== 92) {
+        hash = (hash * 31 + ch) | 0;
         i++;
         continue;
       }
@@ -388,18 +411,34 @@ class FastYaml {
     const s = this.s;
     let out = '';
     let seg = q + 1;
+    let hash = 0;
     for (let i = q + 1; ; i++) {
       const ch = s.charCodeAt(i);
-      if (i >= this.n || ch === NL) throw GIVE_UP;
-      if (ch !== SQ) continue;
-      out += s.slice(seg, i);
+      if (i >= this.n || !isPrintable(ch)) throw GIVE_UP;
+      if (ch !== SQ) {
+        hash = (hash * 31 + ch) | 0;
+        continue;
+      }
       if (s.charCodeAt(i + 1) !== SQ) {
-        this.str = out;
+        this.str = out === '' ? this.text(seg, i, hash) : out + s.slice(seg, i);
         return i + 1;
       }
-      out += "'";
+      out += `${s.slice(seg, i)}'`;
       seg = ++i + 1;
     }
+  }
+
+  /**
+   * The text s[from, to), whose characters (spaces left out) hash to
+   * `hash`: the string of a recent scalar when it is the same text (the
+   * gateway of every route, held once).
+   */
+  private text(from: number, to: number, hash: number): string {
+    const slot = hash & (RECENT_SLOTS - 1);
+    const recent = this.recent[slot]!;
+    if (this.recentHash[slot] === hash && recent.length === to - from && textAt(this.s, from, recent)) return recent;
+    this.recentHash[slot] = hash;
+    return (this.recent[slot] = this.s.slice(from, to));
   }
 
   private skipSpaces(i: number): number {
@@ -410,8 +449,8 @@ class FastYaml {
   /** A node inside a one-line flow collection (or the collection itself). */
   private flowNode(i: number): number {
     const ch = this.s.charCodeAt(i);
-    if (ch === 91) return this.flowCollection(i, false);
-    if (ch === 123) return this.flowCollection(i, true);
+    if (ch === 91) return this.flowSeq(i);
+    if (ch === 123) return this.flowMap(i);
     if (ch === DQ || ch === SQ) {
       const end = ch === DQ ? this.doubleQuoted(i) : this.singleQuoted(i);
       this.val = this.str;
@@ -421,44 +460,86 @@ class FastYaml {
     return this.plain(i, true);
   }
 
-  private flowCollection(start: number, isMap: boolean): number {
+  private flowSeq(start: number): number {
     const s = this.s;
-    const close = isMap ? 125 : 93;
     const items: unknown[] = [];
-    const obj: Record<string, unknown> = {};
-    const kids: (string | PosTree)[] = [];
+    const kids: PosTree[] = [];
     let i = this.skipSpaces(start + 1);
-    if (s.charCodeAt(i) !== close) {
+    if (s.charCodeAt(i) !== 93) {
       for (;;) {
-        if (isMap) {
-          const keyAt = i;
-          const ch = s.charCodeAt(i);
-          i = this.skipSpaces(this.flowNode(i));
-          const key = this.val;
-          if (typeof key !== 'string' || (ch !== DQ && ch !== SQ && !KEY[ch]!)) throw GIVE_UP;
-          if (key === '__proto__' || obj[key] !== undefined || s.charCodeAt(i) !== COLON) throw GIVE_UP;
-          i = this.skipSpaces(i + 1);
-          const vc = s.charCodeAt(i);
-          if (vc === 44 || vc === close || vc === NL || i >= this.n) throw GIVE_UP;
-          i = this.skipSpaces(this.flowNode(i));
-          obj[key] = this.val;
-          if (this.withTree) kids.push(key, keyAt, this.pos);
-        } else {
-          i = this.skipSpaces(this.flowNode(i));
-          items.push(this.val);
-          kids.push(this.pos);
-        }
-        const ch = s.charCodeAt(i);
-        if (ch === close) break;
-        if (ch !== 44) throw GIVE_UP;
+        i = this.skipSpaces(this.flowNode(i));
+        items.push(this.val);
+        kids.push(this.pos);
+        if (this.atFlowEnd(i, 93)) break;
         i = this.skipSpaces(i + 1);
-        if (s.charCodeAt(i) === close) throw GIVE_UP; // trailing comma
       }
     }
-    this.val = isMap ? obj : items;
-    if (!isMap) this.pos = this.sequenceNode(start, items, kids as PosTree[]);
-    else this.pos = this.withTree ? { at: start, map: true, kids } : start;
+    this.val = items;
+    this.pos = this.sequenceNode(start, items, kids);
     return i + 1;
+  }
+
+  private flowMap(start: number): number {
+    const s = this.s;
+    const obj: Record<string, unknown> = {};
+    const kids: (string | PosTree)[] | undefined = this.withTree ? [] : undefined;
+    let i = this.skipSpaces(start + 1);
+    if (s.charCodeAt(i) !== 125) {
+      for (;;) {
+        const keyAt = i;
+        i = this.skipSpaces(this.flowKey(i));
+        const key = this.str;
+        if (key === '__proto__' || obj[key] !== undefined || s.charCodeAt(i) !== COLON) throw GIVE_UP;
+        i = this.skipSpaces(i + 1);
+        const vc = s.charCodeAt(i);
+        if (vc === 44 || vc === 125 || vc === NL || i >= this.n) throw GIVE_UP;
+        i = this.skipSpaces(this.flowNode(i));
+        obj[key] = this.val;
+        if (kids) kids.push(key, keyAt, this.pos);
+        if (this.atFlowEnd(i, 125)) break;
+        i = this.skipSpaces(i + 1);
+      }
+    }
+    this.val = obj;
+    this.pos = kids ? { at: start, map: true, kids } : start;
+    return i + 1;
+  }
+
+  /** After an entry of a flow collection: true at its end; else a comma must follow (and no trailing one). */
+  private atFlowEnd(i: number, close: number): boolean {
+    const s = this.s;
+    const ch = s.charCodeAt(i);
+    if (ch === close) return true;
+    if (ch !== 44) throw GIVE_UP;
+    if (s.charCodeAt(this.skipSpaces(i + 1)) === close) throw GIVE_UP; // trailing comma
+    return false;
+  }
+
+  /**
+   * A key in a flow mapping, into `str`: a known key ("to: ...") directly as
+   * the shared string, anything else as a string-valued flow node.
+   */
+  private flowKey(i: number): number {
+    const s = this.s;
+    const ch = s.charCodeAt(i);
+    let j = i;
+    while (KEY[s.charCodeAt(j)] === 1) j++;
+    if (s.charCodeAt(j) === COLON) {
+      const next = s.charCodeAt(j + 1);
+      const known = KNOWN_KEYS[(j - i) * 128 + ch];
+      if (known && (j + 1 >= this.n || next === SP || next === NL || FLOW_INDICATOR(next))) {
+        for (const name of known) {
+          if (textAt(s, i, name)) {
+            this.str = name;
+            return j;
+          }
+        }
+      }
+    }
+    const end = this.flowNode(i);
+    if (typeof this.val !== 'string' || (ch !== DQ && ch !== SQ && !KEY[ch]!)) throw GIVE_UP;
+    this.str = this.val;
+    return end;
   }
 }
 

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { addressSortKey, canonicalAddress, networkWithHostBits } from '../../src/config/addr.js';
 import { bytesToIp, canonicalIp, hasHostBits, ipToBytes } from '../../src/model/ip.js';
+import { address, Bad } from '../../src/config/values.js';
 
 /** Node's URL parser: the canonical IPv6 text, or undefined when invalid. */
 function whatwgIPv6(s: string): string | undefined {
@@ -73,4 +74,21 @@ test('sort keys order addresses of a family numerically', () => {
   const sort = (xs: string[]) => xs.sort((a, b) => (addressSortKey(a) < addressSortKey(b) ? -1 : 1));
   assert.deepEqual(sort(['10.0.0.10', '9.255.0.1', '10.0.0.9', '0.0.0.0']), ['0.0.0.0', '9.255.0.1', '10.0.0.9', '10.0.0.10']);
   assert.deepEqual(sort(['fe80::1', '::1', '2001:db8::', '::', '2001:db8::a:0']), ['::', '::1', '2001:db8::', '2001:db8::a:0', 'fe80::1']);
+});
+
+test('address answers a repeated text (kept from the last call) as a fresh one', () => {
+  const texts = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('', '10.0.0.1/8', 'x', '2001:DB8::1', '::ffff:1.2.3.4'));
+  fc.assert(
+    fc.property(fc.array(texts, { maxLength: 6 }), (list) => {
+      for (const t of [...list, ...list.reverse()]) {
+        const a = address(t);
+        const fresh = canonicalAddress(t);
+        if (a instanceof Bad) assert.ok(fresh === undefined || t.includes('/'), t);
+        else assert.equal(a.text, fresh, t);
+      }
+    }),
+    { numRuns: 500 },
+  );
+  assert.equal((address('') as Bad).message, '"" is not an IPv4 or IPv6 address');
+  assert.equal((address('') as Bad).message, '"" is not an IPv4 or IPv6 address');
 });

@@ -276,3 +276,13 @@ test('read-only keys of show output are accepted and ignored in a config', () =>
   assert.equal(d.state.routes[0]!.nhid, undefined);
   assert.equal(d.state.rules[0]!.protocol, DEFAULT_PROTOCOL);
 });
+
+test('UTF-8 text (a byte order mark, names and comments beyond ASCII) reads as such; positions count characters', () => {
+  const plain = yaml('version: 1', 'interfaces:', '  - { name: br0, kind: bridge }', 'routes:', '  - { to: 10.1.0.0/16, dev: br0 }');
+  const utf8 = yaml('version: 1 # größe', 'interfaces:', '  - { name: brü, kind: bridge }', 'routes:', '  - { to: 10.1.0.0/16, dev: brü }');
+  const a = load(plain);
+  const b = load(`\ufeff${utf8}`);
+  assert.equal(b.state.links[0]!.name, 'brü');
+  assert.deepEqual(b.state.routes.map(bare), a.state.routes.map((r) => ({ ...bare(r), dev: 'brü' })));
+  assert.deepEqual({ ...b.state.routes[0]!.source, file: '' }, { ...a.state.routes[0]!.source, file: '' });
+});

@@ -166,6 +166,19 @@ test('random YAML text with a random edit: still no disagreement', () => {
   );
 });
 
+test('text with a character other than newline and printable ASCII is left to js-yaml', () => {
+  fc.assert(
+    fc.property(yamlText, fc.nat(), fc.constantFrom('\t', '\r', '\x00', '\x7f', '\x85', 'é', '\u2028', '\ufeff', '😀'), (t, at, odd) => {
+      const i = t.length === 0 ? 0 : at % (t.length + 1);
+      assert.equal(parseFastYaml(`${t.slice(0, i)}${odd}${t.slice(i)}\n`), undefined);
+    }),
+    { numRuns: RUNS },
+  );
+  for (const s of ['a: "é"\n', "a: 'x\ty'\n", '# é\na: 1\n', 'a: 1 # x\r\n', 'a: { b: "\x7f" }\n', '- [ "\x01" ]\n']) {
+    assert.equal(parseFastYaml(s), undefined, JSON.stringify(s));
+  }
+});
+
 // ---- the writer -------------------------------------------------------------
 
 const jsonValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
