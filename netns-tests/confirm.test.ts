@@ -126,7 +126,10 @@ describe('crash safety', () => {
     for (let i = 0; i < 5000; i++) lines.push(`  - { to: 10.${41 + (i >> 8)}.${i & 255}.0/24, via: 10.40.0.254 }`);
     const full = tmp.write('full.yaml', lines.join('\n') + '\n');
     const half = tmp.write('half.yaml', lines.slice(0, 4 + 2500).join('\n') + '\n');
-    const foreign = () => JSON.stringify([ns.json('route', 'show', '203.0.113.0/24'), ns.json('addr', 'show', 'dev', 'up0')]);
+    const foreign = (): string => {
+      const s = fullState(ns);
+      return JSON.stringify([(s.route4 as string[]).filter((r) => r.includes('"203.0.113.0/24"')), (s.addr as string[]).filter((a) => a.includes('"up0"'))]);
+    };
     const foreignBefore = foreign();
     for (let run = 0; run < 50; run++) {
       const f = run % 2 ? full : half;

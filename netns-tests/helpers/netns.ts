@@ -122,12 +122,27 @@ function strip(v: unknown): unknown {
   return v;
 }
 
+/**
+ * The addresses, once none is tentative. With DAD off the flag still lasts
+ * until the kernel's DAD work item runs, which a busy machine delays; a
+ * snapshot taken inside that window would differ from one taken after it.
+ */
+function settledAddresses(ns: Netns, timeoutMs = 5000): Json[] {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const links = ns.json('addr', 'show') as Json[];
+    const tentative = links.some((l) => (l.addr_info as Json[]).some((a) => a.tentative));
+    if (!tentative || Date.now() > deadline) return links;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}
+
 /** The namespace's whole state as `ip -j` sees it, less counters, timers and remaining lifetimes. */
 export function fullState(ns: Netns): Json {
   const sortBy = (a: unknown[]) => a.map((x) => JSON.stringify(strip(x))).sort();
   return {
     link: sortBy(ns.json('-d', 'link', 'show')),
-    addr: sortBy(ns.json('addr', 'show').map((l) => ({ ifname: (l as Json).ifname, addr_info: (l as Json).addr_info }))),
+    addr: sortBy(settledAddresses(ns).map((l) => ({ ifname: l.ifname, addr_info: l.addr_info }))),
     route4: sortBy(ns.json('-4', 'route', 'show', 'table', 'all')),
     route6: sortBy(ns.json('-6', 'route', 'show', 'table', 'all')),
     rule4: sortBy(ns.json('-4', 'rule', 'show')),
