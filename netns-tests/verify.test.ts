@@ -107,6 +107,31 @@ describe('verification', () => {
     assert.equal(kernelRoutes().length, 500);
   });
 
+  it('adopting a link (its marker only) keeps the announcement check, with the links read again', async () => {
+    ns.batch(['link add n0 type bridge', 'addr add 10.77.0.1/16 dev n0', 'link set n0 up']);
+    const o = await applyText(config(300).replace(/addresses: \[10\.77\.0\.1\/16\] /, 'mtu: 1500 '));
+    assert.equal(o.result, 'applied');
+    assert.equal(o.verifiedBy, 'notifications');
+    assert.equal(ns.json<{ ifalias?: string }[]>('link', 'show', 'n0')[0]!.ifalias, 'netrec');
+    assert.equal(kernelRoutes().length, 300);
+  });
+
+  it('another writer changing the adopted link meanwhile is caught by that read and repaired', async () => {
+    ns.batch(['link add n0 type bridge', 'addr add 10.77.0.1/16 dev n0', 'link set n0 up']);
+    let changed = false;
+    const o = await applyText(config(300).replace(/addresses: \[10\.77\.0\.1\/16\] /, 'mtu: 1500 '), {
+      onProgress: (done) => {
+        if (changed || done === 0) return;
+        ns.ip('link', 'set', 'n0', 'mtu', '1400');
+        changed = true;
+      },
+    });
+    assert.ok(changed);
+    assert.equal(o.result, 'applied');
+    assert.equal(o.verifiedBy, 'read');
+    assert.equal(ns.json<{ mtu: number }[]>('link', 'show', 'n0')[0]!.mtu, 1500);
+  });
+
   it('a plan that changes a link is verified by a full read', async () => {
     await applyText(config(10));
     const o = await applyText(config(10, 1400));

@@ -46,7 +46,8 @@ export class ChangeWitness {
    * (IPv4 routes go without a word), so such a plan needs a full read. A link
    * update of only its alias (netrec's marker) removes nothing; its
    * announcement (which carries no port id) is expected while it stays as up
-   * as it was.
+   * as it was. Since another writer could change the same link meanwhile,
+   * apply then reads the links (not the routes) again.
    */
   expect(p: Plan): boolean {
     for (const stage of p.stages) {
@@ -64,6 +65,11 @@ export class ChangeWitness {
     if (m.type !== RTM_NEWLINK || m.end - m.off < 16) return false;
     const up = this.quietLinks.get(m.buf.readInt32LE(m.off + 4));
     return up !== undefined && ((m.buf.readUInt32LE(m.off + 8) & IFF_UP) !== 0) === up;
+  }
+
+  /** True when the plan re-marks links: apply then reads the links (only) to be sure they are as declared. */
+  get touchesLinks(): boolean {
+    return this.quietLinks.size > 0;
   }
 
   /** Read what is waiting. Cheap; call it between batches so the queue never fills. */
