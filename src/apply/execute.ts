@@ -7,7 +7,7 @@ import type { NameIndex } from '../netlink/rtnl/layout.js';
 import { dumpLinks } from '../kernel/read.js';
 import { changesLinks, isSingle, opsFor, writeSingle, type Op } from '../kernel/write.js';
 import type { Writer } from '../netlink/message.js';
-import type { Change, Plan } from '../plan/types.js';
+import { changeCount, type Change, type Plan } from '../plan/types.js';
 
 export interface ExecuteOptions {
   /** Stop after a refusal (apply) or keep going (best-effort rollback). */
@@ -45,7 +45,7 @@ export async function readNameIndex(conn: Connection): Promise<NameIndex> {
 }
 
 export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOptions): Promise<ExecuteResult> {
-  const total = plan.stages.reduce((n, s) => n + s.length, 0);
+  const total = changeCount(plan);
   const result: ExecuteResult = { refusals: [], interrupted: false };
   let done = 0;
   let idx: NameIndex | undefined;

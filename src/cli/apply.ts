@@ -14,7 +14,7 @@ import { configHash } from '../config/fingerprint.js';
 import { openStore, checkTrust } from './state.js';
 import { writePlanJson } from '../plan/render/json.js';
 import { renderText } from '../plan/render/text.js';
-import { isEmpty, planChanges, type Change, type Plan } from '../plan/types.js';
+import { changeCount, isEmpty, planChanges, type Change, type Plan } from '../plan/types.js';
 import { netnsPath, openConnection, parseDuration, runCommand, useColor, UserError } from './common.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 import { loadDesired, planFor, readActual as readActualState } from './prepare.js';
@@ -111,7 +111,7 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
     if (scope) {
       store.writePending({ pid: process.pid, created: new Date().toISOString(), deadline: Date.now() + confirmMs!, configHash: hash, before, scope: scopeToKeys(scope) });
     }
-    const progress = new Progress(process.stderr, planChanges(plan).length, json);
+    const progress = new Progress(process.stderr, changeCount(plan), json);
     const outcome = await applyPlan(conn, desired, before, plan, {
       shouldStop: () => stopRequested,
       onProgress: (done, total) => progress.update(done, total),
@@ -229,13 +229,13 @@ async function recover(conn: Parameters<typeof recoverPending>[0], store: Return
 
 function printPlan(plan: Plan): void {
   const color = useColor(process.stdout);
-  const total = planChanges(plan).length;
+  const total = changeCount(plan);
   if (total <= MAX_PLAN_LINES) {
     process.stdout.write(renderText(plan, { color }));
     return;
   }
   // Render only the head, then the real summary: a 100,000-line plan is for `netrec plan`.
-  const head: Plan = { stages: [planChanges(plan).slice(0, MAX_PLAN_LINES)], summary: plan.summary };
+  const head: Plan = { stages: [planChanges(plan, MAX_PLAN_LINES)], summary: plan.summary };
   const text = renderText(head, { color });
   const lines = text.trimEnd().split('\n');
   const summaryAt = lines.findIndex((l) => l.includes('Plan:'));

@@ -67,8 +67,22 @@ export interface Plan {
   summary: Summary;
 }
 
-export function planChanges(p: Plan): Change[] {
-  return p.stages.flat();
+/** Every change in order; `limit` stops early (a plan's head for display). Plain loops: flat() costs ~1 µs a change. */
+export function planChanges(p: Plan, limit = Infinity): Change[] {
+  const out: Change[] = [];
+  for (const stage of p.stages) {
+    for (const c of stage) {
+      if (out.length >= limit) return out;
+      out.push(c);
+    }
+  }
+  return out;
+}
+
+export function changeCount(p: Plan): number {
+  let n = 0;
+  for (const stage of p.stages) n += stage.length;
+  return n;
 }
 
 export function isEmpty(p: Plan): boolean {

@@ -8,6 +8,7 @@ import { toDocument, toYaml } from '../../config/serialize.js';
 import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../../model/identity.js';
 import type { Desired, Link, State } from '../../model/types.js';
 import { plan } from '../plan.js';
+import { planChanges } from '../types.js';
 
 /** The diff, or '' when both sides read the same. */
 export function renderDiff(current: State, desired: Desired): string {
@@ -46,7 +47,7 @@ function currentView(current: State, desired: Desired): State {
   pick(current.rules, d.rules, ruleKey, view.rules);
   pick(current.neighbors, d.neighbors, neighborKey, view.neighbors);
 
-  for (const c of plan(desired, current).plan.stages.flat()) {
+  for (const c of planChanges(plan(desired, current).plan)) {
     if (c.action !== 'delete') continue;
     if (c.type === 'interface') view.links.push(c.before!);
     else if (c.type === 'address') view.addresses.push(c.before!);
