@@ -305,38 +305,45 @@ export class Connection {
       let broken = false;
       // Each lane takes the next chunk, sends it and reads its ACKs, until none is left.
       const lane = async (sock: RawSocket): Promise<void> => {
-        const bySeq = new Map<number, number>();
+        // A chunk's sequence numbers are consecutive (one may be skipped at the
+        // 32-bit wrap): its ACKs find their message by offset, not by a map.
+        const pending = new Int32Array(chunk + 1);
         const w = new Writer(64 * 1024);
         while (next < count && !broken && !(refused && stopOnError) && !opts.shouldStop?.()) {
           w.reset();
+          pending.fill(-1);
           const from = next;
           const end = Math.min(count, from + chunk);
           next = end;
+          let seq0 = -1;
           let sent = 0;
           for (let i = from; i < end; i++) {
             const seq = this.nextSeq();
+            if (seq0 < 0) seq0 = seq;
             const bad = encode(w, i, seq);
             if (bad) {
               results[i] = { ok: false, error: bad };
               refused = true;
               continue;
             }
-            bySeq.set(seq, i);
+            pending[(seq - seq0) >>> 0] = i;
             sent++;
           }
           if (sent > 0) {
             await this.sendOffThread(w.bytesView(), sock, offThread);
             this.mutations += sent;
+            let left = sent;
             await this.readUntil((m) => {
-              const i = bySeq.get(m.seq);
-              if (i === undefined || m.type !== NLMSG_ERROR) return false;
-              bySeq.delete(m.seq);
+              const at = (m.seq - seq0) >>> 0;
+              const i = at < pending.length ? pending[at]! : -1;
+              if (i < 0 || m.type !== NLMSG_ERROR) return false;
+              pending[at] = -1;
               const err = ackError(m);
               if (err) {
                 results[i] = { ok: false, error: err };
                 refused = true;
               } else results[i] = ACKED;
-              return bySeq.size === 0;
+              return --left === 0;
             }, sock);
           }
           done += end - from;

@@ -234,6 +234,23 @@ describe('Connection.batch', () => {
     assert.equal(results.filter((r) => r.ok).length, seen.length);
   });
 
+  it('matches ACKs across the 32-bit sequence wrap inside a chunk (0 is skipped)', async () => {
+    const seqs: number[] = [];
+    let n = 0;
+    const sock = new FakeSocket((req, r) => {
+      seqs.push(req.seq);
+      ack(r, req, ++n === 9 ? 22 : 0);
+    });
+    const conn = new Connection(sock);
+    (conn as unknown as { seq: number }).seq = 0xffffffff - 5;
+    const results = await conn.batch(20, (w, _i, seq) => {
+      const s = w.begin(24, 0x05, seq);
+      w.end(s);
+    }, { chunk: 20, stopOnError: false });
+    assert.ok(seqs.includes(0xffffffff) && seqs.includes(1) && !seqs.includes(0));
+    assert.deepEqual(results.map((r) => r.ok), Array.from({ length: 20 }, (_, i) => i !== 8));
+  });
+
   it('refuses a message that cannot be encoded without sending it', async () => {
     const sock = new FakeSocket((req, r) => ack(r, req));
     const conn = new Connection(sock);
