@@ -333,3 +333,28 @@ test('a loaded config, rendered and loaded again, is the same config (what plan 
     assert.deepEqual(again.tables, desired.tables);
   }
 });
+
+test('a snapshot problem names the places of the objects it is about, though snapshot objects carry no source', () => {
+  const { paths, spot } = writeFixtures({
+    's.json': `{
+  "version": 1,
+  "interfaces": [
+    { "name": "a", "kind": "veth", "veth": { "peer": "b" }, "addresses": ["10.0.0.1/24"] },
+    { "name": "c", "kind": "veth", "veth": { "peer": "b" } },
+    { "name": "b", "kind": "veth", "veth": { "peer": "a" }, "addresses": ["10.0.1.1/24"] },
+    ‸{ "name": "a" }
+  ],
+  "routes": [{ "to": "10.9.0.0/16", "via": "10.0.0.2", "dev": "a" }]
+}
+`,
+  });
+  assert.throws(
+    () => loadSnapshot(paths[0]!),
+    (e: Error) => {
+      const lines = e.message.split('\n');
+      assert.ok(lines.includes(`${spot!.file}:${spot!.line}:${spot!.col}: interface a is declared twice (first at ${spot!.file}:4:5)`), e.message);
+      assert.ok(lines.includes(`${spot!.file}:5:54: "b" is already the veth peer of "a" (${spot!.file}:4:5)`), e.message);
+      return true;
+    },
+  );
+});
