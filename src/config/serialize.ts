@@ -10,7 +10,7 @@ import { defaultMetric, defaultScope, defaultTable } from './normalize-routes.js
 import { BUILTIN_TABLE_NUMBERS, builtinTables, protocolName } from './values.js';
 import { COMMENTS } from './yaml-emit.js';
 
-export { toJson, toYaml } from './yaml-emit.js';
+export { toJson, toYaml, writeJson, writeYaml } from './yaml-emit.js';
 
 export interface DocumentOptions {
   /** Include what the kernel makes by itself (kernel routes, table local, link-local addresses, default rules, learned neighbors). */
