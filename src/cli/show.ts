@@ -1,6 +1,6 @@
 // netrec show: the namespace's state in the config format.
 import type { Command } from 'commander';
-import { toDocument, toJson, toYaml } from '../config/index.js';
+import { toDocument, writeJson, writeYaml } from '../config/index.js';
 import { readState } from '../kernel/read.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 import { openConnection, runCommand, UserError } from './common.js';
@@ -28,7 +28,7 @@ export function register(program: Command): void {
         try {
           const state = await readState(conn);
           const doc = toDocument(state, { all: Boolean(opts.all) });
-          process.stdout.write(opts.output === 'json' ? toJson(doc) : toYaml(doc));
+          (opts.output === 'json' ? writeJson : writeYaml)((s) => process.stdout.write(s), doc);
           // Best effort: a state dir we cannot read (not root) has nothing to say here.
           const pending = openStore(opts.stateDir, opts.netns).readPending();
           if (pending) {

@@ -21,7 +21,7 @@ export interface LoadState {
   settings: Settings;
   problems: Problem[];
   /** Sources of snapshot objects, which must not carry them; found only when a problem needs one. */
-  sources: Map<object, () => Source>;
+  sources: LazySources;
   /** Interfaces' file and path, so that problems found later can point at one of their keys. */
   paths: Map<object, { src: SourceText; path: Path }>;
 }
@@ -42,9 +42,47 @@ export class FileContext {
 
   /** Attach where an object came from (item `i` of a list): on the object for a config, aside for a snapshot. */
   place<T extends { source?: Source }>(obj: T, sourceOf: (i: number) => Source, i: number): T {
-    if (this.settings.snapshot) this.load.sources.set(obj, () => sourceOf(i));
+    if (this.settings.snapshot) this.load.sources.add(obj, sourceOf, i);
     else obj.source = sourceOf(i);
     return obj;
+  }
+}
+
+/**
+ * Where snapshot objects came from, recorded without an allocation per
+ * object (a closure and a Map entry each cost more than the object itself
+ * for a full routing table): the object, its item index and, once per run
+ * of objects from one list, the list's positions. The index by object is
+ * built on the first question.
+ */
+export class LazySources {
+  private readonly objects: object[] = [];
+  private readonly items: number[] = [];
+  /** Runs: the first object's number in `objects`, and its list's positions. */
+  private readonly runStarts: number[] = [];
+  private readonly runLists: ((i: number) => Source)[] = [];
+  private byObject: Map<object, number> | undefined;
+
+  add(obj: object, sourceOf: (i: number) => Source, i: number): void {
+    if (this.runLists[this.runLists.length - 1] !== sourceOf) {
+      this.runStarts.push(this.objects.length);
+      this.runLists.push(sourceOf);
+    }
+    this.objects.push(obj);
+    this.items.push(i);
+    this.byObject = undefined;
+  }
+
+  get(obj: object): Source | undefined {
+    if (!this.byObject) {
+      this.byObject = new Map();
+      for (let n = 0; n < this.objects.length; n++) this.byObject.set(this.objects[n]!, n);
+    }
+    const n = this.byObject.get(obj);
+    if (n === undefined) return undefined;
+    let run = this.runStarts.length - 1;
+    while (this.runStarts[run]! > n) run--;
+    return this.runLists[run]!(this.items[n]!);
   }
 }
 

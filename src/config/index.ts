@@ -2,4 +2,4 @@
 export { ConfigError, formatProblem, type Problem } from './errors.js';
 export { loadConfig, loadSnapshot } from './load.js';
 export { checkReferences } from './semantic.js';
-export { toDocument, toJson, toYaml, type DocumentOptions } from './serialize.js';
+export { toDocument, toJson, toYaml, writeJson, writeYaml, type DocumentOptions } from './serialize.js';

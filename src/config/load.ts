@@ -5,7 +5,7 @@ import { isAscii } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Desired, Source, State } from '../model/types.js';
-import { FileContext, type LoadState, type Settings } from './context.js';
+import { FileContext, LazySources, type LoadState, type Settings } from './context.js';
 import { ConfigError, sortProblems, type Problem } from './errors.js';
 import { parseJson } from './json.js';
 import { normalizeInterfaces, type RawInterface } from './normalize-interfaces.js';
@@ -182,7 +182,7 @@ function parseFile(file: string, problems: Problem[]): Loaded | undefined {
 }
 
 function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[]): State {
-  const load: LoadState = { settings, problems, sources: new Map(), paths: new Map() };
+  const load: LoadState = { settings, problems, sources: new LazySources(), paths: new Map() };
   const parts: { [K in keyof State]: State[K][] } = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
   const unchecked = new Set<string>();
   for (const { src, doc, skip } of loaded) {
@@ -212,7 +212,7 @@ function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[])
   const locate = (obj: object, sub?: Path): Source | undefined => {
     const p = sub && load.paths.get(obj);
     if (p) return p.src.locate([...p.path, ...sub!]);
-    return (obj as { source?: Source }).source ?? load.sources.get(obj)?.();
+    return (obj as { source?: Source }).source ?? load.sources.get(obj);
   };
   for (const p of crossCheck({ state, locate, unchecked, snapshot: settings.snapshot })) problems.push(p);
   return state;

@@ -120,6 +120,10 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   if (!settings.snapshot && via !== undefined && dev === undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && state !== undefined) {
     return { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto, via, scope, state, source: sourceOf(e.index) };
   }
+  // And that of a snapshot (gateway and device), in the order the keys are added below.
+  if (settings.snapshot && via !== undefined && dev !== undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && raw.nhid === undefined && state === undefined) {
+    return e.ctx.place<Route>({ family, table: tableNumber, to: dest, metric, tos, type, protocol: proto, via, dev, scope }, sourceOf, e.index);
+  }
   const r: Route = { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto };
   if (via !== undefined) r.via = via;
   if (dev !== undefined) r.dev = dev;

@@ -17,13 +17,17 @@ export const FAMILY_NAMES: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6'
 const IFNAME_FORBIDDEN = /[/:\s]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** The last good interface name: a device repeats on route after route. */
+let lastName: string | undefined;
+
 /** Interface names as the kernel takes them: 1..15 bytes, no '/', ':' or whitespace, not '.' or '..'. */
 export function ifName(v: string): string | Bad {
+  if (v === lastName) return v;
   const bytes = NON_ASCII.test(v) ? Buffer.byteLength(v) : v.length;
   if (bytes === 0 || bytes > 15) return new Bad(`interface name "${v}" is ${bytes} bytes long; the kernel allows 1 to 15`);
   if (IFNAME_FORBIDDEN.test(v)) return new Bad(`interface name "${v}" must not contain '/', ':' or whitespace`);
   if (v === '.' || v === '..') return new Bad(`"${v}" is not a valid interface name`);
-  return v;
+  return (lastName = v);
 }
 
 export interface ParsedAddress {

@@ -9,18 +9,81 @@ export const COMMENTS = Symbol('comments');
 
 type Mapping = Record<string, unknown> & { [COMMENTS]?: Record<string, string> };
 
+/** Where text goes, piece by piece: a full table's document as one string would be 100 MB (and its bytes as much again). */
+export type Write = (text: string) => void;
+
 export function toJson(doc: Record<string, unknown>): string {
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return collect(writeJson, doc);
 }
 
 export function toYaml(doc: Record<string, unknown>): string {
-  const out: string[] = [];
+  return collect(writeYaml, doc);
+}
+
+function collect(writer: (write: Write, doc: Record<string, unknown>) => void, doc: Record<string, unknown>): string {
+  const parts: string[] = [];
+  writer((s) => parts.push(s), doc);
+  return parts.join('');
+}
+
+/** List entries per piece of output. */
+const BATCH = 10000;
+
+/**
+ * JSON.stringify(doc, null, 2) and a newline, in pieces: a long list of the
+ * document goes out a batch of entries at a time, each batch stringified
+ * inside a one-key object like the document, so that it comes indented as
+ * in the whole.
+ */
+export function writeJson(write: Write, doc: Record<string, unknown>): void {
+  let first = true;
+  for (const k in doc) {
+    const v = doc[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    write(first ? '{\n' : ',\n');
+    first = false;
+    if (!Array.isArray(v) || v.length <= BATCH) {
+      write(JSON.stringify({ [k]: v }, null, 2).slice(2, -2));
+      continue;
+    }
+    const head = `{\n  ${JSON.stringify(k)}: [\n`;
+    const tail = '\n  ]\n}';
+    write(head.slice(2));
+    for (let i = 0; i < v.length; i += BATCH) {
+      if (i > 0) write(',\n');
+      write(JSON.stringify({ [k]: v.slice(i, i + BATCH) }, null, 2).slice(head.length, -tail.length));
+    }
+    write(tail.slice(0, -2));
+  }
+  write(first ? '{}\n' : '\n}\n');
+}
+
+/** Block-style YAML of the document, written a batch of lines at a time. */
+export function writeYaml(write: Write, doc: Record<string, unknown>): void {
+  const out = new Lines(write);
   mapping(doc as Mapping, 0, '', out);
-  return `${out.join('\n')}\n`;
+  out.flush();
+}
+
+/** Lines of output, each written with its newline, a batch at a time. */
+class Lines {
+  private lines: string[] = [];
+
+  constructor(private readonly write: Write) {}
+
+  push(line: string): void {
+    if (this.lines.push(line) >= BATCH) this.flush();
+  }
+
+  flush(): void {
+    if (this.lines.length === 0) return;
+    this.write(`${this.lines.join('\n')}\n`);
+    this.lines = [];
+  }
 }
 
 /** Mapping at `indent`; its first line starts with `first` (the "- " of a sequence item). */
-function mapping(obj: Mapping, indent: number, first: string, out: string[]): void {
+function mapping(obj: Mapping, indent: number, first: string, out: Lines): void {
   const pad = padding(indent);
   const comments = obj[COMMENTS];
   let lead = first;
@@ -48,7 +111,7 @@ function mapping(obj: Mapping, indent: number, first: string, out: string[]): vo
   if (empty) out.push(`${first}{}`);
 }
 
-function sequence(items: unknown[], indent: number, out: string[]): void {
+function sequence(items: unknown[], indent: number, out: Lines): void {
   const dash = `${padding(indent)}- `;
   for (const item of items) {
     if (item === null || typeof item !== 'object') out.push(dash + scalar(item));

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import YAML from 'yaml';
-import { loadConfig, toDocument, toYaml } from '../../src/config/index.js';
+import { loadConfig, toDocument, toJson, toYaml } from '../../src/config/index.js';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
@@ -29,5 +29,29 @@ describe('toYaml against the yaml package', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('output in pieces', () => {
+  const long = (n: number): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => ({ to: `10.${i >> 8}.${i & 255}.0/24`, via: '192.0.2.1', ...(i % 7 === 0 ? { nexthops: [{ via: '192.0.2.2' }], metric: i } : {}) }));
+
+  it('toJson is JSON.stringify with two spaces and a newline, whatever the document', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.oneof(fc.jsonValue(), fc.constant(undefined))), (doc) => {
+        assert.equal(toJson(doc), `${JSON.stringify(doc, null, 2)}\n`);
+      }),
+      { numRuns: 2000 },
+    );
+    for (const n of [9999, 10000, 10001, 25000]) {
+      const doc = { version: 1, routes: long(n), rules: [], neighbors: long(3), empty: {} };
+      assert.equal(toJson(doc), `${JSON.stringify(doc, null, 2)}\n`, `${n} routes`);
+    }
+  });
+
+  it('toYaml of a document longer than a batch of lines reads back the same', () => {
+    const doc = { version: 1, routes: long(12345), neighbors: [{ dev: 'a', address: '192.0.2.9' }] };
+    const text = toYaml(doc);
+    assert.ok(text.endsWith('192.0.2.9\n') && !text.includes('\n\n'));
+    assert.deepEqual(YAML.parse(text), doc);
   });
 });

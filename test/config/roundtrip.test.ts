@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { loadConfig, loadSnapshot } from '../../src/config/load.js';
-import { toDocument, toJson, toYaml, type DocumentOptions } from '../../src/config/serialize.js';
+import { routeSortKey, sortRoutes, toDocument, toJson, toYaml, type DocumentOptions } from '../../src/config/serialize.js';
 import { OWNER_ALIAS } from '../../src/model/constants.js';
 import { bytesToIp } from '../../src/model/ip.js';
 import type { Address, Family, Link, Neighbor, Nexthop, Route, Rule, State } from '../../src/model/types.js';
@@ -332,4 +332,52 @@ test('a loaded config, rendered and loaded again, is the same config (what plan 
     assert.deepEqual(again.policy, desired.policy);
     assert.deepEqual(again.tables, desired.tables);
   }
+});
+
+test('a snapshot problem names the places of the objects it is about, though snapshot objects carry no source', () => {
+  const { paths, spot } = writeFixtures({
+    's.json': `{
+  "version": 1,
+  "interfaces": [
+    { "name": "a", "kind": "veth", "veth": { "peer": "b" }, "addresses": ["10.0.0.1/24"] },
+    { "name": "c", "kind": "veth", "veth": { "peer": "b" } },
+    { "name": "b", "kind": "veth", "veth": { "peer": "a" }, "addresses": ["10.0.1.1/24"] },
+    ‸{ "name": "a" }
+  ],
+  "routes": [{ "to": "10.9.0.0/16", "via": "10.0.0.2", "dev": "a" }]
+}
+`,
+  });
+  assert.throws(
+    () => loadSnapshot(paths[0]!),
+    (e: Error) => {
+      const lines = e.message.split('\n');
+      assert.ok(lines.includes(`${spot!.file}:${spot!.line}:${spot!.col}: interface a is declared twice (first at ${spot!.file}:4:5)`), e.message);
+      assert.ok(lines.includes(`${spot!.file}:5:54: "b" is already the veth peer of "a" (${spot!.file}:4:5)`), e.message);
+      return true;
+    },
+  );
+});
+
+test('routes sort as their keys do, IPv4 ones compared by number', () => {
+  // Few distinct values, so that keys tie and the device and input order decide; odd ones fall back to the key.
+  const odd = fc.record({
+    family: familyArb,
+    table: fc.constantFrom(254, 255, 0xffffffff, 2 ** 32),
+    to: fc.constantFrom('10.0.0.0/8', '10.0.0.0/08', '10.0.0.0/24', '9.255.0.0/16', '10.0.0.0', '10.0.0.0/', '10.0.0.0/1234', '1.2.3/8', '2001:db8::/32', '::/0', '0.0.0.0/0'),
+    metric: fc.constantFrom(0, 1, 1024, 0xffffffff, 2 ** 32, 1.5),
+    tos: fc.constantFrom(0, 8, 255, 256),
+    dev: fc.option(fc.constantFrom('a', 'b', 'eth0', 'é'), { nil: undefined }),
+    n: fc.nat(),
+  });
+  const route = fc.oneof(routeArb(), odd.map(({ n: _, dev, ...r }): Route => ({ ...r, type: 'unicast', protocol: 3, ...(dev === undefined ? {} : { dev }) })));
+  fc.assert(
+    fc.property(fc.array(route, { maxLength: 40 }), (routes) => {
+      const byKey = routes.map((r) => ({ k: routeSortKey(r), r })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.r);
+      const sorted = sortRoutes(routes);
+      assert.equal(sorted.length, byKey.length);
+      sorted.forEach((r, i) => assert.equal(r, byKey[i]));
+    }),
+    { numRuns: 3000 },
+  );
 });
