@@ -12,16 +12,17 @@ import { lowerOf } from './ownership.js';
 export function linkDepths(links: ReadonlyMap<string, Link>, extra?: (l: Link) => string | undefined): Map<string, number> {
   const depth = new Map<string, number>();
   const visiting = new Set<string>();
+  // One below the link named `need` (0 when it is not in `links`): no array of needs per link.
+  const below = (l: Link, need: string | undefined): number => {
+    const n = need === undefined ? undefined : links.get(need);
+    return n === undefined || n === l ? 0 : visit(n) + 1;
+  };
   const visit = (l: Link): number => {
     const known = depth.get(l.name);
     if (known !== undefined) return known;
     if (visiting.has(l.name)) return 0;
     visiting.add(l.name);
-    let d = 0;
-    for (const need of [l.master, lowerOf(l), extra?.(l)]) {
-      const n = need === undefined ? undefined : links.get(need);
-      if (n !== undefined && n !== l) d = Math.max(d, visit(n) + 1);
-    }
+    const d = Math.max(below(l, l.master), below(l, lowerOf(l)), extra === undefined ? 0 : below(l, extra(l)));
     visiting.delete(l.name);
     depth.set(l.name, d);
     return d;
