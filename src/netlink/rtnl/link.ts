@@ -6,7 +6,6 @@ import type { Link } from '../../model/types.js';
 import {
   AF_UNSPEC,
   NLA_HDRLEN,
-  NLA_TYPE_MASK,
   NLM_F_ACK,
   NLM_F_CREATE,
   NLM_F_EXCL,
@@ -144,18 +143,15 @@ const linkInfo: Codec<Link, LinkCtx> = {
 };
 
 const CREATE = ['create', 'replace'] as const;
-const operState = named(u8, OPER_STATES, 'operstate');
-const masterIndex = indexRef<LinkCtx>('masterIndex');
 
-/** Writes links; also the reference readLinkAttributes' switch is tested against. */
-export const linkLayout = new AttrLayout<LinkCtx>([
+const layout = new AttrLayout<LinkCtx>([
   { attr: IFLA_IFNAME, field: 'name', codec: string, on: CREATE },
   { attr: IFLA_MTU, field: 'mtu', codec: u32 },
   { attr: IFLA_ADDRESS, field: 'mac', codec: mac },
   { attr: IFLA_LINK, codec: lowerLink, on: CREATE },
-  { attr: IFLA_MASTER, field: 'master', codec: masterIndex, on: ['update'] },
+  { attr: IFLA_MASTER, field: 'master', codec: indexRef<LinkCtx>('masterIndex'), on: ['update'] },
   { attr: IFLA_IFALIAS, field: 'alias', codec: string, on: ['update'] },
-  { attr: IFLA_OPERSTATE, field: 'operState', codec: operState, on: [] },
+  { attr: IFLA_OPERSTATE, field: 'operState', codec: named(u8, OPER_STATES, 'operstate'), on: [] },
   { attr: IFLA_LINK_NETNSID, codec: netnsid, on: [] },
   { attr: IFLA_LINKINFO, codec: linkInfo },
 ]);
@@ -203,7 +199,7 @@ export function writeLink(w: Writer, op: WriteOp, l: Link, seq: number, idx: Nam
   w.buf.writeInt32LE(index, h + 4);
   w.buf.writeUInt32LE(ifFlags, h + 8);
   w.buf.writeUInt32LE(change, h + 12);
-  if (op !== 'delete') linkLayout.encode(w, l, ctx);
+  if (op !== 'delete') layout.encode(w, l, ctx);
   w.end(start);
 }
 
@@ -220,7 +216,7 @@ export function decodeLink(m: Message): RawLink | undefined {
     state: b.readUInt32LE(o + 8) & IFF_UP ? 'up' : 'down',
     ifindex: b.readInt32LE(o + 4),
   };
-  readLinkAttributes(b, o + IFINFOMSG_LEN, m.end, link, ctx);
+  layout.decode(b, o + IFINFOMSG_LEN, m.end, link, ctx);
   if (link.name === '') throw new NetlinkParseError(`link ${link.ifindex} has no IFLA_IFNAME`);
   if (link.alias === '') delete link.alias; // a cleared alias reads back empty
   if (ctx.masterIndex) link.masterIndex = ctx.masterIndex;
@@ -230,56 +226,6 @@ export function decodeLink(m: Message): RawLink | undefined {
   }
   if (ctx.linkNetnsid !== undefined) link.linkNetnsid = ctx.linkNetnsid;
   return link;
-}
-
-/**
- * linkLayout.decode, written out as a switch: a link dump message has some
- * fifty attributes, and direct stores into known fields cost less than the
- * generic decoder's per-field setters. The tests hold the two to the same
- * results, field order (the order the attributes come) and errors included.
- */
-export function readLinkAttributes(b: Buffer, off: number, end: number, link: Link, ctx: LinkCtx): void {
-  while (end - off >= NLA_HDRLEN) {
-    const len = b.readUInt16LE(off);
-    if (len < NLA_HDRLEN) throw new NetlinkParseError(`attribute length ${len} at byte ${off} is shorter than its header`);
-    if (len > end - off) throw new NetlinkParseError(`attribute at byte ${off} claims ${len} bytes, only ${end - off} present`);
-    const at = off + NLA_HDRLEN;
-    const n = len - NLA_HDRLEN;
-    switch (b.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
-      case IFLA_IFNAME:
-        link.name = string.read(b, at, n, ctx, link)!;
-        break;
-      case IFLA_MTU:
-        link.mtu = u32.read(b, at, n, ctx, link)!;
-        break;
-      case IFLA_ADDRESS: {
-        const v = mac.read(b, at, n, ctx, link);
-        if (v !== undefined) link.mac = v;
-        break;
-      }
-      case IFLA_LINK:
-        lowerLink.read(b, at, n, ctx, link);
-        break;
-      case IFLA_MASTER:
-        masterIndex.read(b, at, n, ctx, link);
-        break;
-      case IFLA_IFALIAS:
-        link.alias = string.read(b, at, n, ctx, link)!;
-        break;
-      case IFLA_OPERSTATE: {
-        const v = operState.read(b, at, n, ctx, link);
-        if (v !== undefined) link.operState = v;
-        break;
-      }
-      case IFLA_LINK_NETNSID:
-        netnsid.read(b, at, n, ctx, link);
-        break;
-      case IFLA_LINKINFO:
-        linkInfo.read(b, at, n, ctx, link);
-        break;
-    }
-    off += (len + 3) & ~3;
-  }
 }
 
 /**
