@@ -7,8 +7,7 @@ import type { Address, Family } from '../../model/types.js';
 import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, RTM_DELADDR, RTM_NEWADDR } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import type { Message, Writer } from '../message.js';
-import { RepeatedAddressText } from './iptext.js';
-import { addrLenOf, AttrLayout, checkIpLen, Ctx, ip, nameOf, need, needHeader, prefixBytes, string, u32, u8, type Codec, type IndexName, type NameIndex } from './layout.js';
+import { addrLenOf, AttrLayout, Ctx, ip, nameOf, need, needHeader, prefixBytes, readIp, string, u32, u8, type Codec, type IndexName, type NameIndex } from './layout.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
 
@@ -168,9 +167,6 @@ const decoded: AddrWire = {
   protocol: undefined,
 };
 
-/** IFA_LOCAL and IFA_ADDRESS are mostly the same bytes, and then the same string. */
-const addressText = new RepeatedAddressText();
-
 /**
  * addressLayout.decode, written out as a switch: a dump has an address per
  * interface and family, and direct stores into known fields cost a third
@@ -186,12 +182,10 @@ export function readAddressAttributes(b: Buffer, off: number, end: number, wire:
     const n = len - NLA_HDRLEN;
     switch (b.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
       case IFA_LOCAL:
-        checkIpLen(at, n, ctx.addrLen);
-        wire.local = addressText.format(b, at, n as 4 | 16);
+        wire.local = readIp(b, at, n, ctx.addrLen);
         break;
       case IFA_ADDRESS:
-        checkIpLen(at, n, ctx.addrLen);
-        wire.prefix = addressText.format(b, at, n as 4 | 16);
+        wire.prefix = readIp(b, at, n, ctx.addrLen);
         break;
       case IFA_LABEL:
         wire.label = string.read(b, at, n, ctx, wire);
