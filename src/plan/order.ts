@@ -2,6 +2,9 @@
 import type { Link, Route } from '../model/types.js';
 import { lowerOf } from './ownership.js';
 
+/** linkDepths' mark for a link on the current path, where a cycle is cut. */
+const VISITING = -1;
+
 /**
  * Depth of each link in the graph "needs": a member needs its master, an
  * upper (vlan, macvlan, vxlan) its lower link, and `extra` adds more (the end
@@ -11,7 +14,6 @@ import { lowerOf } from './ownership.js';
  */
 export function linkDepths(links: ReadonlyMap<string, Link>, extra?: (l: Link) => string | undefined): Map<string, number> {
   const depth = new Map<string, number>();
-  const visiting = new Set<string>();
   // One below the link named `need` (0 when it is not in `links`): no array of needs per link.
   const below = (l: Link, need: string | undefined): number => {
     const n = need === undefined ? undefined : links.get(need);
@@ -19,11 +21,9 @@ export function linkDepths(links: ReadonlyMap<string, Link>, extra?: (l: Link) =
   };
   const visit = (l: Link): number => {
     const known = depth.get(l.name);
-    if (known !== undefined) return known;
-    if (visiting.has(l.name)) return 0;
-    visiting.add(l.name);
+    if (known !== undefined) return known === VISITING ? 0 : known;
+    depth.set(l.name, VISITING);
     const d = Math.max(below(l, l.master), below(l, lowerOf(l)), extra === undefined ? 0 : below(l, extra(l)));
-    visiting.delete(l.name);
     depth.set(l.name, d);
     return d;
   };
