@@ -46,11 +46,6 @@ function flagDiffers(want: boolean | undefined, have: boolean | undefined, exact
   return (want !== undefined || exact) && !!want !== !!have;
 }
 
-function anyDiffers<T>(specs: readonly AttrSpec<T>[], d: T, a: T, exact: boolean): boolean {
-  for (const s of specs) if (differs(s, d, a, exact)) return true;
-  return false;
-}
-
 function collect<T>(specs: readonly AttrSpec<T>[], d: T, a: T, exact: boolean, out: AttrChange[]): AttrChange[] {
   for (const s of specs) if (differs(s, d, a, exact)) out.push({ attr: s.name, old: s.get(a), new: s.get(d) });
   return out;
@@ -112,6 +107,15 @@ const LINK_IMMUTABLE: readonly LinkAttr[] = [
   option('bond', 'mode', 'mode'),
 ];
 
+/**
+ * False for an option of a group (bridge, vxlan...) the declared link does
+ * not have: compared only when asked for (never exactly), it cannot differ.
+ * Skipping those spares most specs of every link.
+ */
+function declaresGroup(d: Link, s: LinkAttr): boolean {
+  return s.group === undefined || (d as unknown as Record<string, unknown>)[s.group] !== undefined;
+}
+
 /** The link netrec creates for a declared one. */
 export function linkToCreate(d: Link, mode: CompareMode): Link {
   if (mode.exact) return d;
@@ -124,7 +128,7 @@ export function linkReplacement(d: Link, a: Link): { reason: string; attrs: Attr
   if (d.kind !== 'device' && d.kind !== a.kind) {
     return { reason: `kind cannot change in place`, attrs: [{ attr: 'kind', old: a.kind, new: d.kind }] };
   }
-  if (!anyDiffers(LINK_IMMUTABLE, d, a, false)) return undefined;
+  if (!LINK_IMMUTABLE.some((s) => declaresGroup(d, s) && differs(s, d, a, false))) return undefined;
   const attrs = collect(LINK_IMMUTABLE, d, a, false, []);
   return { reason: cannotChange(attrs), attrs };
 }
@@ -138,7 +142,9 @@ export function linkReplacement(d: Link, a: Link): { reason: string; attrs: Attr
 export function linkUpdate(d: Link, a: Link, mode: CompareMode, releaseMaster = false): Difference<Link> | undefined {
   const attrs: AttrChange[] = [];
   // Only `master` can be cleared; other options of a link cannot be unset.
-  for (const s of LINK_MUTABLE) if (differs(s, d, a, (mode.exact || releaseMaster) && s.field === 'master')) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
+  for (const s of LINK_MUTABLE) {
+    if (declaresGroup(d, s) && differs(s, d, a, (mode.exact || releaseMaster) && s.field === 'master')) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
+  }
   const alias = mode.exact ? d.alias : isVirtual(d.kind) ? OWNER_ALIAS : a.alias;
   if (alias !== a.alias) attrs.push({ attr: 'alias', old: a.alias, new: alias });
   if (attrs.length === 0) return undefined;

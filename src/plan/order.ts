@@ -2,6 +2,9 @@
 import type { Link, Route } from '../model/types.js';
 import { lowerOf } from './ownership.js';
 
+/** linkDepths' mark for a link on the current path, where a cycle is cut. */
+const VISITING = -1;
+
 /**
  * Depth of each link in the graph "needs": a member needs its master, an
  * upper (vlan, macvlan, vxlan) its lower link, and `extra` adds more (the end
@@ -11,18 +14,16 @@ import { lowerOf } from './ownership.js';
  */
 export function linkDepths(links: ReadonlyMap<string, Link>, extra?: (l: Link) => string | undefined): Map<string, number> {
   const depth = new Map<string, number>();
-  const visiting = new Set<string>();
+  // One below the link named `need` (0 when it is not in `links`): no array of needs per link.
+  const below = (l: Link, need: string | undefined): number => {
+    const n = need === undefined ? undefined : links.get(need);
+    return n === undefined || n === l ? 0 : visit(n) + 1;
+  };
   const visit = (l: Link): number => {
     const known = depth.get(l.name);
-    if (known !== undefined) return known;
-    if (visiting.has(l.name)) return 0;
-    visiting.add(l.name);
-    let d = 0;
-    for (const need of [l.master, lowerOf(l), extra?.(l)]) {
-      const n = need === undefined ? undefined : links.get(need);
-      if (n !== undefined && n !== l) d = Math.max(d, visit(n) + 1);
-    }
-    visiting.delete(l.name);
+    if (known !== undefined) return known === VISITING ? 0 : known;
+    depth.set(l.name, VISITING);
+    const d = Math.max(below(l, l.master), below(l, lowerOf(l)), extra === undefined ? 0 : below(l, extra(l)));
     depth.set(l.name, d);
     return d;
   };

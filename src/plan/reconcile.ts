@@ -243,6 +243,8 @@ class Reconciler {
   }
 
   private deleteLinks(): void {
+    // Most plans delete no link: then no depths of every existing one.
+    if (this.linkDeletes.length === 0) return;
     const depth = linkDepths(this.world.links);
     for (const group of byDepth(this.linkDeletes, depth, (c) => c.id).reverse()) this.stage(group, true);
   }
