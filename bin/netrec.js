@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// Entry point: the compiled CLI lives in dist/ (built by `npm ci` / `npm run prepare`).
-import('../dist/src/cli/main.js').then((m) => m.main(process.argv)).catch((e) => {
+// Entry point. `npm ci` / `npm run prepare` compile src/ to dist/src/ and
+// bundle the CLI into dist/bundle/ (faster to start); a bundle older than
+// the compiled sources (after a bare `tsc`) is passed over.
+import { statSync } from 'node:fs';
+
+const bundle = new URL('../dist/bundle/cli/main.js', import.meta.url);
+const compiled = new URL('../dist/src/cli/main.js', import.meta.url);
+const mtime = (u) => statSync(u, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const entry = mtime(bundle) >= mtime(compiled) ? bundle : compiled;
+
+import(entry.href).then((m) => m.main(process.argv)).catch((e) => {
   process.stderr.write(`netrec: ${e?.stack ?? e}\n`);
   process.exit(1);
 });
