@@ -49,6 +49,19 @@ export class BenchNs {
     execFileSync('ip', ['netns', 'add', this.name]);
     this.ip('link', 'set', 'lo', 'up');
   }
+  /**
+   * A namespace with the uplink the routes go through, made with ip, once
+   * the kernel is done with it (no address still tentative): both netrec and
+   * the baseline start from a host whose links are up and quiet.
+   */
+  static withUplink(): BenchNs {
+    const ns = new BenchNs();
+    for (const l of UPLINK_SETUP) ns.ip(...l.split(' '));
+    const deadline = Date.now() + 5000;
+    while (/tentative/.test(ns.ip('addr', 'show')) && Date.now() < deadline) execFileSync('sleep', ['0.05']);
+    return ns;
+  }
+
   ip(...args: string[]): string {
     return execFileSync('ip', ['-n', this.name, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
   }

@@ -77,8 +77,7 @@ function kernelFloor(label: string, batch: string, batchMs: number): void {
   writeFileSync(a, lines.slice(0, half).join('\n') + '\n');
   writeFileSync(b, lines.slice(half).join('\n') + '\n');
   const floor = repeat(() => {
-    const ns = new BenchNs();
-    for (const l of UPLINK_SETUP) ns.ip(...l.split(' '));
+    const ns = BenchNs.withUplink();
     const t = timed('bash', ['-c', `ip -n ${ns.name} -batch ${a} & ip -n ${ns.name} -batch ${b} & wait`]);
     ns.destroy();
     return t;
@@ -92,14 +91,13 @@ function coldApply(label: string, n: RouteSet, limit: number, target: string, fl
   writeRoutesYaml(yaml, n);
   writeRoutesBatch(batch, n);
   const base = repeat(() => {
-    const ns = new BenchNs();
-    for (const l of UPLINK_SETUP) ns.ip(...l.split(' '));
+    const ns = BenchNs.withUplink();
     const t = ns.batchTimed(batch);
     ns.destroy();
     return t;
   });
   const ours = repeat(() => {
-    const ns = new BenchNs();
+    const ns = BenchNs.withUplink();
     const t = netrecTimed(['apply', yaml, '--netns', ns.name]);
     ns.destroy();
     return t;
@@ -108,7 +106,7 @@ function coldApply(label: string, n: RouteSet, limit: number, target: string, fl
   if (floor) {
     kernelFloor(label, batch, base.ms);
     const json = repeat(() => {
-      const ns = new BenchNs();
+      const ns = BenchNs.withUplink();
       const t = netrecTimed(['apply', yaml, '--netns', ns.name, '-o', 'json']);
       ns.destroy();
       return t;
@@ -123,7 +121,7 @@ function noopAndOne(label: string, n: RouteSet, batchMs: number, limit: number):
   const yaml1 = join(tmp, `routes-${n.v4}-${n.v6}-changed.yaml`);
   writeRoutesYaml(yaml, n);
   writeRoutesYaml(yaml1, n, true);
-  const ns = new BenchNs();
+  const ns = BenchNs.withUplink();
   try {
     netrecTimed(['apply', yaml, '--netns', ns.name]);
     const noop = repeat(() => netrecTimed(['apply', yaml, '--netns', ns.name]));
@@ -193,12 +191,11 @@ async function main(): Promise<void> {
     const batch = join(tmp, 'million.batch');
     writeRoutesYaml(yaml, n);
     writeRoutesBatch(batch, n);
-    const ns1 = new BenchNs();
-    for (const l of UPLINK_SETUP) ns1.ip(...l.split(' '));
+    const ns1 = BenchNs.withUplink();
     const base = ns1.batchTimed(batch);
     ns1.destroy();
     kernelFloor('4. cold apply 1M IPv4', batch, base.ms);
-    const ns2 = new BenchNs();
+    const ns2 = BenchNs.withUplink();
     try {
       const ours = netrecTimed(['apply', yaml, '--netns', ns2.name]);
       row({ scenario: '4. cold apply 1M IPv4', netrec: fmt(ours.ms), baseline: `ip -batch ${fmt(base.ms)}`, ratio: ours.ms / base.ms, limit: 0.6, target: '<= 0.6x, RSS < 1 GiB', rss: `${ours.rssMiB.toFixed(0)} MiB`, ok: null, raw: { netrecMs: ours.ms, baselineMs: base.ms, rssMiB: ours.rssMiB } });
