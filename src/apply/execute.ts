@@ -59,7 +59,7 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
     const stageIdx: NameIndex = idx;
     const progress = (n: number): void => opts.onProgress?.(done + n, total);
     let failed: boolean;
-    let post: Op[] = [];
+    const post: Op[] = [];
     if (stage.every(isSingle)) {
       // The large stages (routes by the thousand): written straight from the plan, no Op per change.
       const parallel = stage.every((c) => c.type === 'route' || c.type === 'neighbor');
