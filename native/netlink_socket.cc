@@ -85,6 +85,18 @@ OpenResult OpenSocketIn(const std::string& nsPath) {
   return r;
 }
 
+// One sendmsg to the kernel (port 0), retried when a signal interrupts it;
+// -1 with errno set on failure.
+ssize_t SendToKernel(int fd, const uint8_t* data, size_t len) {
+  struct sockaddr_nl sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.nl_family = AF_NETLINK;
+  for (;;) {
+    ssize_t n = sendto(fd, data, len, 0, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
+    if (n >= 0 || errno != EINTR) return n;
+  }
+}
+
 class Socket : public Napi::ObjectWrap<Socket> {
  public:
   static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -203,16 +215,10 @@ class Socket : public Napi::ObjectWrap<Socket> {
       Napi::RangeError::New(env, "send: range outside buffer").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    struct sockaddr_nl sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.nl_family = AF_NETLINK;
-    for (;;) {
-      ssize_t n = sendto(fd_, b.Data() + off, len, 0, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
-      if (n >= 0) return Napi::Number::New(env, static_cast<double>(n));
-      if (errno == EINTR) continue;
-      ErrnoError(env, "sendmsg", errno).ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    ssize_t n = SendToKernel(fd_, b.Data() + off, len);
+    if (n >= 0) return Napi::Number::New(env, static_cast<double>(n));
+    ErrnoError(env, "sendmsg", errno).ThrowAsJavaScriptException();
+    return env.Undefined();
   }
 
   // recv(): every datagram waiting now (up to a few MiB), concatenated, as one
@@ -357,19 +363,8 @@ class SendWorker : public Napi::AsyncWorker {
   }
 
   void Execute() override {
-    struct sockaddr_nl sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.nl_family = AF_NETLINK;
-    for (;;) {
-      ssize_t n = sendto(fd_, data_, len_, 0, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
-      if (n >= 0) {
-        sent_ = n;
-        return;
-      }
-      if (errno == EINTR) continue;
-      err_ = errno;
-      return;
-    }
+    sent_ = SendToKernel(fd_, data_, len_);
+    if (sent_ < 0) err_ = errno;
   }
 
   void OnOK() override {

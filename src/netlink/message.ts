@@ -194,6 +194,14 @@ export function emptyMessage(): Message {
   return { type: 0, flags: 0, seq: 0, pid: 0, buf: NO_BYTES, off: 0, end: 0 };
 }
 
+/** The length of the attribute at `off`, header included, checked against the header's size and `end`. */
+export function attrLength(buf: Buffer, off: number, end: number): number {
+  const len = buf.readUInt16LE(off);
+  if (len < NLA_HDRLEN) throw new NetlinkParseError(`attribute length ${len} at byte ${off} is shorter than its header`);
+  if (len > end - off) throw new NetlinkParseError(`attribute at byte ${off} claims ${len} bytes, only ${end - off} present`);
+  return len;
+}
+
 /**
  * Walk the attributes in buf[off, end). The callback gets the attribute type
  * (flags masked off), the payload offset and the payload length. Throws
@@ -201,9 +209,7 @@ export function emptyMessage(): Message {
  */
 export function forEachAttr(buf: Buffer, off: number, end: number, cb: (type: number, at: number, len: number) => void): void {
   while (off + NLA_HDRLEN <= end) {
-    const len = buf.readUInt16LE(off);
-    if (len < NLA_HDRLEN) throw new NetlinkParseError(`attribute length ${len} at byte ${off} is shorter than its header`);
-    if (off + len > end) throw new NetlinkParseError(`attribute at byte ${off} claims ${len} bytes, only ${end - off} present`);
+    const len = attrLength(buf, off, end);
     cb(buf.readUInt16LE(off + 2) & NLA_TYPE_MASK, off + NLA_HDRLEN, len - NLA_HDRLEN);
     off += align4(len);
   }

@@ -6,7 +6,7 @@ import { maxPrefixLen } from '../../model/ip.js';
 import type { Address, Family } from '../../model/types.js';
 import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, RTM_DELADDR, RTM_NEWADDR } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import type { Message, Writer } from '../message.js';
+import { attrLength, type Message, type Writer } from '../message.js';
 import { addrLenOf, AttrLayout, Ctx, ip, nameOf, need, needHeader, prefixBytes, readIp, string, u32, u8, type Codec, type IndexName, type NameIndex } from './layout.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
@@ -175,9 +175,7 @@ const decoded: AddrWire = {
  */
 export function readAddressAttributes(b: Buffer, off: number, end: number, wire: AddrWire, ctx: Ctx): void {
   while (end - off >= NLA_HDRLEN) {
-    const len = b.readUInt16LE(off);
-    if (len < NLA_HDRLEN) throw new NetlinkParseError(`attribute length ${len} at byte ${off} is shorter than its header`);
-    if (len > end - off) throw new NetlinkParseError(`attribute at byte ${off} claims ${len} bytes, only ${end - off} present`);
+    const len = attrLength(b, off, end);
     const at = off + NLA_HDRLEN;
     const n = len - NLA_HDRLEN;
     switch (b.readUInt16LE(off + 2) & NLA_TYPE_MASK) {

@@ -5,7 +5,7 @@
 // singletons, so a message costs no closures.
 import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import type { Writer } from '../message.js';
+import { attrLength, type Writer } from '../message.js';
 import { bytesToMac, macToBytes } from '../../model/ip.js';
 import { formatIp, parseIp, parsePrefixText } from './iptext.js';
 
@@ -131,9 +131,7 @@ export class AttrLayout<C extends Ctx = Ctx> {
   decode(buf: Buffer, off: number, end: number, target: object, ctx: C): void {
     const byType = this.byType;
     while (end - off >= NLA_HDRLEN) {
-      const len = buf.readUInt16LE(off);
-      if (len < NLA_HDRLEN) throw new NetlinkParseError(`attribute length ${len} at byte ${off} is shorter than its header`);
-      if (len > end - off) throw new NetlinkParseError(`attribute at byte ${off} claims ${len} bytes, only ${end - off} present`);
+      const len = attrLength(buf, off, end);
       const type = buf.readUInt16LE(off + 2) & NLA_TYPE_MASK;
       const spec = type < byType.length ? byType[type] : undefined;
       if (spec !== undefined) {

@@ -19,7 +19,7 @@ import {
   RTM_NEWROUTE,
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import { u32At, type Message, type Writer } from '../message.js';
+import { attrLength, u32At, type Message, type Writer } from '../message.js';
 import { formatPrefix, RepeatedAddressText } from './iptext.js';
 import {
   addressBytes,
@@ -279,9 +279,7 @@ export function decodeRoute(m: Message, names: IndexName): Route | undefined {
  */
 export function readRouteAttributes(b: Buffer, off: number, end: number, r: Route, ctx: Ctx): void {
   while (end - off >= NLA_HDRLEN) {
-    const len = b.readUInt16LE(off);
-    if (len < NLA_HDRLEN) throw new NetlinkParseError(`attribute length ${len} at byte ${off} is shorter than its header`);
-    if (len > end - off) throw new NetlinkParseError(`attribute at byte ${off} claims ${len} bytes, only ${end - off} present`);
+    const len = attrLength(b, off, end);
     const at = off + NLA_HDRLEN;
     const n = len - NLA_HDRLEN;
     switch (b.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
