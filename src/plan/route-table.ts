@@ -19,18 +19,89 @@ function sameRest(a: RouteIdentity, b: RouteIdentity): boolean {
 
 const NONE = -1;
 
+/** The address parseV4 read, as a signed 32-bit integer (a small integer to V8, so map keys cost no allocation). */
+let parsedAddr = 0;
+
+/**
+ * The prefix length of canonical dotted-quad text "a.b.c.d/len", leaving its
+ * address in `parsedAddr`; -1 for anything else (IPv6, or text with leading
+ * zeros, which could name the same prefix twice).
+ */
+function parseV4(to: string): number {
+  let addr = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = 0;
+  for (; i < to.length; i++) {
+    const c = to.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) return -1;
+      part = part * 10 + c - 48;
+      if (++digits > 3 || part > 255) return -1;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      addr = (addr << 8) | part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c === 47) break;
+    else return -1;
+  }
+  // `i` is at the '/' (or past the end: no length).
+  const rest = to.length - i - 1;
+  if (dots !== 3 || digits === 0 || rest < 1 || rest > 2) return -1;
+  const d1 = to.charCodeAt(i + 1) - 48;
+  if (d1 < 0 || d1 > 9) return -1;
+  let len = d1;
+  if (rest === 2) {
+    const d2 = to.charCodeAt(i + 2) - 48;
+    if (d1 === 0 || d2 < 0 || d2 > 9) return -1;
+    len = d1 * 10 + d2;
+  }
+  if (len > 32) return -1;
+  parsedAddr = (addr << 8) | part;
+  return len;
+}
+
 export class RouteTable<T extends RouteIdentity = Route> {
-  /** The first slot of the routes with each destination. */
-  private readonly first = new Map<string, number>();
+  /**
+   * Destinations in the order they came: the first slot of each, NONE once
+   * its last route went (a destination that comes back is a new entry at the
+   * end, as a Map's key would be).
+   */
+  private readonly heads: number[] = [];
+  /** Destination entry of each IPv4 prefix, by length then address: integer keys hash without reading a string. */
+  private readonly byV4: (Map<number, number> | undefined)[] = [];
+  /** Destination entry of every other text (IPv6). */
+  private readonly byText = new Map<string, number>();
   private readonly slots: (T | undefined)[] = [];
   /** The next slot with the same destination, or NONE. */
   private readonly next: number[] = [];
 
+  /** The destination entry of `to`, or NONE. */
+  private destination(to: string): number {
+    const len = parseV4(to);
+    const d = len < 0 ? this.byText.get(to) : this.byV4[len]?.get(parsedAddr);
+    return d === undefined ? NONE : d;
+  }
+
+  private mapDestination(to: string, d: number): void {
+    const len = parseV4(to);
+    if (len < 0) this.byText.set(to, d);
+    else (this.byV4[len] ??= new Map()).set(parsedAddr, d);
+  }
+
+  private unmapDestination(to: string): void {
+    const len = parseV4(to);
+    if (len < 0) this.byText.delete(to);
+    else this.byV4[len]!.delete(parsedAddr);
+  }
+
   /** The slot of the route with this identity, or -1. */
   slotOf(id: RouteIdentity): number {
-    const head = this.first.get(id.to);
-    if (head === undefined) return NONE;
-    for (let s = head; s !== NONE; s = this.next[s]!) if (sameRest(this.slots[s]!, id)) return s;
+    const d = this.destination(id.to);
+    if (d === NONE) return NONE;
+    for (let s = this.heads[d]!; s !== NONE; s = this.next[s]!) if (sameRest(this.slots[s]!, id)) return s;
     return NONE;
   }
 
@@ -55,13 +126,14 @@ export class RouteTable<T extends RouteIdentity = Route> {
 
   /** Add a route, or replace the one with its identity (in its slot). */
   set(r: T): void {
-    const head = this.first.get(r.to);
-    if (head === undefined) {
-      this.first.set(r.to, this.add(r));
+    const d = this.destination(r.to);
+    if (d === NONE) {
+      this.mapDestination(r.to, this.heads.length);
+      this.heads.push(this.add(r));
       return;
     }
-    let last = head;
-    for (let s = head; s !== NONE; last = s, s = this.next[s]!) {
+    let last = this.heads[d]!;
+    for (let s = last; s !== NONE; last = s, s = this.next[s]!) {
       if (sameRest(this.slots[s]!, r)) {
         this.slots[s] = r;
         return;
@@ -78,16 +150,18 @@ export class RouteTable<T extends RouteIdentity = Route> {
 
   /** Remove the route with this identity; returns it, or undefined when there was none. */
   delete(id: RouteIdentity): T | undefined {
-    const head = this.first.get(id.to);
-    if (head === undefined) return undefined;
-    for (let prev = NONE, s = head; s !== NONE; prev = s, s = this.next[s]!) {
+    const d = this.destination(id.to);
+    if (d === NONE) return undefined;
+    for (let prev = NONE, s = this.heads[d]!; s !== NONE; prev = s, s = this.next[s]!) {
       const r = this.slots[s]!;
       if (!sameRest(r, id)) continue;
       this.slots[s] = undefined;
       const after = this.next[s]!;
       if (prev !== NONE) this.next[prev] = after;
-      else if (after !== NONE) this.first.set(id.to, after);
-      else this.first.delete(id.to);
+      else {
+        this.heads[d] = after;
+        if (after === NONE) this.unmapDestination(id.to);
+      }
       return r;
     }
     return undefined;
@@ -95,7 +169,7 @@ export class RouteTable<T extends RouteIdentity = Route> {
 
   /** Call `visit` with every route and its slot: destinations in the order they came, routes of one destination likewise. */
   forEach(visit: (r: T, slot: number) => void): void {
-    for (const head of this.first.values()) {
+    for (const head of this.heads) {
       for (let s = head; s !== NONE; s = this.next[s]!) visit(this.slots[s]!, s);
     }
   }

@@ -71,7 +71,13 @@ function sameObjects(got: Route[], want: Route[]): void {
 
 test('slots: lookups, replacements, deletes and the walk order agree with a map of lists', () => {
   const someRoute = fc
-    .record({ to: fc.constantFrom('10.0.0.0/8', '10.0.0.0/9', '::/0'), table: fc.constantFrom(254, 100), metric: fc.constantFrom(0, 5), dev: fc.constantFrom('a', 'b') })
+    .record({
+      // IPv4 prefixes sharing an address or a length, the extremes, IPv6, and text that is not canonical IPv4.
+      to: fc.constantFrom('10.0.0.0/8', '10.0.0.0/9', '11.0.0.0/8', '0.0.0.0/0', '255.255.255.255/32', '128.0.0.0/1', '::/0', '10::/8', '010.0.0.0/8', '10.0.0.0/08'),
+      table: fc.constantFrom(254, 100),
+      metric: fc.constantFrom(0, 5),
+      dev: fc.constantFrom('a', 'b'),
+    })
     .map(({ to, ...extra }) => route(to, extra));
   const op = fc.tuple(fc.constantFrom('set' as const, 'delete' as const), someRoute);
   fc.assert(
@@ -96,6 +102,6 @@ test('slots: lookups, replacements, deletes and the walk order agree with a map 
         sameObjects(walked, want.values());
       }
     }),
-    { numRuns: 1000 },
+    { numRuns: 2000 },
   );
 });
