@@ -1,8 +1,9 @@
 // Routes by identity (contract section 3) without building a key string per
 // route: a full routing table has a million of them, and their key strings
 // would cost more time and memory than the rest of planning together. The
-// destination text each route already carries is the map key (it also tells
-// the family); table, metric and tos tell apart the few that share it.
+// destination each route already carries is the map key: an IPv4 prefix as
+// an integer under its length, any other text as it is; table, metric and
+// tos tell apart the few routes that share a destination.
 //
 // Each route sits in a numbered slot, so that a caller can keep facts about
 // the routes in arrays indexed by slot (the planner: which declaration each
