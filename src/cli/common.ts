@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
 import { LockHeldError } from '../apply/lock.js';
-import { Connection } from '../netlink/connection.js';
+import { Connection, DumpInterruptedError } from '../netlink/connection.js';
 import { KernelError, SocketError } from '../netlink/errors.js';
 
 /** An error the user caused or must act on: printed as one line, exit 1. */
@@ -59,6 +59,8 @@ export function reportError(e: unknown): number {
     process.stderr.write(`netrec: ${e.message}\n`);
   } else if (e instanceof KernelError) {
     process.stderr.write(`netrec: the kernel refused: ${e.message}\n`);
+  } else if (e instanceof DumpInterruptedError) {
+    process.stderr.write(`netrec: ${e.message}; something keeps changing this namespace, nothing was planned from a torn read: try again\n`);
   } else {
     process.stderr.write(`netrec: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   }

@@ -213,11 +213,15 @@ export class Connection {
    * Dump a table. `build` writes the request's family header and any filter
    * attributes after the netlink header that dump() has begun. `decode`
    * turns each reply into a value (or undefined to skip it). An interrupted
-   * dump (NLM_F_DUMP_INTR) is thrown away and retried, up to `attempts` times.
+   * dump (NLM_F_DUMP_INTR) is thrown away and retried, up to `attempts` times,
+   * after a pause that grows (5 ms doubling, at most 250 ms): a kernel busy
+   * configuring thousands of new interfaces (IPv6 addresses, DAD) changes
+   * the tables for a second or two, and immediate retries all fail alike.
    */
-  dump<T>(type: number, build: (w: Writer) => void, decode: (m: Message) => T | undefined, attempts = 10): Promise<T[]> {
+  dump<T>(type: number, build: (w: Writer) => void, decode: (m: Message) => T | undefined, attempts = 16): Promise<T[]> {
     return this.exclusive(async () => {
       for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (attempt > 1) await sleep(Math.min(250, 5 * 2 ** (attempt - 2)));
         const w = new Writer(256);
         const seq = this.nextSeq();
         const start = w.begin(type, NLM_F_REQUEST | NLM_F_DUMP, seq);
@@ -365,6 +369,10 @@ export class Connection {
       return results;
     });
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The error an ACK carries, or undefined for a positive ACK. */

@@ -100,6 +100,32 @@ describe('Connection.dump', () => {
     assert.equal(conn.dumpRetries, 2);
   });
 
+  it('pauses between interrupted attempts, 5 ms doubling', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const sock = new FakeSocket((req, r) => {
+      part(r, req, 1, NLM_F_DUMP_INTR);
+      done(r, req);
+    });
+    const conn = new Connection(sock);
+    const settled = assert.rejects(conn.dump(18, (w) => w.struct(16), decodeValue, 3), DumpInterruptedError);
+    const flush = () => new Promise((r) => setImmediate(r));
+    await flush();
+    assert.equal(sock.sends, 1);
+    t.mock.timers.tick(4);
+    await flush();
+    assert.equal(sock.sends, 1, 'no retry before 5 ms');
+    t.mock.timers.tick(1);
+    await flush();
+    assert.equal(sock.sends, 2);
+    t.mock.timers.tick(9);
+    await flush();
+    assert.equal(sock.sends, 2, 'the second pause is longer');
+    t.mock.timers.tick(1);
+    await flush();
+    assert.equal(sock.sends, 3);
+    await settled;
+  });
+
   it('gives up after a bounded number of interrupted attempts', async () => {
     const sock = new FakeSocket((req, r) => {
       part(r, req, 1, NLM_F_DUMP_INTR);
