@@ -12,7 +12,7 @@ import { EventSource } from '../kernel/events.js';
 import { dropFromPorts } from '../netlink/filter.js';
 import { RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE } from '../netlink/constants.js';
 import type { Message } from '../netlink/message.js';
-import { IFF_UP } from '../netlink/rtnl/link.js';
+import { linkMessageIndex, linkMessageUp } from '../netlink/rtnl/link.js';
 import type { Change, Plan } from '../plan/types.js';
 
 /** Change types whose announcements name the requesting socket. */
@@ -62,9 +62,10 @@ export class ChangeWitness {
 
   private expected(m: Message): boolean {
     if (ATTRIBUTED.has(m.type)) return this.ports.includes(m.pid);
-    if (m.type !== RTM_NEWLINK || m.end - m.off < 16) return false;
-    const up = this.quietLinks.get(m.buf.readInt32LE(m.off + 4));
-    return up !== undefined && ((m.buf.readUInt32LE(m.off + 8) & IFF_UP) !== 0) === up;
+    if (m.type !== RTM_NEWLINK) return false;
+    const index = linkMessageIndex(m);
+    const up = index === undefined ? undefined : this.quietLinks.get(index);
+    return up !== undefined && linkMessageUp(m) === up;
   }
 
   /** True when the plan re-marks links: apply then reads the links (only) to be sure they are as declared. */

@@ -108,14 +108,18 @@ export class Connection {
   }
 
   close(): void {
-    this.sock.close();
-    for (const s of this.lanes) s.close();
+    for (const s of this.sockets()) s.close();
     this.lanes = [];
+  }
+
+  /** Every socket this connection has open to send on. */
+  private sockets(): RawSocket[] {
+    return [this.sock, ...this.lanes];
   }
 
   /** Port ids of every socket this connection sends on. */
   portIds(): number[] {
-    return [this.sock.portId, ...this.lanes.map((s) => s.portId)];
+    return this.sockets().map((s) => s.portId);
   }
 
   /**
@@ -135,7 +139,7 @@ export class Connection {
   private socketsFor(chunks: number, parallel: boolean): RawSocket[] {
     if (!parallel || chunks < 4) return [this.sock];
     this.openLanes();
-    return [this.sock, ...this.lanes];
+    return this.sockets();
   }
 
   nextSeq(): number {

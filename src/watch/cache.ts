@@ -21,7 +21,7 @@ import {
 import type { Message } from '../netlink/message.js';
 import type { IndexName } from '../netlink/rtnl/layout.js';
 import { decodeAddress } from '../netlink/rtnl/address.js';
-import { decodeLink } from '../netlink/rtnl/link.js';
+import { decodeLink, linkMessageUp } from '../netlink/rtnl/link.js';
 import { decodeNeighbor } from '../netlink/rtnl/neighbor.js';
 import { decodeRoute } from '../netlink/rtnl/route.js';
 import { decodeRule } from '../netlink/rtnl/rule.js';
@@ -100,7 +100,7 @@ export class KernelCache {
         // IPv4 routes without an RTM_DELROUTE. The name is learnt at once,
         // so the events that follow in this burst resolve it.
         dirty.links = true;
-        if (m.type === RTM_DELLINK || !isUp(m)) dirty.routes = true;
+        if (m.type === RTM_DELLINK || !linkMessageUp(m)) dirty.routes = true;
         const l = decodeLink(m);
         if (l && m.type === RTM_NEWLINK) this.nameByIndex.set(l.ifindex, l.name);
         return;
@@ -157,9 +157,4 @@ function eventIfindex(m: Message): number | undefined {
   if (m.type === RTM_NEWADDR || m.type === RTM_DELADDR) return m.end - m.off >= 8 ? m.buf.readUInt32LE(m.off + 4) : undefined;
   if (m.type === RTM_NEWNEIGH || m.type === RTM_DELNEIGH) return m.end - m.off >= 8 ? m.buf.readInt32LE(m.off + 4) : undefined;
   return undefined;
-}
-
-/** IFF_UP in an RTM_NEWLINK's ifinfomsg (ifi_flags at payload offset 8). */
-function isUp(m: Message): boolean {
-  return m.end - m.off >= 12 && (m.buf.readUInt32LE(m.off + 8) & 1) === 1;
 }

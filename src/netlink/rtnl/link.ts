@@ -36,6 +36,16 @@ export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 export const IFF_UP = 0x1;
 export const IFINFOMSG_LEN = 16;
+
+/** The ifindex of a link message (ifinfomsg.ifi_index), or undefined when the header is cut short. */
+export function linkMessageIndex(m: Message): number | undefined {
+  return m.end - m.off >= IFINFOMSG_LEN ? m.buf.readInt32LE(m.off + 4) : undefined;
+}
+
+/** IFF_UP in a link message's ifinfomsg (ifi_flags): the admin state it announces. */
+export function linkMessageUp(m: Message): boolean {
+  return m.end - m.off >= IFINFOMSG_LEN && (m.buf.readUInt32LE(m.off + 8) & IFF_UP) !== 0;
+}
 /** IFLA_EXT_MASK bit: leave the statistics out of dumps. */
 export const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 
