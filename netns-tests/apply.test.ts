@@ -132,9 +132,15 @@ describe('minimality', () => {
     const first = applyJson(f);
     assert.equal(first.result, 'applied');
     assert.ok(first.messages > 0);
+    // Where the time went: every phase, in whole ms, adding up to no more than the run.
+    const phases = first.phasesMs as Record<string, number>;
+    assert.deepEqual(Object.keys(phases), ['start', 'load', 'read', 'plan', 'write', 'verify']);
+    for (const v of Object.values(phases)) assert.ok(Number.isInteger(v) && v >= 0, JSON.stringify(phases));
+    assert.ok(phases.write! > 0 && phases.load! + phases.read! + phases.plan! + phases.write! + phases.verify! <= first.durationMs + 5, JSON.stringify(first));
     const second = applyJson(f);
     assert.equal(second.result, 'no-changes');
     assert.equal(second.messages, 0);
+    assert.deepEqual(Object.keys(second.phasesMs), ['start', 'load', 'read', 'plan']);
     const text = apply(f);
     assert.equal(text.status, 0);
     assert.match(text.stdout, /No changes\./);

@@ -26,6 +26,8 @@ export interface ApplyOutcome {
   rounds: number;
   /** How the result was checked: a full read of the state, or the kernel's change notifications. */
   verifiedBy: 'read' | 'notifications';
+  /** Time spent executing changes: sending them, reading their ACKs, and any rollback, ms. */
+  writeMs: number;
 }
 
 export interface ApplyOptions {
@@ -52,7 +54,7 @@ function mergeScope(into: Scope, from: Scope): void {
  */
 export async function applyPlan(conn: Connection, desired: Desired, before: State, first: Plan, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
   const startMessages = conn.mutations;
-  const out: ApplyOutcome = { result: 'applied', messages: 0, refusals: [], unconverged: [], rollbackLeft: [], interrupted: false, rounds: 0, verifiedBy: 'read' };
+  const out: ApplyOutcome = { result: 'applied', messages: 0, refusals: [], unconverged: [], rollbackLeft: [], interrupted: false, rounds: 0, verifiedBy: 'read', writeMs: 0 };
   if (isEmpty(first)) {
     out.result = 'no-changes';
     return out;
@@ -70,16 +72,20 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
   const witnessed = opts.witness?.expect(first) ?? false;
   for (let round = 1; round <= maxRounds; round++) {
     out.rounds = round;
+    const writing = performance.now();
     const r = await executePlan(conn, current, {
       stopOnError: true,
       shouldStop: opts.shouldStop,
       onProgress: round === 1 ? opts.onProgress : undefined,
       afterChunk: opts.witness ? () => opts.witness!.drain() : undefined,
     });
+    out.writeMs += performance.now() - writing;
     if (r.refusals.length > 0 || r.interrupted) {
       out.refusals = r.refusals;
       out.interrupted = r.interrupted;
+      const rollingBack = performance.now();
       out.rollbackLeft = await rollback(conn, before, scope(), readActual);
+      out.writeMs += performance.now() - rollingBack;
       out.result = out.rollbackLeft.length === 0 ? 'rolled-back' : 'failed';
       out.messages = conn.mutations - startMessages;
       return out;

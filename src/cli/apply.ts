@@ -65,6 +65,7 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   const json = opts.output === 'json';
   checkTrust(configs, Boolean(opts.insecureConfig));
   const desired = loadDesired(configs);
+  const loaded = performance.now();
   const confirmMs = opts.confirmTimeout !== undefined ? parseDuration(opts.confirmTimeout) : undefined;
   const probes: Probe[] = opts.probe.map((p) => {
     try {
@@ -97,10 +98,12 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
       witness = new ChangeWitness(nsPath, conn.portIds());
     }
     const before = await readActualState(conn, undefined, desired.policy.protocol);
+    const read = performance.now();
     const plan = planFor(desired, before);
+    const phases: Phases = { startMs: started, loadMs: loaded - started, readMs: read - loaded, planMs: performance.now() - read };
     if (!json) printPlan(plan);
     if (opts.dryRun || isEmpty(plan)) {
-      if (json) printJson(plan, { result: isEmpty(plan) ? 'no-changes' : 'dry-run', messages: 0 }, started);
+      if (json) printJson(plan, { result: isEmpty(plan) ? 'no-changes' : 'dry-run', messages: 0 }, started, phases);
       else if (opts.dryRun && !isEmpty(plan)) process.stdout.write('Dry run: nothing was changed.\n');
       return 0;
     }
@@ -112,12 +115,15 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
       store.writePending({ pid: process.pid, created: new Date().toISOString(), deadline: Date.now() + confirmMs!, configHash: hash, before, scope: scopeToKeys(scope) });
     }
     const progress = new Progress(process.stderr, changeCount(plan), json);
+    const applying = performance.now();
     const outcome = await applyPlan(conn, desired, before, plan, {
       shouldStop: () => stopRequested,
       onProgress: (done, total) => progress.update(done, total),
       readActual,
       witness,
     });
+    phases.writeMs = outcome.writeMs;
+    phases.verifyMs = performance.now() - applying - outcome.writeMs;
     witness?.close();
     witness = undefined;
     progress.finish();
@@ -141,7 +147,7 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
       // History is a record, not a precondition: an unwritable state dir only warns.
       process.stderr.write(`netrec: warning: could not record this apply in ${store.dir}: ${(e as Error).message}\n`);
     }
-    if (json) printJson(plan, { result: outcome.result, messages: outcome.messages }, started, outcome);
+    if (json) printJson(plan, { result: outcome.result, messages: outcome.messages }, started, phases, outcome);
     else if (!confirm || confirm === 'confirmed') printOutcome(plan, outcome, started);
     return outcome.result === 'applied' ? 0 : 1;
   } finally {
@@ -274,8 +280,24 @@ function printOutcome(plan: Plan, o: ApplyOutcome, started: number): void {
   for (const c of o.rollbackLeft.slice(0, 50)) process.stderr.write(`  ${c.action} ${c.type} ${c.id}\n`);
 }
 
-function printJson(plan: Plan, extra: { result: string; messages: number }, started: number, o?: ApplyOutcome): void {
+/**
+ * Where the time of a run went, ms: process start-up until the command
+ * ran, loading the config, reading the kernel (lock and recovery
+ * included), planning, then executing the changes (rollback included) and
+ * verifying them. Confirmation waits are not in it.
+ */
+interface Phases {
+  startMs: number;
+  loadMs: number;
+  readMs: number;
+  planMs: number;
+  writeMs?: number;
+  verifyMs?: number;
+}
+
+function printJson(plan: Plan, extra: { result: string; messages: number }, started: number, phases: Phases, o?: ApplyOutcome): void {
   const tail: Record<string, unknown> = { messages: extra.messages, durationMs: Math.round(performance.now() - started), result: extra.result };
+  tail.phasesMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k.slice(0, -2), Math.round(v as number)]));
   if (o && o.refusals.length > 0) {
     tail.errors = o.refusals.map((r) => ({
       action: r.change.action,
