@@ -2,7 +2,7 @@
 // generators for the configs and `ip -batch` files of each scenario.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,6 +52,32 @@ export function netrecTimed(args: string[]): Timed {
   return t;
 }
 
+/** Busy and total CPU time of the machine so far, in clock ticks (/proc/stat). */
+function cpuTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').slice(0, 200).split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Wait (at most 5 s) until the machine has been nearly idle for 200 ms. The
+ * kernel frees a deleted namespace's routes in the background, on the cores
+ * the next timed run needs: 120,000 routes keep a core busy for a second.
+ */
+export function settle(): void {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const a = cpuTicks();
+    sleepMs(200);
+    const b = cpuTicks();
+    if (b.busy - a.busy <= 0.1 * (b.total - a.total)) return;
+  }
+}
+
 export class BenchNs {
   readonly name = `nrb-${process.pid}-${randomBytes(3).toString('hex')}`;
   constructor() {
@@ -67,7 +93,8 @@ export class BenchNs {
     const ns = new BenchNs();
     for (const l of UPLINK_SETUP) ns.ip(...l.split(' '));
     const deadline = Date.now() + 5000;
-    while (/tentative/.test(ns.ip('addr', 'show')) && Date.now() < deadline) execFileSync('sleep', ['0.05']);
+    while (/tentative/.test(ns.ip('addr', 'show')) && Date.now() < deadline) sleepMs(50);
+    settle();
     return ns;
   }
 
@@ -81,6 +108,7 @@ export class BenchNs {
   }
   destroy(): void {
     spawnSync('ip', ['netns', 'del', this.name]);
+    settle();
   }
 }
 
