@@ -108,9 +108,12 @@ class Reconciler {
     for (const l of declared.links.values()) if (l.state !== 'absent') this.present.set(l.name, l);
     const existing = world.routes;
     this.routeDeclaration = new Array<Route | undefined>(existing.slotCount);
+    // Try the slot after the last match first: a config listed in the kernel's order needs no lookups.
+    let next = -1;
     this.routeMatch = declared.routes.map((d) => {
-      const slot = existing.slotOf(d);
+      const slot = existing.slotOf(d, next);
       if (slot < 0) return undefined;
+      next = slot + 1;
       this.routeDeclaration[slot] = d;
       return existing.at(slot);
     });

@@ -22,6 +22,8 @@ const NONE = -1;
 
 /** The address parseV4 read, as a signed 32-bit integer (a small integer to V8, so map keys cost no allocation). */
 let parsedAddr = 0;
+/** The prefix length the last destination() lookup parsed: set() and delete() map it without parsing again. */
+let parsedLen = -1;
 
 /**
  * The prefix length of canonical dotted-quad text "a.b.c.d/len", leaving its
@@ -79,27 +81,37 @@ export class RouteTable<T extends RouteIdentity = Route> {
   /** The next slot with the same destination, or NONE. */
   private readonly next: number[] = [];
 
-  /** The destination entry of `to`, or NONE. */
+  /** The destination entry of `to`, or NONE; leaves `to` parsed for (un)mapDestination. */
   private destination(to: string): number {
     const len = parseV4(to);
+    parsedLen = len;
     const d = len < 0 ? this.byText.get(to) : this.byV4[len]?.get(parsedAddr);
     return d === undefined ? NONE : d;
   }
 
+  /** Map `to`, which the last destination() call parsed, to entry d. */
   private mapDestination(to: string, d: number): void {
-    const len = parseV4(to);
-    if (len < 0) this.byText.set(to, d);
-    else (this.byV4[len] ??= new Map()).set(parsedAddr, d);
+    if (parsedLen < 0) this.byText.set(to, d);
+    else (this.byV4[parsedLen] ??= new Map()).set(parsedAddr, d);
   }
 
+  /** Unmap `to`, which the last destination() call parsed. */
   private unmapDestination(to: string): void {
-    const len = parseV4(to);
-    if (len < 0) this.byText.delete(to);
-    else this.byV4[len]!.delete(parsedAddr);
+    if (parsedLen < 0) this.byText.delete(to);
+    else this.byV4[parsedLen]!.delete(parsedAddr);
   }
 
-  /** The slot of the route with this identity, or -1. */
-  slotOf(id: RouteIdentity): number {
+  /**
+   * The slot of the route with this identity, or -1. `hint` is a slot to
+   * try first: lists read in the kernel's dump order (a sorted config, a
+   * saved state) meet the table's routes one after another, and a slot that
+   * holds the identity is the one a lookup would find (one slot per identity).
+   */
+  slotOf(id: RouteIdentity, hint = NONE): number {
+    if (hint >= 0 && hint < this.slots.length) {
+      const r = this.slots[hint];
+      if (r !== undefined && r.to === id.to && sameRest(r, id)) return hint;
+    }
     const d = this.destination(id.to);
     if (d === NONE) return NONE;
     for (let s = this.heads[d]!; s !== NONE; s = this.next[s]!) if (sameRest(this.slots[s]!, id)) return s;

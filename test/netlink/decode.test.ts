@@ -280,6 +280,25 @@ describe('decodeRoute', () => {
     });
   });
 
+  it('gives a plain object, its fields in the order of the model', () => {
+    const r = decodeRoute(
+      message(RTM_NEWROUTE, (w) => {
+        rtmsg(w, { dst: 24 });
+        w.bytes(1, Uint8Array.of(10, 1, 2, 0));
+        w.bytes(5, Uint8Array.of(192, 0, 2, 1));
+        w.u32(4, 2);
+      }),
+      names,
+    )!;
+    assert.equal(Object.getPrototypeOf(r), Object.prototype);
+    assert.equal(r.constructor, Object);
+    assert.equal(
+      JSON.stringify(r),
+      JSON.stringify({ family: 'ipv4', table: 254, to: '10.1.2.0/24', metric: 0, tos: 0, type: 'unicast', protocol: 3, scope: 'global', via: '192.0.2.1', dev: names.name(2) }),
+    );
+    assert.deepEqual({ ...r }, r);
+  });
+
   function rtmsg(w: Writer, o: { family?: number; dst?: number; tos?: number; table?: number; proto?: number; scope?: number; type?: number; flags?: number }): void {
     const at = w.struct(12);
     const b = w.buf;

@@ -92,6 +92,8 @@ test('slots: lookups, replacements, deletes and the walk order agree with a map 
         assert.equal(t.get(r), want.get(r));
         const slot = t.slotOf(r);
         assert.equal(slot < 0 ? undefined : t.at(slot), want.get(r));
+        // A hint, right or wrong, in range or not, finds the same slot.
+        for (let hint = -1; hint <= t.slotCount; hint++) assert.equal(t.slotOf(r, hint), slot);
         sameObjects(t.values(), want.values());
         const walked: Route[] = [];
         t.forEach((x, s) => {

@@ -19,7 +19,7 @@ import {
   RTM_NEWROUTE,
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import { attrLength, u32At, type Message, type Writer } from '../message.js';
+import { attrLength, attrU32, u32At, type Message, type Writer } from '../message.js';
 import { formatPrefix, RepeatedAddressText } from './iptext.js';
 import {
   addressBytes,
@@ -67,8 +67,10 @@ const TYPES: readonly (RouteType | undefined)[] = [
 ];
 const TYPE_NUM = new Map<string, number>(TYPES.flatMap((t, i) => (t ? [[t, i]] : [])));
 
-const SCOPES: Record<number, Scope> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
-const SCOPE_NUM = new Map<string, number>(Object.entries(SCOPES).map(([n, s]) => [s, Number(n)]));
+const SCOPE_NUM = new Map<string, number>([['global', 0], ['site', 200], ['link', 253], ['host', 254], ['nowhere', 255]]);
+/** rtm_scope by number: an array, where a sparse object's numeric keys are a dictionary lookup per route. */
+const SCOPES = new Array<Scope | undefined>(256).fill(undefined);
+for (const [scope, n] of SCOPE_NUM) SCOPES[n] = scope as Scope;
 
 /** The scope iproute2 gives a route that names none. IPv6 has no route scopes: the kernel reports universe. */
 export function defaultScope(r: Pick<Route, 'family' | 'type' | 'via' | 'nexthops' | 'nhid'>): Scope {
@@ -239,6 +241,25 @@ export function writeRoute(w: Writer, op: 'create' | 'replace' | 'delete', r: Ro
 }
 
 /**
+ * A decoded route's required fields, in the model's order. Made with `new`,
+ * the object has room for the optional fields set after it (scope, via,
+ * dev...), where an object literal has room only for its own keys and puts
+ * the rest in a second allocation: less memory for a full table, and less
+ * for the collector to copy. Its prototype is Object.prototype: to every
+ * reader it is the plain object a literal is (decode.test checks).
+ */
+const DecodedRoute = function (this: Route, family: Family, table: number, tos: number, type: RouteType, protocol: number) {
+  this.family = family;
+  this.table = table;
+  this.to = '';
+  this.metric = 0;
+  this.tos = tos;
+  this.type = type;
+  this.protocol = protocol;
+} as unknown as new (family: Family, table: number, tos: number, type: RouteType, protocol: number) => Route;
+DecodedRoute.prototype = Object.prototype;
+
+/**
  * A route from a dump or an event. Undefined for what the model does not
  * keep: other families, cloned/cache entries, source-specific (IPv6
  * subtree) routes, RTN_UNSPEC/XRESOLVE, and routes through an interface
@@ -260,7 +281,7 @@ export function decodeRoute(m: Message, names: IndexName): Route | undefined {
   ctx.names = names;
   ctx.dstLen = dstLen;
   const family: Family = af === AF_INET ? 'ipv4' : 'ipv6';
-  const r: Route = { family, table: b[o + 4]!, to: '', metric: 0, tos: b[o + 3]!, type, protocol: b[o + 5]! };
+  const r = new DecodedRoute(family, b[o + 4]!, b[o + 3]!, type, b[o + 5]!);
   const scope = SCOPES[b[o + 6]!];
   if (scope !== undefined) r.scope = scope;
   readRouteAttributes(b, o + RTMSG_LEN, m.end, r, ctx);
@@ -284,17 +305,17 @@ export function readRouteAttributes(b: Buffer, off: number, end: number, r: Rout
     const n = len - NLA_HDRLEN;
     switch (b.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
       case RTA_TABLE:
-        r.table = u32.read(b, at, n, ctx, r)!;
+        r.table = attrU32(b, at, n);
         break;
       case RTA_DST:
         checkIpLen(at, n, ctx.addrLen);
         r.to = formatPrefix(b, at, n as 4 | 16, ctx.dstLen);
         break;
       case RTA_PRIORITY:
-        r.metric = u32.read(b, at, n, ctx, r)!;
+        r.metric = attrU32(b, at, n);
         break;
       case RTA_OIF: {
-        const dev = nameOf(u32.read(b, at, n, ctx, r)!, ctx);
+        const dev = nameOf(attrU32(b, at, n), ctx);
         if (dev !== undefined) r.dev = dev;
         break;
       }
@@ -314,7 +335,7 @@ export function readRouteAttributes(b: Buffer, off: number, end: number, r: Rout
         r.nexthops = multipath.read(b, at, n, ctx, r);
         break;
       case RTA_NH_ID:
-        r.nhid = u32.read(b, at, n, ctx, r)!;
+        r.nhid = attrU32(b, at, n);
         break;
     }
     off += (len + 3) & ~3;
