@@ -160,7 +160,11 @@ export function networkWithHostBits(canonical: string, len: number): string | un
     const net = ipv4Network(v4, len);
     return net < 0 ? undefined : ipv4Text(net);
   }
-  if (!parseIPv6(canonical)) return undefined;
+  return parseIPv6(canonical) ? lastIPv6HostBits(len) : undefined;
+}
+
+/** networkWithHostBits of the IPv6 address that canonicalAddress read last, without reading it again. */
+export function lastIPv6HostBits(len: number): string | undefined {
   let changed = false;
   for (let g = 0; g < 8; g++) {
     const keep = Math.min(16, Math.max(0, len - g * 16));

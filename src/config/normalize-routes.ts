@@ -4,7 +4,7 @@ import { IPV6_DEFAULT_METRIC, TABLE_LOCAL, TABLE_MAIN } from '../model/constants
 import { defaultPrefix } from '../model/ip.js';
 import type { Family, Nexthop, Route, RouteType, Scope, Source } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
-import { address, Bad, ifName, networkPrefix, protocol, table, type ParsedPrefix } from './values.js';
+import { address, Bad, familyOfText, ifName, networkPrefixText, protocol, table } from './values.js';
 
 export interface RawNexthop {
   via?: string;
@@ -73,15 +73,15 @@ export function normalizeRoutes(ctx: FileContext, raws: RawRoute[], skip: Readon
 function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) => Source): Route | undefined {
   const { settings } = e.ctx;
   vote.reset(raw.family);
-  let to: ParsedPrefix | undefined;
+  let to: string | undefined;
   if (raw.to !== 'default') {
-    const p = networkPrefix(raw.to);
+    const p = networkPrefixText(raw.to);
     if (p instanceof Bad) {
       e.problem('to', p.message);
       vote.spoiled = true;
     } else {
       to = p;
-      vote.add(e, p.family, 'to', 'to', raw.to);
+      vote.add(e, familyOfText(p), 'to', 'to', raw.to);
     }
   }
   const via = gateway(e, vote, raw.via, 'via', 'via');
@@ -113,7 +113,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
 
   let metric = raw.metric ?? defaultMetric(family);
   if (family === 'ipv6' && metric === 0) metric = IPV6_DEFAULT_METRIC;
-  const dest = to ? to.text : defaultPrefix(family);
+  const dest = to ?? defaultPrefix(family);
   const tos = raw.tos ?? 0;
   const scope = raw.scope ?? defaultScope({ family, type, via, nexthops });
   // The usual route of a config (a gateway and nothing else) in one literal: each key added later grows the object's store.

@@ -4,7 +4,7 @@
 // beyond the value itself.
 import { BUILTIN_TABLES, PROTOCOL_NAMES, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { canonicalMac } from '../model/ip.js';
-import { canonicalAddress, ipv4, ipv4Network, ipv4Text, networkWithHostBits } from './addr.js';
+import { canonicalAddress, ipv4, ipv4Network, ipv4Text, lastIPv6HostBits } from './addr.js';
 import type { Family } from '../model/types.js';
 import { suggest } from './schema.js';
 
@@ -105,9 +105,35 @@ export function prefix(v: string): ParsedPrefix | Bad {
 export function networkPrefix(v: string): ParsedPrefix | Bad {
   const p = prefix(v);
   if (p instanceof Bad) return p;
-  const net = p.v4 >= 0 ? (ipv4Network(p.v4, p.len) < 0 ? undefined : ipv4Text(ipv4Network(p.v4, p.len))) : networkWithHostBits(prefixAddress(p), p.len);
+  // An IPv6 prefix's address is the last one canonicalAddress read.
+  const net = p.v4 >= 0 ? (ipv4Network(p.v4, p.len) < 0 ? undefined : ipv4Text(ipv4Network(p.v4, p.len))) : lastIPv6HostBits(p.len);
   if (net !== undefined) return new Bad(`"${v}" has host bits set; the network is ${net}/${p.len}`);
   return p;
+}
+
+/** The canonical text of networkPrefix(v); for an IPv4 network written canonically (most of a routing table) `v`, found without building the prefix. */
+export function networkPrefixText(v: string): string | Bad {
+  if (isCanonicalIPv4Network(v)) return v;
+  const p = networkPrefix(v);
+  return p instanceof Bad ? p : p.text;
+}
+
+/** The family of a canonical address or prefix text: only IPv6 has colons. */
+export function familyOfText(text: string): Family {
+  return text.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+/** "a.b.c.d/len" as canonical text (no leading zeros) with no host bits. */
+function isCanonicalIPv4Network(v: string): boolean {
+  let slash = v.length - 2; // the length has one or two digits
+  if (v.charCodeAt(slash) !== 47 && v.charCodeAt(--slash) !== 47) return false;
+  const addr = ipv4(v, 0, slash);
+  if (addr < 0) return false;
+  const d1 = v.charCodeAt(slash + 1) - 48;
+  const d2 = slash + 2 < v.length ? v.charCodeAt(slash + 2) - 48 : 0;
+  if (d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || (d1 === 0 && slash + 2 < v.length)) return false;
+  const len = slash + 2 < v.length ? d1 * 10 + d2 : d1;
+  return len <= 32 && ipv4Network(addr, len) < 0;
 }
 
 /** A table name (declared or built in), or a number 1..2^32-1. */

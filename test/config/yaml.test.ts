@@ -166,6 +166,20 @@ test('random YAML text with a random edit: still no disagreement', () => {
   );
 });
 
+test('lists of one-line flow mappings (a routing table): read as js-yaml reads them', () => {
+  const key = fc.constantFrom('to', 'via', 'dev', 'metric', 'table', 'on-link', 'x', 'peer', 'to ', '"to"');
+  const value = fc.oneof(
+    plainArb,
+    fc.constantFrom('20.0.0.0/24', '"2001:db8::/64"', '"a\\tb"', '""', "'x'", '1.5', '1.2.3', '007', 'a b', 'a:', 'a,b', ':x', 'x:y:z', '~x', '-1', '1e3', '[a]', '{ a: b }', ''),
+  );
+  const entry = fc.array(fc.tuple(key, value, fc.constantFrom(' ', '', '  ')), { maxLength: 4 }).map((kvs) => `{${kvs.map(([k, v, sp]) => `${sp}${k}: ${v}`).join(',')} }`);
+  const line = fc.tuple(entry, fc.constantFrom('', ' # c', ' ', ',', ' }')).map(([e, tail]) => `  - ${e}${tail}`);
+  fc.assert(
+    fc.property(fc.array(line, { minLength: 1, maxLength: 4 }), (lines) => agrees(`routes:\n${lines.join('\n')}\n`)),
+    { numRuns: RUNS },
+  );
+});
+
 test('text with a character other than newline and printable ASCII is left to js-yaml', () => {
   fc.assert(
     fc.property(yamlText, fc.nat(), fc.constantFrom('\t', '\r', '\x00', '\x7f', '\x85', 'é', '\u2028', '\ufeff', '😀'), (t, at, odd) => {
