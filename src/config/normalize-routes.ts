@@ -60,13 +60,38 @@ export function normalizeRoutes(ctx: FileContext, raws: RawRoute[], skip: Readon
   const vote = new FamilyVote('route');
   const sourceOf = ctx.src.itemPositions(['routes'], raws);
   const out: Route[] = [];
+  const snapshot = ctx.settings.snapshot;
   for (let i = 0; i < raws.length; i++) {
-    if (skip.has(i)) continue;
+    if (skip.size > 0 && skip.has(i)) continue;
     e.start(i);
-    const r = route(e, vote, raws[i]!, sourceOf);
+    const raw = raws[i]!;
+    const r = (!snapshot && gatewayRoute(e, raw, sourceOf)) || route(e, vote, raw, sourceOf);
     if (r) out.push(r);
   }
   return out;
+}
+
+/**
+ * A config's usual route, a destination and a gateway of one family and
+ * nothing else, in a few checks: most of a routing table. Undefined for
+ * anything else (or wrong), which route() then reads in full.
+ */
+function gatewayRoute(e: Entry, raw: RawRoute, sourceOf: (i: number) => Source): Route | undefined {
+  if (raw.via === undefined || !hasOnlyToAndVia(raw)) return undefined;
+  const to = raw.to === 'default' ? undefined : networkPrefixText(raw.to);
+  const via = address(raw.via);
+  if (to === undefined || to instanceof Bad || via instanceof Bad || familyOfText(to) !== via.family) return undefined;
+  const family = via.family;
+  const protocol = e.ctx.settings.policy.protocol;
+  return { family, table: TABLE_MAIN, to, metric: defaultMetric(family), tos: 0, type: 'unicast', protocol, via: via.text, scope: 'global', state: 'present', source: sourceOf(e.index) };
+}
+
+function hasOnlyToAndVia(raw: RawRoute): boolean {
+  return (
+    raw.dev === undefined && raw.src === undefined && raw.nexthops === undefined && raw.metric === undefined && raw.table === undefined &&
+    raw.type === undefined && raw.scope === undefined && raw.mtu === undefined && raw['on-link'] === undefined && raw.tos === undefined &&
+    raw.family === undefined && raw.state === undefined && raw.protocol === undefined && raw.nhid === undefined
+  );
 }
 
 /** The route of an entry, placed (its source attached). */
@@ -116,7 +141,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   const dest = to ?? defaultPrefix(family);
   const tos = raw.tos ?? 0;
   const scope = raw.scope ?? defaultScope({ family, type, via, nexthops });
-  // The usual route of a config (a gateway and nothing else) in one literal: each key added later grows the object's store.
+  // A gateway route with other keys in one literal, as gatewayRoute's: each key added later grows the object's store.
   if (!settings.snapshot && via !== undefined && dev === undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && state !== undefined) {
     return { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto, via, scope, state, source: sourceOf(e.index) };
   }
