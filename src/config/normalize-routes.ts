@@ -4,7 +4,7 @@ import { IPV6_DEFAULT_METRIC, TABLE_LOCAL, TABLE_MAIN } from '../model/constants
 import { defaultPrefix } from '../model/ip.js';
 import type { Family, Nexthop, Route, RouteType, Scope, Source } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
-import { address, Bad, familyOfText, ifName, networkPrefixText, protocol, table } from './values.js';
+import { address, Bad, canonicalNetworkFamily, ifName, networkPrefix, protocol, table } from './values.js';
 
 export interface RawNexthop {
   via?: string;
@@ -78,12 +78,11 @@ export function normalizeRoutes(ctx: FileContext, raws: RawRoute[], skip: Readon
  */
 function gatewayRoute(e: Entry, raw: RawRoute, sourceOf: (i: number) => Source): Route | undefined {
   if (raw.via === undefined || !hasOnlyToAndVia(raw)) return undefined;
-  const to = raw.to === 'default' ? undefined : networkPrefixText(raw.to);
+  const family = canonicalNetworkFamily(raw.to);
   const via = address(raw.via);
-  if (to === undefined || to instanceof Bad || via instanceof Bad || familyOfText(to) !== via.family) return undefined;
-  const family = via.family;
+  if (family === undefined || via instanceof Bad || via.family !== family) return undefined;
   const protocol = e.ctx.settings.policy.protocol;
-  return { family, table: TABLE_MAIN, to, metric: defaultMetric(family), tos: 0, type: 'unicast', protocol, via: via.text, scope: 'global', state: 'present', source: sourceOf(e.index) };
+  return { family, table: TABLE_MAIN, to: raw.to, metric: defaultMetric(family), tos: 0, type: 'unicast', protocol, via: via.text, scope: 'global', state: 'present', source: sourceOf(e.index) };
 }
 
 function hasOnlyToAndVia(raw: RawRoute): boolean {
@@ -100,13 +99,13 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   vote.reset(raw.family);
   let to: string | undefined;
   if (raw.to !== 'default') {
-    const p = networkPrefixText(raw.to);
+    const p = networkPrefix(raw.to);
     if (p instanceof Bad) {
       e.problem('to', p.message);
       vote.spoiled = true;
     } else {
-      to = p;
-      vote.add(e, familyOfText(p), 'to', 'to', raw.to);
+      to = p.text;
+      vote.add(e, p.family, 'to', 'to', raw.to);
     }
   }
   const via = gateway(e, vote, raw.via, 'via', 'via');

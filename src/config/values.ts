@@ -4,7 +4,7 @@
 // beyond the value itself.
 import { BUILTIN_TABLES, PROTOCOL_NAMES, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { canonicalMac } from '../model/ip.js';
-import { canonicalAddress, ipv4, ipv4Network, ipv4Text, lastIPv6HostBits } from './addr.js';
+import { canonicalAddress, ipv4, ipv4Network, ipv4Text, isCanonicalIPv6Network, lastIPv6HostBits } from './addr.js';
 import type { Family } from '../model/types.js';
 import { suggest } from './schema.js';
 
@@ -111,29 +111,25 @@ export function networkPrefix(v: string): ParsedPrefix | Bad {
   return p;
 }
 
-/** The canonical text of networkPrefix(v); for an IPv4 network written canonically (most of a routing table) `v`, found without building the prefix. */
-export function networkPrefixText(v: string): string | Bad {
-  if (isCanonicalIPv4Network(v)) return v;
-  const p = networkPrefix(v);
-  return p instanceof Bad ? p : p.text;
-}
-
-/** The family of a canonical address or prefix text: only IPv6 has colons. */
-export function familyOfText(text: string): Family {
-  return text.includes(':') ? 'ipv6' : 'ipv4';
-}
-
-/** "a.b.c.d/len" as canonical text (no leading zeros) with no host bits. */
-function isCanonicalIPv4Network(v: string): boolean {
-  let slash = v.length - 2; // the length has one or two digits
-  if (v.charCodeAt(slash) !== 47 && v.charCodeAt(--slash) !== 47) return false;
-  const addr = ipv4(v, 0, slash);
-  if (addr < 0) return false;
-  const d1 = v.charCodeAt(slash + 1) - 48;
-  const d2 = slash + 2 < v.length ? v.charCodeAt(slash + 2) - 48 : 0;
-  if (d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || (d1 === 0 && slash + 2 < v.length)) return false;
-  const len = slash + 2 < v.length ? d1 * 10 + d2 : d1;
-  return len <= 32 && ipv4Network(addr, len) < 0;
+/**
+ * The family of `v` when it is a network prefix in canonical text
+ * ("10.0.0.0/8", "2001:db8::/32"), which networkPrefix takes as it is; else
+ * undefined. Most of a routing table is, and this tells without building
+ * the prefix.
+ */
+export function canonicalNetworkFamily(v: string): Family | undefined {
+  const slash = v.lastIndexOf('/');
+  const digits = v.length - slash - 1;
+  if (slash < 0 || digits < 1 || digits > 3 || (digits > 1 && v.charCodeAt(slash + 1) === 48)) return undefined;
+  let len = 0;
+  for (let i = slash + 1; i < v.length; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    len = len * 10 + d;
+  }
+  const v4 = ipv4(v, 0, slash);
+  if (v4 >= 0) return len <= 32 && ipv4Network(v4, len) < 0 ? 'ipv4' : undefined;
+  return len <= 128 && isCanonicalIPv6Network(v, slash, len) ? 'ipv6' : undefined;
 }
 
 /** A table name (declared or built in), or a number 1..2^32-1. */
