@@ -98,7 +98,11 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   const { settings } = e.ctx;
   vote.reset(raw.family);
   let to: string | undefined;
-  if (raw.to !== 'default') {
+  const canonical = canonicalNetworkFamily(raw.to);
+  if (canonical !== undefined) {
+    to = raw.to;
+    vote.add(e, canonical, 'to', 'to', raw.to);
+  } else if (raw.to !== 'default') {
     const p = networkPrefix(raw.to);
     if (p instanceof Bad) {
       e.problem('to', p.message);

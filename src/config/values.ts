@@ -118,9 +118,11 @@ export function networkPrefix(v: string): ParsedPrefix | Bad {
  * the prefix.
  */
 export function canonicalNetworkFamily(v: string): Family | undefined {
-  const slash = v.lastIndexOf('/');
+  // The slash before a length of 1 to 3 digits (lastIndexOf is a runtime call, not a builtin).
+  let slash = v.length - 2;
+  while (slash > v.length - 5 && slash > 0 && v.charCodeAt(slash) !== 47) slash--;
   const digits = v.length - slash - 1;
-  if (slash < 0 || digits < 1 || digits > 3 || (digits > 1 && v.charCodeAt(slash + 1) === 48)) return undefined;
+  if (v.charCodeAt(slash) !== 47 || (digits > 1 && v.charCodeAt(slash + 1) === 48)) return undefined;
   let len = 0;
   for (let i = slash + 1; i < v.length; i++) {
     const d = v.charCodeAt(i) - 48;

@@ -45,6 +45,8 @@ for (let c = 0; c < 128; c++) {
 /** Characters of the plain scalars of an entry like "{ to: 10.0.0.0/8, via: 10.0.0.1 }" (see scalarMap). */
 const SIMPLE = new Uint8Array(128);
 for (let c = 0; c < 128; c++) SIMPLE[c] = /[A-Za-z0-9._/:-]/.test(String.fromCharCode(c)) ? 1 : 0;
+/** The most entries scalarMap reads (more are left to flowMap). */
+const SCALAR_MAP_ENTRIES = 8;
 /** Printable ASCII: with newlines, the only characters of the subset. */
 const isPrintable = (c: number) => c >= SP && c <= 0x7e;
 const FLOW_INDICATOR = (c: number) => c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
@@ -81,6 +83,13 @@ for (const k of (
   'nexthops weight on-link metric type scope src tos family nhid rules from iif oif fwmark action neighbors lladdr $schema'
 ).split(' ')) {
   (KNOWN_KEYS[k.length * 128 + k.charCodeAt(0)] ??= []).push(k);
+}
+
+/** The mapping of the first `n` keys and values. */
+function objectOf(keys: string[], values: unknown[], n: number): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  for (let k = 0; k < n; k++) obj[keys[k]!] = values[k];
+  return obj;
 }
 
 /** Whether `s` has `word` at `i` (startsWith, without the call's cost for short words). */
@@ -133,6 +142,9 @@ class FastYaml {
   /** Recent scalars' strings and their hashes, by hash. */
   private readonly recent: string[] = new Array<string>(RECENT_SLOTS).fill('');
   private readonly recentHash = new Int32Array(RECENT_SLOTS);
+  /** The entries read so far by scalarMap. */
+  private readonly entryKeys: string[] = [];
+  private readonly entryValues: unknown[] = [];
 
   constructor(
     private readonly s: string,
@@ -523,7 +535,9 @@ class FastYaml {
    */
   private scalarMap(start: number): number {
     const s = this.s;
-    const obj: Record<string, unknown> = {};
+    const keys = this.entryKeys;
+    const values = this.entryValues;
+    let n = 0;
     let i = start + 1;
     for (;;) {
       while (s.charCodeAt(i) === SP) i++;
@@ -531,7 +545,8 @@ class FastYaml {
       while (KEY[s.charCodeAt(i)] === 1) i++;
       if (s.charCodeAt(i) !== COLON || s.charCodeAt(i + 1) !== SP) return -1;
       const key = knownKey(s, keyAt, i);
-      if (key === undefined || obj[key] !== undefined) return -1;
+      if (key === undefined || n === SCALAR_MAP_ENTRIES) return -1;
+      for (let k = 0; k < n; k++) if (keys[k] === key) return -1; // a repeated key: flowMap gives up
       i += 2;
       while (s.charCodeAt(i) === SP) i++;
       const q = i;
@@ -564,14 +579,16 @@ class FastYaml {
         }
         value = resolveScanned(this.text(q, i, hash), digits === i - q, isString);
       }
-      obj[key] = value;
+      keys[n] = key;
+      values[n++] = value;
       while (s.charCodeAt(i) === SP) i++;
       const next = s.charCodeAt(i);
       if (next === 125) break;
       if (next !== 44) return -1;
       i++;
     }
-    this.val = obj;
+    // The usual route as a literal: no keyed stores, and an object of just its size.
+    this.val = n === 2 && keys[0] === 'to' && keys[1] === 'via' ? { to: values[0], via: values[1] } : objectOf(keys, values, n);
     this.pos = start;
     return i + 1;
   }
