@@ -53,8 +53,9 @@ export function ipv4Network(v: number, len: number): number {
 }
 
 /**
- * Parse s[0, to) into `groups` in one pass (no searches, no fills: this runs for
- * every IPv6 route); false when not an IPv6 address (zones are refused).
+ * Parse s[0, to) into `groups` in one pass (no searches, no fills: this
+ * runs for every IPv6 route); false when not an IPv6 address (zones are
+ * refused).
  */
 function parseIPv6(s: string, to = s.length): boolean {
   // Locals while parsing, the module's state at the end: its bindings cost a check on every access.
@@ -169,11 +170,7 @@ export function networkWithHostBits(canonical: string, len: number): string | un
     const net = ipv4Network(v4, len);
     return net < 0 ? undefined : ipv4Text(net);
   }
-  return parseIPv6(canonical) ? lastIPv6HostBits(len) : undefined;
-}
-
-/** networkWithHostBits of the IPv6 address that canonicalAddress read last, without reading it again. */
-export function lastIPv6HostBits(len: number): string | undefined {
+  if (!parseIPv6(canonical)) return undefined;
   let changed = false;
   for (let g = 0; g < 8; g++) {
     const keep = Math.min(16, Math.max(0, len - g * 16));

@@ -4,7 +4,7 @@
 // beyond the value itself.
 import { BUILTIN_TABLES, PROTOCOL_NAMES, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { canonicalMac } from '../model/ip.js';
-import { canonicalAddress, ipv4, ipv4Network, ipv4Text, isCanonicalIPv6Network, lastIPv6HostBits } from './addr.js';
+import { canonicalAddress, ipv4, ipv4Network, ipv4Text, isCanonicalIPv6Network, networkWithHostBits } from './addr.js';
 import type { Family } from '../model/types.js';
 import { suggest } from './schema.js';
 
@@ -105,8 +105,7 @@ export function prefix(v: string): ParsedPrefix | Bad {
 export function networkPrefix(v: string): ParsedPrefix | Bad {
   const p = prefix(v);
   if (p instanceof Bad) return p;
-  // An IPv6 prefix's address is the last one canonicalAddress read.
-  const net = p.v4 >= 0 ? (ipv4Network(p.v4, p.len) < 0 ? undefined : ipv4Text(ipv4Network(p.v4, p.len))) : lastIPv6HostBits(p.len);
+  const net = p.v4 >= 0 ? (ipv4Network(p.v4, p.len) < 0 ? undefined : ipv4Text(ipv4Network(p.v4, p.len))) : networkWithHostBits(prefixAddress(p), p.len);
   if (net !== undefined) return new Bad(`"${v}" has host bits set; the network is ${net}/${p.len}`);
   return p;
 }
