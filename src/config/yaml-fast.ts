@@ -242,7 +242,9 @@ class FastYaml {
       if (q >= this.n || ch === NL || ch === HASH) {
         this.toContent(this.endOfLine(q));
         if (this.ind > ind) this.block(this.ind);
-        else {
+        else if (this.ind >= 0 && this.ind < ind && this.isDash(this.c)) {
+          throw GIVE_UP; // js-yaml reads the "-" of an outer list after an empty item as an item of this one
+        } else {
           this.val = null;
           this.pos = dash;
         }

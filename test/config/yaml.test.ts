@@ -99,6 +99,9 @@ const SNIPPETS = [
   'a: b:c\n',
   'a: "x":\n',
   ' a: 1\n b: 2\n',
+  '- a:\n    - main\n    - \n- []\n',
+  'a:\n  - b:\n      -\n\n  # c\n  - x\n',
+  'a:\n    - m\n    - \nb: 1\n',
 ];
 
 test('hand-picked snippets: whatever the fast reader takes, it reads as js-yaml does', () => {
