@@ -53,13 +53,13 @@ export function ipv4Network(v: number, len: number): number {
 }
 
 /**
- * Parse into `groups` in one pass (no searches, no fills: this runs for
- * every IPv6 route); false when not an IPv6 address (zones are refused).
+ * Parse s[0, to) into `groups` in one pass (no searches, no fills: this
+ * runs for every IPv6 route); false when not an IPv6 address (zones are
+ * refused).
  */
-function parseIPv6(s: string): boolean {
+function parseIPv6(s: string, to = s.length): boolean {
   // Locals while parsing, the module's state at the end: its bindings cost a check on every access.
   const out = groups;
-  const to = s.length;
   let minimal = true;
   let gap = -1;
   let n = 0;
@@ -130,6 +130,16 @@ function longestZeroRun(): number {
     i = j;
   }
   return bestAt * 16 + bestLen;
+}
+
+/** Whether s[0, to) is an IPv6 address in canonical text with no bits set past the first `len`. */
+export function isCanonicalIPv6Network(s: string, to: number, len: number): boolean {
+  if (!parseIPv6(s, to) || !groupsMinimal || longestZeroRun() !== gapAt * 16 + gapLen) return false;
+  for (let g = 0; g < 8; g++) {
+    const keep = len - g * 16; // the group's bits inside the prefix
+    if (keep < 16 && (groups[g]! & (keep <= 0 ? 0xffff : 0xffff >>> keep)) !== 0) return false;
+  }
+  return true;
 }
 
 /** RFC 5952 text of `groups`: lower-case hex, the longest run of two or more zero groups as "::". */

@@ -4,7 +4,7 @@ import { IPV6_DEFAULT_METRIC, TABLE_LOCAL, TABLE_MAIN } from '../model/constants
 import { defaultPrefix } from '../model/ip.js';
 import type { Family, Nexthop, Route, RouteType, Scope, Source } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
-import { address, Bad, ifName, networkPrefix, protocol, table, type ParsedPrefix } from './values.js';
+import { address, Bad, canonicalNetworkFamily, ifName, networkPrefix, protocol, table } from './values.js';
 
 export interface RawNexthop {
   via?: string;
@@ -60,27 +60,55 @@ export function normalizeRoutes(ctx: FileContext, raws: RawRoute[], skip: Readon
   const vote = new FamilyVote('route');
   const sourceOf = ctx.src.itemPositions(['routes'], raws);
   const out: Route[] = [];
+  const snapshot = ctx.settings.snapshot;
   for (let i = 0; i < raws.length; i++) {
-    if (skip.has(i)) continue;
+    if (skip.size > 0 && skip.has(i)) continue;
     e.start(i);
-    const r = route(e, vote, raws[i]!, sourceOf);
+    const raw = raws[i]!;
+    const r = (!snapshot && gatewayRoute(e, raw, sourceOf)) || route(e, vote, raw, sourceOf);
     if (r) out.push(r);
   }
   return out;
+}
+
+/**
+ * A config's usual route, a destination and a gateway of one family and
+ * nothing else, in a few checks: most of a routing table. Undefined for
+ * anything else (or wrong), which route() then reads in full.
+ */
+function gatewayRoute(e: Entry, raw: RawRoute, sourceOf: (i: number) => Source): Route | undefined {
+  if (raw.via === undefined || !hasOnlyToAndVia(raw)) return undefined;
+  const family = canonicalNetworkFamily(raw.to);
+  const via = address(raw.via);
+  if (family === undefined || via instanceof Bad || via.family !== family) return undefined;
+  const protocol = e.ctx.settings.policy.protocol;
+  return { family, table: TABLE_MAIN, to: raw.to, metric: defaultMetric(family), tos: 0, type: 'unicast', protocol, via: via.text, scope: 'global', state: 'present', source: sourceOf(e.index) };
+}
+
+function hasOnlyToAndVia(raw: RawRoute): boolean {
+  return (
+    raw.dev === undefined && raw.src === undefined && raw.nexthops === undefined && raw.metric === undefined && raw.table === undefined &&
+    raw.type === undefined && raw.scope === undefined && raw.mtu === undefined && raw['on-link'] === undefined && raw.tos === undefined &&
+    raw.family === undefined && raw.state === undefined && raw.protocol === undefined && raw.nhid === undefined
+  );
 }
 
 /** The route of an entry, placed (its source attached). */
 function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) => Source): Route | undefined {
   const { settings } = e.ctx;
   vote.reset(raw.family);
-  let to: ParsedPrefix | undefined;
-  if (raw.to !== 'default') {
+  let to: string | undefined;
+  const canonical = canonicalNetworkFamily(raw.to);
+  if (canonical !== undefined) {
+    to = raw.to;
+    vote.add(e, canonical, 'to', 'to', raw.to);
+  } else if (raw.to !== 'default') {
     const p = networkPrefix(raw.to);
     if (p instanceof Bad) {
       e.problem('to', p.message);
       vote.spoiled = true;
     } else {
-      to = p;
+      to = p.text;
       vote.add(e, p.family, 'to', 'to', raw.to);
     }
   }
@@ -113,10 +141,10 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
 
   let metric = raw.metric ?? defaultMetric(family);
   if (family === 'ipv6' && metric === 0) metric = IPV6_DEFAULT_METRIC;
-  const dest = to ? to.text : defaultPrefix(family);
+  const dest = to ?? defaultPrefix(family);
   const tos = raw.tos ?? 0;
   const scope = raw.scope ?? defaultScope({ family, type, via, nexthops });
-  // The usual route of a config (a gateway and nothing else) in one literal: each key added later grows the object's store.
+  // A gateway route with other keys in one literal, as gatewayRoute's: each key added later grows the object's store.
   if (!settings.snapshot && via !== undefined && dev === undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && state !== undefined) {
     return { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto, via, scope, state, source: sourceOf(e.index) };
   }

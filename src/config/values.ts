@@ -4,7 +4,7 @@
 // beyond the value itself.
 import { BUILTIN_TABLES, PROTOCOL_NAMES, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { canonicalMac } from '../model/ip.js';
-import { canonicalAddress, ipv4, ipv4Network, ipv4Text, networkWithHostBits } from './addr.js';
+import { canonicalAddress, ipv4, ipv4Network, ipv4Text, isCanonicalIPv6Network, networkWithHostBits } from './addr.js';
 import type { Family } from '../model/types.js';
 import { suggest } from './schema.js';
 
@@ -108,6 +108,29 @@ export function networkPrefix(v: string): ParsedPrefix | Bad {
   const net = p.v4 >= 0 ? (ipv4Network(p.v4, p.len) < 0 ? undefined : ipv4Text(ipv4Network(p.v4, p.len))) : networkWithHostBits(prefixAddress(p), p.len);
   if (net !== undefined) return new Bad(`"${v}" has host bits set; the network is ${net}/${p.len}`);
   return p;
+}
+
+/**
+ * The family of `v` when it is a network prefix in canonical text
+ * ("10.0.0.0/8", "2001:db8::/32"), which networkPrefix takes as it is; else
+ * undefined. Most of a routing table is, and this tells without building
+ * the prefix.
+ */
+export function canonicalNetworkFamily(v: string): Family | undefined {
+  // The slash before a length of 1 to 3 digits (lastIndexOf is a runtime call, not a builtin).
+  let slash = v.length - 2;
+  while (slash > v.length - 5 && slash > 0 && v.charCodeAt(slash) !== 47) slash--;
+  const digits = v.length - slash - 1;
+  if (v.charCodeAt(slash) !== 47 || (digits > 1 && v.charCodeAt(slash + 1) === 48)) return undefined;
+  let len = 0;
+  for (let i = slash + 1; i < v.length; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    len = len * 10 + d;
+  }
+  const v4 = ipv4(v, 0, slash);
+  if (v4 >= 0) return len <= 32 && ipv4Network(v4, len) < 0 ? 'ipv4' : undefined;
+  return len <= 128 && isCanonicalIPv6Network(v, slash, len) ? 'ipv6' : undefined;
 }
 
 /** A table name (declared or built in), or a number 1..2^32-1. */

@@ -42,6 +42,11 @@ for (let c = 0; c < 128; c++) {
   PLAIN_FIRST[c] = alnum || '_./~+($=^'.includes(ch) ? 1 : 0;
   KEY[c] = alnum || '_.-/$'.includes(ch) ? 1 : 0;
 }
+/** Characters of the plain scalars of an entry like "{ to: 10.0.0.0/8, via: 10.0.0.1 }" (see scalarMap). */
+const SIMPLE = new Uint8Array(128);
+for (let c = 0; c < 128; c++) SIMPLE[c] = /[A-Za-z0-9._/:-]/.test(String.fromCharCode(c)) ? 1 : 0;
+/** The most entries scalarMap reads (more are left to flowMap). */
+const SCALAR_MAP_ENTRIES = 8;
 /** Printable ASCII: with newlines, the only characters of the subset. */
 const isPrintable = (c: number) => c >= SP && c <= 0x7e;
 const FLOW_INDICATOR = (c: number) => c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
@@ -80,10 +85,24 @@ for (const k of (
   (KNOWN_KEYS[k.length * 128 + k.charCodeAt(0)] ??= []).push(k);
 }
 
+/** The mapping of the first `n` keys and values. */
+function objectOf(keys: string[], values: unknown[], n: number): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  for (let k = 0; k < n; k++) obj[keys[k]!] = values[k];
+  return obj;
+}
+
 /** Whether `s` has `word` at `i` (startsWith, without the call's cost for short words). */
 function textAt(s: string, i: number, word: string): boolean {
   for (let k = 0; k < word.length; k++) if (s.charCodeAt(i + k) !== word.charCodeAt(k)) return false;
   return true;
+}
+
+/** The config key s[i, j) as the shared constant string, or undefined when it is no config key. */
+function knownKey(s: string, i: number, j: number): string | undefined {
+  const known = KNOWN_KEYS[(j - i) * 128 + s.charCodeAt(i)];
+  if (known) for (const name of known) if (textAt(s, i, name)) return name;
+  return undefined;
 }
 
 export interface Parsed {
@@ -123,6 +142,9 @@ class FastYaml {
   /** Recent scalars' strings and their hashes, by hash. */
   private readonly recent: string[] = new Array<string>(RECENT_SLOTS).fill('');
   private readonly recentHash = new Int32Array(RECENT_SLOTS);
+  /** The entries read so far by scalarMap. */
+  private readonly entryKeys: string[] = [];
+  private readonly entryValues: unknown[] = [];
 
   constructor(
     private readonly s: string,
@@ -220,7 +242,9 @@ class FastYaml {
       if (q >= this.n || ch === NL || ch === HASH) {
         this.toContent(this.endOfLine(q));
         if (this.ind > ind) this.block(this.ind);
-        else {
+        else if (this.ind >= 0 && this.ind < ind && this.isDash(this.c)) {
+          throw GIVE_UP; // js-yaml reads the "-" of an outer list after an empty item as an item of this one
+        } else {
           this.val = null;
           this.pos = dash;
         }
@@ -298,9 +322,7 @@ class FastYaml {
     while (s.charCodeAt(k) === SP) k++;
     if (j === i || s.charCodeAt(k) !== COLON || !this.isBlankAfter(k + 1)) return -1;
     if (!quoted) {
-      const known = KNOWN_KEYS[(j - i) * 128 + ch];
-      let key: string | undefined;
-      if (known) for (const name of known) if (textAt(s, i, name)) key = name;
+      let key = knownKey(s, i, j);
       if (key === undefined) {
         key = s.slice(i, j);
         // Keys like "1", "true" or "-x" are left to js-yaml.
@@ -320,7 +342,8 @@ class FastYaml {
       this.val = this.str;
       this.pos = q;
     } else if (ch === 91 || ch === 123) {
-      end = this.flowNode(q);
+      end = ch === 123 && !this.withTree ? this.scalarMap(q) : -1;
+      if (end < 0) end = this.flowNode(q);
     } else {
       end = this.plain(q, false);
     }
@@ -505,6 +528,73 @@ class FastYaml {
     return i + 1;
   }
 
+  /**
+   * A one-line flow mapping of config keys and scalars without spaces,
+   * flow indicators or escapes (a route of a routing table), read in one
+   * pass: the offset after it, or -1, having read nothing, for anything else,
+   * which flowMap then reads (or gives up on). The values are those of
+   * flowMap, and the position is all that flowMap records without the tree.
+   */
+  private scalarMap(start: number): number {
+    const s = this.s;
+    const keys = this.entryKeys;
+    const values = this.entryValues;
+    let n = 0;
+    let i = start + 1;
+    for (;;) {
+      while (s.charCodeAt(i) === SP) i++;
+      const keyAt = i;
+      while (KEY[s.charCodeAt(i)] === 1) i++;
+      if (s.charCodeAt(i) !== COLON || s.charCodeAt(i + 1) !== SP) return -1;
+      const key = knownKey(s, keyAt, i);
+      if (key === undefined || n === SCALAR_MAP_ENTRIES) return -1;
+      for (let k = 0; k < n; k++) if (keys[k] === key) return -1; // a repeated key: flowMap gives up
+      i += 2;
+      while (s.charCodeAt(i) === SP) i++;
+      const q = i;
+      let hash = 0;
+      let value: unknown;
+      if (s.charCodeAt(q) === DQ) {
+        for (i = q + 1; ; i++) {
+          const ch = s.charCodeAt(i);
+          if (ch === DQ) break;
+          if (ch === 92 || !isPrintable(ch)) return -1; // an escape, a line end or the end of the text
+          hash = (hash * 31 + ch) | 0;
+        }
+        value = this.text(q + 1, i++, hash);
+      } else {
+        if (!PLAIN_FIRST[s.charCodeAt(q)] || SIMPLE[s.charCodeAt(q)] !== 1) return -1;
+        let digits = 0;
+        let dots = 0;
+        let isString = false;
+        for (; ; i++) {
+          const ch = s.charCodeAt(i);
+          if (SIMPLE[ch] !== 1) break;
+          if (ch >= 48 && ch <= 57) digits++;
+          else if (ch === 46) isString ||= ++dots > 1;
+          else if (ch === 47) isString = true;
+          else if (ch === COLON) {
+            if (SIMPLE[s.charCodeAt(i + 1)] !== 1) break; // ends the scalar: flowMap's to tell
+            isString = true;
+          }
+          hash = (hash * 31 + ch) | 0;
+        }
+        value = resolveScanned(this.text(q, i, hash), digits === i - q, isString);
+      }
+      keys[n] = key;
+      values[n++] = value;
+      while (s.charCodeAt(i) === SP) i++;
+      const next = s.charCodeAt(i);
+      if (next === 125) break;
+      if (next !== 44) return -1;
+      i++;
+    }
+    // The usual route as a literal: no keyed stores, and an object of just its size.
+    this.val = n === 2 && keys[0] === 'to' && keys[1] === 'via' ? { to: values[0], via: values[1] } : objectOf(keys, values, n);
+    this.pos = start;
+    return i + 1;
+  }
+
   /** After an entry of a flow collection: true at its end; else a comma must follow (and no trailing one). */
   private atFlowEnd(i: number, close: number): boolean {
     const s = this.s;
@@ -526,14 +616,10 @@ class FastYaml {
     while (KEY[s.charCodeAt(j)] === 1) j++;
     if (s.charCodeAt(j) === COLON) {
       const next = s.charCodeAt(j + 1);
-      const known = KNOWN_KEYS[(j - i) * 128 + ch];
-      if (known && (j + 1 >= this.n || next === SP || next === NL || FLOW_INDICATOR(next))) {
-        for (const name of known) {
-          if (textAt(s, i, name)) {
-            this.str = name;
-            return j;
-          }
-        }
+      const known = j + 1 >= this.n || next === SP || next === NL || FLOW_INDICATOR(next) ? knownKey(s, i, j) : undefined;
+      if (known !== undefined) {
+        this.str = known;
+        return j;
       }
     }
     const end = this.flowNode(i);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { addressSortKey, canonicalAddress, networkWithHostBits } from '../../src/config/addr.js';
 import { bytesToIp, canonicalIp, hasHostBits, ipToBytes } from '../../src/model/ip.js';
-import { address, Bad } from '../../src/config/values.js';
+import { address, Bad, canonicalNetworkFamily, networkPrefix } from '../../src/config/values.js';
 
 /** Node's URL parser: the canonical IPv6 text, or undefined when invalid. */
 function whatwgIPv6(s: string): string | undefined {
@@ -91,4 +91,26 @@ test('address answers a repeated text (kept from the last call) as a fresh one',
   );
   assert.equal((address('') as Bad).message, '"" is not an IPv4 or IPv6 address');
   assert.equal((address('') as Bad).message, '"" is not an IPv4 or IPv6 address');
+});
+
+test('canonicalNetworkFamily: exactly the network prefixes that networkPrefix takes as they are written', () => {
+  const octet = fc.oneof(fc.integer({ min: 0, max: 255 }).map(String), fc.constantFrom('00', '01', '256', '', 'x', '1a'));
+  const len = fc.oneof(fc.integer({ min: 0, max: 130 }).map(String), fc.constantFrom('', '00', '08', '032', '0128', '/8', 'x', '1 '));
+  const v4 = fc.tuple(fc.array(octet, { minLength: 3, maxLength: 5 }), fc.option(len)).map(([os, l]) => `${os.join('.')}${l === null ? '' : `/${l}`}`);
+  const v6addr = fc.oneof(fc.ipV6(), fc.ipV6().map((a) => canonicalAddress(a)!), fc.ipV6().map((a) => canonicalAddress(a)!.toUpperCase()));
+  // Networks: the address cut to its prefix, so that host bits are rare but still happen.
+  const v6 = fc.tuple(v6addr, fc.option(len)).map(([a, l]) => {
+    const net = l === null || !/^\d+$/.test(l) || Number(l) > 128 ? undefined : networkWithHostBits(canonicalAddress(a)!, Number(l));
+    return l === null ? a : `${net ?? a}/${l}`;
+  });
+  fc.assert(
+    fc.property(fc.oneof(v4, v6, fc.string()), (v) => {
+      const p = networkPrefix(v);
+      const family = canonicalNetworkFamily(v);
+      const takenAsWritten = !(p instanceof Bad) && p.text === v && v.includes('/');
+      assert.equal(family !== undefined, takenAsWritten, v);
+      if (family !== undefined) assert.equal(family, (p as { family: string }).family, v);
+    }),
+    { numRuns: 20000 },
+  );
 });

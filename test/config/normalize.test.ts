@@ -2,6 +2,8 @@
 // defaults filled in the way the kernel (and iproute2) fill them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { DEFAULT_PROTOCOL } from '../../src/model/constants.js';
 import type { Desired, Route } from '../../src/model/types.js';
@@ -285,4 +287,28 @@ test('UTF-8 text (a byte order mark, names and comments beyond ASCII) reads as s
   assert.equal(b.state.links[0]!.name, 'brü');
   assert.deepEqual(b.state.routes.map(bare), a.state.routes.map((r) => ({ ...bare(r), dev: 'brü' })));
   assert.deepEqual({ ...b.state.routes[0]!.source, file: '' }, { ...a.state.routes[0]!.source, file: '' });
+});
+
+test('a route of only a destination and a gateway (the short path) loads as the same route with more keys does', () => {
+  const addr = fc.oneof(
+    fc.ipV4(),
+    fc.ipV6(),
+    fc.tuple(fc.oneof(fc.ipV4(), fc.ipV6()), fc.integer({ min: 0, max: 130 })).map(([a, l]) => `${a}/${l}`),
+    fc.constantFrom('default', '10.0.0.0/8', '10.0.0.1/8', '10.0.0.0/08', '010.0.0.0/8', '::/0', '2001:DB8::/32', '2001:db8::1/64', 'x', '1.2.3.4/'),
+  );
+  // Read with the given keys and with a key of its default value (tos: 0), which takes the full path.
+  const outcome = (to: string, via: string, extra: string): unknown => {
+    try {
+      return load(`version: 1\nroutes:\n  - { to: ${JSON.stringify(to)}, via: ${JSON.stringify(via)}${extra} }\n`).state.routes.map(bare);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      return e.message.replace(/^.*c\.yaml:/gm, 'c.yaml:');
+    }
+  };
+  fc.assert(
+    fc.property(addr, addr, (to, via) => {
+      assert.deepStrictEqual(outcome(to, via, ''), outcome(to, via, ', tos: 0'));
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -99,6 +99,9 @@ const SNIPPETS = [
   'a: b:c\n',
   'a: "x":\n',
   ' a: 1\n b: 2\n',
+  '- a:\n    - main\n    - \n- []\n',
+  'a:\n  - b:\n      -\n\n  # c\n  - x\n',
+  'a:\n    - m\n    - \nb: 1\n',
 ];
 
 test('hand-picked snippets: whatever the fast reader takes, it reads as js-yaml does', () => {
@@ -162,6 +165,20 @@ test('random YAML text with a random edit: still no disagreement', () => {
       const edited = t.slice(0, i) + insert + t.slice(remove ? i + 1 : i);
       return agrees(`${edited}\n`);
     }),
+    { numRuns: RUNS },
+  );
+});
+
+test('lists of one-line flow mappings (a routing table): read as js-yaml reads them', () => {
+  const key = fc.constantFrom('to', 'via', 'dev', 'metric', 'table', 'on-link', 'x', 'peer', 'to ', '"to"');
+  const value = fc.oneof(
+    plainArb,
+    fc.constantFrom('20.0.0.0/24', '"2001:db8::/64"', '"a\\tb"', '""', "'x'", '1.5', '1.2.3', '007', 'a b', 'a:', 'a,b', ':x', 'x:y:z', '~x', '-1', '1e3', '[a]', '{ a: b }', ''),
+  );
+  const entry = fc.array(fc.tuple(key, value, fc.constantFrom(' ', '', '  ')), { maxLength: 4 }).map((kvs) => `{${kvs.map(([k, v, sp]) => `${sp}${k}: ${v}`).join(',')} }`);
+  const line = fc.tuple(entry, fc.constantFrom('', ' # c', ' ', ',', ' }')).map(([e, tail]) => `  - ${e}${tail}`);
+  fc.assert(
+    fc.property(fc.array(line, { minLength: 1, maxLength: 4 }), (lines) => agrees(`routes:\n${lines.join('\n')}\n`)),
     { numRuns: RUNS },
   );
 });
