@@ -85,7 +85,8 @@ function gatewayRoute(e: Entry, raw: RawRoute, sourceOf: (i: number) => Source):
   return { family, table: TABLE_MAIN, to: raw.to, metric: defaultMetric(family), tos: 0, type: 'unicast', protocol, via: via.text, scope: 'global', state: 'present', source: sourceOf(e.index) };
 }
 
-function hasOnlyToAndVia(raw: RawRoute): boolean {
+/** Whether a route names no key but `to` and `via` (a test holds the list to the schema's route keys). */
+export function hasOnlyToAndVia(raw: RawRoute): boolean {
   return (
     raw.dev === undefined && raw.src === undefined && raw.nexthops === undefined && raw.metric === undefined && raw.table === undefined &&
     raw.type === undefined && raw.scope === undefined && raw.mtu === undefined && raw['on-link'] === undefined && raw.tos === undefined &&

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
+import { hasOnlyToAndVia } from '../../src/config/normalize-routes.js';
+import { loadSchemaFile } from '../../src/config/schema.js';
 import { DEFAULT_PROTOCOL } from '../../src/model/constants.js';
 import type { Desired, Route } from '../../src/model/types.js';
 import { unmark, writeFixtures, yaml } from './helpers.js';
@@ -311,4 +313,14 @@ test('a route of only a destination and a gateway (the short path) loads as the 
     }),
     { numRuns: 300 },
   );
+});
+
+test('the short path is taken for no route key of the schema but to and via', () => {
+  const defs = loadSchemaFile().$defs as Record<string, { properties: Record<string, unknown> }>;
+  const keys = Object.keys(defs.route!.properties);
+  assert.ok(keys.includes('to') && keys.includes('via') && keys.length > 10);
+  assert.equal(hasOnlyToAndVia({ to: '10.0.0.0/8', via: '192.0.2.1' }), true);
+  for (const k of keys.filter((k) => k !== 'to' && k !== 'via')) {
+    assert.equal(hasOnlyToAndVia({ to: '10.0.0.0/8', via: '192.0.2.1', [k]: 0 } as never), false, `key ${k}`);
+  }
 });
