@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BenchNs, median, netrecTimed, ROOT, timed, UPLINK_SETUP, writeRoutesBatch, writeRoutesYaml, type RouteSet } from './lib.js';
+import { BenchNs, median, netrecTimed, ROOT, settle, timed, UPLINK_SETUP, writeRoutesBatch, writeRoutesYaml, type RouteSet, type Timed } from './lib.js';
 import { watchRepair } from './watch-repair.js';
 import { Connection } from '../src/netlink/connection.js';
 import { readState } from '../src/kernel/read.js';
@@ -57,11 +57,16 @@ function row(r: Omit<Row, 'ratio'> & { ratio?: number; limit?: number }): void {
   console.log(`${out.ok === false ? 'MISS' : out.ok ? 'ok  ' : '    '} ${r.scenario}: netrec ${r.netrec}, baseline ${r.baseline} ${ratio} (target ${r.target}) rss ${r.rss}`);
 }
 
+/** Median time and peak RSS of some runs. */
+function summary(xs: { ms: number; rssMiB: number }[]): { ms: number; rssMiB: number } {
+  return { ms: median(xs.map((x) => x.ms)), rssMiB: Math.max(...xs.map((x) => x.rssMiB)) };
+}
+
 /** Median over `runs` of a measurement that needs a fresh namespace each time. */
 function repeat<T extends { ms: number; rssMiB: number }>(fn: () => T): { ms: number; rssMiB: number } {
   const xs: T[] = [];
   for (let i = 0; i < runs; i++) xs.push(fn());
-  return { ms: median(xs.map((x) => x.ms)), rssMiB: Math.max(...xs.map((x) => x.rssMiB)) };
+  return summary(xs);
 }
 
 /**
@@ -129,13 +134,19 @@ function noopAndOne(label: string, n: RouteSet, batchMs: number, limit: number):
   const ns = BenchNs.withUplink();
   try {
     netrecTimed(['apply', yaml, '--netns', ns.name]);
-    const noop = repeat(() => netrecTimed(['apply', yaml, '--netns', ns.name]));
-    row({ scenario: `${label} no-op apply`, netrec: fmt(noop.ms), baseline: `ip -batch (cold) ${fmt(batchMs)}`, ratio: noop.ms / batchMs, limit, target: `<= ${limit}x ip -batch`, rss: `${noop.rssMiB.toFixed(0)} MiB`, ok: null, raw: { netrecMs: noop.ms, baselineMs: batchMs, rssMiB: noop.rssMiB } });
-    const one = repeat(() => {
-      const t = netrecTimed(['apply', yaml1, '--netns', ns.name]);
+    settle();
+    // No-op and change runs alternate, so that both see the same machine; these
+    // runs are short, and the two are compared with each other, so there are more.
+    const noops: Timed[] = [];
+    const ones: Timed[] = [];
+    for (let i = 0; i < Math.max(runs, 7); i++) {
+      noops.push(netrecTimed(['apply', yaml, '--netns', ns.name]));
+      ones.push(netrecTimed(['apply', yaml1, '--netns', ns.name]));
       netrecTimed(['apply', yaml, '--netns', ns.name]);
-      return t;
-    });
+    }
+    const noop = summary(noops);
+    const one = summary(ones);
+    row({ scenario: `${label} no-op apply`, netrec: fmt(noop.ms), baseline: `ip -batch (cold) ${fmt(batchMs)}`, ratio: noop.ms / batchMs, limit, target: `<= ${limit}x ip -batch`, rss: `${noop.rssMiB.toFixed(0)} MiB`, ok: null, raw: { netrecMs: noop.ms, baselineMs: batchMs, rssMiB: noop.rssMiB } });
     row({ scenario: `${label} one-route change`, netrec: fmt(one.ms), baseline: `no-op ${fmt(noop.ms)}`, ratio: one.ms / noop.ms, limit: 1.1, target: '<= no-op + 10%', rss: `${one.rssMiB.toFixed(0)} MiB`, ok: null, raw: { netrecMs: one.ms, baselineMs: noop.ms } });
     return noop.ms;
   } finally {
@@ -260,7 +271,7 @@ async function main(): Promise<void> {
   const md = [
     `# netrec bench (${full ? 'full' : 'quick'} mode)`,
     '',
-    `Run ${new Date().toISOString()} on ${process.platform} ${process.arch}, node ${process.version}. Median of ${runs} runs where repeated; RSS is netrec's peak.`,
+    `Run ${new Date().toISOString()} on ${process.platform} ${process.arch}, node ${process.version}. Median of ${runs} runs where repeated (no-op and one-route change: ${Math.max(runs, 7)} of each, alternating); RSS is netrec's peak.`,
     'Each figure says what it is compared with; ratios are netrec / baseline.',
     '',
     '| scenario | netrec | baseline | ratio | target | peak RSS | met |',
