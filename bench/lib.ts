@@ -28,7 +28,6 @@ function gnuTime(): string {
   return timeBin;
 }
 
-/** Run a command to completion, measuring wall time and peak RSS (GNU time's %M). */
 /**
  * The environment of every timed command: this one, less NODE_EXTRA_CA_CERTS.
  * With it set, Node parses that CA bundle before running any code (about
@@ -38,6 +37,7 @@ function gnuTime(): string {
 const RUN_ENV: NodeJS.ProcessEnv = { ...process.env };
 delete RUN_ENV.NODE_EXTRA_CA_CERTS;
 
+/** Run a command to completion, measuring wall time and peak RSS (GNU time's %M). */
 export function timed(cmd: string, args: string[], input?: string): Timed {
   const t0 = performance.now();
   const r = spawnSync(gnuTime(), ['-f', '@@RSS %M', cmd, ...args], { input, encoding: 'utf8', maxBuffer: 1 << 30, env: RUN_ENV });
