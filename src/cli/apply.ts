@@ -100,7 +100,7 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
     const before = await readActualState(conn, undefined, desired.policy.protocol);
     const read = performance.now();
     const plan = planFor(desired, before);
-    const phases: Phases = { startMs: started, loadMs: loaded - started, readMs: read - loaded, planMs: performance.now() - read };
+    const phases: Phases = { start: started, load: loaded - started, read: read - loaded, plan: performance.now() - read };
     if (!json) printPlan(plan);
     if (opts.dryRun || isEmpty(plan)) {
       if (json) printJson(plan, { result: isEmpty(plan) ? 'no-changes' : 'dry-run', messages: 0 }, started, phases);
@@ -122,8 +122,8 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
       readActual,
       witness,
     });
-    phases.writeMs = outcome.writeMs;
-    phases.verifyMs = performance.now() - applying - outcome.writeMs;
+    phases.write = outcome.writeMs;
+    phases.verify = performance.now() - applying - outcome.writeMs;
     witness?.close();
     witness = undefined;
     progress.finish();
@@ -287,17 +287,17 @@ function printOutcome(plan: Plan, o: ApplyOutcome, started: number): void {
  * verifying them. Confirmation waits are not in it.
  */
 interface Phases {
-  startMs: number;
-  loadMs: number;
-  readMs: number;
-  planMs: number;
-  writeMs?: number;
-  verifyMs?: number;
+  start: number;
+  load: number;
+  read: number;
+  plan: number;
+  write?: number;
+  verify?: number;
 }
 
 function printJson(plan: Plan, extra: { result: string; messages: number }, started: number, phases: Phases, o?: ApplyOutcome): void {
   const tail: Record<string, unknown> = { messages: extra.messages, durationMs: Math.round(performance.now() - started), result: extra.result };
-  tail.phasesMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k.slice(0, -2), Math.round(v as number)]));
+  tail.phasesMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]));
   if (o && o.refusals.length > 0) {
     tail.errors = o.refusals.map((r) => ({
       action: r.change.action,

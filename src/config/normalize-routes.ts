@@ -82,7 +82,16 @@ function gatewayRoute(e: Entry, raw: RawRoute, sourceOf: (i: number) => Source):
   const via = address(raw.via);
   if (family === undefined || via instanceof Bad || via.family !== family) return undefined;
   const protocol = e.ctx.settings.policy.protocol;
-  return { family, table: TABLE_MAIN, to: raw.to, metric: defaultMetric(family), tos: 0, type: 'unicast', protocol, via: via.text, scope: 'global', state: 'present', source: sourceOf(e.index) };
+  return gatewayRouteOf(family, TABLE_MAIN, raw.to, defaultMetric(family), 0, 'unicast', protocol, via.text, 'global', 'present', sourceOf(e.index));
+}
+
+/**
+ * A gateway route without device, source, mtu or nexthops, as one literal:
+ * each key added later would grow the object's store. Both readers build
+ * it here, so its keys keep one order.
+ */
+function gatewayRouteOf(family: Family, table: number, to: string, metric: number, tos: number, type: RouteType, protocol: number, via: string, scope: Scope, state: 'present' | 'absent', source: Source): Route {
+  return { family, table, to, metric, tos, type, protocol, via, scope, state, source };
 }
 
 /** Whether a route names no key but `to` and `via` (a test holds the list to the schema's route keys). */
@@ -145,9 +154,8 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   const dest = to ?? defaultPrefix(family);
   const tos = raw.tos ?? 0;
   const scope = raw.scope ?? defaultScope({ family, type, via, nexthops });
-  // A gateway route with other keys in one literal, as gatewayRoute's: each key added later grows the object's store.
   if (!settings.snapshot && via !== undefined && dev === undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && state !== undefined) {
-    return { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto, via, scope, state, source: sourceOf(e.index) };
+    return gatewayRouteOf(family, tableNumber, dest, metric, tos, type, proto, via, scope, state, sourceOf(e.index));
   }
   // And that of a snapshot (gateway and device), in the order the keys are added below.
   if (settings.snapshot && via !== undefined && dev !== undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && raw.nhid === undefined && state === undefined) {
