@@ -73,8 +73,8 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Run the netrec CLI to completion. */
-export function netrec(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): RunResult {
+/** Run the netrec CLI to completion, without the after-apply check. */
+export function netrecRaw(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): RunResult {
   const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [NETREC, ...args], {
     encoding: 'utf8',
     input: opts.input,
@@ -83,6 +83,47 @@ export function netrec(args: string[], opts: { input?: string; env?: NodeJS.Proc
     ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** apply's options that take a value and that plan does not have. */
+const APPLY_ONLY_WITH_VALUE = new Set(['--confirm-timeout', '--probe', '--state-dir', '-o', '--output']);
+/** apply's flags that plan does not have. */
+const APPLY_ONLY_FLAGS = new Set(['--insecure-config', '--debug', '--progress', '--no-progress']);
+
+/**
+ * The plan command that must be empty after a successful `apply args`
+ * (contract section 5.1), or undefined when the apply changed nothing to check
+ * (--dry-run, --help) or did not succeed.
+ */
+export function planAfterApply(args: readonly string[]): string[] | undefined {
+  if (args[0] !== 'apply' || args.includes('--dry-run') || args.includes('--help') || args.includes('-h')) return undefined;
+  const out = ['plan'];
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i]!;
+    if (APPLY_ONLY_WITH_VALUE.has(a)) i++;
+    else if (a.startsWith('--confirm-timeout=') || a.startsWith('--state-dir=') || a.startsWith('--probe=') || a.startsWith('--output=')) continue;
+    else if (!APPLY_ONLY_FLAGS.has(a)) out.push(a);
+  }
+  out.push('--detailed-exitcode');
+  return out;
+}
+
+/**
+ * Run the netrec CLI to completion. Every apply that succeeds is followed by
+ * `netrec plan --detailed-exitcode` with the same configs and namespace,
+ * which must exit 0 (contract section 5, promises 1 and 7): a test cannot
+ * pass on an apply that said "applied" while the kernel still differs.
+ */
+export function netrec(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): RunResult {
+  const r = netrecRaw(args, opts);
+  const check = r.status === 0 ? planAfterApply(args) : undefined;
+  if (check !== undefined) {
+    const p = netrecRaw(check, { env: opts.env });
+    if (p.status !== 0) {
+      throw new Error(`apply succeeded but \`netrec ${check.join(' ')}\` exited ${p.status}:\n${p.stdout}${p.stderr}\napply said:\n${r.stdout}${r.stderr}`);
+    }
+  }
+  return r;
 }
 
 /** Start netrec without waiting (for concurrency and signal tests). */
