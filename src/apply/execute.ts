@@ -4,7 +4,7 @@
 import type { Connection } from '../netlink/connection.js';
 import type { KernelError } from '../netlink/errors.js';
 import type { NameIndex } from '../netlink/rtnl/layout.js';
-import { dumpLinks } from '../kernel/read.js';
+import { dumpLinks, readTentativeAddresses } from '../kernel/read.js';
 import { changesLinks, isSingle, opsFor, writeSingle, type Op } from '../kernel/write.js';
 import type { Writer } from '../netlink/message.js';
 import { changeCount, type Change, type Plan } from '../plan/types.js';
@@ -49,12 +49,15 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
   const result: ExecuteResult = { refusals: [], interrupted: false };
   let done = 0;
   let idx: NameIndex | undefined;
+  /** IPv6 addresses this run wrote, which may still be in duplicate address detection. */
+  const written = new Set<string>();
   for (const stage of plan.stages) {
     if (stage.length === 0) continue;
     if (opts.shouldStop?.()) {
       result.interrupted = true;
       break;
     }
+    if (written.size > 0) await awaitSources(conn, stage, written, opts);
     idx ??= await readNameIndex(conn);
     const stageIdx: NameIndex = idx;
     const progress = (n: number): void => opts.onProgress?.(done + n, total);
@@ -75,12 +78,44 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
     }
     if (stage.some(changesLinks)) idx = await readNameIndex(conn);
     if (!failed && post.length > 0) failed = await runOps(conn, post, idx, opts, result);
+    for (const c of stage) {
+      if (c.type === 'address' && c.action !== 'delete' && c.after!.family === 'ipv6') written.add(bareAddress(c.after!.address));
+    }
     done += stage.length;
     opts.onProgress?.(done, total);
     if (failed && opts.stopOnError) break;
     if (result.interrupted) break;
   }
   return result;
+}
+
+/** The longest wait for an address to finish duplicate address detection (the kernel's default takes about a second). */
+const DAD_WAIT_MS = 10_000;
+const DAD_POLL_MS = 50;
+
+function bareAddress(prefix: string): string {
+  const slash = prefix.indexOf('/');
+  return slash < 0 ? prefix : prefix.slice(0, slash);
+}
+
+/**
+ * The kernel refuses an IPv6 route whose `src` is still tentative (in
+ * duplicate address detection). Before a stage with such routes, wait
+ * (bounded) until the addresses this run wrote that they use are usable;
+ * after the bound the request goes anyway and the kernel's refusal says why.
+ */
+async function awaitSources(conn: Connection, stage: readonly Change[], written: ReadonlySet<string>, opts: ExecuteOptions): Promise<void> {
+  const needed = new Set<string>();
+  for (const c of stage) {
+    if (c.type === 'route' && c.action !== 'delete' && c.after!.family === 'ipv6' && c.after!.src !== undefined && written.has(c.after!.src)) needed.add(c.after!.src);
+  }
+  if (needed.size === 0) return;
+  const deadline = Date.now() + DAD_WAIT_MS;
+  while (Date.now() < deadline && !opts.shouldStop?.()) {
+    const tentative = await readTentativeAddresses(conn);
+    if (![...needed].some((a) => tentative.has(a))) return;
+    await new Promise((resolve) => setTimeout(resolve, DAD_POLL_MS));
+  }
 }
 
 function runOps(conn: Connection, ops: Op[], idx: NameIndex, opts: ExecuteOptions, result: ExecuteResult, progress?: (n: number) => void): Promise<boolean> {

@@ -214,7 +214,7 @@ function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[])
     if (p) return p.src.locate([...p.path, ...sub!]);
     return (obj as { source?: Source }).source ?? load.sources.get(obj);
   };
-  for (const p of crossCheck({ state, locate, unchecked, snapshot: settings.snapshot })) problems.push(p);
+  for (const p of crossCheck({ state, locate, unchecked, snapshot: settings.snapshot, owner: settings.policy.protocol })) problems.push(p);
   return state;
 }
 

@@ -23,7 +23,17 @@ export interface RawRoute {
   type?: RouteType;
   scope?: Scope;
   src?: string;
+  from?: string;
   mtu?: number;
+  'mtu-lock'?: boolean;
+  initcwnd?: number;
+  initrwnd?: number;
+  advmss?: number;
+  hoplimit?: number;
+  quickack?: boolean;
+  congctl?: string;
+  pref?: 'low' | 'medium' | 'high';
+  other?: Record<string, string>;
   'on-link'?: boolean;
   tos?: number;
   family?: Family;
@@ -99,7 +109,15 @@ export function hasOnlyToAndVia(raw: RawRoute): boolean {
   return (
     raw.dev === undefined && raw.src === undefined && raw.nexthops === undefined && raw.metric === undefined && raw.table === undefined &&
     raw.type === undefined && raw.scope === undefined && raw.mtu === undefined && raw['on-link'] === undefined && raw.tos === undefined &&
-    raw.family === undefined && raw.state === undefined && raw.protocol === undefined && raw.nhid === undefined
+    raw.family === undefined && raw.state === undefined && raw.protocol === undefined && raw.nhid === undefined && !hasMore(raw)
+  );
+}
+
+/** Whether a route names any of the keys that most routes leave out (source prefix, metrics, preference, kept attributes). */
+function hasMore(raw: RawRoute): boolean {
+  return (
+    raw.from !== undefined || raw['mtu-lock'] !== undefined || raw.initcwnd !== undefined || raw.initrwnd !== undefined || raw.advmss !== undefined ||
+    raw.hoplimit !== undefined || raw.quickack !== undefined || raw.congctl !== undefined || raw.pref !== undefined || raw.other !== undefined
   );
 }
 
@@ -124,6 +142,17 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   }
   const via = gateway(e, vote, raw.via, 'via', 'via');
   const src = gateway(e, vote, raw.src, 'src', 'src');
+  let from: string | undefined;
+  if (raw.from !== undefined) {
+    const p = networkPrefix(raw.from);
+    if (p instanceof Bad) e.problem('from', p.message);
+    else if (p.family !== 'ipv6') e.problem('from', 'from (a source prefix) is for IPv6 routes only; IPv4 selects by source with rules');
+    else {
+      vote.add(e, p.family, 'from', 'from', raw.from);
+      // ::/0 is no source prefix at all, as the kernel reports it.
+      if (!p.text.endsWith('/0')) from = p.text;
+    }
+  }
   const dev = raw.dev === undefined ? undefined : checkedName(e, raw.dev, 'dev');
   let nexthops: Nexthop[] | undefined;
   if (raw.nexthops) {
@@ -145,7 +174,15 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   } else if (type === 'unicast' && state !== 'absent' && !settings.snapshot && raw.via === undefined && raw.dev === undefined && !raw.nexthops) {
     e.problem(undefined, 'a unicast route needs via, dev or nexthops');
   }
-  const proto = settings.snapshot && raw.protocol !== undefined ? protocol(raw.protocol) : settings.policy.protocol;
+  // A declared protocol names the owner the route is expected to have: another owner's route is checked, not adopted.
+  const proto = raw.protocol !== undefined ? protocol(raw.protocol) : settings.policy.protocol;
+  if (raw.pref !== undefined && family === 'ipv4') e.problem('pref', 'pref (router preference) is for IPv6 routes only');
+  if (raw.other !== undefined) {
+    for (const [k, v] of Object.entries(raw.other)) {
+      if (!/^(metrics\.)?[1-9][0-9]{0,4}$/.test(k)) e.problem(['other', k], `"${k}" is not an attribute number (N, or metrics.N for a route metric)`);
+      else if (!/^([0-9a-f]{2})*$/.test(v)) e.problem(['other', k], 'the payload is hex bytes, as `show` writes it');
+    }
+  }
   if (proto instanceof Bad) e.problem('protocol', proto.message);
   if (!e.ok || tableNumber instanceof Bad || proto instanceof Bad) return undefined;
 
@@ -154,11 +191,12 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   const dest = to ?? defaultPrefix(family);
   const tos = raw.tos ?? 0;
   const scope = raw.scope ?? defaultScope({ family, type, via, nexthops });
-  if (!settings.snapshot && via !== undefined && dev === undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && state !== undefined) {
+  const more = hasMore(raw);
+  if (!settings.snapshot && via !== undefined && dev === undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && state !== undefined && !more) {
     return gatewayRouteOf(family, tableNumber, dest, metric, tos, type, proto, via, scope, state, sourceOf(e.index));
   }
   // And that of a snapshot (gateway and device), in the order the keys are added below.
-  if (settings.snapshot && via !== undefined && dev !== undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && raw.nhid === undefined && state === undefined) {
+  if (settings.snapshot && via !== undefined && dev !== undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && raw.nhid === undefined && state === undefined && !more) {
     return e.ctx.place<Route>({ family, table: tableNumber, to: dest, metric, tos, type, protocol: proto, via, dev, scope }, sourceOf, e.index);
   }
   const r: Route = { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto };
@@ -166,9 +204,25 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   if (dev !== undefined) r.dev = dev;
   if (nexthops) r.nexthops = nexthops;
   r.scope = scope;
+  if (from !== undefined) r.from = from;
   if (src !== undefined) r.src = src;
   if (raw.mtu !== undefined) r.mtu = raw.mtu;
   if (raw['on-link']) r.onLink = true;
+  if (more) {
+    if (raw['mtu-lock']) r.mtuLock = true;
+    if (raw.initcwnd !== undefined) r.initcwnd = raw.initcwnd;
+    if (raw.initrwnd !== undefined) r.initrwnd = raw.initrwnd;
+    if (raw.advmss !== undefined) r.advmss = raw.advmss;
+    if (raw.hoplimit !== undefined) r.hoplimit = raw.hoplimit;
+    if (raw.quickack) r.quickack = true;
+    if (raw.congctl !== undefined) r.congctl = raw.congctl;
+    if (raw.pref !== undefined && raw.pref !== 'medium') r.pref = raw.pref;
+    if (raw.other !== undefined && Object.keys(raw.other).length > 0) {
+      const other: Record<string, string> = {};
+      for (const k of Object.keys(raw.other).sort()) other[k] = raw.other[k]!;
+      r.other = other;
+    }
+  }
   if (settings.snapshot && raw.nhid !== undefined) r.nhid = raw.nhid;
   if (state !== undefined) r.state = state;
   return e.ctx.place(r, sourceOf, e.index);

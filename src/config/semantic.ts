@@ -2,8 +2,8 @@
 // section 3), masters, veth pairs, references to interfaces declared absent;
 // and, before planning, references to interfaces against the actual state.
 import { OWNER_ALIAS } from '../model/constants.js';
-import { addressKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
-import type { Desired, Link, ObjectType, Source, State } from '../model/types.js';
+import { addressKey, neighborKey, routeKey, routeKeyDev, ruleKey } from '../model/identity.js';
+import type { Desired, Link, ObjectType, Route, Source, State } from '../model/types.js';
 import type { Problem } from './errors.js';
 import { FirstSeen } from './first-seen.js';
 import type { Path } from './source.js';
@@ -17,6 +17,8 @@ export interface CrossCheckInput {
   /** Interfaces left out for other problems: references to them are not checked. */
   unchecked: ReadonlySet<string>;
   snapshot: boolean;
+  /** netrec's marker (policy.protocol): of the routes under one identity, it owns at most one. */
+  owner?: number;
 }
 
 const MASTER_KINDS: ReadonlySet<string> = new Set(['bridge', 'bond', 'vrf']);
@@ -38,7 +40,8 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
   // identity cannot tell apart (per-interface multicast routes in table local).
   if (!input.snapshot) {
     unique(state.addresses, 'address', (a) => a.address, (a, b) => a.dev === b.dev && a.peer === b.peer, at, place, addressKey);
-    unique(state.routes, 'route', (r) => r.to, (a, b) => a.table === b.table && a.metric === b.metric && a.tos === b.tos, at, place, routeKey);
+    const owner = input.owner;
+    unique(state.routes, 'route', (r) => r.to, (a, b) => sameDeclaredRoute(a, b, owner), at, place, routeKey);
     unique(state.rules, 'rule', ruleKey, undefined, at, place);
     unique(state.neighbors, 'neighbor', (n) => n.address, (a, b) => a.dev === b.dev, at, place, neighborKey);
   }
@@ -63,6 +66,23 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
 }
 
 type Report = (obj: object, message: string, sub?: Path) => void;
+
+/**
+ * Two route declarations of one identity (contract section 3) are the same
+ * route, except where they are about routes the kernel keeps apart under
+ * one key (`ip route append`): a route of another owner (declared with its
+ * protocol, as `show` prints it) that differs from the other declaration in
+ * owner, type, gateway, device or nexthops.
+ */
+function sameDeclaredRoute(a: Route, b: Route, owner: number | undefined): boolean {
+  if (a.table !== b.table || a.metric !== b.metric || a.tos !== b.tos || a.from !== b.from || routeKeyDev(a) !== routeKeyDev(b)) return false;
+  // Two of netrec's own are one route; two of another owner only when on one path.
+  return a.protocol === b.protocol && (a.protocol === owner || samePathText(a) === samePathText(b));
+}
+
+function samePathText(r: Route): string {
+  return `${r.type} ${r.via ?? ''} ${r.dev ?? ''} ${JSON.stringify(r.nexthops ?? null)}`;
+}
 
 /**
  * First of each identity; a repeat is reported where it is, naming the

@@ -165,8 +165,18 @@ class Renderer {
     if (r.table !== defaultTable(r.type)) d.table = this.table(r.table);
     if (r.type !== 'unicast') d.type = r.type;
     if (r.scope !== undefined && r.scope !== defaultScope(r)) d.scope = r.scope;
+    if (r.from !== undefined) d.from = r.from;
     if (r.src !== undefined) d.src = r.src;
     if (r.mtu !== undefined) d.mtu = r.mtu;
+    if (r.mtuLock) d['mtu-lock'] = true;
+    if (r.initcwnd !== undefined) d.initcwnd = r.initcwnd;
+    if (r.initrwnd !== undefined) d.initrwnd = r.initrwnd;
+    if (r.advmss !== undefined) d.advmss = r.advmss;
+    if (r.hoplimit !== undefined) d.hoplimit = r.hoplimit;
+    if (r.quickack) d.quickack = true;
+    if (r.congctl !== undefined) d.congctl = r.congctl;
+    if (r.pref !== undefined) d.pref = r.pref;
+    if (r.other !== undefined) d.other = { ...r.other };
     if (r.onLink) d['on-link'] = true;
     if (r.tos) d.tos = r.tos;
     const told = d.to !== 'default' || r.via !== undefined || r.src !== undefined || r.nexthops?.some((nh) => nh.via !== undefined);
@@ -227,7 +237,7 @@ function prefixSortKey(p: string): string {
 
 export function routeSortKey(r: Route): string {
   // The device last: the kernel keeps routes that differ only by it (per-interface routes in table local).
-  return `${r.family === 'ipv4' ? 4 : 6}${hex(r.table, 8)}${prefixSortKey(r.to)}${hex(r.metric, 8)}${hex(r.tos, 2)}${r.dev ?? ''}`;
+  return `${r.family === 'ipv4' ? 4 : 6}${hex(r.table, 8)}${prefixSortKey(r.to)}${hex(r.metric, 8)}${hex(r.tos, 2)}${r.from === undefined ? '' : prefixSortKey(r.from)} ${r.dev ?? ''}`;
 }
 
 function addressEntrySortKey(a: Address): string {

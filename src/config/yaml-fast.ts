@@ -80,7 +80,8 @@ for (const k of (
   'version tables policy protocol prune interfaces name kind state mtu mac master managed addresses address peer ' +
   'noprefixroute valid-lifetime preferred-lifetime label kernel-managed bridge stp forward-delay ageing-time priority ' +
   'veth vlan link id vxlan vni local remote port learning ttl macvlan mode bond miimon vrf table routes to via dev ' +
-  'nexthops weight on-link metric type scope src tos family nhid rules from iif oif fwmark action neighbors lladdr $schema'
+  'nexthops weight on-link metric type scope src tos family nhid mtu-lock initcwnd initrwnd advmss hoplimit quickack congctl pref other ' +
+  'rules from iif oif fwmark action neighbors lladdr $schema'
 ).split(' ')) {
   (KNOWN_KEYS[k.length * 128 + k.charCodeAt(0)] ??= []).push(k);
 }

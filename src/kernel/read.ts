@@ -17,8 +17,8 @@ import {
 import type { Connection } from '../netlink/connection.js';
 import { KernelError } from '../netlink/errors.js';
 import type { Message, Writer } from '../netlink/message.js';
-import { decodeAddress, IFADDRMSG_LEN } from '../netlink/rtnl/address.js';
-import type { IndexName } from '../netlink/rtnl/layout.js';
+import { decodeAddress, IFADDRMSG_LEN, readAddressAttributes, type AddrWire } from '../netlink/rtnl/address.js';
+import { Ctx, type IndexName } from '../netlink/rtnl/layout.js';
 import { decodeLink, IFINFOMSG_LEN, IFLA_EXT_MASK, resolveLinks, RTEXT_FILTER_SKIP_STATS, type RawLink } from '../netlink/rtnl/link.js';
 import { decodeNeighbor, NDMSG_LEN } from '../netlink/rtnl/neighbor.js';
 import { decodeRoute, RTMSG_LEN } from '../netlink/rtnl/route.js';
@@ -125,4 +125,23 @@ export async function readState(conn: Connection, opts: ReadOptions = {}): Promi
       return { links: resolveLinks(raw), addresses, routes, rules, neighbors };
     }
   }
+}
+
+const IFA_F_DADFAILED = 0x08;
+const IFA_F_TENTATIVE = 0x40;
+
+/**
+ * IPv6 addresses (bare text) still in duplicate address detection: the
+ * kernel refuses a route with one of them as `src` until DAD ends. Those
+ * whose DAD failed are not waited for (they stay tentative for good).
+ */
+export async function readTentativeAddresses(conn: Connection): Promise<Set<string>> {
+  const ctx = new Ctx().reset('create', 16);
+  const found = await dumpFamily(conn, RTM_GETADDR, IFADDRMSG_LEN, AF_INET6, (m) => {
+    const wire: AddrWire = {};
+    readAddressAttributes(m.buf, m.off + IFADDRMSG_LEN, m.end, wire, ctx);
+    const flags = wire.flags ?? m.buf[m.off + 2]!;
+    return flags & IFA_F_TENTATIVE && !(flags & IFA_F_DADFAILED) ? (wire.local ?? wire.prefix) : undefined;
+  });
+  return new Set(found);
 }

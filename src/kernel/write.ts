@@ -81,7 +81,7 @@ function keyedWriter(c: Keyed): KeyedWriter<unknown> {
  * written straight from the plan with `writeSingle`, without an Op each.
  */
 export function isSingle(c: Change): boolean {
-  return (c.type === 'address' || c.type === 'route' || c.type === 'neighbor') && c.action !== 'replace';
+  return (c.type === 'address' || c.type === 'route' || c.type === 'neighbor') && c.action !== 'replace' && !(c.placement !== undefined && c.before !== null && c.action !== 'delete');
 }
 
 /**
@@ -91,6 +91,11 @@ export function isSingle(c: Change): boolean {
  * that survived) and an update changes in place.
  */
 export function writeSingle(w: Writer, c: Change, seq: number, idx: NameIndex): void {
+  if (c.type === 'route' && c.placement !== undefined && c.action !== 'delete') {
+    // Beside routes of other owners under the same key: a replace could take theirs.
+    writeRoute(w, c.placement, c.after!, seq, idx);
+    return;
+  }
   const write = keyedWriter(c as Keyed);
   if (c.action === 'delete') write(w, 'delete', c.before!, seq, idx);
   else write(w, 'replace', c.after!, seq, idx);
@@ -102,6 +107,13 @@ export function opsFor(c: Change): ChangeOps {
   const op = (write: Op['write']): Op => ({ change: c, write });
   if (isSingle(c)) {
     main.push(op((w, s, i) => writeSingle(w, c, s, i)));
+    return { main, post };
+  }
+  // A route among others of its key: its exact delete, then a create beside them (a replace would take the first of them).
+  if (c.type === 'route' && c.placement !== undefined) {
+    const placement = c.placement;
+    main.push(op((w, s, i) => writeRoute(w, 'delete', c.before!, s, i)));
+    main.push(op((w, s, i) => writeRoute(w, placement, c.after!, s, i)));
     return { main, post };
   }
   // A replace of an address, route or neighbor: the old one goes first.

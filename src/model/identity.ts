@@ -11,10 +11,26 @@ export function addressKey(a: Pick<Address, 'dev' | 'address' | 'peer'>): string
   return a.peer ? `${a.dev} ${a.address} peer ${a.peer}` : `${a.dev} ${a.address}`;
 }
 
-export function routeKey(r: Pick<Route, 'family' | 'table' | 'to' | 'metric' | 'tos'>): string {
-  // family is implied by the canonical destination text; tos only when set.
+/** What a route's identity is made of (contract section 3). */
+export type RouteIdentityFields = Pick<Route, 'family' | 'table' | 'to' | 'metric' | 'tos' | 'from' | 'type' | 'via' | 'dev' | 'nexthops' | 'nhid'>;
+
+/**
+ * The device that is part of a route's identity: the kernel keeps IPv6
+ * routes without a gateway to one prefix on several devices apart, where
+ * IPv6 gateway routes of one key become siblings of one ECMP route and IPv4
+ * keys no device at all. Undefined for every other route.
+ */
+export function routeKeyDev(r: Pick<Route, 'family' | 'type' | 'via' | 'dev' | 'nexthops' | 'nhid'>): string | undefined {
+  return r.family === 'ipv6' && r.type === 'unicast' && r.via === undefined && r.nexthops === undefined && r.nhid === undefined ? r.dev : undefined;
+}
+
+export function routeKey(r: RouteIdentityFields): string {
+  // family is implied by the canonical destination text; tos, source prefix and device only when they are part of it.
   let k = `${r.to} table ${r.table} metric ${r.metric}`;
   if (r.tos) k += ` tos ${r.tos}`;
+  if (r.from !== undefined) k += ` from ${r.from}`;
+  const dev = routeKeyDev(r);
+  if (dev !== undefined) k += ` dev ${dev}`;
   return k;
 }
 

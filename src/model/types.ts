@@ -142,10 +142,34 @@ export interface Route {
   via?: string;
   dev?: string;
   scope?: Scope;
+  /**
+   * IPv6 source prefix (RTA_SRC, rtm_src_len): part of the identity of an
+   * IPv6 route (config key `from:`). Undefined: any source (::/0).
+   */
+  from?: string;
   src?: string;
   mtu?: number;
   onLink?: boolean;
   nexthops?: Nexthop[];
+  // Route metrics (RTA_METRICS); undefined: the kernel default (none set).
+  /** RTAX_LOCK bit of RTAX_MTU: path MTU discovery may not lower it. */
+  mtuLock?: boolean;
+  initcwnd?: number;
+  initrwnd?: number;
+  advmss?: number;
+  hoplimit?: number;
+  quickack?: boolean;
+  /** RTAX_CC_ALGO: congestion control algorithm name. */
+  congctl?: string;
+  /** IPv6 router preference (RTA_PREF); undefined: medium, the kernel default. */
+  pref?: 'low' | 'high';
+  /**
+   * Attributes the model does not name, kept as the kernel reported them so
+   * that they are compared, shown and re-sent when netrec rewrites the route:
+   * "N" (an RTA_* type) or "metrics.N" (an RTAX_* metric) -> payload as hex.
+   * Sorted by key.
+   */
+  other?: Record<string, string>;
   /** Actual only: route points at a nexthop object (read-only). */
   nhid?: number;
   /** rtm_protocol (number). Desired: policy.protocol. */

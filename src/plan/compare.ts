@@ -269,19 +269,53 @@ function unspecified(h: Nexthop): number {
   return (h.via === undefined ? 1 : 0) + (h.dev === undefined ? 1 : 0);
 }
 
+/** Types that carry no device or gateway (the kernel refuses them on one). */
+const PATHLESS: ReadonlySet<string> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
+
+/** The opaque attributes as one comparable text (their keys are sorted). */
+function otherText(r: Route): string | undefined {
+  return r.other === undefined ? undefined : JSON.stringify(r.other);
+}
+
+/**
+ * A declared route is the whole route: an attribute it leaves out is the
+ * kernel's default (no src, no mtu, no metrics, medium preference), so
+ * removing `mtu:` from a config clears it. Exceptions, compared only when
+ * declared: the device of a gateway route (the kernel derives it), and the
+ * attributes netrec does not model (`other`), which are kept when netrec
+ * rewrites the route.
+ */
+function clearedDiffers(want: unknown, have: unknown): boolean {
+  return want !== have;
+}
+
 const ROUTE_ATTRS: readonly AttrSpec<Route>[] = [
   { name: 'type', get: (r) => r.type },
-  { name: 'via', get: (r) => r.via },
+  { name: 'via', get: (r) => r.via, differs: (d, a) => clearedDiffers(d.via, a.via) },
   { name: 'dev', get: (r) => r.dev },
   { name: 'scope', get: (r) => r.scope },
-  { name: 'src', get: (r) => r.src },
-  { name: 'mtu', get: (r) => r.mtu },
+  { name: 'src', get: (r) => r.src, differs: (d, a) => clearedDiffers(d.src, a.src) },
+  { name: 'mtu', get: (r) => r.mtu, differs: (d, a) => clearedDiffers(d.mtu, a.mtu) },
+  { name: 'mtu-lock', get: (r) => r.mtuLock, differs: (d, a) => !!d.mtuLock !== !!a.mtuLock },
   flag('on-link', (r) => r.onLink),
   { name: 'nexthops', get: (r) => r.nexthops, differs: nexthopsDiffer },
+  { name: 'initcwnd', get: (r) => r.initcwnd, differs: (d, a) => clearedDiffers(d.initcwnd, a.initcwnd) },
+  { name: 'initrwnd', get: (r) => r.initrwnd, differs: (d, a) => clearedDiffers(d.initrwnd, a.initrwnd) },
+  { name: 'advmss', get: (r) => r.advmss, differs: (d, a) => clearedDiffers(d.advmss, a.advmss) },
+  { name: 'hoplimit', get: (r) => r.hoplimit, differs: (d, a) => clearedDiffers(d.hoplimit, a.hoplimit) },
+  { name: 'quickack', get: (r) => r.quickack, differs: (d, a) => !!d.quickack !== !!a.quickack },
+  { name: 'congctl', get: (r) => r.congctl, differs: (d, a) => clearedDiffers(d.congctl, a.congctl) },
+  { name: 'pref', get: (r) => r.pref, differs: (d, a) => clearedDiffers(d.pref, a.pref) },
+  { name: 'other', get: (r) => r.other, differs: (d, a, exact) => (d.other !== undefined || exact) && otherText(d) !== otherText(a) },
 ];
 
 export function routeToCreate(d: Route, mode: CompareMode): Route {
   return mode.exact || d.protocol === mode.protocol ? d : { ...d, protocol: mode.protocol };
+}
+
+/** Whether a declared route's nexthops differ from an existing one's (not exact). */
+export function routeNexthopsDiffer(d: Route, a: Route): boolean {
+  return nexthopsDiffer(d, a, false);
 }
 
 /**
@@ -294,13 +328,19 @@ export function routeDiffers(d: Route, a: Route, mode: CompareMode): boolean {
   return (
     (exact ? d.protocol : mode.protocol) !== a.protocol ||
     valueDiffers(d.type, a.type, exact) ||
-    valueDiffers(d.via, a.via, exact) ||
+    d.via !== a.via ||
     valueDiffers(d.dev, a.dev, exact) ||
     valueDiffers(d.scope, a.scope, exact) ||
-    valueDiffers(d.src, a.src, exact) ||
-    valueDiffers(d.mtu, a.mtu, exact) ||
+    d.src !== a.src ||
+    d.mtu !== a.mtu ||
     flagDiffers(d.onLink, a.onLink, exact) ||
-    ((d.nexthops !== undefined || a.nexthops !== undefined) && nexthopsDiffer(d, a, exact))
+    ((d.nexthops !== undefined || a.nexthops !== undefined) && nexthopsDiffer(d, a, exact)) ||
+    // Rarely set: one test for all of them when neither route has any.
+    ((d.mtuLock !== undefined || a.mtuLock !== undefined || d.initcwnd !== undefined || a.initcwnd !== undefined || d.initrwnd !== undefined || a.initrwnd !== undefined ||
+      d.advmss !== undefined || a.advmss !== undefined || d.hoplimit !== undefined || a.hoplimit !== undefined || d.quickack !== undefined || a.quickack !== undefined ||
+      d.congctl !== undefined || a.congctl !== undefined || d.pref !== undefined || a.pref !== undefined || d.other !== undefined || a.other !== undefined) &&
+      (!!d.mtuLock !== !!a.mtuLock || d.initcwnd !== a.initcwnd || d.initrwnd !== a.initrwnd || d.advmss !== a.advmss || d.hoplimit !== a.hoplimit ||
+        !!d.quickack !== !!a.quickack || d.congctl !== a.congctl || d.pref !== a.pref || ((d.other !== undefined || exact) && otherText(d) !== otherText(a))))
   );
 }
 
@@ -311,28 +351,48 @@ export function routeDifference(d: Route, a: Route, mode: CompareMode): Differen
 }
 
 /**
- * The route that keeps what the declaration leaves unsaid. Attributes the
- * kernel derives (the device of a gateway, the scope) are left for it to
- * derive again rather than copied, so a new gateway is not tied to the old device.
+ * The route netrec writes for a declaration over an existing one: the
+ * declaration, whole (what it leaves out is the kernel's default), plus
+ * what it leaves to the kernel or to others: the device of an unchanged
+ * gateway (a new gateway is not tied to the old device; the kernel derives
+ * it again), and the attributes netrec does not model. A route without a
+ * path (blackhole, unreachable, prohibit, throw) takes neither device nor
+ * gateway.
  */
 function mergeRoute(d: Route, a: Route, protocol: number): Route {
-  const multipath = d.nexthops !== undefined || (d.via === undefined && d.dev === undefined && a.nexthops !== undefined);
-  return {
+  const pathless = PATHLESS.has(d.type);
+  const multipath = !pathless && d.nexthops !== undefined;
+  const r: Route = {
     family: a.family,
     table: a.table,
     to: a.to,
     metric: a.metric,
     tos: a.tos,
     type: d.type,
-    via: multipath ? undefined : (d.via ?? a.via),
-    dev: multipath ? undefined : (d.dev ?? (d.via === undefined ? a.dev : undefined)),
-    scope: d.scope,
-    src: d.src ?? a.src,
-    mtu: d.mtu ?? a.mtu,
-    onLink: d.onLink ?? a.onLink,
-    nexthops: multipath ? (d.nexthops ?? a.nexthops) : undefined,
     protocol,
   };
+  if (a.from !== undefined) r.from = a.from;
+  if (!pathless && !multipath) {
+    if (d.via !== undefined) r.via = d.via;
+    const dev = d.dev ?? (d.via === a.via ? a.dev : undefined);
+    if (dev !== undefined) r.dev = dev;
+  }
+  if (multipath) r.nexthops = d.nexthops;
+  if (d.scope !== undefined) r.scope = d.scope;
+  if (d.src !== undefined) r.src = d.src;
+  if (d.mtu !== undefined) r.mtu = d.mtu;
+  if (d.mtuLock) r.mtuLock = true;
+  if (d.onLink) r.onLink = true;
+  if (d.initcwnd !== undefined) r.initcwnd = d.initcwnd;
+  if (d.initrwnd !== undefined) r.initrwnd = d.initrwnd;
+  if (d.advmss !== undefined) r.advmss = d.advmss;
+  if (d.hoplimit !== undefined) r.hoplimit = d.hoplimit;
+  if (d.quickack) r.quickack = true;
+  if (d.congctl !== undefined) r.congctl = d.congctl;
+  if (d.pref !== undefined) r.pref = d.pref;
+  const other = d.other ?? a.other;
+  if (other !== undefined) r.other = other;
+  return r;
 }
 
 // ---- rules and neighbors --------------------------------------------------

@@ -80,7 +80,7 @@ export class World {
     const w = new World();
     for (const l of s.links) w.links.set(linkKey(l), l);
     for (const a of s.addresses) w.addresses.set(addressKey(a), a);
-    for (const r of s.routes) w.routes.set(r);
+    for (const r of s.routes) w.routes.add(r);
     for (const r of s.rules) w.rules.set(ruleKey(r), r);
     for (const n of s.neighbors) w.neighbors.set(neighborKey(n), n);
     return w;
@@ -117,9 +117,14 @@ export class World {
         if (c.action !== 'delete') this.putAddress(c.id, c.after!);
         return true;
       case 'route':
+        // Several routes may share an identity (`ip route append`): a change acts on its own one.
         if (c.action === 'delete') return this.dropRoute(c.before!);
-        if (c.action !== 'create' && !this.routes.has(c.before!)) return false;
-        this.putRoute(c.after!);
+        if (c.action === 'create') {
+          this.addRoute(c.after!);
+          return true;
+        }
+        if (this.routes.slotOfRoute(c.before!, sameRoute) < 0) return false;
+        this.putRoute(c.before!, c.after!);
         return true;
       case 'rule':
         return setOrDelete(this.rules, c.action, c.id, c.after);
@@ -279,11 +284,11 @@ export class World {
     for (const r of this.routeSrcIndex().of(ip)) {
       if (r.family === 'ipv6' && r.dev === a.dev) {
         this.cascadedRoutes.add(r);
-        this.putRoute({ ...r, src: undefined });
+        this.putRoute(r, { ...r, src: undefined });
         this.note('route', routeKey(r), 'changed', cause, r);
       }
     }
-    this.removeKernelRoute({ table: TABLE_LOCAL, to: `${ip}/128`, metric: 0, tos: 0 }, a.dev, cause);
+    this.removeKernelRoute({ family: 'ipv6', table: TABLE_LOCAL, to: `${ip}/128`, metric: 0, tos: 0, type: 'local' }, a.dev, cause);
     const prefix = networkOf(a.address);
     if (a.noprefixroute || prefix === undefined) return;
     const shared = this.addressIndex()
@@ -292,12 +297,11 @@ export class World {
         const o = this.addresses.get(k)!;
         return o.family === 'ipv6' && !o.noprefixroute && networkOf(o.address) === prefix;
       });
-    if (!shared) this.removeKernelRoute({ table: TABLE_MAIN, to: prefix, metric: IPV6_PREFIX_ROUTE_METRIC, tos: 0 }, a.dev, cause);
+    if (!shared) this.removeKernelRoute({ family: 'ipv6', table: TABLE_MAIN, to: prefix, metric: IPV6_PREFIX_ROUTE_METRIC, tos: 0, type: 'unicast', dev: a.dev }, a.dev, cause);
   }
 
   private removeKernelRoute(id: RouteIdentity, dev: string, cause: string): void {
-    const r = this.routes.get(id);
-    if (r !== undefined && r.protocol === PROTO_KERNEL && r.dev === dev) this.removeRoute(r, cause);
+    for (const r of this.routes.twinsOf(id)) if (r.protocol === PROTO_KERNEL && r.dev === dev) this.removeRoute(r, cause);
   }
 
   private vrfTableOf(dev: string): number | undefined {
@@ -338,18 +342,23 @@ export class World {
     this.note('neighbor', key, 'removed', cause, n);
   }
 
-  private putRoute(r: Route): void {
-    if (this.routesByDev !== undefined || this.routesBySrc !== undefined) {
-      const old = this.routes.get(r);
-      if (old !== undefined) this.unindexRoute(old);
-      this.indexRoute(r);
-    }
-    this.routes.set(r);
+  private addRoute(r: Route): void {
+    this.indexRoute(r);
+    this.routes.add(r);
   }
 
-  /** True when there was such a route. */
-  private dropRoute(id: RouteIdentity): boolean {
-    const r = this.routes.delete(id);
+  /** Put `r` where `old` was. */
+  private putRoute(old: Route, r: Route): void {
+    const slot = this.routes.slotOfRoute(old, sameRoute);
+    const was = slot < 0 ? undefined : this.routes.at(slot);
+    if (was !== undefined) this.unindexRoute(was);
+    this.indexRoute(r);
+    this.routes.replace(was ?? old, r);
+  }
+
+  /** True when there was such a route (this very one, or one equal to it). */
+  private dropRoute(route: Route): boolean {
+    const r = this.routes.remove(route, sameRoute);
     if (r !== undefined) this.unindexRoute(r);
     return r !== undefined;
   }
@@ -401,6 +410,18 @@ export class World {
     }
     return this.routesBySrc;
   }
+}
+
+/**
+ * The same kernel route: what tells apart routes that share an identity
+ * (owner, type, paths). For changes whose `before` is a copy, such as those
+ * of a saved plan.
+ */
+export function sameRoute(a: Route, b: Route): boolean {
+  if (a.protocol !== b.protocol || a.type !== b.type || a.via !== b.via || a.dev !== b.dev || a.nhid !== b.nhid) return false;
+  const x = a.nexthops ?? [];
+  const y = b.nexthops ?? [];
+  return x.length === y.length && x.every((h, i) => h.via === y[i]!.via && h.dev === y[i]!.dev && h.weight === y[i]!.weight);
 }
 
 function setOrDelete<T>(map: Map<string, T>, action: Change['action'], key: string, after: T | null): boolean {

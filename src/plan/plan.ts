@@ -2,7 +2,7 @@
 // saved state, and the scope a plan touches. Pure functions, no I/O.
 import { addressKey, linkKey, neighborKey, ruleKey } from '../model/identity.js';
 import type { Address, Desired, ObjectType, Route, State } from '../model/types.js';
-import { World } from './effects.js';
+import { sameRoute, World } from './effects.js';
 import { isKernelMade, isOwnedBy, ownsMarked } from './ownership.js';
 import { type Declared, type PlanProblem, type Rules, idOf, reconcile } from './reconcile.js';
 import type { ModelObject, Plan } from './types.js';
@@ -64,7 +64,7 @@ export function planRestore(target: State, actual: State, scope: Scope): Plan {
     neighbor: world.neighbors,
   };
   const current = (type: ObjectType, o: ModelObject): ModelObject | undefined =>
-    type === 'route' ? world.routes.get(o as Route) : byKey[type].get(idOf(type, o));
+    type === 'route' ? currentRoute(world.routes.twinsOf(o as Route), o as Route) : byKey[type].get(idOf(type, o));
   // Outside the scope, what exists stays as it is; it is declared only so
   // that it comes back if the restore's own changes make the kernel remove it.
   const declared = index(target, (type, o) => (isKernelMade(type, o) ? undefined : inScope(type, o) ? o : (current(type, o) ?? o)));
@@ -73,6 +73,11 @@ export function planRestore(target: State, actual: State, scope: Scope): Plan {
     deletion: (type, o) => (isKernelMade(type, o) || !inScope(type, o) ? undefined : ''),
   };
   return reconcile(declared, world, rules).plan;
+}
+
+/** Of the routes sharing an identity, the one that is `r` (same owner and path), else the first. */
+function currentRoute(twins: Route[], r: Route): Route | undefined {
+  return twins.find((x) => sameRoute(x, r)) ?? twins[0];
 }
 
 /** Every identity a plan touches, including what the kernel changes by itself. */

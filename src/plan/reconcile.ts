@@ -25,11 +25,12 @@ import {
   neighborToCreate,
   routeDiffers,
   routeDifference,
+  routeNexthopsDiffer,
   routeToCreate,
   ruleDifference,
   ruleToCreate,
 } from './compare.js';
-import type { World } from './effects.js';
+import { sameRoute, type World } from './effects.js';
 import { byDepth, linkDepths, usesGateway } from './order.js';
 import { VethPairs, isVirtual, lowerOf } from './ownership.js';
 import type { Change, ModelObject, Plan, Summary } from './types.js';
@@ -97,6 +98,8 @@ class Reconciler {
    */
   private readonly routeMatch: (Route | undefined)[];
   private readonly routeDeclaration: (Route | undefined)[];
+  /** The slot in world.routes of each declared route's match (-1: none). */
+  private readonly routeSlot: number[];
 
   constructor(
     private readonly declared: Declared,
@@ -108,15 +111,68 @@ class Reconciler {
     for (const l of declared.links.values()) if (l.state !== 'absent') this.present.set(l.name, l);
     const existing = world.routes;
     this.routeDeclaration = new Array<Route | undefined>(existing.slotCount);
+    this.routeSlot = new Array<number>(declared.routes.length);
     // Try the slot after the last match first: a config listed in the kernel's order needs no lookups.
     let next = -1;
-    this.routeMatch = declared.routes.map((d) => {
-      const slot = existing.slotOf(d, next);
+    this.routeMatch = declared.routes.map((d, i) => {
+      const slot = this.chooseRoute(d, next);
+      this.routeSlot[i] = slot;
       if (slot < 0) return undefined;
       next = slot + 1;
       this.routeDeclaration[slot] = d;
       return existing.at(slot);
     });
+  }
+
+  /**
+   * The slot of the existing route a declaration is about, or -1. Several
+   * routes may share its identity (`ip route append`/`prepend`): netrec
+   * acts on exactly one. A declaration with another owner's protocol (as
+   * `show` prints foreign routes) is about a route of that owner, the one
+   * on its path first. Without one it is about netrec's own route; failing
+   * that, a foreign one on the declared path, which it adopts (IPv6: any
+   * route of the identity, which the kernel would merge with a new one).
+   * The rollback's exact declarations take the route they equal, else one
+   * of the same owner.
+   */
+  private chooseRoute(d: Route, hint: number): number {
+    const existing = this.world.routes;
+    const first = existing.slotOf(d, hint);
+    if (first < 0) return -1;
+    if (!existing.twinned(first) && this.routeDeclaration[first] === undefined) {
+      return this.routeRank(d, existing.at(first)!) < NO_MATCH ? first : -1;
+    }
+    let best = -1;
+    let bestRank = NO_MATCH;
+    for (let s = existing.slotOf(d); s >= 0; s = existing.nextTwin(s)) {
+      if (this.routeDeclaration[s] !== undefined) continue;
+      const rank = this.routeRank(d, existing.at(s)!);
+      if (rank < bestRank) {
+        best = s;
+        bestRank = rank;
+      }
+    }
+    return best;
+  }
+
+  /** How well an existing route of the same identity fits a declaration: lower is better, NO_MATCH not at all. */
+  private routeRank(d: Route, a: Route): number {
+    const mode = this.mode;
+    if (mode.exact) {
+      if (!routeDiffers(d, a, mode)) return 0;
+      if (a.protocol === d.protocol) return onPath(d, a) ? 1 : 2;
+      // A route whose owner the change being undone rewrote (an adoption).
+      return onPath(d, a) ? 3 : NO_MATCH;
+    }
+    if (d.protocol !== mode.protocol) {
+      if (a.protocol !== d.protocol) return NO_MATCH;
+      return onPath(d, a) ? 0 : 1;
+    }
+    if (a.protocol === mode.protocol) return 0;
+    // Routes through nexthop objects are left to whoever made those (reconcileRoutes): matched, never rewritten.
+    if (onPath(d, a) || a.nhid !== undefined) return 1;
+    if (d.family === 'ipv6' || (d.state === 'absent' && !declaresPath(d))) return 2;
+    return NO_MATCH;
   }
 
   run(): { plan: Plan; problems: PlanProblem[] } {
@@ -346,22 +402,46 @@ class Reconciler {
     const viaGateway: Change[] = [];
     const down = this.downLinks();
     const routes = this.declared.routes;
+    const existing = this.world.routes;
     for (let i = 0; i < routes.length; i++) {
       const d = routes[i]!;
       if (d.state === 'absent') continue;
       // Only what the kernel removed or changed by itself needs looking up again.
       let a = this.routeMatch[i];
-      if (a !== undefined && this.world.cascadedRoutes.size > 0 && this.world.cascadedRoutes.has(a)) a = this.world.routes.get(d);
+      let slot = this.routeSlot[i]!;
+      if (a !== undefined && this.world.cascadedRoutes.size > 0 && this.world.cascadedRoutes.has(a)) {
+        const was = a;
+        slot = -1;
+        for (let s = existing.slotOf(d); s >= 0; s = existing.nextTwin(s)) {
+          if (sameRoute(existing.at(s)!, was)) {
+            slot = s;
+            break;
+          }
+        }
+        a = slot < 0 ? undefined : existing.at(slot);
+      }
+      if (!this.mode.exact && d.protocol !== this.mode.protocol) {
+        // Another owner's route: checked, never written.
+        this.checkForeignRoute(d, a);
+        continue;
+      }
       let c: Change;
       if (a === undefined) {
         const key = routeKey(d);
         c = withMeta({ action: 'create', type: 'route', id: key, before: null, after: routeToCreate(d, this.mode) }, d.source, this.removedReason('route', key));
+        // Routes of another owner in the kernel's list of this one: a create-or-replace could take theirs.
+        if (existing.hasLeaf(d)) {
+          c.placement = 'prepend';
+          if (!c.reason) c.reason = 'beside the routes of other owners that share its table, destination and metric';
+        }
       } else if (a.nhid !== undefined || !routeDiffers(d, a, this.mode)) {
         // Routes through nexthop objects are left to whoever made those.
         continue;
       } else {
         const diff = routeDifference(d, a, this.mode);
         c = withMeta({ action: 'update', type: 'route', id: routeKey(d), before: a, after: diff.after, attrs: diff.attrs }, d.source, undefined);
+        // A replace takes the first route of the kernel's list: with others in it, an exact delete and a create instead.
+        if (slot >= 0 && existing.crowded(slot)) c.placement = existing.firstOfLeaf(slot) ? 'prepend' : 'append';
       }
       const blocked = down.size > 0 ? downLinkOf(c.after as Route, down) : undefined;
       if (blocked !== undefined) this.problem(`route ${c.id}: interface ${blocked} is down, and the kernel takes no routes through an interface that is down`, d.source);
@@ -369,6 +449,19 @@ class Reconciler {
     }
     this.stage(direct, false);
     this.stage(viaGateway, false);
+  }
+
+  /** A declared route of another owner: a problem when it is missing or not as declared. */
+  private checkForeignRoute(d: Route, a: Route | undefined): void {
+    const owner = `protocol ${d.protocol}`;
+    if (a === undefined) {
+      this.problem(`route ${routeKey(d)} is declared with ${owner} (another owner's route, which netrec checks but does not write) and there is no such route; declare it without protocol to have netrec make it`, d.source);
+      return;
+    }
+    if (!routeDiffers(d, a, { exact: false, protocol: d.protocol })) return;
+    const attrs = routeDifference(d, a, { exact: false, protocol: d.protocol }).attrs;
+    const what = attrs.map((x) => `${x.attr} ${JSON.stringify(x.old ?? null)} (declared ${JSON.stringify(x.new ?? null)})`).join(', ');
+    this.problem(`route ${routeKey(d)} with ${owner} is another owner's route and is not as declared: ${what}; declare it without protocol to have netrec adopt it`, d.source);
   }
 
   private downLinks(): Set<string> {
@@ -384,6 +477,20 @@ class Reconciler {
   private reconcileNeighbors(): void {
     this.stage(this.keyedChanges('neighbor', this.declared.neighbors, this.world.neighbors, neighborToCreate, neighborDifference), false);
   }
+}
+
+const NO_MATCH = 4;
+
+/** Whether an existing route runs where a declaration says (type, gateway, device, nexthops as far as declared). */
+function onPath(d: Route, a: Route): boolean {
+  if (d.type !== a.type) return false;
+  if (d.nexthops !== undefined) return a.nexthops !== undefined && !routeNexthopsDiffer(d, a);
+  if (a.nexthops !== undefined && a.nexthops.length > 0) return false;
+  return d.via === a.via && (d.dev === undefined || d.dev === a.dev);
+}
+
+function declaresPath(d: Route): boolean {
+  return d.via !== undefined || d.dev !== undefined || d.nexthops !== undefined;
 }
 
 function withMeta(c: Change, source: Source | undefined, reason: string | undefined): Change {

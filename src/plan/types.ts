@@ -41,6 +41,14 @@ interface ChangeBase<T extends ObjectType, O> {
   source?: Source;
   /** What the kernel does by itself along with this change. */
   effects?: Effect[];
+  /**
+   * Routes only: other routes share the kernel's list of this one (same
+   * table, destination, tos, metric, source prefix), where a replace would
+   * take the first of them. The change is then written as an exact delete
+   * of `before` (for an update) and a create that puts the route first
+   * (`prepend`, as `ip route prepend`) or last (`append`) among them.
+   */
+  placement?: 'prepend' | 'append';
 }
 
 export type Change =

@@ -361,7 +361,7 @@ describe('decodeRoute', () => {
         w.u32(4, 5);
         const mx = w.beginNested(8);
         w.u32(2, 1380);
-        w.u32(4, 7); // RTAX_RTT... other metrics are ignored
+        w.u32(4, 7); // RTAX_RTT: a metric the model does not name, kept in `other`
         w.endNested(mx);
       }),
       names,
@@ -378,11 +378,12 @@ describe('decodeRoute', () => {
       via: 'fe80::1',
       dev: 'wan0',
       mtu: 1380,
+      other: { 'metrics.4': '07000000' },
       onLink: true,
     });
   });
 
-  it('skips cloned routes, source-specific routes, unknown interfaces and families', () => {
+  it('skips cloned routes, unknown interfaces and families; reads the source prefix of a source-specific route', () => {
     const r = (o: Parameters<typeof rtmsg>[1], oif = 2, src = 0) =>
       decodeRoute(
         message(RTM_NEWROUTE, (w) => {
@@ -397,7 +398,7 @@ describe('decodeRoute', () => {
     assert.equal(r({}, 99), undefined);
     assert.equal(r({ family: 128 }), undefined);
     assert.equal(r({ type: 0 }), undefined);
-    assert.equal(r({ family: AF_INET6 }, 2, 64), undefined);
+    assert.equal(r({ family: AF_INET6 }, 2, 64)?.from, '::/64');
   });
 });
 

@@ -167,7 +167,7 @@ describe('golden requests', () => {
     assert.deepEqual(got, want);
   });
 
-  it('route delete: identity only, scope nowhere, type and protocol wildcards', () => {
+  it('route delete: names the route exactly (type, protocol, device, gateway); scope nowhere when unknown', () => {
     const got = written((w) =>
       writeRoute(
         w,
@@ -178,10 +178,12 @@ describe('golden requests', () => {
       ),
     );
     const want = hex(`
-      2c000000 1900 ${PLAIN_FLAGS} 08000000 00000000      # len 44, RTM_DELROUTE 25
-      02 00 00 00 fe 00 ff 00 00000000                    # AF_INET, /0, table 254, proto 0, RT_SCOPE_NOWHERE, RTN_UNSPEC
+      3c000000 1900 ${PLAIN_FLAGS} 08000000 00000000      # len 60, RTM_DELROUTE 25
+      02 00 00 00 fe 4e ff 01 00000000                    # AF_INET, /0, no source, table 254, proto 0x4e, RT_SCOPE_NOWHERE, RTN_UNICAST
       0800 0f00 fe000000                                  # RTA_TABLE 254
       0800 0600 00000000                                  # RTA_PRIORITY 0
+      0800 0400 02000000                                  # RTA_OIF eth0
+      0800 0500 c00002fe                                  # RTA_GATEWAY 192.0.2.254
     `);
     assert.deepEqual(got, want);
   });

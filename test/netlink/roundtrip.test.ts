@@ -187,6 +187,15 @@ describe('round trips', () => {
             mtu: u32,
             onLink: fc.constant(true),
             protocol: u8,
+            ...(f === 'ipv6' ? { from: prefixOf(f).filter((p) => !p.endsWith('/0')), pref: fc.constantFrom('low' as const, 'high' as const) } : {}),
+            mtuLock: fc.constant(true),
+            initcwnd: u32,
+            initrwnd: u32,
+            advmss: u32,
+            hoplimit: u32,
+            quickack: fc.constant(true),
+            congctl: fc.constantFrom('bbr', 'cubic', 'reno'),
+            other: fc.dictionary(fc.constantFrom('11', '19', '21', 'metrics.3', 'metrics.4', 'metrics.9'), fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => Buffer.from(b).toString('hex')), { minKeys: 1 }),
           },
           { requiredKeys: ['family', 'table', 'to', 'metric', 'tos', 'type', 'protocol'] },
         ),
@@ -199,7 +208,18 @@ describe('round trips', () => {
         const got = decodeRoute(asReply(written((w) => writeRoute(w, 'create', r, 1, idx))), names);
         const want: Route = { ...r, scope: r.scope ?? defaultScope(r) };
         if (r.family === 'ipv6' && r.metric === 0) want.metric = 1024;
-        assert.deepEqual(got, want);
+        // A route without a path is written without one.
+        if (['blackhole', 'unreachable', 'prohibit', 'throw'].includes(r.type)) {
+          delete want.via;
+          delete want.dev;
+          delete want.nexthops;
+        }
+        if (r.nhid !== undefined) {
+          delete want.via;
+          delete want.dev;
+          delete want.nexthops;
+        }
+        assert.deepEqual(plain(got), plain(want));
       }),
       RUNS,
     );

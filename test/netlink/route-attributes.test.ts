@@ -35,6 +35,15 @@ const route: fc.Arbitrary<Route> = family.chain((f) =>
       mtu: fc.nat(9000),
       nexthops: fc.array(fc.record({ via: anyAddr, dev, weight: fc.integer({ min: 1, max: 3 }) }, { requiredKeys: ['weight'] }), { minLength: 1, maxLength: 3 }),
       nhid: fc.nat(5),
+      ...(f === 'ipv6' ? { from: fc.constantFrom('2001:db8:1::/48', 'fd00::/8'), pref: fc.constantFrom('low' as const, 'high' as const) } : {}),
+      mtuLock: fc.constant(true),
+      initcwnd: fc.nat(20),
+      initrwnd: fc.nat(20),
+      advmss: fc.nat(9000),
+      hoplimit: fc.nat(255),
+      quickack: fc.constant(true),
+      congctl: fc.constantFrom('bbr', 'cubic'),
+      other: fc.dictionary(fc.constantFrom('11', '21', 'metrics.1', 'metrics.3', 'metrics.9'), fc.constantFrom('01000000', '08000000', '00ff0000')),
     },
     { requiredKeys: ['family', 'table', 'to', 'metric', 'tos', 'type', 'protocol'] },
   ),
@@ -73,6 +82,7 @@ function decodeWith(read: (b: Buffer, off: number, end: number, r: Route, ctx: C
   const ctx = new Ctx().reset('create', addrLenOf(f === 'ipv4' ? 2 : 10));
   ctx.names = names;
   ctx.dstLen = 8;
+  ctx.srcLen = 16;
   const r: Route = { family: f, table: 254, to: '', metric: 0, tos: 0, type: 'unicast', protocol: 9, scope: 'global' };
   try {
     read(b, RTMSG_LEN, b.length, r, ctx);

@@ -241,23 +241,52 @@ test('declared objects that exist as foreign ones are adopted', () => {
   assertConverges(desired, actual);
 });
 
-test('attributes a declaration leaves out are neither compared nor lost', () => {
+test('a declared route is the whole route: what it leaves out is cleared, except the derived device and the kept attributes', () => {
   const actual = state({
     links: [link('eth0', 'device', { mtu: 9000, mac: '02:00:00:00:00:09' })],
-    routes: [route('10.9.0.0/16', { via: '10.0.0.254', dev: 'eth0', mtu: 1400, src: '10.0.0.1', protocol: PROTO_STATIC })],
+    routes: [route('10.9.0.0/16', { via: '10.0.0.254', dev: 'eth0', mtu: 1400, src: '10.0.0.1', advmss: 1300, initcwnd: 10, other: { '11': '01000000' } })],
   });
-  const desired = desiredOf({ links: [eth0], routes: [route('10.9.0.0/16', { via: '10.0.0.253' })] });
+  const desired = desiredOf({ links: [eth0], routes: [route('10.9.0.0/16', { via: '10.0.0.253', initcwnd: 10 })] });
   const p = plan(desired, actual).plan;
   assert.deepEqual(lines(p), ['update route 10.9.0.0/16 table 254 metric 0']);
   const update = find(p, 'route', '10.9.0.0/16 table 254 metric 0')!;
   assert.deepEqual(update.attrs, [
     { attr: 'via', old: '10.0.0.254', new: '10.0.0.253' },
-    { attr: 'protocol', old: PROTO_STATIC, new: OURS },
+    { attr: 'src', old: '10.0.0.1', new: undefined },
+    { attr: 'mtu', old: 1400, new: undefined },
+    { attr: 'advmss', old: 1300, new: undefined },
   ]);
-  // Kept: mtu and src. Left for the kernel to derive for the new gateway: the device.
-  assert.equal(update.after!.mtu, 1400);
-  assert.equal(update.after!.src, '10.0.0.1');
+  // Cleared: mtu, src, advmss. Kept: initcwnd (declared) and the attribute netrec does not model.
+  // Left for the kernel to derive for the new gateway: the device.
+  assert.equal(update.after!.mtu, undefined);
+  assert.equal(update.after!.src, undefined);
+  assert.equal(update.after!.initcwnd, 10);
+  assert.deepEqual(update.after!.other, { '11': '01000000' });
   assert.equal(update.after!.dev, undefined);
+  assert.equal(update.placement, undefined, 'alone under its key: one replace');
+  assertConverges(desired, actual);
+});
+
+test('unicast to blackhole: the rewrite carries no device or gateway', () => {
+  const actual = state({ links: [eth0], routes: [route('10.9.0.0/16', { via: '10.0.0.254', dev: 'eth0' })] });
+  const p = plan(desiredOf({ routes: [route('10.9.0.0/16', { type: 'blackhole' })] }), actual).plan;
+  const update = find(p, 'route', '10.9.0.0/16 table 254 metric 0')!;
+  assert.equal(update.after!.type, 'blackhole');
+  assert.equal(update.after!.via, undefined);
+  assert.equal(update.after!.dev, undefined);
+});
+
+test('a foreign route on another path under the same IPv4 key is kept: netrec adds its own beside it', () => {
+  const foreign = route('10.9.0.0/16', { via: '10.0.0.254', dev: 'eth0', protocol: PROTO_STATIC });
+  const actual = state({ links: [eth0], routes: [foreign] });
+  const desired = desiredOf({ links: [eth0], routes: [route('10.9.0.0/16', { via: '10.0.0.253' })] });
+  const p = plan(desired, actual).plan;
+  assert.deepEqual(lines(p), ['create route 10.9.0.0/16 table 254 metric 0']);
+  assert.equal(find(p, 'route', '10.9.0.0/16 table 254 metric 0')!.placement, 'prepend');
+  const after = applyPlan(actual, p);
+  assert.equal(after.routes.length, 2);
+  assert.ok(after.routes.includes(foreign));
+  assertConverges(desired, actual);
 });
 
 test('multipath nexthops compare as a multiset', () => {

@@ -97,11 +97,15 @@ function fieldSetter(field: string): (target: object, value: unknown) => void {
   }
 }
 
+/** Keeps an attribute a layout does not name (decode's `unknown`). */
+export type UnknownAttr = (target: object, type: number, buf: Buffer, at: number, len: number) => void;
+
 export class AttrLayout<C extends Ctx = Ctx> {
   private readonly specs: CompiledSpec<C>[];
   private readonly byType: (CompiledSpec<C> | undefined)[];
 
-  constructor(specs: readonly AttrSpec<C>[]) {
+  /** `unknown`: where decode keeps attributes not in `specs` (default: skipped). */
+  constructor(specs: readonly AttrSpec<C>[], private readonly unknown?: UnknownAttr) {
     this.specs = specs.map((s) => ({
       attr: s.attr,
       field: s.field,
@@ -137,7 +141,7 @@ export class AttrLayout<C extends Ctx = Ctx> {
       if (spec !== undefined) {
         const v = spec.codec.read(buf, off + NLA_HDRLEN, len - NLA_HDRLEN, ctx, target);
         if (v !== undefined && spec.set !== undefined) spec.set(target, v);
-      }
+      } else if (this.unknown !== undefined) this.unknown(target, type, buf, off + NLA_HDRLEN, len - NLA_HDRLEN);
       off += (len + 3) & ~3;
     }
   }

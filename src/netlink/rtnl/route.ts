@@ -11,6 +11,7 @@ import {
   NLA_HDRLEN,
   NLA_TYPE_MASK,
   NLM_F_ACK,
+  NLM_F_APPEND,
   NLM_F_CREATE,
   NLM_F_EXCL,
   NLM_F_REPLACE,
@@ -35,6 +36,7 @@ import {
   needHeader,
   prefixBytes,
   readIp,
+  string,
   u32,
   type Codec,
   type IndexName,
@@ -43,7 +45,11 @@ import {
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
 
+/** How a route request is sent: create (EXCL), replace (the first route of its key), prepend/append (beside others of its key), delete. */
+export type RouteOp = 'create' | 'replace' | 'prepend' | 'append' | 'delete';
+
 export const RTA_DST = 1;
+export const RTA_SRC = 2;
 export const RTA_OIF = 4;
 export const RTA_GATEWAY = 5;
 export const RTA_PRIORITY = 6;
@@ -52,8 +58,16 @@ export const RTA_METRICS = 8;
 export const RTA_MULTIPATH = 9;
 export const RTA_TABLE = 15;
 export const RTA_VIA = 18;
+export const RTA_PREF = 20;
 export const RTA_NH_ID = 30;
+export const RTAX_LOCK = 1;
 export const RTAX_MTU = 2;
+export const RTAX_ADVMSS = 8;
+export const RTAX_HOPLIMIT = 10;
+export const RTAX_INITCWND = 11;
+export const RTAX_INITRWND = 14;
+export const RTAX_QUICKACK = 15;
+export const RTAX_CC_ALGO = 16;
 export const RTNH_F_ONLINK = 4;
 export const RTM_F_CLONED = 0x200;
 export const RTMSG_LEN = 12;
@@ -141,6 +155,108 @@ const dst: Codec<string> = {
   },
 };
 
+/** RTA_SRC: the IPv6 source prefix; its length is rtm_src_len (ctx). */
+const srcPrefix: Codec<string> = {
+  read: (b, at, len, ctx) => `${readIp(b, at, len, ctx.addrLen)}/${ctx.srcLen}`,
+  write: (w, t, _v, ctx) => {
+    if (ctx.srcLen > 0) w.bytes(t, ctx.srcBytes!);
+  },
+};
+
+/**
+ * Attribute types that describe a route's state or a lookup rather than the
+ * route (cache info, expiry, the fields of an RTM_GETROUTE query): not kept.
+ * Any other attribute the model does not name is kept in `other`.
+ */
+const NOT_KEPT = new Uint8Array(64);
+for (const t of [0, 3, 12, 16, 17, 23, 24, 25, 27, 28, 29]) NOT_KEPT[t] = 1;
+
+/** Keep an attribute the model does not name, as hex, under `key`. */
+function keepOther(r: Route, key: string, b: Buffer, at: number, len: number): void {
+  const other = (r.other ??= {});
+  other[key] = b.toString('hex', at, at + len);
+}
+
+function keepUnknownAttr(target: object, type: number, b: Buffer, at: number, len: number): void {
+  if (type < NOT_KEPT.length && NOT_KEPT[type] === 1) return;
+  keepOther(target as Route, String(type), b, at, len);
+}
+
+function keepUnknownMetric(target: object, type: number, b: Buffer, at: number, len: number): void {
+  keepOther(target as Route, `metrics.${type}`, b, at, len);
+}
+
+/** Payloads of the kept attributes whose key starts with `prefix` (numbers after it) in key order. */
+function otherOf(r: Route, metrics: boolean): [number, Buffer][] {
+  const out: [number, Buffer][] = [];
+  if (r.other === undefined) return out;
+  for (const [k, hex] of Object.entries(r.other)) {
+    const isMetric = k.startsWith('metrics.');
+    if (isMetric !== metrics) continue;
+    const n = Number(isMetric ? k.slice(8) : k);
+    if (!Number.isInteger(n) || n <= 0 || n > 0x3fff) throw new Error(`route attribute key ${k} is not a number`);
+    if (metrics && n === RTAX_LOCK) continue;
+    out.push([n, Buffer.from(hex, 'hex')]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+/** The kept attributes, re-sent as they were read. Field-less: it writes from the whole route. */
+const otherAttrs: Codec<Route> = {
+  read: () => undefined,
+  write: (w, _t, r) => {
+    for (const [n, bytes] of otherOf(r, false)) w.bytes(n, bytes);
+  },
+};
+const otherMetrics: Codec<Route> = {
+  read: () => undefined,
+  write: (w, _t, r) => {
+    for (const [n, bytes] of otherOf(r, true)) w.bytes(n, bytes);
+  },
+};
+
+/** RTAX_LOCK: the mtu's lock bit is `mtuLock`; other lock bits are kept as metrics.1. */
+const lockBits: Codec<Route> = {
+  read: (b, at, len, _ctx, target) => {
+    need(len, 4, at);
+    const r = target as Route;
+    const m = b.readUInt32LE(at);
+    if (m & (1 << RTAX_MTU)) r.mtuLock = true;
+    const rest = (m & ~(1 << RTAX_MTU)) >>> 0;
+    if (rest !== 0) {
+      const bytes = Buffer.alloc(4);
+      bytes.writeUInt32LE(rest, 0);
+      keepOther(r, `metrics.${RTAX_LOCK}`, bytes, 0, 4);
+    }
+    return undefined;
+  },
+  write: (w, t, r) => {
+    let m = r.mtuLock ? 1 << RTAX_MTU : 0;
+    const rest = r.other?.[`metrics.${RTAX_LOCK}`];
+    if (rest !== undefined) m |= Buffer.from(rest, 'hex').readUInt32LE(0);
+    if (m !== 0) w.u32(t, m >>> 0);
+  },
+};
+
+/** A u32 metric that is 0 or 1; 0 reads as absent (the kernel's default). */
+const onU32: Codec<boolean> = {
+  read: (b, at, len) => (need(len, 4, at), b.readUInt32LE(at) !== 0 ? true : undefined),
+  write: (w, t, v) => {
+    if (v) w.u32(t, 1);
+  },
+};
+
+/** RTA_PREF (u8, ICMPV6_ROUTER_PREF_*): medium (0) is the default and reads as absent. */
+const PREF_NUM = { high: 1, low: 3 } as const;
+const pref: Codec<'low' | 'high'> = {
+  read: (b, at, len) => {
+    need(len, 1, at);
+    const v = b[at]!;
+    return v === 1 ? 'high' : v === 3 ? 'low' : undefined;
+  },
+  write: (w, t, v) => w.u8(t, PREF_NUM[v]),
+};
+
 const nexthopLayout = new AttrLayout([
   { attr: RTA_GATEWAY, field: 'via', codec: gateway },
   { attr: RTA_VIA, field: 'via', codec: via },
@@ -180,62 +296,113 @@ const multipath: Codec<Nexthop[]> = {
   },
 };
 
-const metricsLayout = new AttrLayout([{ attr: RTAX_MTU, field: 'mtu', codec: u32 }]);
+/** RTA_METRICS: the route metrics the model names; any other is kept in `other` as metrics.N. */
+export const metricsLayout = new AttrLayout(
+  [
+    { attr: RTAX_LOCK, codec: lockBits },
+    { attr: RTAX_MTU, field: 'mtu', codec: u32 },
+    { attr: RTAX_ADVMSS, field: 'advmss', codec: u32 },
+    { attr: RTAX_HOPLIMIT, field: 'hoplimit', codec: u32 },
+    { attr: RTAX_INITCWND, field: 'initcwnd', codec: u32 },
+    { attr: RTAX_INITRWND, field: 'initrwnd', codec: u32 },
+    { attr: RTAX_QUICKACK, field: 'quickack', codec: onU32 },
+    { attr: RTAX_CC_ALGO, field: 'congctl', codec: string },
+    // RTAX_UNSPEC, never sent by the kernel: the slot that re-sends the kept metrics.
+    { attr: 0, codec: otherMetrics },
+  ],
+  keepUnknownMetric,
+);
 
 const CREATE = ['create', 'replace'] as const;
 const ALL = ['create', 'replace', 'delete'] as const;
 
-/** Writes routes; also the reference decodeRoute's switch is tested against. */
-export const routeLayout = new AttrLayout([
-  { attr: RTA_TABLE, field: 'table', codec: u32, on: ALL },
-  { attr: RTA_DST, field: 'to', codec: dst, on: ALL },
-  { attr: RTA_PRIORITY, field: 'metric', codec: u32, on: ALL },
-  { attr: RTA_OIF, field: 'dev', codec: devName, on: CREATE },
-  { attr: RTA_GATEWAY, field: 'via', codec: gateway, on: CREATE },
-  { attr: RTA_VIA, field: 'via', codec: via, on: CREATE },
-  { attr: RTA_PREFSRC, field: 'src', codec: ip, on: CREATE },
-  { attr: RTA_METRICS, codec: group(metricsLayout), on: CREATE },
-  { attr: RTA_MULTIPATH, field: 'nexthops', codec: multipath, on: CREATE },
-  { attr: RTA_NH_ID, field: 'nhid', codec: u32, on: CREATE },
-]);
+/**
+ * The route attributes: writes routes, and is the reference decodeRoute's
+ * switch is tested against. A delete names everything the kernel matches a
+ * route by (fib_table_delete, ip6_route_del): identity, device, gateway or
+ * nexthops, nexthop object, preferred source; in the header type, scope and
+ * protocol. Absent ones would be wildcards that could hit another route.
+ */
+export const routeLayout = new AttrLayout(
+  [
+    { attr: RTA_TABLE, field: 'table', codec: u32, on: ALL },
+    { attr: RTA_DST, field: 'to', codec: dst, on: ALL },
+    { attr: RTA_SRC, field: 'from', codec: srcPrefix, on: ALL },
+    { attr: RTA_PRIORITY, field: 'metric', codec: u32, on: ALL },
+    { attr: RTA_OIF, field: 'dev', codec: devName, on: ALL },
+    { attr: RTA_GATEWAY, field: 'via', codec: gateway, on: ALL },
+    { attr: RTA_VIA, field: 'via', codec: via, on: ALL },
+    { attr: RTA_PREFSRC, field: 'src', codec: ip, on: ALL },
+    { attr: RTA_METRICS, codec: group(metricsLayout), on: CREATE },
+    { attr: RTA_MULTIPATH, field: 'nexthops', codec: multipath, on: ALL },
+    { attr: RTA_PREF, field: 'pref', codec: pref, on: CREATE },
+    { attr: RTA_NH_ID, field: 'nhid', codec: u32, on: ALL },
+    // RTA_UNSPEC, never sent by the kernel: the slot that re-sends the kept attributes.
+    { attr: 0, codec: otherAttrs, on: CREATE },
+  ],
+  keepUnknownAttr,
+);
+
+/** Types that carry no device or gateway: a rewrite from unicast leaves the old ones behind. */
+const PATHLESS = new Set<RouteType>(['blackhole', 'unreachable', 'prohibit', 'throw']);
 
 const enc = new Ctx();
 const dec = new Ctx();
 
 /**
- * One RTM_NEWROUTE (create: EXCL, replace: REPLACE) or RTM_DELROUTE request.
- * A delete names only the identity (table, destination, tos, metric) and
- * leaves type, protocol and scope as wildcards, like `ip route del`.
+ * One RTM_NEWROUTE or RTM_DELROUTE request. `create` fails on any route of
+ * the key (EXCL), `replace` takes the first route of the key (REPLACE),
+ * `prepend`/`append` add the route before/after the others of its key (as
+ * `ip route prepend`/`append`). A delete names the route exactly (see
+ * routeLayout), its protocol included.
  */
-export function writeRoute(w: Writer, op: 'create' | 'replace' | 'delete', r: Route, seq: number, idx: NameIndex): void {
+export function writeRoute(w: Writer, op: RouteOp, r: Route, seq: number, idx: NameIndex): void {
   const af = r.family === 'ipv4' ? AF_INET : AF_INET6;
-  const ctx = enc.reset(op, addrLenOf(af));
+  const del = op === 'delete';
+  const ctx = enc.reset(del ? 'delete' : op === 'replace' ? 'replace' : 'create', addrLenOf(af));
   ctx.idx = idx;
   const to = prefixBytes(r.to, ctx.addrLen);
   ctx.dstLen = to.len;
   ctx.dstBytes = to.bytes;
-  const del = op === 'delete';
-  const flags = del ? 0 : op === 'create' ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_CREATE | NLM_F_REPLACE;
+  if (r.from !== undefined) {
+    const from = prefixBytes(r.from, ctx.addrLen);
+    ctx.srcLen = from.len;
+    ctx.srcBytes = from.bytes;
+  }
+  const flags = del
+    ? 0
+    : op === 'create'
+      ? NLM_F_CREATE | NLM_F_EXCL
+      : op === 'replace'
+        ? NLM_F_CREATE | NLM_F_REPLACE
+        : op === 'append'
+          ? NLM_F_CREATE | NLM_F_APPEND
+          : NLM_F_CREATE;
   const start = w.begin(del ? RTM_DELROUTE : RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | flags, seq);
   const h = w.struct(RTMSG_LEN);
   const b = w.buf;
   b[h] = af;
   b[h + 1] = to.len;
+  b[h + 2] = ctx.srcLen;
   b[h + 3] = r.tos;
   b[h + 4] = r.table < 256 ? r.table : TABLE_UNSPEC;
-  if (del) b[h + 6] = RT_SCOPE_NOWHERE;
+  const type = TYPE_NUM.get(r.type);
+  if (type === undefined) throw new Error(`unknown route type ${r.type}`);
+  b[h + 5] = r.protocol;
+  b[h + 7] = type;
+  if (del) b[h + 6] = r.scope === undefined ? RT_SCOPE_NOWHERE : SCOPE_NUM.get(r.scope)!;
   else {
-    const type = TYPE_NUM.get(r.type);
-    if (type === undefined) throw new Error(`unknown route type ${r.type}`);
     const scope = SCOPE_NUM.get(r.scope ?? defaultScope(r));
     if (scope === undefined) throw new Error(`unknown route scope ${r.scope}`);
-    b[h + 5] = r.protocol;
     b[h + 6] = scope;
-    b[h + 7] = type;
     b.writeUInt32LE(r.onLink ? RTNH_F_ONLINK : 0, h + 8);
   }
-  // A route on a nexthop object names no nexthop of its own (the kernel refuses both).
-  const attrs = !del && r.nhid !== undefined ? { ...r, dev: undefined, via: undefined, nexthops: undefined } : r;
+  // A route on a nexthop object names no nexthop of its own (the kernel refuses both);
+  // one without a path (blackhole...) names no device or gateway when it is written.
+  const attrs =
+    r.nhid !== undefined || (!del && PATHLESS.has(r.type) && (r.dev !== undefined || r.via !== undefined || r.nexthops !== undefined))
+      ? { ...r, dev: undefined, via: undefined, nexthops: undefined }
+      : r;
   routeLayout.encode(w, attrs, ctx);
   w.end(start);
 }
@@ -261,9 +428,9 @@ DecodedRoute.prototype = Object.prototype;
 
 /**
  * A route from a dump or an event. Undefined for what the model does not
- * keep: other families, cloned/cache entries, source-specific (IPv6
- * subtree) routes, RTN_UNSPEC/XRESOLVE, and routes through an interface
- * `names` does not know.
+ * keep: other families, cloned/cache entries, RTN_UNSPEC/XRESOLVE, and
+ * routes through an interface `names` does not know. A source-specific
+ * IPv6 route carries its source prefix in `from`.
  */
 export function decodeRoute(m: Message, names: IndexName): Route | undefined {
   const b = m.buf;
@@ -274,12 +441,15 @@ export function decodeRoute(m: Message, names: IndexName): Route | undefined {
   if (addrLen === 0) return undefined;
   const rtmFlags = u32At(b, o + 8);
   const type = TYPES[b[o + 7]!];
-  if (rtmFlags & RTM_F_CLONED || type === undefined || b[o + 2] !== 0) return undefined;
+  if (rtmFlags & RTM_F_CLONED || type === undefined) return undefined;
   const dstLen = b[o + 1]!;
   if (dstLen > addrLen * 8) throw new NetlinkParseError(`route prefix length ${dstLen} exceeds ${addrLen * 8}`);
+  const srcLen = b[o + 2]!;
+  if (srcLen > addrLen * 8) throw new NetlinkParseError(`route source prefix length ${srcLen} exceeds ${addrLen * 8}`);
   const ctx = dec.reset('create', addrLen);
   ctx.names = names;
   ctx.dstLen = dstLen;
+  ctx.srcLen = srcLen;
   const family: Family = af === AF_INET ? 'ipv4' : 'ipv6';
   const r = new DecodedRoute(family, b[o + 4]!, b[o + 3]!, type, b[o + 5]!);
   const scope = SCOPES[b[o + 6]!];
@@ -287,6 +457,7 @@ export function decodeRoute(m: Message, names: IndexName): Route | undefined {
   readRouteAttributes(b, o + RTMSG_LEN, m.end, r, ctx);
   if (ctx.missing) return undefined;
   if (r.to === '') r.to = `${family === 'ipv4' ? '0.0.0.0' : '::'}/${dstLen}`;
+  if (srcLen > 0 && r.from === undefined) r.from = `${family === 'ipv4' ? '0.0.0.0' : '::'}/${srcLen}`;
   if (r.metric === 0 && family === 'ipv6') r.metric = IPV6_DEFAULT_METRIC;
   if (rtmFlags & RTNH_F_ONLINK) r.onLink = true;
   return r;
@@ -311,6 +482,10 @@ export function readRouteAttributes(b: Buffer, off: number, end: number, r: Rout
         checkIpLen(at, n, ctx.addrLen);
         r.to = formatPrefix(b, at, n as 4 | 16, ctx.dstLen);
         break;
+      case RTA_SRC:
+        checkIpLen(at, n, ctx.addrLen);
+        r.from = formatPrefix(b, at, n as 4 | 16, ctx.srcLen);
+        break;
       case RTA_PRIORITY:
         r.metric = attrU32(b, at, n);
         break;
@@ -334,9 +509,16 @@ export function readRouteAttributes(b: Buffer, off: number, end: number, r: Rout
       case RTA_MULTIPATH:
         r.nexthops = multipath.read(b, at, n, ctx, r);
         break;
+      case RTA_PREF: {
+        const p = pref.read(b, at, n, ctx, r);
+        if (p !== undefined) r.pref = p;
+        break;
+      }
       case RTA_NH_ID:
         r.nhid = attrU32(b, at, n);
         break;
+      default:
+        keepUnknownAttr(r, b.readUInt16LE(off + 2) & NLA_TYPE_MASK, b, at, n);
     }
     off += (len + 3) & ~3;
   }
