@@ -41,6 +41,12 @@ interface ChangeBase<T extends ObjectType, O> {
   source?: Source;
   /** What the kernel does by itself along with this change. */
   effects?: Effect[];
+  /**
+   * Rules: an existing rule is one the kernel's exclusive-create check would
+   * take for this one (a more specific rule at its priority), so it is
+   * created without NLM_F_EXCL.
+   */
+  shadowed?: boolean;
 }
 
 export type Change =
