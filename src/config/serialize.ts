@@ -3,7 +3,7 @@
 // hand-written config; what loading fills in for a missing key is exactly
 // what is left out here, so loadSnapshot(toDocument(s)) gives s back.
 import { DEFAULT_PROTOCOL, OWNER_ALIAS, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
-import { ruleKey } from '../model/identity.js';
+import { IP_PROTOCOL_NAMES, ruleKey } from '../model/identity.js';
 import type { Address, Link, Neighbor, Policy, Route, Rule, State } from '../model/types.js';
 import { addressSortKey, ipv4 } from './addr.js';
 import { defaultMetric, defaultScope, defaultTable } from './normalize-routes.js';
@@ -53,7 +53,7 @@ function policyDoc(p: Policy): Doc | undefined {
 
 /** The rules every namespace starts with: 0 lookup local, 32766 lookup main, 32767 lookup default. */
 function isDefaultRule(r: Rule): boolean {
-  if (r.action !== 'lookup' || r.from || r.to || r.iif || r.oif || r.fwmark !== undefined) return false;
+  if (r.action !== 'lookup' || ruleKey(r) !== `${r.family} pref ${r.priority} lookup ${r.table}`) return false;
   return (r.priority === 0 && r.table === TABLE_LOCAL) || (r.priority === 32766 && r.table === TABLE_MAIN) || (r.priority === 32767 && r.table === TABLE_DEFAULT);
 }
 
@@ -189,16 +189,30 @@ class Renderer {
 
   rule(r: Rule): Doc {
     const d: Doc = { priority: r.priority };
+    if (r.not) d.not = true;
     if (r.from !== undefined) d.from = r.from;
     if (r.to !== undefined) d.to = r.to;
     if (r.iif !== undefined) d.iif = r.iif;
     if (r.oif !== undefined) d.oif = r.oif;
     if (r.fwmark !== undefined) {
       const mask = r.fwmask ?? 0xffffffff;
-      d.fwmark = mask === 0xffffffff ? `0x${r.fwmark.toString(16)}` : `0x${r.fwmark.toString(16)}/0x${mask.toString(16)}`;
+      // A bare mark 0 would read back as no fwmark: its full mask is written out.
+      d.fwmark = mask === 0xffffffff && r.fwmark !== 0 ? `0x${r.fwmark.toString(16)}` : `0x${r.fwmark.toString(16)}/0x${mask.toString(16)}`;
     }
-    if (r.action === 'lookup') d.table = this.table(r.table);
-    else d.action = r.action;
+    if (r.tos) d.tos = `0x${r.tos.toString(16)}`;
+    if (r.dscp !== undefined) d.dscp = r.dscp;
+    if (r.uidrange !== undefined) d.uidrange = r.uidrange;
+    if (r.ipproto !== undefined) d.ipproto = IP_PROTOCOL_NAMES[r.ipproto] ?? r.ipproto;
+    if (r.sport !== undefined) d.sport = portValue(r.sport);
+    if (r.dport !== undefined) d.dport = portValue(r.dport);
+    if (r.l3mdev) d.l3mdev = true;
+    if (r.suppressPrefixlength !== undefined) d['suppress-prefixlength'] = r.suppressPrefixlength;
+    if (r.suppressIfgroup !== undefined) d['suppress-ifgroup'] = r.suppressIfgroup;
+    if (r.action === 'lookup') {
+      if (!r.l3mdev || r.table !== 0) d.table = this.table(r.table);
+    } else d.action = r.action;
+    if (r.action === 'goto' && r.goto !== undefined) d.goto = r.goto;
+    if (r.attributes && Object.keys(r.attributes).length > 0) d.attributes = { ...r.attributes };
     if (r.from === undefined && r.to === undefined) d.family = r.family;
     if (r.state === 'absent') d.state = r.state;
     this.protocol(d, r.protocol);
@@ -212,6 +226,11 @@ class Renderer {
     this.protocol(d, n.protocol);
     return d;
   }
+}
+
+/** A single port as a number, a range as text. */
+function portValue(p: string): string | number {
+  return /^\d+$/.test(p) ? Number(p) : p;
 }
 
 /** The object without its undefined values. */

@@ -141,8 +141,9 @@ export function opsFor(c: Change): ChangeOps {
     }
     case 'rule': {
       // Rules have no in-place replace: everything but the protocol is identity.
+      // Each request names every selector and the protocol (see plan/rule-order.ts).
       if (c.action !== 'create') main.push(op((w, s) => writeRule(w, 'delete', c.before!, s)));
-      if (c.action !== 'delete') main.push(op((w, s) => writeRule(w, 'create', c.after!, s)));
+      if (c.action !== 'delete') main.push(op((w, s) => writeRule(w, 'create', c.after!, s, !c.shadowed)));
       break;
     }
   }

@@ -183,15 +183,40 @@ export type RuleAction = 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' | '
 export interface Rule {
   family: Family;
   priority: number;
+  /** FIB_RULE_INVERT: the selectors must not match (`not`). */
+  not?: boolean;
   from?: string; // prefix; undefined = all
   to?: string;
   iif?: string;
   oif?: string;
+  /** Undefined: no fwmark selector. Mark 0 is kept only with an explicit mask (the kernel drops a bare mark 0). */
   fwmark?: number;
   fwmask?: number; // undefined with fwmark = 0xffffffff
+  /** IPv4 TOS / IPv6 traffic class byte (fib_rule_hdr.tos). */
+  tos?: number;
+  /** FRA_DSCP: a 6-bit DSCP value. */
+  dscp?: number;
+  /** FRA_UID_RANGE: "start-end". */
+  uidrange?: string;
+  /** FRA_IP_PROTO: an IP protocol number. */
+  ipproto?: number;
+  /** FRA_SPORT_RANGE / FRA_DPORT_RANGE: "port" or "start-end". */
+  sport?: string;
+  dport?: string;
+  /** FRA_L3MDEV: look up the table of the packet's L3 master device. */
+  l3mdev?: boolean;
+  suppressPrefixlength?: number;
+  suppressIfgroup?: number;
   /** lookup table; 0 when the action needs none. */
   table: number;
   action: RuleAction;
+  /** FRA_GOTO: the priority an action goto jumps to. */
+  goto?: number;
+  /**
+   * FRA_* attributes netrec does not model, by attribute number: the payload
+   * as hex. Read, shown, compared as part of the identity and re-sent.
+   */
+  attributes?: Record<string, string>;
   protocol: number;
   state?: 'present' | 'absent';
   source?: Source;

@@ -397,13 +397,20 @@ function mergeRoute(d: Route, a: Route, protocol: number): Route {
 
 // ---- rules and neighbors --------------------------------------------------
 
-export function ruleToCreate(d: Rule, mode: CompareMode): Rule {
-  return mode.exact || d.protocol === mode.protocol ? d : { ...d, protocol: mode.protocol };
+/**
+ * The rule netrec writes. Its protocol is the declared one: netrec's marker
+ * unless the config names another owner (contract section 4), which is then
+ * checked rather than adopted.
+ */
+export function ruleToCreate(d: Rule, _mode: CompareMode): Rule {
+  if (d.source === undefined) return d;
+  const { source: _source, ...rule } = d;
+  return rule;
 }
 
 /** Everything but the protocol is identity, so only the protocol can differ. */
 export function ruleDifference(d: Rule, a: Rule, mode: CompareMode): Difference<Rule> | undefined {
-  const attrs = protocolChange(mode.exact ? d.protocol : mode.protocol, a.protocol);
+  const attrs = protocolChange(d.protocol, a.protocol);
   if (attrs.length === 0) return undefined;
   return { action: 'replace', attrs, after: ruleToCreate(d, mode), reason: 'a rule cannot change in place' };
 }

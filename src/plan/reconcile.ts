@@ -33,6 +33,7 @@ import {
 import { sameRoute, type World } from './effects.js';
 import { byDepth, linkDepths, usesGateway } from './order.js';
 import { VethPairs, isVirtual, lowerOf } from './ownership.js';
+import { orderRuleChanges } from './rule-order.js';
 import type { Change, ModelObject, Plan, Summary } from './types.js';
 
 /** Something no plan can fix, such as a declared `device` that does not exist. */
@@ -179,9 +180,14 @@ class Reconciler {
     this.decideLinkRemovals();
     const { neighbors, rules, addresses } = this.declared;
     const neighborDeletes = this.deletions<Neighbor>('neighbor', keyed(this.world.neighbors, neighbors, keyOf.neighbor), (n) => this.doomed.has(n.dev));
-    const ruleDeletes = this.deletions<Rule>('rule', keyed(this.world.rules, rules, keyOf.rule), () => false);
+    // Rule changes depend on no other stage; they are ordered against the kernel's rule list together.
+    const ruleOrder = orderRuleChanges(
+      [...this.world.rules.values()],
+      this.deletions<Rule>('rule', keyed(this.world.rules, rules, keyOf.rule), () => false),
+      this.keyedChanges('rule', rules, this.world.rules, ruleToCreate, ruleDifference),
+    );
     const routeDeletes = this.deletions<Route>('route', (visit) => this.world.routes.forEach((r, slot) => visit(r, this.routeDeclaration[slot])), (r) => this.throughDoomed(r));
-    this.stage(neighborDeletes.concat(ruleDeletes, routeDeletes), true);
+    this.stage(neighborDeletes.concat(ruleOrder.deletes, routeDeletes), true);
     this.stage(this.deletions<Address>('address', keyed(this.world.addresses, addresses, keyOf.address), (a) => this.doomed.has(a.dev)), true);
     this.deleteLinks();
     const depth = linkDepths(this.present, (l) => this.veth.createdWith(l.name));
@@ -195,7 +201,7 @@ class Reconciler {
     }
     this.reconcileAddresses();
     this.reconcileRoutes();
-    this.reconcileRules();
+    this.stage(ruleOrder.changes, false);
     this.reconcileNeighbors();
     return { plan: { stages: this.stages, summary: summarize(this.stages) }, problems: this.problems };
   }
@@ -468,10 +474,6 @@ class Reconciler {
     const down = new Set<string>();
     for (const l of this.world.links.values()) if (l.state !== 'up') down.add(l.name);
     return down;
-  }
-
-  private reconcileRules(): void {
-    this.stage(this.keyedChanges('rule', this.declared.rules, this.world.rules, ruleToCreate, ruleDifference), false);
   }
 
   private reconcileNeighbors(): void {

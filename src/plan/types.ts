@@ -49,6 +49,12 @@ interface ChangeBase<T extends ObjectType, O> {
    * (`prepend`, as `ip route prepend`) or last (`append`) among them.
    */
   placement?: 'prepend' | 'append';
+  /**
+   * Rules: an existing rule is one the kernel's exclusive-create check would
+   * take for this one (a more specific rule at its priority), so it is
+   * created without NLM_F_EXCL.
+   */
+  shadowed?: boolean;
 }
 
 export type Change =

@@ -279,7 +279,8 @@ test('read-only keys of show output are accepted and ignored in a config (a rout
   // A route's protocol names the owner it is expected to have (contract section 4): kept.
   assert.equal(d.state.routes[0]!.protocol, 3);
   assert.equal(d.state.routes[0]!.nhid, undefined);
-  assert.equal(d.state.rules[0]!.protocol, DEFAULT_PROTOCOL);
+  // A rule's protocol names the owner it is expected to have (contract section 4).
+  assert.equal(d.state.rules[0]!.protocol, 3);
 });
 
 test('UTF-8 text (a byte order mark, names and comments beyond ASCII) reads as such; positions count characters', () => {

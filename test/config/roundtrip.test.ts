@@ -179,14 +179,27 @@ function routeArb(): fc.Arbitrary<Route> {
 }
 
 function ruleArb(): fc.Arbitrary<Rule> {
+  const range = (max: number, min: number) => fc.tuple(fc.integer({ min, max }), fc.integer({ min, max })).map(([a, b]) => (a < b ? [a, b] : [b, a]) as [number, number]);
+  const port = fc.option(range(65535, 1).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)));
   return fc
     .record({
       family: familyArb,
-      priority: u32,
+      priority: fc.integer({ min: 0, max: 0xfffffffe }),
+      not: fc.boolean(),
       iif: fc.option(ifname),
       oif: fc.option(ifname),
       mark: fc.option(fc.tuple(u32, fc.option(fc.integer({ min: 0, max: 0xfffffffe })))),
+      ds: fc.oneof(fc.constant(null), fc.record({ tos: fc.integer({ min: 1, max: 255 }) }), fc.record({ dscp: fc.integer({ min: 0, max: 63 }) })),
+      uidrange: fc.option(range(0xfffffffe, 0).map(([a, b]) => `${a}-${b}`)),
+      ipproto: fc.option(fc.integer({ min: 1, max: 255 })),
+      sport: port,
+      dport: port,
+      l3mdev: fc.boolean(),
+      suppressPrefixlength: fc.option(fc.integer({ min: 0, max: 32 })),
+      suppressIfgroup: fc.option(fc.integer({ min: 0, max: 1000 })),
+      attributes: fc.option(fc.dictionary(fc.integer({ min: 31, max: 200 }).map(String), fc.uint8Array({ minLength: 1, maxLength: 8 }).map((b) => Buffer.from(b).toString('hex')), { minKeys: 1, maxKeys: 2 })),
       action: fc.constantFrom<Rule['action']>('lookup', 'lookup', 'blackhole', 'unreachable', 'prohibit', 'nop', 'goto'),
+      gotoStep: fc.integer({ min: 1, max: 1000 }),
       table: fc.integer({ min: 1, max: 0xffffffff }),
       protocol: protocolArb,
       hasFrom: fc.boolean(),
@@ -194,7 +207,9 @@ function ruleArb(): fc.Arbitrary<Rule> {
     })
     .chain((r) =>
       fc.tuple(networkOf(r.family, 1), networkOf(r.family, 1)).map(([from, to]) => {
-        const rule: Rule = { family: r.family, priority: r.priority, table: r.action === 'lookup' ? r.table : 0, action: r.action, protocol: r.protocol };
+        const l3mdev = r.l3mdev && r.action === 'lookup';
+        const rule: Rule = { family: r.family, priority: r.priority, table: r.action === 'lookup' && !l3mdev ? r.table : 0, action: r.action, protocol: r.protocol };
+        if (r.not) rule.not = true;
         if (r.hasFrom) rule.from = from;
         if (r.hasTo) rule.to = to;
         if (r.iif !== null) rule.iif = r.iif;
@@ -203,6 +218,16 @@ function ruleArb(): fc.Arbitrary<Rule> {
           rule.fwmark = r.mark[0];
           if (r.mark[1] !== null) rule.fwmask = r.mark[1];
         }
+        if (r.ds) Object.assign(rule, r.ds);
+        if (r.uidrange !== null) rule.uidrange = r.uidrange;
+        if (r.ipproto !== null) rule.ipproto = r.ipproto;
+        if (r.sport !== null) rule.sport = r.sport;
+        if (r.dport !== null) rule.dport = r.dport;
+        if (l3mdev) rule.l3mdev = true;
+        if (r.suppressPrefixlength !== null) rule.suppressPrefixlength = r.suppressPrefixlength;
+        if (r.suppressIfgroup !== null) rule.suppressIfgroup = r.suppressIfgroup;
+        if (r.attributes !== null) rule.attributes = r.attributes;
+        if (r.action === 'goto') rule.goto = Math.min(r.priority + r.gotoStep, 0xffffffff);
         return rule;
       }),
     );

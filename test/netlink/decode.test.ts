@@ -440,7 +440,7 @@ describe('decodeRule', () => {
     assert.deepEqual(r, { family: 'ipv6', priority: 7, table: 0, action: 'blackhole', protocol: 0, fwmark: 0, fwmask: 0xff });
   });
 
-  it('skips rules the model cannot describe', () => {
+  it('reads every selector, and keeps what it does not model as attributes by number', () => {
     const rule = (body: (w: Writer) => void, flags = 0, tos = 0) =>
       decodeRule(
         message(RTM_NEWRULE, (w) => {
@@ -449,12 +449,41 @@ describe('decodeRule', () => {
           body(w);
         }),
       );
-    assert.notEqual(rule(() => {}), undefined);
-    assert.equal(rule(() => {}, 0x2), undefined, 'not');
-    assert.equal(rule(() => {}, 0, 0x10), undefined, 'tos');
-    assert.equal(rule((w) => w.u32(14, 0)), undefined, 'suppress_prefixlength 0');
-    assert.equal(rule((w) => w.u8(19, 1)), undefined, 'l3mdev');
-    assert.equal(rule((w) => w.bytes(20, new Uint8Array(8))), undefined, 'uid range');
+    const main = { family: 'ipv4', priority: 0, table: 254, action: 'lookup', protocol: 0 };
+    assert.deepEqual(rule(() => {}), main);
+    assert.deepEqual(rule(() => {}, 0x2), { ...main, not: true }, 'not');
+    assert.deepEqual(rule(() => {}, 0x4 | 0x8 | 0x10), main, 'unresolved, detached: state, not selectors');
+    assert.deepEqual(rule(() => {}, 0, 0x10), { ...main, tos: 0x10 }, 'tos');
+    assert.deepEqual(rule((w) => w.u32(14, 0)), { ...main, suppressPrefixlength: 0 }, 'suppress_prefixlength 0');
+    assert.deepEqual(rule((w) => w.u32(13, 5)), { ...main, suppressIfgroup: 5 }, 'suppress_ifgroup 5');
+    assert.deepEqual(rule((w) => w.u8(19, 1)), { ...main, l3mdev: true }, 'l3mdev');
+    assert.deepEqual(rule((w) => w.bytes(20, Uint8Array.of(0xe8, 3, 0, 0, 0xcf, 7, 0, 0))), { ...main, uidrange: '1000-1999' }, 'uid range');
+    assert.deepEqual(rule((w) => w.u8(22, 6)), { ...main, ipproto: 6 }, 'ipproto');
+    // A single port comes with its mask of all ones, which is no selector of its own.
+    assert.deepEqual(
+      rule((w) => {
+        w.bytes(24, Uint8Array.of(0xbb, 1, 0xbb, 1));
+        w.u16(29, 0xffff);
+        w.bytes(23, Uint8Array.of(0xe8, 3, 0xd0, 7));
+      }),
+      { ...main, dport: '443', sport: '1000-2000' },
+      'ports',
+    );
+    assert.deepEqual(rule((w) => w.u16(29, 0xff00)), { ...main, attributes: { 29: '00ff' } }, 'a port mask of its own');
+    assert.deepEqual(rule((w) => w.u8(25, 46)), { ...main, dscp: 46 }, 'dscp');
+    assert.deepEqual(rule((w) => w.u32(11, 0x00050007)), { ...main, attributes: { 11: '07000500' } }, 'realms');
+    assert.deepEqual(rule((w) => w.bytes(40, Uint8Array.of(1, 2))), { ...main, attributes: { 40: '0102' } }, 'an attribute newer than netrec');
+  });
+
+  it('reads a goto with its target', () => {
+    const r = decodeRule(
+      message(RTM_NEWRULE, (w) => {
+        fibRuleHdr(w, AF_INET6, 2, 0);
+        w.u32(6, 5);
+        w.u32(4, 10);
+      }),
+    );
+    assert.deepEqual(r, { family: 'ipv6', priority: 5, table: 0, action: 'goto', goto: 10, protocol: 0 });
   });
 });
 

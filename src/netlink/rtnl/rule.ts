@@ -1,16 +1,18 @@
 // Policy routing rules: RTM_NEWRULE / RTM_DELRULE, a fib_rule_hdr plus
 // FRA_* attributes (linux/fib_rules.h). Interfaces are named, not indexed.
 import type { Family, Rule, RuleAction } from '../../model/types.js';
-import { AF_INET, AF_INET6, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_DELRULE, RTM_NEWRULE } from '../constants.js';
+import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_DELRULE, RTM_NEWRULE } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import type { Message, Writer } from '../message.js';
-import { addrLenOf, AttrLayout, Ctx, needHeader, prefixBytes, readIp, string, u32, u8, type Codec } from './layout.js';
+import { addrLenOf, AttrLayout, Ctx, need, needHeader, prefixBytes, readIp, string, u32, u8, type Codec } from './layout.js';
+import { attrLength } from '../message.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
 
 export const FRA_DST = 1;
 export const FRA_SRC = 2;
 export const FRA_IIFNAME = 3;
+export const FRA_GOTO = 4;
 export const FRA_PRIORITY = 6;
 export const FRA_FWMARK = 10;
 export const FRA_FLOW = 11;
@@ -20,12 +22,17 @@ export const FRA_SUPPRESS_PREFIXLEN = 14;
 export const FRA_TABLE = 15;
 export const FRA_FWMASK = 16;
 export const FRA_OIFNAME = 17;
+export const FRA_PAD = 18;
 export const FRA_L3MDEV = 19;
 export const FRA_UID_RANGE = 20;
 export const FRA_PROTOCOL = 21;
 export const FRA_IP_PROTO = 22;
 export const FRA_SPORT_RANGE = 23;
 export const FRA_DPORT_RANGE = 24;
+export const FRA_DSCP = 25;
+export const FRA_SPORT_MASK = 28;
+export const FRA_DPORT_MASK = 29;
+export const FRA_DSCP_MASK = 30;
 export const FIB_RULE_INVERT = 0x2;
 export const FIB_RULE_HDR_LEN = 12;
 
@@ -33,13 +40,8 @@ export const FIB_RULE_HDR_LEN = 12;
 const ACTIONS: Record<number, RuleAction> = { 1: 'lookup', 2: 'goto', 3: 'nop', 6: 'blackhole', 7: 'unreachable', 8: 'prohibit' };
 const ACTION_NUM = new Map<string, number>(Object.entries(ACTIONS).map(([n, a]) => [a, Number(n)]));
 
-class RuleCtx extends Ctx {
-  /** The rule uses a selector or option the model cannot express. */
-  unmodeled = false;
-}
-
 /** FRA_SRC / FRA_DST: the address; its length is in the header (ctx). Absent for "all". */
-function prefix(which: 'src' | 'dst'): Codec<string, RuleCtx> {
+function prefix(which: 'src' | 'dst'): Codec<string> {
   return {
     read: (b, at, len, ctx) => `${readIp(b, at, len, ctx.addrLen)}/${which === 'src' ? ctx.srcLen : ctx.dstLen}`,
     write: (w, t, _v, ctx) => {
@@ -57,51 +59,129 @@ const table: Codec<number> = {
   },
 };
 
-/** An attribute the model has no field for: a rule carrying it is not one netrec can describe. */
-function unmodeled(isDefault?: (b: Buffer, at: number, len: number) => boolean): Codec<never, RuleCtx> {
+/** A u32 where 0xffffffff (-1) means unset: the suppressors, reported on every rule. */
+const optionalU32: Codec<number> = {
+  read: (b, at, len) => (need(len, 4, at), b.readUInt32LE(at) === 0xffffffff ? undefined : b.readUInt32LE(at)),
+  write: (w, t, v) => w.u32(t, v),
+};
+
+/** A u8 where 0 means unset (ip_proto). */
+const nonZeroU8: Codec<number> = {
+  read: (b, at, len) => (need(len, 1, at), b[at] === 0 ? undefined : b[at]),
+  write: (w, t, v) => w.u8(t, v),
+};
+
+/** FRA_L3MDEV: a flag byte. */
+const flag: Codec<boolean> = {
+  read: (b, at, len) => (need(len, 1, at), b[at] === 0 ? undefined : true),
+  write: (w, t, v) => {
+    if (v) w.u8(t, 1);
+  },
+};
+
+/** A pair of host-order numbers, `start-end` (uid ranges: u32, ports: u16); a single port reads as one number. */
+function range(size: 2 | 4, single: boolean): Codec<string> {
   return {
-    read: (b, at, len, ctx) => {
-      if (!isDefault?.(b, at, len)) ctx.unmodeled = true;
-      return undefined;
+    read: (b, at, len) => {
+      need(len, size * 2, at);
+      const start = size === 2 ? b.readUInt16LE(at) : b.readUInt32LE(at);
+      const end = size === 2 ? b.readUInt16LE(at + 2) : b.readUInt32LE(at + 4);
+      return single && start === end ? `${start}` : `${start}-${end}`;
     },
-    write: () => {},
+    write: (w, t, v) => {
+      const [start, end] = rangeBounds(v);
+      const bytes = Buffer.alloc(size * 2);
+      if (size === 2) {
+        bytes.writeUInt16LE(start, 0);
+        bytes.writeUInt16LE(end, 2);
+      } else {
+        bytes.writeUInt32LE(start, 0);
+        bytes.writeUInt32LE(end, 4);
+      }
+      w.bytes(t, bytes);
+    },
   };
 }
-// The kernel reports these two on every rule; -1 means unset.
-const unsetU32 = (b: Buffer, at: number, len: number): boolean => len >= 4 && b.readUInt32LE(at) === 0xffffffff;
-const zeroU8 = (b: Buffer, at: number, len: number): boolean => len >= 1 && b[at] === 0;
+
+/** "a-b" or "a" -> [a, b]. */
+export function rangeBounds(v: string): [number, number] {
+  const dash = v.indexOf('-');
+  return dash < 0 ? [Number(v), Number(v)] : [Number(v.slice(0, dash)), Number(v.slice(dash + 1))];
+}
+
+/** The fwmark's mask: written whenever there is a mark, so a mark 0 with the full mask stays a selector. */
+const fwmask: Codec<Rule> = {
+  read: (b, at, len, _ctx, target) => {
+    need(len, 4, at);
+    (target as Rule).fwmask = b.readUInt32LE(at);
+    return undefined;
+  },
+  write: (w, t, r) => {
+    if (r.fwmark !== undefined) w.u32(t, r.fwmask ?? 0xffffffff);
+  },
+};
+
+/** Unmodelled attributes, as the model keeps them (type -> hex payload). */
+const attributes: Codec<Rule> = {
+  read: () => undefined,
+  write: (w, _t, r) => {
+    if (!r.attributes) return;
+    for (const type of Object.keys(r.attributes).sort((a, b) => Number(a) - Number(b))) w.bytes(Number(type), Buffer.from(r.attributes[type]!, 'hex'));
+  },
+};
 
 const ALL = ['create', 'delete'] as const;
 
-const layout = new AttrLayout<RuleCtx>([
+/**
+ * Every attribute the kernel compares in its wildcard match (rule_find in
+ * net/core/fib_rules.c) is written on create and on delete, the protocol
+ * too: a delete then can only hit the rule it names.
+ */
+const layout = new AttrLayout([
   { attr: FRA_PRIORITY, field: 'priority', codec: u32, on: ALL },
   { attr: FRA_SRC, field: 'from', codec: prefix('src'), on: ALL },
   { attr: FRA_DST, field: 'to', codec: prefix('dst'), on: ALL },
   { attr: FRA_IIFNAME, field: 'iif', codec: string, on: ALL },
   { attr: FRA_OIFNAME, field: 'oif', codec: string, on: ALL },
   { attr: FRA_FWMARK, field: 'fwmark', codec: u32, on: ALL },
-  { attr: FRA_FWMASK, field: 'fwmask', codec: u32, on: ALL },
+  { attr: FRA_FWMASK, codec: fwmask, on: ALL },
+  { attr: FRA_DSCP, field: 'dscp', codec: u8, on: ALL },
+  { attr: FRA_UID_RANGE, field: 'uidrange', codec: range(4, false), on: ALL },
+  { attr: FRA_IP_PROTO, field: 'ipproto', codec: nonZeroU8, on: ALL },
+  { attr: FRA_SPORT_RANGE, field: 'sport', codec: range(2, true), on: ALL },
+  { attr: FRA_DPORT_RANGE, field: 'dport', codec: range(2, true), on: ALL },
+  { attr: FRA_L3MDEV, field: 'l3mdev', codec: flag, on: ALL },
+  { attr: FRA_SUPPRESS_PREFIXLEN, field: 'suppressPrefixlength', codec: optionalU32, on: ALL },
+  { attr: FRA_SUPPRESS_IFGROUP, field: 'suppressIfgroup', codec: optionalU32, on: ALL },
   { attr: FRA_TABLE, field: 'table', codec: table, on: ALL },
-  { attr: FRA_PROTOCOL, field: 'protocol', codec: u8, on: ['create'] },
-  { attr: FRA_FLOW, codec: unmodeled(), on: [] },
-  { attr: FRA_TUN_ID, codec: unmodeled(), on: [] },
-  { attr: FRA_SUPPRESS_IFGROUP, codec: unmodeled(unsetU32), on: [] },
-  { attr: FRA_SUPPRESS_PREFIXLEN, codec: unmodeled(unsetU32), on: [] },
-  { attr: FRA_L3MDEV, codec: unmodeled(zeroU8), on: [] },
-  { attr: FRA_UID_RANGE, codec: unmodeled(), on: [] },
-  { attr: FRA_IP_PROTO, codec: unmodeled(zeroU8), on: [] },
-  { attr: FRA_SPORT_RANGE, codec: unmodeled(), on: [] },
-  { attr: FRA_DPORT_RANGE, codec: unmodeled(), on: [] },
+  { attr: FRA_GOTO, field: 'goto', codec: u32, on: ALL },
+  { attr: FRA_PROTOCOL, field: 'protocol', codec: u8, on: ALL },
+  { attr: 0, codec: attributes, on: ALL },
 ]);
 
-const enc = new RuleCtx();
-const dec = new RuleCtx();
+/** Attributes the layout reads, and FRA_PAD: everything else is kept as it came. */
+const MODELLED = new Set([FRA_PRIORITY, FRA_SRC, FRA_DST, FRA_IIFNAME, FRA_OIFNAME, FRA_FWMARK, FRA_FWMASK, FRA_DSCP, FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_DPORT_RANGE, FRA_L3MDEV, FRA_SUPPRESS_PREFIXLEN, FRA_SUPPRESS_IFGROUP, FRA_TABLE, FRA_GOTO, FRA_PROTOCOL, FRA_PAD]);
 
 /**
- * One RTM_NEWRULE (create, EXCL) or RTM_DELRULE request. A delete names the
- * whole identity but not the protocol, so it matches whoever made the rule.
+ * Values the kernel reports for what was not asked for: a single port's
+ * mask (all ones), the DSCP mask that goes with a plain dscp.
  */
-export function writeRule(w: Writer, op: 'create' | 'delete', r: Rule, seq: number): void {
+function isKernelDefault(type: number, payload: Buffer): boolean {
+  if (type === FRA_SPORT_MASK || type === FRA_DPORT_MASK) return payload.length >= 2 && payload.readUInt16LE(0) === 0xffff;
+  if (type === FRA_DSCP_MASK) return payload.length >= 1 && payload[0] === 0x3f;
+  return false;
+}
+
+const enc = new Ctx();
+const dec = new Ctx();
+
+/**
+ * One RTM_NEWRULE or RTM_DELRULE request naming every selector, the action,
+ * table, goto target and protocol of `r`. A create is exclusive
+ * (NLM_F_EXCL) unless the planner knows of a rule the kernel's exclusive
+ * check would take for this one (a more specific one at its priority).
+ */
+export function writeRule(w: Writer, op: 'create' | 'delete', r: Rule, seq: number, exclusive = true): void {
   const af = r.family === 'ipv4' ? AF_INET : AF_INET6;
   const ctx = enc.reset(op, addrLenOf(af));
   const action = ACTION_NUM.get(r.action);
@@ -117,22 +197,22 @@ export function writeRule(w: Writer, op: 'create' | 'delete', r: Rule, seq: numb
     ctx.dstBytes = p.bytes;
   }
   const create = op === 'create';
-  const start = w.begin(create ? RTM_NEWRULE : RTM_DELRULE, NLM_F_REQUEST | NLM_F_ACK | (create ? NLM_F_CREATE | NLM_F_EXCL : 0), seq);
+  const start = w.begin(create ? RTM_NEWRULE : RTM_DELRULE, NLM_F_REQUEST | NLM_F_ACK | (create ? NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0) : 0), seq);
   const h = w.struct(FIB_RULE_HDR_LEN);
   w.buf[h] = af;
   w.buf[h + 1] = ctx.dstLen;
   w.buf[h + 2] = ctx.srcLen;
+  w.buf[h + 3] = r.tos ?? 0;
   w.buf[h + 4] = r.table < 256 ? r.table : 0;
   w.buf[h + 7] = action;
+  w.buf.writeUInt32LE(r.not ? FIB_RULE_INVERT : 0, h + 8);
   layout.encode(w, r, ctx);
   w.end(start);
 }
 
 /**
- * A rule from a dump or an event. Undefined for other families and for
- * rules the model cannot describe: `not`, tos, uid ranges, ports, ip
- * proto, l3mdev, suppress_*, tunnel id, realms. A goto keeps its action
- * but not its target.
+ * A rule from a dump or an event; undefined for other families. Every
+ * attribute is kept: those netrec does not model go to `attributes`.
  */
 export function decodeRule(m: Message): Rule | undefined {
   const b = m.buf;
@@ -142,20 +222,36 @@ export function decodeRule(m: Message): Rule | undefined {
   const addrLen = addrLenOf(af);
   if (addrLen === 0) return undefined;
   const action = ACTIONS[b[o + 7]!];
-  if (action === undefined || b[o + 3] !== 0 || b.readUInt32LE(o + 8) & FIB_RULE_INVERT) return undefined;
+  // FR_ACT_UNSPEC and the reserved numbers: the kernel never reports them.
+  if (action === undefined) return undefined;
   const ctx = dec.reset('create', addrLen);
-  ctx.unmodeled = false;
   ctx.dstLen = b[o + 1]!;
   ctx.srcLen = b[o + 2]!;
   if (ctx.dstLen > addrLen * 8 || ctx.srcLen > addrLen * 8) throw new NetlinkParseError(`rule prefix length exceeds ${addrLen * 8}`);
   const family: Family = af === AF_INET ? 'ipv4' : 'ipv6';
   const r: Rule = { family, priority: 0, table: b[o + 4]!, action, protocol: 0 };
+  if (b[o + 3]) r.tos = b[o + 3];
+  if (b.readUInt32LE(o + 8) & FIB_RULE_INVERT) r.not = true;
   layout.decode(b, o + FIB_RULE_HDR_LEN, m.end, r, ctx);
-  if (ctx.unmodeled) return undefined;
   // The kernel keeps a mark without a mask as mask 0xffffffff, and leaves out a zero mark.
   if (r.fwmask !== undefined) {
     r.fwmark ??= 0;
     if (r.fwmask === 0xffffffff) delete r.fwmask;
   }
+  if (action !== 'goto') delete r.goto;
+  readOthers(b, o + FIB_RULE_HDR_LEN, m.end, r);
   return r;
+}
+
+/** Attributes outside the layout, kept by number as hex. */
+function readOthers(b: Buffer, off: number, end: number, r: Rule): void {
+  while (end - off >= NLA_HDRLEN) {
+    const len = attrLength(b, off, end);
+    const type = b.readUInt16LE(off + 2) & NLA_TYPE_MASK;
+    if (!MODELLED.has(type)) {
+      const payload = b.subarray(off + NLA_HDRLEN, off + len);
+      if (!isKernelDefault(type, payload)) (r.attributes ??= {})[type] = payload.toString('hex');
+    }
+    off += (len + 3) & ~3;
+  }
 }
