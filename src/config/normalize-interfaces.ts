@@ -217,7 +217,11 @@ function interfaceAddress(e: Entry, dev: string, raw: string | RawAddressEntry):
     a.kernelManaged = entry?.['kernel-managed'] === true;
     if (entry?.state !== undefined) a.state = entry.state;
   } else {
-    a.protocol = settings.policy.protocol;
+    // `protocol:` names the owner the address is expected to have (0,
+    // "unspec": none recorded); another owner's is checked, not adopted.
+    const proto = entry?.protocol === undefined ? settings.policy.protocol : protocol(entry.protocol, true);
+    if (proto instanceof Bad) e.problem('protocol', proto.message);
+    else a.protocol = proto;
     a.state = entry?.state ?? 'present';
   }
   a.validLifetime ??= 'forever';

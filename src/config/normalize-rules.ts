@@ -227,10 +227,12 @@ function neighbor(e: Entry, raw: RawNeighbor): Neighbor | undefined {
     state = 'present';
   }
   if (!settings.snapshot && state === 'present' && raw.lladdr === undefined) e.problem(undefined, 'a neighbor needs lladdr (unless it is state: absent)');
+  // In a config, `protocol:` names the owner the neighbor is expected to
+  // have (0, "unspec": none recorded); another owner's is checked, not adopted.
   let proto: number | Bad | undefined = settings.policy.protocol;
-  if (settings.snapshot && raw.protocol !== undefined) {
+  if (raw.protocol !== undefined) {
     proto = protocol(raw.protocol);
-    if (proto === 0) proto = undefined; // "unspec": none recorded
+    if (proto === 0 && settings.snapshot) proto = undefined; // "unspec": none recorded
   }
   if (proto instanceof Bad) e.problem('protocol', proto.message);
   if (!e.ok || dev === undefined || addr instanceof Bad || proto instanceof Bad) return undefined;

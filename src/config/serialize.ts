@@ -117,6 +117,10 @@ class Renderer {
   link(l: Link, addresses: Address[] | undefined): Doc {
     const d: Doc = { name: l.name };
     if (l.kind.startsWith('other:')) (d as { [COMMENTS]?: Record<string, string> })[COMMENTS] = { name: `kind ${l.kind.slice(6)}, which netrec shows as a device` };
+    // A veth whose peer is in another namespace (or gone) cannot be declared
+    // as a veth here (a veth names its peer, which netrec would create): it
+    // is configured like a device, and shown as one.
+    else if (l.kind === 'veth' && !l.veth) (d as { [COMMENTS]?: Record<string, string> })[COMMENTS] = { name: 'veth whose peer is in another namespace, which netrec shows as a device' };
     else if (l.kind !== 'device') d.kind = l.kind;
     if (l.state !== 'up') d.state = l.state;
     if (l.mtu !== undefined) d.mtu = l.mtu;

@@ -10,6 +10,7 @@ import { writeLink } from '../netlink/rtnl/link.js';
 import { writeNeighbor } from '../netlink/rtnl/neighbor.js';
 import { writeRoute } from '../netlink/rtnl/route.js';
 import { writeRule } from '../netlink/rtnl/rule.js';
+import { PROMOTE_SECONDARIES } from '../plan/compare.js';
 import type { Change } from '../plan/types.js';
 
 /** One netlink request and the change it serves. */
@@ -59,6 +60,7 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
       upd.master = after.master ?? '';
       joins = Boolean(after.master);
     } else if (key === 'alias') upd.alias = after.alias ?? ''; // '' clears it
+    else if (a.attr === PROMOTE_SECONDARIES) upd.promoteSecondaries = after.promoteSecondaries ?? false;
     else if (key in after) (upd as unknown as Record<string, unknown>)[key] = after[key];
   }
   if (!joins) return [upd];

@@ -91,6 +91,13 @@ export interface Link {
    * on a same-named interface that someone else makes later.
    */
   alias?: string;
+  /**
+   * Actual only: the link's IPv4 promote_secondaries (IFLA_INET_CONF), when
+   * set. Without it, deleting a primary IPv4 address deletes the secondary
+   * ones of its subnet too. Planned changes set it for the time of such a
+   * delete; rollback puts it back.
+   */
+  promoteSecondaries?: boolean;
   /** Actual only: kernel index and operational state (IFLA_OPERSTATE name). */
   ifindex?: number;
   operState?: string;
@@ -110,6 +117,12 @@ export interface Address {
   label?: string; // IPv4 only
   /** IFA_PROTO (6.1+): who made it. */
   protocol?: number;
+  /**
+   * Actual only: an IPv4 address the kernel holds as secondary
+   * (IFA_F_SECONDARY): another address of the same subnet on the link came
+   * first and is its primary.
+   */
+  secondary?: boolean;
   /**
    * Actual only: the kernel manages this address (IPv6 link-local, SLAAC,
    * temporary, or a finite lifetime netrec did not write). Never pruned.

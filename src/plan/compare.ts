@@ -4,12 +4,11 @@
 // object netrec writes.
 //
 // Two modes. Plan: a desired attribute that is undefined means "leave as is"
-// (not compared, and kept when the object is rewritten), and everything
-// netrec writes carries its protocol marker and link alias. Exact (rollback):
+// (not compared, and kept when the object is rewritten), everything netrec
+// writes carries its protocol marker, and the links it creates its alias. Exact (rollback):
 // the desired object is the whole truth, protocol and alias included.
 import { OWNER_ALIAS } from '../model/constants.js';
 import type { Address, Link, Neighbor, Nexthop, Route, Rule } from '../model/types.js';
-import { isVirtual } from './ownership.js';
 import type { AttrChange } from './types.js';
 
 export interface CompareMode {
@@ -76,6 +75,9 @@ function option(group: 'bridge' | 'bond' | 'vxlan' | 'vlan' | 'veth' | 'macvlan'
 
 type LinkAttr = AttrSpec<Link> & { group?: string; field: string };
 
+/** The plan's name for Link.promoteSecondaries (net.ipv4.conf.DEV.promote_secondaries). */
+export const PROMOTE_SECONDARIES = 'ipv4.promote-secondaries';
+
 const LINK_MUTABLE: readonly LinkAttr[] = [
   { name: 'mtu', field: 'mtu', get: (l) => l.mtu },
   { name: 'mac', field: 'mac', get: (l) => l.mac },
@@ -88,6 +90,9 @@ const LINK_MUTABLE: readonly LinkAttr[] = [
   option('vxlan', 'learning', 'learning'),
   option('vxlan', 'ttl', 'ttl'),
   { name: 'state', field: 'state', get: (l) => l.state },
+  // Not in the config format: set by plans around the delete of a primary
+  // IPv4 address whose secondaries stay, and compared when restoring.
+  { name: PROMOTE_SECONDARIES, field: 'promoteSecondaries', get: (l) => l.promoteSecondaries, differs: (d, a, exact) => flagDiffers(d.promoteSecondaries, a.promoteSecondaries, exact) },
 ];
 
 /** Fixed at creation: a change means delete + create. */
@@ -141,12 +146,16 @@ export function linkReplacement(d: Link, a: Link): { reason: string; attrs: Attr
  */
 export function linkUpdate(d: Link, a: Link, mode: CompareMode, releaseMaster = false): Difference<Link> | undefined {
   const attrs: AttrChange[] = [];
-  // Only `master` can be cleared; other options of a link cannot be unset.
+  // Only `master` can be cleared, and promote_secondaries put back off;
+  // other options of a link cannot be unset.
   for (const s of LINK_MUTABLE) {
-    if (declaresGroup(d, s) && differs(s, d, a, (mode.exact || releaseMaster) && s.field === 'master')) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
+    const exact = s.field === 'master' ? mode.exact || releaseMaster : mode.exact && s.field === 'promoteSecondaries';
+    if (declaresGroup(d, s) && differs(s, d, a, exact)) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
   }
-  const alias = mode.exact ? d.alias : isVirtual(d.kind) ? OWNER_ALIAS : a.alias;
-  if (alias !== a.alias) attrs.push({ attr: 'alias', old: a.alias, new: alias });
+  // The alias is netrec's mark of what it created, written only at creation:
+  // an existing interface keeps the alias it has, whoever made it. Only a
+  // rollback (exact) puts an alias back.
+  if (mode.exact && d.alias !== a.alias) attrs.push({ attr: 'alias', old: a.alias, new: d.alias });
   if (attrs.length === 0) return undefined;
   const after: Link = { ...a };
   for (const c of attrs) setLinkAttr(after, c.attr, c.new);

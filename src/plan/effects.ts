@@ -3,7 +3,9 @@
 // - deleting a link takes its addresses, neighbors and routes, its uppers
 //   (vlan, macvlan, vxlan) and its veth peer; members lose their master;
 // - deleting an IPv4 address takes the routes using it as source, the last
-//   one all IPv4 routes through its link; IPv6 keeps such routes, unsourced;
+//   one all IPv4 routes and ARP entries of its link; a primary one also
+//   takes the secondaries of its subnet, unless the link promotes one of
+//   them (promote_secondaries); IPv6 keeps such routes, unsourced;
 // - a link going down loses its IPv4 routes (not local ones), IPv6
 //   addresses and routes, and neighbors; joining or leaving a vrf or bond
 //   does the same (the kernel cycles the member);
@@ -107,15 +109,21 @@ export class World {
     switch (c.type) {
       case 'interface':
         return this.applyLink(c.action, c.id, c.after);
-      case 'address':
+      case 'address': {
         if (c.action === 'create') {
-          this.putAddress(c.id, c.after!);
+          this.putAddress(c.id, this.placed(c.after!, undefined));
           return true;
         }
-        if (!this.addresses.has(c.id)) return false;
-        if (c.action !== 'update') this.removeAddress(c.id, addressCause(c.before!), true);
-        if (c.action !== 'delete') this.putAddress(c.id, c.after!);
+        const old = this.addresses.get(c.id);
+        if (old === undefined) return false;
+        if (c.action === 'update') {
+          this.putAddress(c.id, this.placed(c.after!, old));
+          return true;
+        }
+        this.removeAddress(c.id, addressCause(c.before!), true);
+        if (c.action !== 'delete') this.putAddress(c.id, this.placed(c.after!, undefined));
         return true;
+      }
       case 'route':
         // Several routes may share an identity (`ip route append`): a change acts on its own one.
         if (c.action === 'delete') return this.dropRoute(c.before!);
@@ -263,20 +271,64 @@ export class World {
 
   // ---- addresses ----
 
+  /**
+   * An IPv4 address as the kernel places it: secondary when an address of
+   * the same subnet is on the link already (`old`: the address it replaces
+   * in place, whose place it keeps).
+   */
+  private placed(a: Address, old: Address | undefined): Address {
+    const secondary = old !== undefined ? old.secondary === true : a.family === 'ipv4' && this.subnetMates(a, true).length > 0;
+    if (secondary === (a.secondary === true)) return a;
+    const out = { ...a };
+    if (secondary) out.secondary = true;
+    else delete out.secondary;
+    return out;
+  }
+
+  /**
+   * The secondary IPv4 addresses of `a`'s subnet on its link, in the
+   * kernel's order (keys). `any`: every other address of the subnet. A state
+   * that does not say which addresses are secondary (a snapshot) has none.
+   */
+  subnetMates(a: Address, any = false): string[] {
+    const subnet = subnetOf(a);
+    const self = addressKey(a);
+    return this.addressIndex()
+      .of(a.dev)
+      .filter((k) => {
+        const o = this.addresses.get(k)!;
+        return k !== self && o.family === 'ipv4' && (any || o.secondary === true) && subnetOf(o) === subnet;
+      });
+  }
+
   private removeAddress(key: string, cause: string, direct: boolean): void {
     const a = this.addresses.get(key);
     if (a === undefined) return;
+    // A primary IPv4 address takes the secondaries of its subnet along, unless
+    // the link promotes the first of them to primary (devinet.c __inet_del_ifa).
+    const mates = a.family === 'ipv4' && !a.secondary ? this.subnetMates(a) : [];
     this.dropAddress(key);
     if (!direct) this.note('address', key, 'removed', cause, a);
     const ip = a.address.slice(0, a.address.indexOf('/'));
     if (a.family === 'ipv4') {
+      if (mates.length > 0) {
+        if (this.links.get(a.dev)?.promoteSecondaries) {
+          const promoted = this.addresses.get(mates[0]!)!;
+          const { secondary: _secondary, ...primary } = promoted;
+          this.putAddress(mates[0]!, primary);
+        } else {
+          for (const k of mates) this.removeAddress(k, cause, false);
+        }
+      }
       // Its prefix, local and broadcast routes and those using it as source, in the tables it serves.
       const vrfTable = this.vrfTableOf(a.dev);
       for (const r of this.routeSrcIndex().of(ip)) {
         if (r.family === 'ipv4' && (r.table === TABLE_MAIN || r.table === TABLE_LOCAL || r.table === vrfTable)) this.removeRoute(r, cause);
       }
       if (!this.addressIndex().of(a.dev).some((k) => this.addresses.get(k)!.family === 'ipv4')) {
+        // The link stops carrying IPv4: its routes go, and its ARP entries, permanent ones too (fib_disable_ip, arp_ifdown).
         this.flushThrough(a.dev, 'ipv4', true, cause);
+        for (const k of this.neighborIndex().of(a.dev)) if (this.neighbors.get(k)!.family === 'ipv4') this.removeNeighbor(k, cause);
       }
       return;
     }
@@ -444,6 +496,11 @@ function isHostScope(r: Route): boolean {
 
 function addressCause(a: Address): string {
   return `${a.address} on ${a.dev}`;
+}
+
+/** The subnet an IPv4 address belongs to, as the kernel groups primaries and secondaries: its prefix (a peer's, on point-to-point). */
+function subnetOf(a: Address): string | undefined {
+  return networkOf(a.peer ?? a.address);
 }
 
 /** The network of an address prefix ("fd00::1/64" -> "fd00::/64"). */

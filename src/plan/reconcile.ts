@@ -11,9 +11,11 @@
 //
 // Objects on links that are about to go are not deleted one by one: the
 // kernel takes them with the link.
-import { keyOf, routeKey } from '../model/identity.js';
+import { PROTOCOL_NAMES } from '../model/constants.js';
+import { keyOf, neighborKey, routeKey } from '../model/identity.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule, Source } from '../model/types.js';
 import {
+  PROMOTE_SECONDARIES,
   type CompareMode,
   type Difference,
   addressDifference,
@@ -188,7 +190,7 @@ class Reconciler {
     );
     const routeDeletes = this.deletions<Route>('route', (visit) => this.world.routes.forEach((r, slot) => visit(r, this.routeDeclaration[slot])), (r) => this.throughDoomed(r));
     this.stage(neighborDeletes.concat(ruleOrder.deletes, routeDeletes), true);
-    this.stage(this.deletions<Address>('address', keyed(this.world.addresses, addresses, keyOf.address), (a) => this.doomed.has(a.dev)), true);
+    this.addressStage(this.deletions<Address>('address', keyed(this.world.addresses, addresses, keyOf.address), (a) => this.doomed.has(a.dev)));
     this.deleteLinks();
     const depth = linkDepths(this.present, (l) => this.veth.createdWith(l.name));
     const groups = byDepth(this.present.values(), depth, (l) => l.name);
@@ -380,6 +382,10 @@ class Reconciler {
     for (const [key, d] of declared) {
       if (d.state === 'absent') continue;
       const a = actual.get(key);
+      if (type !== 'rule' && this.isForeign(d)) {
+        this.checkForeign(type, key, d, a, difference);
+        continue;
+      }
       const diff = a === undefined ? undefined : difference(d, a, this.mode);
       let c: Change;
       if (a === undefined) c = { action: 'create', type, id: key, before: null, after: toCreate(d, this.mode) } as Change;
@@ -390,12 +396,84 @@ class Reconciler {
     return out;
   }
 
+  /** Declared with another owner's protocol (plan mode): checked, never written. */
+  private isForeign(d: ModelObject): boolean {
+    const p = (d as { protocol?: number }).protocol;
+    return !this.mode.exact && p !== undefined && p !== this.mode.protocol;
+  }
+
+  /**
+   * An address or neighbor declared with another owner's protocol (as `show`
+   * prints foreign ones) must exist as declared, with that owner; netrec
+   * neither adopts nor changes it, so a mismatch is a problem, not a change.
+   * A protocol of 0 (unspec) matches one the kernel does not report.
+   */
+  private checkForeign<T extends ModelObject & Declarable>(
+    type: ObjectType,
+    key: string,
+    d: T,
+    a: T | undefined,
+    difference: (d: T, a: T, mode: CompareMode) => Difference<T> | undefined,
+  ): void {
+    const owner = (d as { protocol?: number }).protocol!;
+    const what = `${type} ${key} is declared with protocol ${PROTOCOL_NAMES[owner] ?? owner} (another owner's), so netrec checks it and does not change it`;
+    if (a === undefined) {
+      this.problem(`${what}; it does not exist${this.removedReason(type, key) ? ` (${this.removedReason(type, key)})` : ''}`, d.source);
+      return;
+    }
+    const attrs = (difference(d, a, { exact: false, protocol: owner })?.attrs ?? []).filter((c) => !(c.attr === 'protocol' && (c.old ?? 0) === (c.new ?? 0)));
+    if (attrs.length > 0) this.problem(`${what}; it differs: ${attrs.map((c) => `${c.attr} is ${String(c.old)}, declared ${String(c.new)}`).join(', ')}`, d.source);
+  }
+
   private reconcileAddresses(): void {
     const changes = this.keyedChanges('address', this.declared.addresses, this.world.addresses, addressToCreate, addressDifference);
     // New addresses first: a replaced address that is then not the last one
     // on its link does not take all the link's IPv4 routes with it.
     this.stage(changes.filter((c) => c.action !== 'replace'), true);
-    this.stage(changes.filter((c) => c.action === 'replace'), true);
+    this.addressStage(changes.filter((c) => c.action === 'replace'));
+  }
+
+  /**
+   * A stage of address deletes (or replaces). Where a primary IPv4 address
+   * goes and a secondary of its subnet stays, the link's promote_secondaries
+   * is turned on for the stage and back off after it: the kernel then makes
+   * the secondary primary instead of deleting it, so the link keeps an IPv4
+   * address and with it the routes and ARP entries through it, foreign ones
+   * included (devinet.c __inet_del_ifa; fib_frontend.c fib_disable_ip runs
+   * only when the last address goes).
+   */
+  private addressStage(changes: Change[]): void {
+    const links = this.promotions(changes);
+    if (links.size > 0) this.stage([...links].map(([name, why]) => this.promoteChange(name, true, why)), true);
+    this.stage(changes, true);
+    if (links.size > 0) this.stage([...links.keys()].map((name) => this.promoteChange(name, false, undefined)), true);
+  }
+
+  /** Links that must promote secondaries for `changes`, with why. */
+  private promotions(changes: readonly Change[]): Map<string, string> {
+    const out = new Map<string, string>();
+    const going = new Set<string>();
+    for (const c of changes) if (c.type === 'address') going.add(c.id);
+    for (const c of changes) {
+      if (c.type !== 'address' || c.action === 'create' || c.action === 'update') continue;
+      const a = this.world.addresses.get(c.id);
+      if (a === undefined || a.family !== 'ipv4' || a.secondary || out.has(a.dev)) continue;
+      const link = this.world.links.get(a.dev);
+      if (link === undefined || link.promoteSecondaries) continue;
+      const stays = this.world.subnetMates(a).filter((k) => !going.has(k) || this.declared.addresses.get(k)?.state === 'present');
+      if (stays.length > 0) out.set(a.dev, `so that ${stays.map((k) => this.world.addresses.get(k)!.address).join(', ')} ${stays.length === 1 ? 'stays' : 'stay'} when ${a.address} goes`);
+    }
+    return out;
+  }
+
+  private promoteChange(name: string, on: boolean, reason: string | undefined): Change {
+    const before = this.world.links.get(name)!;
+    const after: Link = { ...before };
+    if (on) after.promoteSecondaries = true;
+    else delete after.promoteSecondaries;
+    const c: Change = { action: 'update', type: 'interface', id: name, before, after, attrs: [{ attr: PROMOTE_SECONDARIES, old: before.promoteSecondaries ?? false, new: on }] };
+    if (reason) c.reason = reason;
+    return c;
   }
 
   /**
@@ -477,8 +555,31 @@ class Reconciler {
   }
 
   private reconcileNeighbors(): void {
-    this.stage(this.keyedChanges('neighbor', this.declared.neighbors, this.world.neighbors, neighborToCreate, neighborDifference), false);
+    const fitting = new Map<string, Neighbor>();
+    for (const [key, d] of this.declared.neighbors) if (this.lladdrFits(d)) fitting.set(key, d);
+    this.stage(this.keyedChanges('neighbor', fitting, this.world.neighbors, neighborToCreate, neighborDifference), false);
   }
+
+  /**
+   * A link-layer address must be as long as the device's: the kernel refuses
+   * a shorter one and silently cuts a longer one to size, so the entry would
+   * never be what was declared. The device's length is that of its address as
+   * read (a link made by this plan: 6, as every kind netrec makes is Ethernet-like).
+   */
+  private lladdrFits(d: Neighbor): boolean {
+    if (d.state === 'absent' || d.lladdr === undefined) return true;
+    const l = this.world.links.get(d.dev);
+    const have = l?.mac !== undefined ? macLength(l.mac) : l !== undefined && isVirtual(l.kind) ? 6 : undefined;
+    const want = macLength(d.lladdr);
+    if (have === undefined || have === want) return true;
+    this.problem(`neighbor ${neighborKey(d)}: lladdr ${d.lladdr} has ${want} bytes, but the link-layer address of ${d.dev} has ${have}`, d.source);
+    return false;
+  }
+}
+
+/** Bytes in a link-layer address written as hex bytes separated by ':'. */
+function macLength(mac: string): number {
+  return mac.split(':').length;
 }
 
 const NO_MATCH = 4;

@@ -261,7 +261,7 @@ test('the same config in JSON loads to the same state, with JSON positions', () 
   assert.deepEqual(fromJson.state.routes[0]!.source, { file: paths[0], ...at });
 });
 
-test('read-only keys of show output are accepted and ignored in a config (a route keeps its protocol)', () => {
+test('read-only keys of show output are accepted and ignored in a config; routes, rules and addresses keep their expected owner', () => {
   const d = load(
     yaml(
       'version: 1',
@@ -274,7 +274,8 @@ test('read-only keys of show output are accepted and ignored in a config (a rout
     ),
   );
   assert.equal(d.state.links[0]!.alias, undefined);
-  assert.equal(d.state.addresses[0]!.protocol, DEFAULT_PROTOCOL);
+  // An address's or neighbor's protocol is the owner it is expected to have (checked by plans).
+  assert.equal(d.state.addresses[0]!.protocol, 1);
   assert.equal(d.state.addresses[0]!.kernelManaged, undefined);
   // A route's protocol names the owner it is expected to have (contract section 4): kept.
   assert.equal(d.state.routes[0]!.protocol, 3);

@@ -96,7 +96,8 @@ export function comparable(s: State, opts: { withoutKernelMade?: boolean } = {})
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return {
     links: list('interface', s.links, linkKey, ['source', 'addressesAuthoritative']),
-    addresses: list('address', s.addresses.map(plainAddress), addressKey, ['source', 'state']),
+    // Which address of a subnet is primary is the kernel's placement, not state a plan asks for.
+    addresses: list('address', s.addresses.map(plainAddress), addressKey, ['source', 'state', 'secondary']),
     routes: list('route', s.routes, routeKey, ['source', 'state']),
     rules: list('rule', s.rules, ruleKey, ['source', 'state']),
     neighbors: list('neighbor', s.neighbors, neighborKey, ['source']),

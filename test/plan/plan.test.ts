@@ -219,7 +219,7 @@ test('ownership: owned undeclared objects go with prune, foreign ones only when 
   assert.deepEqual(lines(plan(desiredOf(absent, { prune: false }), actual).plan), ['delete route 10.3.0.0/16 table 254 metric 0']);
 });
 
-test('declared objects that exist as foreign ones are adopted', () => {
+test('declared objects that exist as foreign ones are adopted; a foreign interface keeps its alias', () => {
   const actual = state({
     links: [eth0, link('d0')],
     routes: [route('10.9.0.0/16', { dev: 'eth0', protocol: PROTO_STATIC })],
@@ -233,8 +233,8 @@ test('declared objects that exist as foreign ones are adopted', () => {
     neighbors: [neigh('eth0', '10.0.0.5', { lladdr: '02:00:00:00:00:05' })],
   });
   const p = plan(desired, actual).plan;
-  assert.deepEqual(lines(p), ['update interface d0', 'update route 10.9.0.0/16 table 254 metric 0', 'replace rule ipv4 pref 100 lookup 254', 'update neighbor eth0 10.0.0.5']);
-  assert.deepEqual(find(p, 'interface', 'd0')!.attrs, [{ attr: 'alias', old: undefined, new: OWNER_ALIAS }]);
+  assert.deepEqual(lines(p), ['update route 10.9.0.0/16 table 254 metric 0', 'replace rule ipv4 pref 100 lookup 254', 'update neighbor eth0 10.0.0.5']);
+  assert.equal(find(p, 'interface', 'd0'), undefined);
   assert.deepEqual(find(p, 'route', '10.9.0.0/16 table 254 metric 0')!.attrs, [{ attr: 'protocol', old: PROTO_STATIC, new: OURS }]);
   assert.equal(find(p, 'rule', 'ipv4 pref 100 lookup 254')!.after!.protocol, OURS);
   assert.deepEqual(find(p, 'neighbor', 'eth0 10.0.0.5')!.after, { dev: 'eth0', family: 'ipv4', address: '10.0.0.5', lladdr: '02:00:00:00:00:05', state: 'permanent', protocol: OURS });

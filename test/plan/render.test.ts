@@ -77,7 +77,7 @@ test('text: one aligned line per change, attributes, reasons, what the kernel re
     renderText(sample, { color: false }),
     [
       '-   route     10.1.0.0/16 table 254 metric 0',
-      '-/+ interface vx0                             vxlan.vni: 100 -> 200 (vxlan.vni cannot change in place; the kernel also removes 1 address, 2 routes)',
+      '-/+ interface vx0                             vxlan.vni: 100 -> 200 (vxlan.vni cannot change in place; the kernel also removes address vx0 10.1.0.1/24, route 10.1.0.0/24 table 254 metric 0, route 10.2.0.0/16 table 254 metric 0)',
       '~   interface eth0                            mtu: 1500 -> 9000, state: down -> up',
       '+   address   vx0 10.1.0.1/24                 (removed by the kernel with vx0)',
       '~   route     10.9.0.0/16 table 254 metric 0  protocol: static -> 0x4e, nexthops: none -> [via 10.0.0.1 dev eth0 weight 1, via 10.0.0.2 dev eth1 weight 2 on-link]',

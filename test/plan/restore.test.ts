@@ -46,7 +46,6 @@ test('restore puts back protocols and aliases exactly, and undoes deletes and cr
     'create route 10.7.0.0/16 table 254 metric 0',
     'delete route 10.8.0.0/16 table 254 metric 0',
     'replace rule ipv4 pref 100 lookup 254',
-    'update interface d0',
     'update route 10.9.0.0/16 table 254 metric 0',
   ]);
   const applied = applyPlan(actual, p);
@@ -55,12 +54,22 @@ test('restore puts back protocols and aliases exactly, and undoes deletes and cr
     'create route 10.8.0.0/16 table 254 metric 0',
     'delete route 10.7.0.0/16 table 254 metric 0',
     'replace rule ipv4 pref 100 lookup 254',
-    'update interface d0',
     'update route 10.9.0.0/16 table 254 metric 0',
   ]);
-  assert.deepEqual(find(restore, 'interface', 'd0')!.attrs, [{ attr: 'alias', old: OWNER_ALIAS, new: undefined }]);
   assert.equal(find(restore, 'route', '10.9.0.0/16 table 254 metric 0')!.after!.protocol, PROTO_STATIC);
   assert.deepEqual(comparable(applyPlan(applied, restore)), comparable(actual));
+});
+
+test('restore puts a replaced interface back with its own alias, and an alias changed since back exactly', () => {
+  const theirs = link('vx0', 'vxlan', { vxlan: { vni: 100 }, alias: 'their tunnel' });
+  const actual = state({ links: [theirs] });
+  const p = plan(desiredOf({ links: [link('vx0', 'vxlan', { vxlan: { vni: 200 } })] }), actual).plan;
+  assert.equal(find(p, 'interface', 'vx0')!.after!.alias, OWNER_ALIAS);
+  const applied = applyPlan(actual, p);
+  const restore = planRestore(actual, applied, scopeOf(p));
+  assert.deepEqual(find(restore, 'interface', 'vx0')!.after, theirs);
+  const renamed = state({ links: [{ ...theirs, alias: 'someone else' }] });
+  assert.deepEqual(find(planRestore(actual, renamed, scopeOf(p)), 'interface', 'vx0')!.attrs, [{ attr: 'alias', old: 'someone else', new: 'their tunnel' }]);
 });
 
 test('restore leaves alone what is outside the scope, even when it differs', () => {

@@ -17,7 +17,8 @@ export const IFA_LABEL = 3;
 export const IFA_CACHEINFO = 6;
 export const IFA_FLAGS = 8;
 export const IFA_PROTO = 11;
-export const IFA_F_TEMPORARY = 0x01; // IPv6 (IPv4: IFA_F_SECONDARY)
+export const IFA_F_TEMPORARY = 0x01; // IPv6
+export const IFA_F_SECONDARY = 0x01; // IPv4
 export const IFA_F_NOPREFIXROUTE = 0x200;
 export const IFADDRMSG_LEN = 8;
 /** IFA_PROTO values the kernel itself sets (6.1+): loopback, router advertisement, link-local. */
@@ -148,6 +149,7 @@ export function decodeAddress(m: Message, names: IndexName, protocol: number = D
   if (peer !== undefined) a.peer = `${peer}/${prefixLen}`;
   const f = wire.flags ?? b[o + 2]!;
   if (f & IFA_F_NOPREFIXROUTE) a.noprefixroute = true;
+  if (family === 'ipv4' && f & IFA_F_SECONDARY) a.secondary = true;
   if (wire.validLifetime !== undefined) a.validLifetime = wire.validLifetime;
   if (wire.preferredLifetime !== undefined) a.preferredLifetime = wire.preferredLifetime;
   if (wire.label !== undefined && wire.label !== dev) a.label = wire.label;

@@ -4,8 +4,10 @@
 // references as numbers; resolveLinks() names them once every link is known.
 import type { Link } from '../../model/types.js';
 import {
+  AF_INET,
   AF_UNSPEC,
   NLA_HDRLEN,
+  NLA_TYPE_MASK,
   NLM_F_ACK,
   NLM_F_CREATE,
   NLM_F_EXCL,
@@ -15,7 +17,7 @@ import {
   RTM_NEWLINK,
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import type { Message, Writer } from '../message.js';
+import { attrLength, type Message, type Writer } from '../message.js';
 import { driverForKernelKind, driverForModelKind, LinkCtx, type KindDriver } from './kinds/registry.js';
 import type { KindOptions } from './kinds/driver.js';
 import { AttrLayout, indexRef, mac, named, need, needHeader, s32, string, u32, u8, type Codec, type NameIndex, type WriteOp } from './layout.js';
@@ -31,7 +33,11 @@ export const IFLA_OPERSTATE = 16;
 export const IFLA_LINKINFO = 18;
 export const IFLA_IFALIAS = 20;
 export const IFLA_EXT_MASK = 29;
+export const IFLA_AF_SPEC = 26;
 export const IFLA_LINK_NETNSID = 37;
+/** IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF } }: the link's IPv4 devconf, u32 per IPV4_DEVCONF_* (1-based). */
+export const IFLA_INET_CONF = 1;
+export const IPV4_DEVCONF_PROMOTE_SECONDARIES = 20;
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 export const IFF_UP = 0x1;
@@ -94,6 +100,41 @@ const netnsid: Codec<number, LinkCtx> = {
   },
   write: () => {},
 };
+
+/**
+ * IFLA_AF_SPEC, of which netrec uses one value: the link's IPv4
+ * promote_secondaries (read: true when set, else left out; written as a
+ * one-entry IFLA_INET_CONF, which the kernel's inet_set_link_af applies
+ * without touching the other settings).
+ */
+const promoteSecondaries: Codec<boolean> = {
+  read: (b, at, len) => {
+    const inet = nestedAttr(b, at, at + len, AF_INET);
+    const conf = inet === undefined ? undefined : nestedAttr(b, inet.at, inet.at + inet.len, IFLA_INET_CONF);
+    const off = (IPV4_DEVCONF_PROMOTE_SECONDARIES - 1) * 4;
+    if (conf === undefined || conf.len < off + 4) return undefined;
+    return b.readUInt32LE(conf.at + off) !== 0 ? true : undefined;
+  },
+  write: (w, t, v) => {
+    const spec = w.beginNested(t);
+    const inet = w.beginNested(AF_INET);
+    const conf = w.beginNested(IFLA_INET_CONF);
+    w.u32(IPV4_DEVCONF_PROMOTE_SECONDARIES, v ? 1 : 0);
+    w.endNested(conf);
+    w.endNested(inet);
+    w.endNested(spec);
+  },
+};
+
+/** The payload of the first attribute of `type` between off and end. */
+function nestedAttr(b: Buffer, off: number, end: number, type: number): { at: number; len: number } | undefined {
+  while (end - off >= NLA_HDRLEN) {
+    const len = attrLength(b, off, end);
+    if ((b.readUInt16LE(off + 2) & NLA_TYPE_MASK) === type) return { at: off + NLA_HDRLEN, len: len - NLA_HDRLEN };
+    off += (len + 3) & ~3;
+  }
+  return undefined;
+}
 
 const infoLayout = new AttrLayout<LinkCtx>([
   {
@@ -163,6 +204,7 @@ const layout = new AttrLayout<LinkCtx>([
   { attr: IFLA_IFALIAS, field: 'alias', codec: string, on: ['update'] },
   { attr: IFLA_OPERSTATE, field: 'operState', codec: named(u8, OPER_STATES, 'operstate'), on: [] },
   { attr: IFLA_LINK_NETNSID, codec: netnsid, on: [] },
+  { attr: IFLA_AF_SPEC, field: 'promoteSecondaries', codec: promoteSecondaries, on: ['update'] },
   { attr: IFLA_LINKINFO, codec: linkInfo },
 ]);
 

@@ -54,9 +54,18 @@ function details(c: Change): string {
 
 const PLURAL: Record<Effect['type'], string> = { interface: 'interfaces', address: 'addresses', route: 'routes', rule: 'rules', neighbor: 'neighbors' };
 
-/** "2 addresses, 1 route": what the kernel removes along with a change. */
+/** Up to this many objects the kernel removes are named one by one; more are counted. */
+const NAMED_REMOVALS = 5;
+
+/**
+ * What the kernel removes along with a change: each object named
+ * ("route 192.0.2.0/24 table 254 metric 0, address eth0 10.0.0.2/24"), or
+ * counted when there are many ("2 addresses, 14 routes").
+ */
 function removalText(effects: readonly Effect[]): string {
+  const removed = effects.filter((e) => e.removed);
+  if (removed.length <= NAMED_REMOVALS) return removed.map((e) => `${e.type} ${e.id}`).join(', ');
   const counts = new Map<Effect['type'], number>();
-  for (const e of effects) if (e.removed) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+  for (const e of removed) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
   return [...counts].map(([type, n]) => `${n} ${n === 1 ? type : PLURAL[type]}`).join(', ');
 }

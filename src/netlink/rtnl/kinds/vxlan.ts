@@ -1,6 +1,7 @@
 // VXLAN tunnel (linux/if_link.h IFLA_VXLAN_*). The remote and local
 // addresses use the 4-byte attribute for IPv4 and the *6 one for IPv6; the
-// port is in network order. Nothing here changes in place.
+// port is in network order. Learning and ttl change in place (the kernel's
+// vxlan changelink takes them); everything else is fixed at creation.
 import { AttrLayout, boolU8, be16, indexRef, ipOfLen, u32, u8 } from '../layout.js';
 import { layoutDriver, type LinkCtx } from './driver.js';
 
@@ -15,6 +16,7 @@ export const IFLA_VXLAN_GROUP6 = 16;
 export const IFLA_VXLAN_LOCAL6 = 17;
 
 const CREATE = ['create', 'replace'] as const;
+const ALWAYS = ['create', 'replace', 'update'] as const;
 const ip4 = ipOfLen(4);
 const ip6 = ipOfLen(16);
 
@@ -26,8 +28,8 @@ const layout = new AttrLayout<LinkCtx>([
   { attr: IFLA_VXLAN_LOCAL6, field: 'local', codec: ip6, on: CREATE },
   { attr: IFLA_VXLAN_LINK, field: 'link', codec: indexRef<LinkCtx>('linkIndex'), on: CREATE },
   { attr: IFLA_VXLAN_PORT, field: 'port', codec: be16, on: CREATE },
-  { attr: IFLA_VXLAN_LEARNING, field: 'learning', codec: boolU8, on: CREATE },
-  { attr: IFLA_VXLAN_TTL, field: 'ttl', codec: u8, on: CREATE },
+  { attr: IFLA_VXLAN_LEARNING, field: 'learning', codec: boolU8, on: ALWAYS },
+  { attr: IFLA_VXLAN_TTL, field: 'ttl', codec: u8, on: ALWAYS },
 ]);
 
 export const vxlan = layoutDriver('vxlan', 'vxlan', layout, { lowerLink: 'optional' });
