@@ -298,7 +298,9 @@ export class Controller {
         result = outcome.result;
         this.countCorrections(plan, trigger);
         if (outcome.result !== 'applied') {
-          const why = outcome.refusals.map((r) => `${r.change.action} ${r.change.type} ${r.change.id}: ${r.error.message}`).join('; ') || (outcome.interrupted ? 'interrupted' : 'did not converge');
+          const why =
+            [...outcome.refusals.map((r) => `${r.change.action} ${r.change.type} ${r.change.id}: ${r.error.message}`), ...outcome.mismatches.map((m) => `verification failed: ${m.detail}`)].join('; ') ||
+            (outcome.interrupted ? 'interrupted' : 'did not converge');
           throw new Error(why);
         }
       }
