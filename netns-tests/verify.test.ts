@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/load.js';
 import { readState } from '../src/kernel/read.js';
 import { Connection } from '../src/netlink/connection.js';
 import { plan } from '../src/plan/plan.js';
-import { Netns, tempDir } from './helpers/netns.js';
+import { fullState, Netns, netrecRaw, tempDir } from './helpers/netns.js';
 
 let ns: Netns;
 let tmp: ReturnType<typeof tempDir>;
@@ -35,14 +35,18 @@ function config(routes: number, mtu?: number): string {
   return lines.join('\n') + '\n';
 }
 
-/** Plan `text` against the namespace and apply it the way `netrec apply` does, with a witness. */
-async function applyText(text: string, opts: Partial<ApplyOptions> = {}, witnessRcvbuf?: number) {
+/**
+ * Plan `text` against the namespace and apply it the way `netrec apply` does,
+ * with a witness. `betweenPlanAndWrite` runs after the plan, before any write.
+ */
+async function applyText(text: string, opts: Partial<ApplyOptions> = {}, witnessRcvbuf?: number, betweenPlanAndWrite?: () => void) {
   const desired = loadConfig([tmp.write(`c-${Math.random().toString(36).slice(2)}.yaml`, text)]);
   conn.openLanes();
   const witness = new ChangeWitness(ns.path, conn.portIds(), witnessRcvbuf);
   try {
     const before = await readState(conn, { protocol: desired.policy.protocol });
     const p = plan(desired, before).plan;
+    betweenPlanAndWrite?.();
     const readActual = () => readState(conn, { protocol: desired.policy.protocol });
     return await applyPlan(conn, desired, before, p, { readActual, witness, ...opts });
   } finally {
@@ -86,11 +90,11 @@ describe('verification', () => {
     assert.ok(kernelRoutes().includes(`${route(0)} 10.77.0.254`));
   });
 
-  it("our own announcements are dropped in the kernel: a tiny queue never overflows on them", async () => {
+  it('our own announcements overflowing a tiny queue are not taken as a clean run: verified by a read', async () => {
     await applyText(UPLINK);
     const o = await applyText(config(2000), {}, 4096);
     assert.equal(o.result, 'applied');
-    assert.equal(o.verifiedBy, 'notifications');
+    assert.equal(o.verifiedBy, 'read');
     assert.equal(kernelRoutes().length, 2000);
   });
 
@@ -140,3 +144,40 @@ describe('verification', () => {
     assert.equal(ns.json<{ mtu: number }[]>('link', 'show', 'n0')[0]!.mtu, 1400);
   });
 });
+
+describe('verification against what the plan intended', () => {
+  it('a create that replaced an object another writer made between the plan and the write fails and is rolled back', async () => {
+    await applyText(UPLINK);
+    const o = await applyText(config(20), {}, undefined, () => ns.ip('route', 'add', route(7), 'via', '10.77.0.253', 'proto', 'static'));
+    assert.equal(o.result, 'rolled-back');
+    assert.equal(o.mismatches.length, 1);
+    assert.match(o.mismatches[0]!.detail, new RegExp(`create of route ${route(7).replace(/\./g, '\\.')}.*replaced a route the plan did not know of`));
+    assert.equal(kernelRoutes().length, 0, 'none of the change stays');
+  });
+
+  it('a neighbor lladdr the kernel truncated fails the run: exit 1, rolled-back, the neighbor and the difference named', () => {
+    ns.batch(['link add t0 type veth peer name t1', 'link set t0 up', 'addr add 10.3.0.1/24 dev t0', 'neigh add 10.3.0.9 lladdr 02:00:00:00:00:09 dev t0 nud permanent']);
+    const before = fullState(ns);
+    const f = tmp.write('n.yaml', 'version: 1\nneighbors:\n  - { dev: t0, address: 10.3.0.5, lladdr: "02:00:00:00:00:05:aa:bb" }\n  - { dev: t0, address: 10.3.0.6, lladdr: "02:00:00:00:00:06" }\nroutes:\n  - { to: 10.4.0.0/16, via: 10.3.0.254 }\n');
+    const r = netrecRaw(['apply', f, '--netns', ns.name, '--state-dir', `${tmp.dir}/state`, '-o', 'json']);
+    assert.equal(r.status, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as { result: string; errors: { type: string; id: string; message: string }[] };
+    assert.equal(out.result, 'rolled-back');
+    assert.equal(out.errors.length, 1);
+    assert.equal(out.errors[0]!.id, 't0 10.3.0.5');
+    assert.match(out.errors[0]!.message, /lladdr 02:00:00:00:00:05:aa:bb was sent, the kernel holds 02:00:00:00:00:05/);
+    assert.match(r.stderr, /verification failed: neighbor t0 10\.3\.0\.5: lladdr .* \(.*n\.yaml:3\)/);
+    assert.deepEqual(fullState(ns), before, 'the state from before the run');
+  });
+
+  it('a delete that removed a foreign twin (same key, added first) instead of the planned route fails with exit 1, naming both', () => {
+    ns.batch(['link add t0 type veth peer name t1', 'link set t0 up', 'addr add 10.3.0.1/24 dev t0', 'route add 10.5.0.0/16 via 10.3.0.254 proto static', 'route append 10.5.0.0/16 via 10.3.0.253 proto 78']);
+    const f = tmp.write('empty.yaml', 'version: 1\n');
+    const r = netrecRaw(['apply', f, '--netns', ns.name, '--state-dir', `${tmp.dir}/state`, '-o', 'json']);
+    assert.equal(r.status, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as { result: string; errors: { message: string }[] };
+    assert.notEqual(out.result, 'applied');
+    assert.match(out.errors[0]!.message, /the delete of route 10\.5\.0\.0\/16 .*removed 10\.5\.0\.0\/16 via 10\.3\.0\.254 .*protocol 4, not the planned 10\.5\.0\.0\/16 via 10\.3\.0\.253 .*protocol 78/);
+  });
+});
+

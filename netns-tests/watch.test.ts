@@ -5,7 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, renameSync, symlinkSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Netns, netrecSpawn, tempDir } from './helpers/netns.js';
+import { spawn } from 'node:child_process';
+import { fullState, Netns, netrecSpawn, tempDir } from './helpers/netns.js';
 
 type J = Record<string, any>;
 
@@ -195,6 +196,69 @@ describe('load and lost events', () => {
     await within(10_000, 'overflow noticed', () => logs.some((l) => /events were lost/.test(l.msg ?? '')));
     await within(10_000, 'converged after re-dump', () => hasRoute('10.60.0.0/16'));
     assert.ok(metricValue(await metrics(), 'netrec_event_overflows_total') >= 1);
+  });
+});
+
+describe('recovery from lost events', () => {
+  it('after sustained event loss and back-off, watch still repairs drift; /readyz is 503 during the loss and 200 after, /livez stays 200', async () => {
+    const f = tmp.write('w.yaml', CONFIG());
+    await startWatch(f, '--event-rcvbuf', '2048');
+    const status = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+    assert.equal(await status('/readyz'), 200, 'ready once converged');
+    // 40,000 foreign route changes from another process, while /readyz is polled.
+    const lines: string[] = [];
+    for (let i = 0; i < 40000; i++) lines.push(`route add 172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32 via 10.50.0.254 proto static`);
+    const batch = tmp.write('flood.txt', lines.join('\n') + '\n');
+    const flood = spawn('ip', ['-n', ns.name, '-batch', batch], { stdio: 'ignore' });
+    const flooded = new Promise((r) => flood.once('close', r));
+    const seen = new Set<string>();
+    let done = false;
+    void flooded.then(() => (done = true));
+    for (let i = 0; i < 2000 && !done; i++) {
+      seen.add(`readyz ${await status('/readyz')}`);
+      seen.add(`livez ${await status('/livez')}`);
+      await sleep(5);
+    }
+    await flooded;
+    await within(10_000, 'events lost', () => logs.some((l) => /events were lost/.test(l.msg ?? '')));
+    // Not ready while the re-read is pending or backing off (sampled after the flood too).
+    for (let i = 0; i < 50 && !seen.has('readyz 503'); i++) {
+      seen.add(`readyz ${await status('/readyz')}`);
+      await sleep(10);
+    }
+    assert.ok(seen.has('readyz 503'), `readiness during the loss: ${[...seen].join(', ')}`);
+    assert.ok(!seen.has('livez 503'), 'live throughout');
+    assert.ok(logs.some((l) => /retrying with back-off/.test(l.msg ?? '')), 'the loss was sustained enough to back off');
+    await within(20_000, 'ready again after the re-read', () => logs.some((l) => l.msg === 'converged again after failures'));
+    let ready = 0;
+    for (let i = 0; i < 200 && ready !== 200; i++) {
+      ready = await status('/readyz');
+      if (ready !== 200) await sleep(50);
+    }
+    assert.equal(ready, 200, 'ready again');
+    // Still reacting to kernel events: a deleted managed route comes back.
+    ns.ip('route', 'del', '10.60.0.0/16');
+    const ms = await within(5000, 'drift repaired after the back-off', () => hasRoute('10.60.0.0/16'));
+    console.log(`drift repaired ${ms} ms after the delete, following 40,000 lost-event route changes and back-off`);
+    assert.equal(await status('/livez'), 200);
+  });
+
+  it('an unconfirmed apply --confirm-timeout that was killed is put back by the watch started next', async () => {
+    ns.batch(['link add up0 type veth peer name up1', 'addr add 192.0.2.1/24 dev up0', 'link set up0 up', 'route add 203.0.113.0/24 via 192.0.2.254 proto static']);
+    const stateDir = join(tmp.dir, 'state');
+    const before = fullState(ns);
+    const change = tmp.write('change.yaml', 'version: 1\ninterfaces:\n  - { name: br9, kind: bridge, addresses: [10.9.0.1/24] }\nroutes:\n  - { to: 10.99.0.0/16, via: 10.9.0.254 }\n  - { to: 203.0.113.0/24, via: 192.0.2.253 }\n');
+    const a = netrecSpawn(['apply', change, '--netns', ns.name, '--state-dir', stateDir, '--confirm-timeout', '60s']);
+    let err = '';
+    a.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    await within(10_000, 'apply waits for confirmation', () => /within/.test(err));
+    a.kill('SIGKILL');
+    await new Promise((r) => a.once('close', r));
+    assert.equal(ns.json('link', 'show', 'br9').length, 1, 'still applied after the kill');
+    const empty = tmp.write('empty.yaml', 'version: 1\n');
+    await startWatch(empty, '--state-dir', stateDir);
+    assert.ok(logs.some((l) => /restored the state from before an unconfirmed change/.test(l.msg ?? '')), 'restore logged');
+    assert.deepEqual(fullState(ns), before);
   });
 });
 

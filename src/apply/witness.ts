@@ -1,67 +1,239 @@
-// Verification without a re-dump. A socket that joined the rtnetlink groups
-// before the state was read sees every change the kernel makes afterwards.
-// Route, rule and neighbor changes are announced with the port id of the
-// socket that asked for them, so when every announcement came from our own
-// requests (and none was lost), the kernel holds exactly the state read plus
-// the changes it acknowledged: a full read-back could only confirm that.
-// A socket filter has the kernel drop our own announcements before they are
-// queued, so a million-route run costs the witness nothing per route.
-// Anything else — another writer, a kernel flush, an address event, a link
-// going down, an overflow — sends apply back to reading the whole state.
+// What the kernel did with our requests, object by object. A socket that
+// joined the rtnetlink groups before the state was read sees every change the
+// kernel makes afterwards. Route, rule and neighbor changes are announced with
+// the port id of the socket that asked for them, carrying the object as the
+// kernel now holds it (or held it, for a deletion). So each of our own
+// announcements is decoded and matched to the plan change it belongs to:
+//
+// - a new or changed object must be what the change intended (its `after`, as
+//   the planner compares: an lladdr the kernel truncated, an attribute it
+//   dropped, both differ);
+// - a deletion must remove exactly the change's `before` — not a foreign
+//   object that answers to the same key (a twin added with `ip route append`);
+// - a create must create: a route create the kernel reports as a replacement
+//   overwrote an object that the plan did not know of;
+// - an announcement for an object the plan does not change is a request that
+//   hit something else.
+//
+// Any of those is wrong for sure, and the run fails. When every change was
+// announced exactly as intended and nothing else was announced (none lost),
+// the kernel holds the state read plus the plan: no read-back is needed.
+// Anything less (a missing announcement, another writer, an address or link
+// change, an overflow) sends apply to read the state and compare again, and
+// the keys other writers' announcements named tell which differences are
+// theirs rather than ours.
+//
+// A large plan (more than OWN_MAX route, rule and neighbor changes) is
+// checked by that read instead: one dump of the table costs less than
+// decoding an announcement per change, so a socket filter then has the
+// kernel drop our own announcements before they are queued, and the witness
+// only watches for other writers.
 import { EventSource } from '../kernel/events.js';
 import { dropFromPorts } from '../netlink/filter.js';
-import { RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE } from '../netlink/constants.js';
+import { keyOf } from '../model/identity.js';
+import type { Link, Neighbor, ObjectType, Route, Rule } from '../model/types.js';
+import { NLM_F_REPLACE, RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE } from '../netlink/constants.js';
 import type { Message } from '../netlink/message.js';
 import { linkMessageIndex, linkMessageUp } from '../netlink/rtnl/link.js';
-import type { Change, Plan } from '../plan/types.js';
+import type { IndexName } from '../netlink/rtnl/layout.js';
+import { decodeNeighbor } from '../netlink/rtnl/neighbor.js';
+import { decodeRoute } from '../netlink/rtnl/route.js';
+import { decodeRule } from '../netlink/rtnl/rule.js';
+import { neighborDifference, routeDifference, ruleDifference } from '../plan/compare.js';
+import type { AttrChange, Change, ModelObject, Plan } from '../plan/types.js';
 
 /** Change types whose announcements name the requesting socket. */
-const ATTRIBUTED = new Set([RTM_NEWROUTE, RTM_DELROUTE, RTM_NEWRULE, RTM_DELRULE, RTM_NEWNEIGH, RTM_DELNEIGH]);
+type Attributed = 'route' | 'rule' | 'neighbor';
+const ANNOUNCED: ReadonlyMap<number, { type: Attributed; removed: boolean }> = new Map([
+  [RTM_NEWROUTE, { type: 'route', removed: false }],
+  [RTM_DELROUTE, { type: 'route', removed: true }],
+  [RTM_NEWRULE, { type: 'rule', removed: false }],
+  [RTM_DELRULE, { type: 'rule', removed: true }],
+  [RTM_NEWNEIGH, { type: 'neighbor', removed: false }],
+  [RTM_DELNEIGH, { type: 'neighbor', removed: true }],
+]);
 
 /** Room for the announcements of the chunks between two drains, and then some. */
 const WITNESS_RCVBUF = 64 * 1024 * 1024;
 
+/** Plans with more route, rule and neighbor changes than this are verified by a read-back. */
+export const OWN_MAX = 10_000;
+
+/** An outcome that differs from what the plan intended, in one line for people. */
+export interface Mismatch {
+  type: ObjectType;
+  id: string;
+  /** The change it belongs to (absent when the object is not in the plan at all). */
+  change?: Change;
+  detail: string;
+}
+
+/** Where one change of the plan stands. */
+interface Entry {
+  change: Change & { type: Attributed };
+  created: boolean;
+  removed: boolean;
+  /** The announced object differs from the intended one (settled by a read-back). */
+  differs: boolean;
+}
+
+/** The announcements' source; tests give a fake that replays messages. */
+export interface AnnouncementSource {
+  filter?(program: Buffer): boolean;
+  drain(): number;
+  close(): void;
+}
+
 export class ChangeWitness {
-  private readonly events: EventSource;
+  private readonly events: AnnouncementSource;
+  /** Announcements of other writers that could not be put down to a key, and lost ones. */
   private others = 0;
+  private lost = false;
+  /** type + key of every object another writer's announcement named since the subscription. */
+  private readonly foreign = new Set<string>();
+  /** The changes of the current round, by type + key. */
+  private entries = new Map<string, Entry>();
+  /** Own announcements that could not be decoded or matched exactly: a read-back must settle them. */
+  private unsettled = 0;
+  private wrongs: Mismatch[] = [];
+  private names: IndexName = { name: () => undefined };
   /** ifindex -> admin state of links the plan only re-marks (alias), whose announcements are expected. */
   private quietLinks = new Map<number, boolean>();
+  /** False when the plan changes what the kernel does not announce (links, addresses): a read is needed. */
+  private announced = true;
+  /** Our own announcements are dropped by a socket filter (a large plan): a read is needed. */
+  private ownDropped = false;
 
-  /** `ports`: the port ids of every socket our requests go out on. */
-  constructor(nsPath: string | undefined, private readonly ports: readonly number[], rcvbuf = WITNESS_RCVBUF) {
-    this.events = new EventSource(nsPath, rcvbuf, {
-      onMessage: (m) => {
-        if (!this.expected(m)) this.others++;
-      },
-      onBurst: () => undefined,
-      onOverflow: () => this.others++,
-    });
-    // Without the filter the same decision is made here, per announcement.
-    this.events.filter(dropFromPorts(ports));
+  /**
+   * `ports`: the port ids of every socket our requests go out on. `source`
+   * replaces the subscription (tests); it must deliver to `receive`.
+   */
+  constructor(nsPath: string | undefined, private readonly ports: readonly number[], rcvbuf = WITNESS_RCVBUF, source?: (w: ChangeWitness) => AnnouncementSource) {
+    this.events =
+      source?.(this) ??
+      new EventSource(nsPath, rcvbuf, {
+        onMessage: (m) => this.receive(m),
+        onBurst: () => undefined,
+        onOverflow: () => this.overflowed(),
+      });
   }
 
   /**
-   * Say what the run will do. Returns false when its effects are not fully
-   * announced: links and addresses change what the kernel removes by itself
-   * (IPv4 routes go without a word), so such a plan needs a full read. A link
-   * update of only its alias (netrec's marker) removes nothing; its
+   * Say what the next round will do, with the links it starts from (to name
+   * interfaces in announcements). Returns false when its effects are not
+   * fully announced: links and addresses change what the kernel removes by
+   * itself (IPv4 routes go without a word), so such a plan needs a full read.
+   * A link update of only its alias (netrec's marker) removes nothing; its
    * announcement (which carries no port id) is expected while it stays as up
    * as it was. Since another writer could change the same link meanwhile,
    * apply then reads the links (not the routes) again.
    */
-  expect(p: Plan): boolean {
+  expect(p: Plan, links: readonly Link[]): boolean {
+    this.drain();
+    const byIndex = new Map<number, string>();
+    for (const l of links) if (l.ifindex !== undefined) byIndex.set(l.ifindex, l.name);
+    this.names = { name: (i) => byIndex.get(i) };
+    this.entries = new Map();
+    this.quietLinks = new Map();
+    this.unsettled = 0;
+    this.announced = true;
+    let own = 0;
     for (const stage of p.stages) {
       for (const c of stage) {
-        if (c.type === 'route' || c.type === 'rule' || c.type === 'neighbor') continue;
-        if (!aliasOnly(c) || c.before?.ifindex === undefined) return false;
-        this.quietLinks.set(c.before.ifindex, c.before.state === 'up');
+        if (c.type === 'route' || c.type === 'rule' || c.type === 'neighbor') {
+          if (++own <= OWN_MAX) this.entries.set(`${c.type} ${c.id}`, { change: c, created: false, removed: false, differs: false });
+          continue;
+        }
+        if (aliasOnly(c) && c.before?.ifindex !== undefined) this.quietLinks.set(c.before.ifindex, c.before.state === 'up');
+        else this.announced = false;
       }
     }
-    return true;
+    if (own > OWN_MAX && !this.ownDropped) {
+      this.ownDropped = true;
+      this.entries = new Map();
+      // Without the filter the same decision is made here, per announcement.
+      this.events.filter?.(dropFromPorts(this.ports));
+    }
+    return this.announced && !this.ownDropped;
   }
 
-  private expected(m: Message): boolean {
-    if (ATTRIBUTED.has(m.type)) return this.ports.includes(m.pid);
+  /** One announcement (the event socket's callback; tests call it directly). */
+  receive(m: Message): void {
+    const kind = ANNOUNCED.get(m.type);
+    if (kind === undefined) {
+      if (!this.expectedLink(m)) this.others++;
+      return;
+    }
+    const obj = decode(kind.type, m, this.names);
+    const id = obj ? keyOf[kind.type](obj as never) : undefined;
+    if (!this.ports.includes(m.pid)) {
+      // The kernel's own follow-up of a neighbor deletion we asked for comes without a port.
+      const e = id === undefined ? undefined : this.entries.get(`${kind.type} ${id}`);
+      if (m.pid === 0 && kind.type === 'neighbor' && kind.removed && e?.change.action === 'delete' && e.removed) return;
+      if (id === undefined) this.others++;
+      else this.foreign.add(`${kind.type} ${id}`);
+      return;
+    }
+    if (this.ownDropped) return;
+    if (obj === undefined || id === undefined) {
+      // Ours, but about an interface we cannot name: only a read can tell.
+      this.unsettled++;
+      return;
+    }
+    this.ours(kind.type, kind.removed, obj, id, m.flags);
+  }
+
+  private ours(type: Attributed, removed: boolean, obj: Route | Rule | Neighbor, id: string, flags: number): void {
+    const e = this.entries.get(`${type} ${id}`);
+    if (!e) {
+      this.wrong({ type, id, detail: `a request of this run ${removed ? 'deleted' : 'changed'} ${type} ${id} (${describe(obj)}), which the plan does not touch` });
+      return;
+    }
+    const c = e.change;
+    // A neighbor deletion is announced as the entry failing, then (portless) gone.
+    const deleting = removed || (type === 'neighbor' && c.action === 'delete' && (obj as Neighbor).state !== 'permanent');
+    if (deleting) {
+      if (c.action === 'create' || c.action === 'update') {
+        this.wrong({ type, id, change: c, detail: `${c.action} of ${type} ${id} deleted ${describe(obj)}` });
+        return;
+      }
+      // Neighbors have one object per key; routes and rules may have twins.
+      const diff = type === 'neighbor' ? [] : difference(type, c.before!, obj, true);
+      if (diff.length > 0) {
+        this.wrong({ type, id, change: c, detail: `the delete of ${type} ${id} removed ${describe(obj)}, not the planned ${describe(c.before!)}` });
+        return;
+      }
+      e.removed = true;
+      return;
+    }
+    if (c.action === 'delete') {
+      this.wrong({ type, id, change: c, detail: `the delete of ${type} ${id} was announced as a new or changed ${describe(obj)}` });
+      return;
+    }
+    if (type === 'route' && c.action === 'create' && flags & NLM_F_REPLACE) {
+      this.wrong({ type, id, change: c, detail: `the create of ${type} ${id} replaced a route the plan did not know of (another writer made one with that key since the plan)` });
+      return;
+    }
+    const diff = difference(type, c.after!, obj, false);
+    if (diff.length > 0) {
+      // Announced differently from what was sent. A read settles it: the kernel
+      // may hold it right after all (an object announced in parts).
+      e.differs = true;
+      this.unsettled++;
+    }
+    e.created = true;
+  }
+
+  private wrong(m: Mismatch): void {
+    this.wrongs.push(m);
+  }
+
+  private overflowed(): void {
+    this.lost = true;
+    this.others++;
+  }
+
+  private expectedLink(m: Message): boolean {
     if (m.type !== RTM_NEWLINK) return false;
     const index = linkMessageIndex(m);
     const up = index === undefined ? undefined : this.quietLinks.get(index);
@@ -78,15 +250,76 @@ export class ChangeWitness {
     this.events.drain();
   }
 
-  /** True when everything announced since the subscription came from our own requests. */
-  onlyOurs(): boolean {
+  /** Outcomes of our own requests that are certainly not what the plan intended. */
+  wrongOutcomes(): Mismatch[] {
     this.drain();
-    return this.others === 0;
+    return this.wrongs;
+  }
+
+  /**
+   * True when every change of the round was announced exactly as intended,
+   * by our own requests, and nothing else was announced or lost: the kernel
+   * holds the state read plus the plan.
+   */
+  accountsForAll(): boolean {
+    this.drain();
+    if (!this.announced || this.ownDropped || this.others > 0 || this.foreign.size > 0 || this.unsettled > 0 || this.wrongs.length > 0) return false;
+    for (const e of this.entries.values()) {
+      const a = e.change.action;
+      if (e.differs) return false;
+      if ((a === 'delete' || a === 'replace') && !e.removed) return false;
+      if (a !== 'delete' && !e.created) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether a difference found by a read-back under `type` `id` can be put
+   * down to this run's requests rather than to another writer: the plan
+   * announces all its effects, nothing was lost, and no other writer's
+   * announcement named the object (or could not be put down to a key).
+   */
+  oursAlone(type: ObjectType, id: string): boolean {
+    this.drain();
+    if (!this.announced || this.lost || this.others > 0) return false;
+    if (type !== 'route' && type !== 'rule' && type !== 'neighbor') return false;
+    return !this.foreign.has(`${type} ${id}`);
   }
 
   close(): void {
     this.events.close();
   }
+}
+
+function decode(type: Attributed, m: Message, names: IndexName): Route | Rule | Neighbor | undefined {
+  try {
+    return type === 'route' ? decodeRoute(m, names) : type === 'rule' ? decodeRule(m) : decodeNeighbor(m, names);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How `actual` differs from `intended`, as the planner compares them: with
+ * `exact`, every attribute (a deletion must remove exactly the object that
+ * was read); without, what the intended object says (an update's `after`,
+ * with netrec's marker).
+ */
+export function difference(type: Attributed, intended: ModelObject, actual: ModelObject, exact: boolean): AttrChange[] {
+  const mode = { exact, protocol: (intended as { protocol?: number }).protocol ?? 0 };
+  if (type === 'route') return routeDifference(intended as Route, actual as Route, mode).attrs;
+  if (type === 'rule') return ruleDifference(intended as Rule, actual as Rule, mode)?.attrs ?? [];
+  return neighborDifference(intended as Neighbor, actual as Neighbor, mode)?.attrs ?? [];
+}
+
+/** An object in a few words: what tells twins apart. */
+function describe(o: ModelObject): string {
+  const x = o as unknown as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of ['to', 'address', 'via', 'dev', 'lladdr', 'from', 'table', 'action', 'protocol']) {
+    if (x[k] !== undefined) parts.push(k === 'to' || k === 'address' ? String(x[k]) : `${k} ${String(x[k])}`);
+  }
+  return parts.join(' ');
 }
 
 function aliasOnly(c: Change): c is Change & { type: 'interface' } {

@@ -30,6 +30,10 @@ interface ApplyOpts {
   insecureConfig?: boolean;
 }
 
+/** Signals that stop an apply: whatever phase it is in, it ends with none of its change in place. */
+const STOP_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+
 /** Plans longer than this are abbreviated in apply's output (`netrec plan` prints them whole). */
 const MAX_PLAN_LINES = 200;
 
@@ -63,6 +67,67 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   if (opts.output !== 'text' && opts.output !== 'json') throw new UserError(`unknown output format "${opts.output}" (text or json)`);
   const started = performance.now();
   const json = opts.output === 'json';
+  // From here to the end, SIGHUP (the SSH session died), SIGINT and SIGTERM
+  // only ask the run to stop: what it wrote is put back (never half a
+  // change), and a second signal does not interrupt that rollback.
+  const stop = new StopRequest();
+  try {
+    return await applyUntilStopped(configs, opts, started, json, stop);
+  } finally {
+    stop.release();
+  }
+}
+
+/** Records the first stop signal; output errors (a terminal that went away with the SSH session) never end the run. */
+class StopRequest {
+  signal: StopSignal | undefined;
+  /** What the run is doing, for the message a signal gets. */
+  phase: 'prepare' | 'write' | 'confirm' | 'rollback' = 'prepare';
+  private readonly handlers = STOP_SIGNALS.map((sig) => [sig, () => this.on(sig)] as const);
+  private readonly ignore = (): void => undefined;
+
+  constructor() {
+    for (const [sig, h] of this.handlers) process.on(sig, h);
+    process.stdout.on('error', this.ignore);
+    process.stderr.on('error', this.ignore);
+  }
+
+  get requested(): boolean {
+    return this.signal !== undefined;
+  }
+
+  private on(sig: StopSignal): void {
+    // The confirm wait has its own handlers and says what it does.
+    if (this.phase === 'confirm') return;
+    if (this.signal !== undefined) {
+      say(`\nnetrec: ${sig} again; still putting back what this run changed (it is not interrupted)\n`);
+      return;
+    }
+    this.signal = sig;
+    say(
+      this.phase === 'prepare'
+        ? `\nnetrec: ${sig}; stopping before any change\n`
+        : `\nnetrec: ${sig}; stopping and putting back what this run changed\n`,
+    );
+  }
+
+  release(): void {
+    for (const [sig, h] of this.handlers) process.off(sig, h);
+    process.stdout.off('error', this.ignore);
+    process.stderr.off('error', this.ignore);
+  }
+}
+
+/** Write to stderr, never throwing: the terminal may be gone. */
+function say(text: string): void {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // nowhere to say it
+  }
+}
+
+async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: number, json: boolean, stop: StopRequest): Promise<number> {
   checkTrust(configs, Boolean(opts.insecureConfig));
   const desired = loadDesired(configs);
   const loaded = performance.now();
@@ -80,17 +145,13 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   const conn = openConnection(opts.netns);
   const store = openStore(opts.stateDir, opts.netns);
   const readActual = () => readState(conn, { protocol: desired.policy.protocol });
-  let stopRequested = false;
-  const onSignal = (): void => {
-    if (stopRequested) return;
-    stopRequested = true;
-    process.stderr.write('\nnetrec: interrupted; stopping and putting back what this run changed\n');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   let witness: ChangeWitness | undefined;
   try {
     if (!opts.dryRun) await recover(conn, store, readActual);
+    if (stop.requested) {
+      say(`netrec: stopped by ${stop.signal} before any change of this run; nothing of it was written.\n`);
+      return 1;
+    }
     // Subscribed before the read, so it sees every change after it; our
     // sockets are all open first, so it knows every port our requests use.
     if (!opts.dryRun) {
@@ -109,6 +170,11 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
     }
     const hash = configHash(configs);
     const probesBefore = probes.length > 0 ? await runProbes(nsPath, probes, 1000) : new Map<string, { ok: boolean }>();
+    if (stop.requested) {
+      if (json) printJson(plan, { result: 'rolled-back', messages: 0 }, started, phases);
+      say(`netrec: stopped by ${stop.signal} before any change of this run; nothing of it was written.\n`);
+      return 1;
+    }
     // Only a confirm-timeout apply keeps the rollback scope up front (a key per object).
     const scope = confirmMs !== undefined ? scopeOf(plan) : undefined;
     if (scope) {
@@ -116,8 +182,12 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
     }
     const progress = new Progress(process.stderr, changeCount(plan), json);
     const applying = performance.now();
+    stop.phase = 'write';
     const outcome = await applyPlan(conn, desired, before, plan, {
-      shouldStop: () => stopRequested,
+      shouldStop: () => stop.requested,
+      // A stop that comes once everything is written still undoes the change:
+      // the run had not reported success, so it ends with none of it.
+      undoWhenStoppedLate: confirmMs === undefined,
       onProgress: (done, total) => progress.update(done, total),
       readActual,
       witness,
@@ -129,10 +199,12 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
     progress.finish();
     let confirm: ConfirmOutcome | undefined;
     if (confirmMs !== undefined && outcome.result === 'applied') {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      confirm = await confirmOrRollBack({ conn, store, before, scope: scope!, readActual, probes, probesBefore, nsPath, netns: opts.netns, confirmMs, outcome });
-    } else if (confirmMs !== undefined) store.clearPending();
+      confirm = await confirmOrRollBack({ conn, store, before, scope: scope!, readActual, probes, probesBefore, nsPath, netns: opts.netns, confirmMs, outcome, stop });
+    } else if (confirmMs !== undefined && outcome.rollbackLeft.length === 0) {
+      // Put back (or nothing written): the saved state is no longer needed. A
+      // rollback that left objects keeps it, for the next run to finish.
+      store.clearPending();
+    }
     try {
       store.appendHistory({
         time: new Date().toISOString(),
@@ -148,11 +220,9 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
       process.stderr.write(`netrec: warning: could not record this apply in ${store.dir}: ${(e as Error).message}\n`);
     }
     if (json) printJson(plan, { result: outcome.result, messages: outcome.messages }, started, phases, outcome);
-    else if (!confirm || confirm === 'confirmed') printOutcome(plan, outcome, started);
+    if (!confirm || confirm === 'confirmed') printOutcome(plan, outcome, started, stop.signal, json);
     return outcome.result === 'applied' ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     witness?.close();
     conn.close();
     lock?.release();
@@ -171,6 +241,7 @@ interface ConfirmContext {
   netns: string | undefined;
   confirmMs: number;
   outcome: ApplyOutcome;
+  stop: StopRequest;
 }
 
 /**
@@ -179,7 +250,7 @@ interface ConfirmContext {
  * (updating `outcome`). Returns how it ended.
  */
 async function confirmOrRollBack(x: ConfirmContext): Promise<ConfirmOutcome> {
-  const { conn, store, before, scope, readActual, probes, probesBefore, nsPath, confirmMs, outcome } = x;
+  const { conn, store, before, scope, readActual, probes, probesBefore, nsPath, confirmMs, outcome, stop } = x;
   const counted = probes.filter((p) => probesBefore.get(p.text)?.ok);
   if (probes.length > 0 && counted.length === 0) process.stderr.write('netrec: no probe passed before the change; waiting for a manual confirmation instead\n');
   for (const p of probes) if (!probesBefore.get(p.text)?.ok) process.stderr.write(`netrec: probe ${p.text} already failed before the change; it does not count\n`);
@@ -191,7 +262,10 @@ async function confirmOrRollBack(x: ConfirmContext): Promise<ConfirmOutcome> {
   );
   // With probes the rollout is unattended: all counted probes passing confirms it.
   let failing: [string, { ok: boolean; detail: string }][] = [];
-  let confirm = await waitForConfirmation({
+  // A signal that came while the change was being written or verified ends
+  // the wait before it starts, as the same signal during the wait would.
+  stop.phase = 'confirm';
+  let confirm: ConfirmOutcome = stop.signal ?? await waitForConfirmation({
     deadline: Date.now() + confirmMs,
     store,
     tty: stdin,
@@ -210,6 +284,8 @@ async function confirmOrRollBack(x: ConfirmContext): Promise<ConfirmOutcome> {
     store.clearPending();
     process.stderr.write('Confirmed; the change stays.\n');
   } else {
+    stop.signal ??= confirm === 'SIGHUP' || confirm === 'SIGINT' || confirm === 'SIGTERM' ? confirm : undefined;
+    stop.phase = 'rollback';
     const left = await rollback(conn, before, scope, readActual);
     outcome.messages = conn.mutations;
     if (left.length === 0) store.clearPending();
@@ -253,31 +329,36 @@ function where(c: Change): string {
   return c.source ? ` (${c.source.file}:${c.source.line})` : '';
 }
 
-function printOutcome(plan: Plan, o: ApplyOutcome, started: number): void {
+/** The outcome for people: the summary line on stdout (text mode), failures on stderr (both modes). */
+function printOutcome(plan: Plan, o: ApplyOutcome, started: number, signal: StopSignal | undefined, json: boolean): void {
   const secs = ((performance.now() - started) / 1000).toFixed(2);
   const s = plan.summary;
   for (const r of o.refusals) {
-    process.stderr.write(`netrec: the kernel refused to ${r.change.action} ${r.change.type} ${r.change.id}${where(r.change)}: ${r.error.message}\n`);
+    say(`netrec: the kernel refused to ${r.change.action} ${r.change.type} ${r.change.id}${where(r.change)}: ${r.error.message}\n`);
   }
+  for (const m of o.mismatches.slice(0, 20)) say(`netrec: verification failed: ${m.detail}${m.change ? where(m.change) : ''}\n`);
+  if (o.mismatches.length > 20) say(`netrec: ... and ${o.mismatches.length - 20} more objects differ from what was sent\n`);
   if (o.result === 'applied') {
     const rounds = o.rounds > 1 ? `, ${o.rounds} rounds to converge` : '';
-    process.stdout.write(
-      `Applied: ${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted in ${secs}s (${o.messages} netlink messages${rounds}).\n`,
-    );
+    if (!json) {
+      process.stdout.write(
+        `Applied: ${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted in ${secs}s (${o.messages} netlink messages${rounds}).\n`,
+      );
+    }
     return;
   }
   if (o.result === 'rolled-back') {
-    const why = o.interrupted ? 'interrupted' : 'refused';
-    process.stderr.write(`netrec: ${why}; rolled back: every change of this run was put back as it was (${o.messages} netlink messages, ${secs}s).\n`);
+    const why = o.interrupted ? (signal ? `stopped by ${signal}` : 'interrupted') : o.refusals.length > 0 ? 'refused' : o.mismatches.length > 0 ? 'verification failed' : `not converged after ${o.rounds} rounds`;
+    say(`netrec: ${why}; rolled back: every change of this run was put back as it was (${o.messages} netlink messages, ${secs}s).\n`);
     return;
   }
-  if (o.unconverged.length > 0 && o.refusals.length === 0 && !o.interrupted) {
-    process.stderr.write(`netrec: the kernel did not converge after ${o.rounds} rounds; still pending:\n`);
-    for (const c of o.unconverged.slice(0, 50)) process.stderr.write(`  ${c.action} ${c.type} ${c.id}${where(c)}\n`);
+  if (o.unconverged.length > 0 && o.refusals.length === 0 && !o.interrupted && o.rollbackLeft.length === 0) {
+    say(`netrec: the kernel did not converge after ${o.rounds} rounds; still pending:\n`);
+    for (const c of o.unconverged.slice(0, 50)) say(`  ${c.action} ${c.type} ${c.id}${where(c)}\n`);
     return;
   }
-  process.stderr.write(`netrec: rollback incomplete; these could not be put back:\n`);
-  for (const c of o.rollbackLeft.slice(0, 50)) process.stderr.write(`  ${c.action} ${c.type} ${c.id}\n`);
+  say(`netrec: ${signal ? `stopped by ${signal}; ` : ''}rollback incomplete; these could not be put back:\n`);
+  for (const c of o.rollbackLeft.slice(0, 50)) say(`  ${c.action} ${c.type} ${c.id}\n`);
 }
 
 /**
@@ -298,14 +379,23 @@ interface Phases {
 function printJson(plan: Plan, extra: { result: string; messages: number }, started: number, phases: Phases, o?: ApplyOutcome): void {
   const tail: Record<string, unknown> = { messages: extra.messages, durationMs: Math.round(performance.now() - started), result: extra.result };
   tail.phasesMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]));
-  if (o && o.refusals.length > 0) {
-    tail.errors = o.refusals.map((r) => ({
-      action: r.change.action,
-      type: r.change.type,
-      id: r.change.id,
-      source: r.change.source ? `${r.change.source.file}:${r.change.source.line}` : null,
-      message: r.error.message,
-    }));
+  if (o && (o.refusals.length > 0 || o.mismatches.length > 0)) {
+    tail.errors = [
+      ...o.refusals.map((r) => ({
+        action: r.change.action,
+        type: r.change.type,
+        id: r.change.id,
+        source: r.change.source ? `${r.change.source.file}:${r.change.source.line}` : null,
+        message: r.error.message,
+      })),
+      ...o.mismatches.map((m) => ({
+        action: m.change?.action ?? null,
+        type: m.type,
+        id: m.id,
+        source: m.change?.source ? `${m.change.source.file}:${m.change.source.line}` : null,
+        message: `verification failed: ${m.detail}`,
+      })),
+    ];
   }
   writePlanJson((s) => process.stdout.write(s), plan, tail);
 }

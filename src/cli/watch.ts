@@ -4,6 +4,8 @@ import { Controller } from '../watch/controller.js';
 import { createLogger } from '../watch/log.js';
 import { WatchMetrics } from '../watch/metrics.js';
 import { netnsPath, parseDuration, runCommand, UserError } from './common.js';
+import { openStore } from './state.js';
+import { DEFAULT_STATE_DIR } from '../state/store.js';
 
 interface WatchOpts {
   netns?: string;
@@ -12,6 +14,7 @@ interface WatchOpts {
   logFormat: string;
   debug?: boolean;
   eventRcvbuf?: string;
+  stateDir?: string;
 }
 
 export function register(program: Command): void {
@@ -29,8 +32,9 @@ export function register(program: Command): void {
     .argument('<config...>', 'config files or directories')
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('--resync-interval <duration>', 'full re-read of the kernel state as a safety net', '5m')
-    .option('--metrics-address <host:port>', 'serve Prometheus /metrics and /healthz here (off by default), e.g. 127.0.0.1:9474')
+    .option('--metrics-address <host:port>', 'serve Prometheus /metrics, /livez and /readyz (and /healthz, the same as /readyz) here (off by default), e.g. 127.0.0.1:9474')
     .option('--log-format <format>', 'text or json (one object per line, for journald and collectors)', 'text')
+    .option('--state-dir <dir>', 'where `apply --confirm-timeout` keeps pending confirmations: an unconfirmed change whose apply was killed is put back at start', DEFAULT_STATE_DIR)
     .option('--debug', 'log every event-triggered reconcile, also those with nothing to do')
     .addOption(new Option('--event-rcvbuf <bytes>', 'receive buffer of the event socket (for tests of lost events)').hideHelp())
     .addHelpText('after', '\nExamples:\n  netrec watch /etc/netrec/\n  netrec watch site.yaml --metrics-address 127.0.0.1:9474 --log-format json\n\nA systemd unit to start from: examples/netrec-watch.service')
@@ -50,6 +54,7 @@ async function watch(configs: string[], opts: WatchOpts): Promise<number> {
     resyncMs,
     log,
     metrics,
+    store: openStore(opts.stateDir, opts.netns),
     eventRcvbuf: opts.eventRcvbuf ? Number(opts.eventRcvbuf) : undefined,
   });
   await controller.start();

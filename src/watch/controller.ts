@@ -6,6 +6,7 @@
 // route in a table of 100,000 costs one message and a few milliseconds.
 import type { FSWatcher } from 'chokidar';
 import { applyPlan } from '../apply/apply.js';
+import { recoverPending } from '../apply/confirm.js';
 import { lockNamespace, type NamespaceLock } from '../apply/lock.js';
 import { ConfigError } from '../config/errors.js';
 import { checkReferences, loadConfig } from '../config/index.js';
@@ -21,6 +22,7 @@ import { configHash, configSignature } from '../config/fingerprint.js';
 import { watchConfigs } from './files.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
+import type { StateStore } from '../state/store.js';
 
 export interface WatchOptions {
   configs: string[];
@@ -28,6 +30,12 @@ export interface WatchOptions {
   resyncMs: number;
   log: Logger;
   metrics?: WatchMetrics;
+  /**
+   * Where `apply --confirm-timeout` keeps its pending record: an unconfirmed
+   * change whose process is gone is put back (as the next apply would)
+   * before watch plans anything.
+   */
+  store?: StateStore;
   /** Event socket receive buffer (tests make it tiny to force ENOBUFS). */
   eventRcvbuf?: number;
   /** Quiet time before reconciling a burst, and the most a burst may delay it. */
@@ -78,6 +86,8 @@ export class Controller {
   private backoffMs = 0;
   private retryAt = 0;
   private lastFailure = '';
+  /** The last failure was losing events faster than a re-read could catch up: subscribe anew before retrying. */
+  private resubscribeNext = false;
   private stopping = false;
   private idle?: () => void;
   readonly debounceMs: number;
@@ -93,6 +103,9 @@ export class Controller {
     this.loadDesired(true);
     this.lock = lockNamespace(this.opts.nsPath);
     this.conn = Connection.open({ netns: this.opts.nsPath });
+    this.setReady(false);
+    // We hold the lock, so the writer of a pending record is gone.
+    await this.recoverUnconfirmed();
     // Subscribe before the first dump, or changes in between are lost.
     this.events = new EventSource(this.opts.nsPath, this.opts.eventRcvbuf ?? 32 * 1024 * 1024, {
       onMessage: (m) => this.cache.apply(m, this.dirty),
@@ -103,6 +116,8 @@ export class Controller {
         this.opts.metrics?.overflows.inc();
         this.opts.log('warn', 'kernel events were lost (receive buffer overrun); re-reading the whole state');
         this.needFull = true;
+        // Not ready until a re-read has caught up and a reconcile succeeded on it.
+        this.setReady(false);
         this.schedule('overflow');
       },
     });
@@ -215,6 +230,13 @@ export class Controller {
    */
   private async refresh(): Promise<boolean> {
     const protocol = this.desired!.policy.protocol;
+    if (this.resubscribeNext) {
+      // After a back-off for lost events: a fresh subscription, then a full re-read.
+      this.resubscribeNext = false;
+      this.events.resubscribe();
+      this.needFull = true;
+      this.opts.log('info', 'subscribed to kernel events anew; re-reading the whole state');
+    }
     this.events.drain();
     const full = this.needFull || this.dirty.full;
     for (let attempt = 0; (this.needFull || this.dirty.full) && attempt < 5; attempt++) {
@@ -223,7 +245,10 @@ export class Controller {
       this.cache.load(await readState(this.conn, { protocol }));
       this.events.drain();
     }
-    if (this.needFull || this.dirty.full) throw new Error('kernel events keep overflowing the receive buffer; cannot keep a consistent view');
+    if (this.needFull || this.dirty.full) {
+      this.resubscribeNext = true;
+      throw new Error('kernel events keep overflowing the receive buffer; cannot keep a consistent view');
+    }
     if (this.dirty.links) this.cache.setLinks(await readLinks(this.conn));
     if (this.dirty.routes) this.cache.setRoutes(await readRoutes(this.conn, this.cache.names));
     return full;
@@ -245,6 +270,7 @@ export class Controller {
         this.needReload = false;
         reloaded = this.loadDesired(false);
       }
+      if (triggers.includes('resync') || triggers.includes('retry')) await this.recoverUnconfirmed();
       const reread = await this.refresh();
       const dirty = this.dirty;
       // A new config, a full re-read, routes the kernel may have flushed
@@ -272,7 +298,9 @@ export class Controller {
         result = outcome.result;
         this.countCorrections(plan, trigger);
         if (outcome.result !== 'applied') {
-          const why = outcome.refusals.map((r) => `${r.change.action} ${r.change.type} ${r.change.id}: ${r.error.message}`).join('; ') || (outcome.interrupted ? 'interrupted' : 'did not converge');
+          const why =
+            [...outcome.refusals.map((r) => `${r.change.action} ${r.change.type} ${r.change.id}: ${r.error.message}`), ...outcome.mismatches.map((m) => `verification failed: ${m.detail}`)].join('; ') ||
+            (outcome.interrupted ? 'interrupted' : 'did not converge');
           throw new Error(why);
         }
       }
@@ -330,16 +358,39 @@ export class Controller {
     this.retryAt = 0;
     if (this.lastFailure) this.opts.log('info', 'converged again after failures');
     this.lastFailure = '';
-    if (this.opts.metrics) {
-      this.opts.metrics.lastSuccess.setToCurrentTime();
-      this.opts.metrics.healthy = true;
+    this.opts.metrics?.lastSuccess.setToCurrentTime();
+    // Events lost after the last re-read leave a re-read pending: ready only once it ran.
+    this.setReady(!this.needFull && !this.dirty.full);
+  }
+
+  /** Readiness: converged on a view of the kernel that no lost event has made stale. */
+  private setReady(ready: boolean): void {
+    if (this.opts.metrics) this.opts.metrics.ready = ready;
+  }
+
+  /**
+   * Put back an unconfirmed change whose `apply --confirm-timeout` is gone
+   * (killed: its record outlives it), as the next
+   * apply would. Throws when the restore is incomplete: the reconcile then
+   * fails and retries with back-off, and nothing is planned over it.
+   */
+  private async recoverUnconfirmed(): Promise<void> {
+    const store = this.opts.store;
+    if (!store) return;
+    const r = await recoverPending(this.conn, store, () => readState(this.conn, { protocol: this.desired!.policy.protocol }));
+    for (const w of store.warnings.splice(0)) this.opts.log('warn', 'state directory', { problem: w });
+    if (!r) return;
+    this.needFull = true;
+    if (r.left.length > 0) {
+      throw new Error(`an unconfirmed change (pid ${r.pending.pid}, ${r.pending.created}) could not be fully rolled back; ${r.left.length} objects differ`);
     }
+    this.opts.log('warn', 'restored the state from before an unconfirmed change', { pid: r.pending.pid, created: r.pending.created });
   }
 
   /** Exponential, capped back-off; a reason is logged once until it changes. */
   private failed(reason: string): void {
     this.opts.metrics?.failures.inc();
-    if (this.opts.metrics) this.opts.metrics.healthy = false;
+    this.setReady(false);
     this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs ? this.backoffMs * 2 : BACKOFF_MIN_MS);
     this.retryAt = Date.now() + this.backoffMs;
     if (reason !== this.lastFailure) {

@@ -1,4 +1,13 @@
-// Prometheus metrics and /healthz, served only when --metrics-address is given.
+// Prometheus metrics and health endpoints, served only when --metrics-address
+// is given:
+//   /livez   200 while the process runs its loop (it recovers from lost
+//            events, failed reconciles and config errors by itself); a
+//            liveness probe that restarts it on anything else would only
+//            interrupt that recovery.
+//   /readyz  200 when the last reconcile succeeded on a view of the kernel
+//            that no lost event has made stale; 503 while events are being
+//            lost, a re-read is pending, or reconciles fail.
+//   /healthz the same as /readyz (kept for existing checks).
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -17,10 +26,11 @@ export class WatchMetrics {
   readonly managed = new Gauge({ name: 'netrec_managed_objects', help: 'Objects declared in the config in force, by type', labelNames: ['type'], registers: [this.registry] });
   readonly overflows = new Counter({ name: 'netrec_event_overflows_total', help: 'Times kernel events were lost (ENOBUFS) and the state was re-read', registers: [this.registry] });
   readonly configErrors = new Counter({ name: 'netrec_config_errors_total', help: 'Config edits rejected as invalid', registers: [this.registry] });
-  healthy = false;
+  /** Converged, and no kernel event lost since the state it converged on. */
+  ready = false;
   private server?: Server;
 
-  /** Serve /metrics and /healthz on HOST:PORT. */
+  /** Serve /metrics, /livez, /readyz and /healthz on HOST:PORT. */
   listen(address: string): Promise<void> {
     const m = /^(.*):(\d+)$/.exec(address);
     if (!m) throw new Error(`--metrics-address must be HOST:PORT, got "${address}"`);
@@ -37,12 +47,15 @@ export class WatchMetrics {
             res.end(e.message);
           },
         );
-      } else if (req.url === '/healthz') {
-        res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' });
-        res.end(this.healthy ? 'ok\n' : 'not converged\n');
+      } else if (req.url === '/readyz' || req.url === '/healthz') {
+        res.writeHead(this.ready ? 200 : 503, { 'content-type': 'text/plain' });
+        res.end(this.ready ? 'ok\n' : 'not ready: not converged, or kernel events were lost and a re-read is pending\n');
+      } else if (req.url === '/livez') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('ok\n');
       } else {
         res.writeHead(404);
-        res.end('see /metrics and /healthz\n');
+        res.end('see /metrics, /livez, /readyz\n');
       }
     });
     return new Promise((resolve, reject) => {
