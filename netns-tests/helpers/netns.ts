@@ -150,8 +150,8 @@ export function tempDir(): { dir: string; write(name: string, text: string): str
 type Json = Record<string, unknown>;
 
 /** Keys that change by themselves (counters, timers, lifetimes) and are not state. */
-// ifindex: a link that had to be re-created (rollback of a deletion) gets a new index.
-const VOLATILE = new Set(['ifindex', 'link_index', 'stats', 'stats64', 'valid_life_time', 'preferred_life_time', 'used', 'confirmed', 'updated', 'expires', 'operstate', 'linkinfo_xstats', 'probes', 'carrier_changes', 'carrier_up_count', 'carrier_down_count']);
+// Bridge timers count by themselves. ifindex: a link that had to be re-created (rollback of a deletion) gets a new index.
+const VOLATILE = new Set(['gc_timer', 'hello_timer', 'tcn_timer', 'topology_change_timer', 'ifindex', 'link_index', 'stats', 'stats64', 'valid_life_time', 'preferred_life_time', 'used', 'confirmed', 'updated', 'expires', 'operstate', 'linkinfo_xstats', 'probes', 'carrier_changes', 'carrier_up_count', 'carrier_down_count']);
 
 function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(strip);
