@@ -76,8 +76,15 @@ type Report = (obj: object, message: string, sub?: Path) => void;
  */
 function sameDeclaredRoute(a: Route, b: Route, owner: number | undefined): boolean {
   if (a.table !== b.table || a.metric !== b.metric || a.tos !== b.tos || a.from !== b.from || routeKeyDev(a) !== routeKeyDev(b)) return false;
+  // IPv6 keeps one route per identity, whoever made it (gateway routes become one ECMP route; others are duplicates),
+  // except that a route with a gateway and one without (a blackhole) do not meet.
+  if (a.family === 'ipv6') return ecmpV6(a) === ecmpV6(b);
   // Two of netrec's own are one route; two of another owner only when on one path.
   return a.protocol === b.protocol && (a.protocol === owner || samePathText(a) === samePathText(b));
+}
+
+function ecmpV6(r: Route): boolean {
+  return r.family === 'ipv6' && r.type === 'unicast' && (r.via !== undefined || (r.nexthops !== undefined && r.nexthops.length > 0));
 }
 
 function samePathText(r: Route): string {

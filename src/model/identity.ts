@@ -34,6 +34,19 @@ export function routeKey(r: RouteIdentityFields): string {
   return k;
 }
 
+/**
+ * One route among those that share an identity (`ip route append`): its
+ * identity plus what the kernel tells them apart by (owner, type, path).
+ */
+export function routeInstanceKey(r: Route): string {
+  let k = `${routeKey(r)} proto ${r.protocol} ${r.type}`;
+  if (r.via !== undefined) k += ` via ${r.via}`;
+  if (r.dev !== undefined) k += ` dev ${r.dev}`;
+  if (r.nhid !== undefined) k += ` nhid ${r.nhid}`;
+  if (r.nexthops !== undefined) for (const h of r.nexthops) k += ` nexthop ${h.via ?? ''} ${h.dev ?? ''} ${h.weight}`;
+  return k;
+}
+
 /** IP protocol names as iproute2 prints them (/etc/protocols); others are numbers. */
 export const IP_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',

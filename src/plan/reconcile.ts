@@ -131,10 +131,11 @@ class Reconciler {
    * The slot of the existing route a declaration is about, or -1. Several
    * routes may share its identity (`ip route append`/`prepend`): netrec
    * acts on exactly one. A declaration with another owner's protocol (as
-   * `show` prints foreign routes) is about a route of that owner, the one
-   * on its path first. Without one it is about netrec's own route; failing
-   * that, a foreign one on the declared path, which it adopts (IPv6: any
-   * route of the identity, which the kernel would merge with a new one).
+   * `show` prints foreign routes) is about a route of that owner on its
+   * path. Without one it is about netrec's own route on the
+   * declared path; else a foreign one on that path, which it adopts (IPv6:
+   * also a foreign gateway route, which the kernel would merge with a new
+   * one into an ECMP route); else netrec's own route on another path.
    * The rollback's exact declarations take the route they equal, else one
    * of the same owner.
    */
@@ -167,14 +168,13 @@ class Reconciler {
       // A route whose owner the change being undone rewrote (an adoption).
       return onPath(d, a) ? 3 : NO_MATCH;
     }
-    if (d.protocol !== mode.protocol) {
-      if (a.protocol !== d.protocol) return NO_MATCH;
-      return onPath(d, a) ? 0 : 1;
-    }
-    if (a.protocol === mode.protocol) return 0;
+    if (d.protocol !== mode.protocol) return a.protocol === d.protocol && onPath(d, a) ? 0 : NO_MATCH;
+    // On the declared path; for IPv6 also any gateway route beside a declared one, which the kernel would merge with it into one ECMP route.
+    const path = onPath(d, a) || (ecmpV6(d) && ecmpV6(a));
+    if (a.protocol === mode.protocol) return path ? 0 : 2;
     // Routes through nexthop objects are left to whoever made those (reconcileRoutes): matched, never rewritten.
-    if (onPath(d, a) || a.nhid !== undefined) return 1;
-    if (d.family === 'ipv6' || (d.state === 'absent' && !declaresPath(d))) return 2;
+    if (path || a.nhid !== undefined) return 1;
+    if (d.state === 'absent' && !declaresPath(d)) return 3;
     return NO_MATCH;
   }
 
@@ -487,6 +487,8 @@ class Reconciler {
     const down = this.downLinks();
     const routes = this.declared.routes;
     const existing = this.world.routes;
+    /** IPv6 changes: several identities share one kernel list, which a change of this plan can crowd. */
+    const v6: Change[] = [];
     for (let i = 0; i < routes.length; i++) {
       const d = routes[i]!;
       if (d.state === 'absent') continue;
@@ -510,6 +512,10 @@ class Reconciler {
         continue;
       }
       let c: Change;
+      if (a === undefined && d.family === 'ipv6' && this.v6Taken(d)) {
+        this.problem(`route ${routeKey(d)}: the kernel keeps one such IPv6 route (gateway routes become one ECMP route), and another declaration is about the one there`, d.source);
+        continue;
+      }
       if (a === undefined) {
         const key = routeKey(d);
         c = withMeta({ action: 'create', type: 'route', id: key, before: null, after: routeToCreate(d, this.mode) }, d.source, this.removedReason('route', key));
@@ -526,20 +532,30 @@ class Reconciler {
         c = withMeta({ action: 'update', type: 'route', id: routeKey(d), before: a, after: diff.after, attrs: diff.attrs }, d.source, undefined);
         // A replace takes the first route of the kernel's list: with others in it, an exact delete and a create instead.
         if (slot >= 0 && existing.crowded(slot)) c.placement = existing.firstOfLeaf(slot) ? 'prepend' : 'append';
+        // An IPv6 replace takes the first route of the list that is as much an ECMP candidate as the new one, and adds it when there is none.
+        else if (ecmpV6(a) !== ecmpV6(c.after as Route)) c.placement = 'append';
       }
+      if (d.family === 'ipv6') v6.push(c);
       const blocked = down.size > 0 ? downLinkOf(c.after as Route, down) : undefined;
       if (blocked !== undefined) this.problem(`route ${c.id}: interface ${blocked} is down, and the kernel takes no routes through an interface that is down`, d.source);
       (usesGateway(c.after as Route) ? viaGateway : direct).push(c);
     }
+    if (v6.length > 1) placeSharedLists(v6);
     this.stage(direct, false);
     this.stage(viaGateway, false);
+  }
+
+  /** Whether an IPv6 route of d's identity that the kernel would not keep beside d exists (one another declaration is about). */
+  private v6Taken(d: Route): boolean {
+    for (const r of this.world.routes.twinsOf(d)) if (ecmpV6(r) === ecmpV6(d)) return true;
+    return false;
   }
 
   /** A declared route of another owner: a problem when it is missing or not as declared. */
   private checkForeignRoute(d: Route, a: Route | undefined): void {
     const owner = `protocol ${d.protocol}`;
     if (a === undefined) {
-      this.problem(`route ${routeKey(d)} is declared with ${owner} (another owner's route, which netrec checks but does not write) and there is no such route; declare it without protocol to have netrec make it`, d.source);
+      this.problem(`route ${routeKey(d)} is declared with ${owner} (another owner's route, which netrec checks but does not write) and there is no such route on its path; declare it without protocol to have netrec make it`, d.source);
       return;
     }
     if (!routeDiffers(d, a, { exact: false, protocol: d.protocol })) return;
@@ -590,6 +606,30 @@ function onPath(d: Route, a: Route): boolean {
   if (d.nexthops !== undefined) return a.nexthops !== undefined && !routeNexthopsDiffer(d, a);
   if (a.nexthops !== undefined && a.nexthops.length > 0) return false;
   return d.via === a.via && (d.dev === undefined || d.dev === a.dev);
+}
+
+/**
+ * IPv6 changes to one kernel list (table, destination, source prefix,
+ * metric) in one plan: the routes one of them creates would be there for
+ * the next one's replace to take. Such changes are written exactly (a
+ * delete naming the old route, a create beside the others).
+ */
+function placeSharedLists(changes: Change[]): void {
+  const count = new Map<string, number>();
+  const leaf = (c: Change): string => {
+    const r = c.after as Route;
+    return `${r.table} ${r.to} ${r.from ?? ''} ${r.metric}`;
+  };
+  for (const c of changes) {
+    const k = leaf(c);
+    count.set(k, (count.get(k) ?? 0) + 1);
+  }
+  for (const c of changes) if (c.placement === undefined && count.get(leaf(c))! > 1) c.placement = c.action === 'create' ? 'prepend' : 'append';
+}
+
+/** An IPv6 unicast route with a gateway: fib6_add_rt2node makes such routes of one key siblings of one ECMP route. */
+function ecmpV6(r: Route): boolean {
+  return r.family === 'ipv6' && r.type === 'unicast' && (r.via !== undefined || (r.nexthops !== undefined && r.nexthops.length > 0));
 }
 
 function declaresPath(d: Route): boolean {

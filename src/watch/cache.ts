@@ -4,7 +4,7 @@
 // planner reads. What the kernel changes without telling (IPv4 routes
 // flushed with a link or address) is handled by re-dumping routes.
 import { stateOf } from '../model/state.js';
-import { addressKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
+import { addressKey, neighborKey, routeInstanceKey, routeKey, ruleKey } from '../model/identity.js';
 import type { Address, Link, Neighbor, Route, Rule, State } from '../model/types.js';
 import {
   RTM_DELADDR,
@@ -50,7 +50,7 @@ export class KernelCache {
   links = new Map<string, Link>();
   private nameByIndex = new Map<number, string>();
   addresses = new Map<string, Address>();
-  routes = new Map<string, Route>();
+  routes = new RouteGroups();
   rules = new Map<string, Rule>();
   neighbors = new Map<string, Neighbor>();
 
@@ -73,7 +73,7 @@ export class KernelCache {
   }
 
   setRoutes(routes: Route[]): void {
-    this.routes = new Map(routes.map((r) => [routeKey(r), r]));
+    this.routes = new RouteGroups(routes);
   }
 
   toState(): State {
@@ -122,10 +122,9 @@ export class KernelCache {
       case RTM_DELROUTE: {
         const r = decodeRoute(m, this.names);
         if (!r) return this.unresolved(m, dirty);
-        const k = routeKey(r);
-        if (m.type === RTM_NEWROUTE) this.routes.set(k, r);
-        else this.routes.delete(k);
-        dirty.keys.route.add(k);
+        if (m.type === RTM_NEWROUTE) this.routes.set(r);
+        else this.routes.delete(r);
+        dirty.keys.route.add(routeKey(r));
         return;
       }
       case RTM_NEWRULE:
@@ -149,6 +148,47 @@ export class KernelCache {
         return;
       }
     }
+  }
+}
+
+/**
+ * Routes by identity, each identity with every route the kernel keeps
+ * under it (`ip route append`), told apart by owner, type and path.
+ */
+export class RouteGroups {
+  private readonly groups = new Map<string, Map<string, Route>>();
+
+  constructor(routes: Iterable<Route> = []) {
+    for (const r of routes) this.set(r);
+  }
+
+  set(r: Route): void {
+    const k = routeKey(r);
+    let g = this.groups.get(k);
+    if (g === undefined) this.groups.set(k, (g = new Map()));
+    g.set(routeInstanceKey(r), r);
+  }
+
+  delete(r: Route): void {
+    const k = routeKey(r);
+    const g = this.groups.get(k);
+    if (g === undefined) return;
+    g.delete(routeInstanceKey(r));
+    if (g.size === 0) this.groups.delete(k);
+  }
+
+  /** Every route of these identities. */
+  pick(ids: Iterable<string>): Route[] {
+    const out: Route[] = [];
+    for (const id of ids) {
+      const g = this.groups.get(id);
+      if (g !== undefined) for (const r of g.values()) out.push(r);
+    }
+    return out;
+  }
+
+  *values(): IterableIterator<Route> {
+    for (const g of this.groups.values()) yield* g.values();
   }
 }
 

@@ -11,12 +11,12 @@ import { lockNamespace, type NamespaceLock } from '../apply/lock.js';
 import { ConfigError } from '../config/errors.js';
 import { checkReferences, loadConfig } from '../config/index.js';
 import { readLinks, readRoutes, readState } from '../kernel/read.js';
-import { neighborKey, routeKey, ruleKey } from '../model/identity.js';
+import { neighborKey, ruleKey } from '../model/identity.js';
 import { emptyState, type Desired, type Neighbor, type Route, type Rule, type State } from '../model/types.js';
 import { Connection } from '../netlink/connection.js';
 import { plan as makePlan, type Scope } from '../plan/plan.js';
 import { isEmpty, planChanges, type Plan } from '../plan/types.js';
-import { isClean, KernelCache, noDirt, type Dirty } from './cache.js';
+import { isClean, KernelCache, noDirt, RouteGroups, type Dirty } from './cache.js';
 import { EventSource } from '../kernel/events.js';
 import { configHash, configSignature } from '../config/fingerprint.js';
 import { watchConfigs } from './files.js';
@@ -47,7 +47,7 @@ type Trigger = 'start' | 'config' | 'kernel' | 'resync' | 'overflow' | 'signal' 
 
 /** The desired objects by identity, for planning over a subset. */
 interface DesiredIndex {
-  routes: Map<string, Route>;
+  routes: RouteGroups;
   rules: Map<string, Rule>;
   neighbors: Map<string, Neighbor>;
 }
@@ -196,7 +196,7 @@ export class Controller {
       this.desired = d;
       this.cache.protocol = d.policy.protocol;
       this.index = {
-        routes: new Map(d.state.routes.map((r) => [routeKey(r), r])),
+        routes: new RouteGroups(d.state.routes),
         rules: new Map(d.state.rules.map((r) => [ruleKey(r), r])),
         neighbors: new Map(d.state.neighbors.map((n) => [neighborKey(n), n])),
       };
@@ -339,13 +339,13 @@ export class Controller {
     const idx = this.index!;
     return {
       ...d,
-      state: { links: d.state.links, addresses: d.state.addresses, routes: pick(idx.routes, keys.route), rules: pick(idx.rules, keys.rule), neighbors: pick(idx.neighbors, keys.neighbor) },
+      state: { links: d.state.links, addresses: d.state.addresses, routes: idx.routes.pick(keys.route), rules: pick(idx.rules, keys.rule), neighbors: pick(idx.neighbors, keys.neighbor) },
     };
   }
 
   private cacheSubset(keys: Scope): State {
     const c = this.cache;
-    return { links: [...c.links.values()], addresses: [...c.addresses.values()], routes: pick(c.routes, keys.route), rules: pick(c.rules, keys.rule), neighbors: pick(c.neighbors, keys.neighbor) };
+    return { links: [...c.links.values()], addresses: [...c.addresses.values()], routes: c.routes.pick(keys.route), rules: pick(c.rules, keys.rule), neighbors: pick(c.neighbors, keys.neighbor) };
   }
 
   private countCorrections(plan: Plan, trigger: string): void {

@@ -404,8 +404,13 @@ export function writeRoute(w: Writer, op: RouteOp, r: Route, seq: number, idx: N
       ? { ...r, dev: undefined, via: undefined, nexthops: undefined }
       : r;
   routeLayout.encode(w, attrs, ctx);
+  // ip6_route_del takes a gateway left out as any gateway: a route without
+  // one is named by the unspecified address, which only such a route has.
+  if (del && af === AF_INET6 && attrs.via === undefined && attrs.nexthops === undefined && attrs.nhid === undefined) w.bytes(RTA_GATEWAY, NO_GATEWAY6);
   w.end(start);
 }
+
+const NO_GATEWAY6 = new Uint8Array(16);
 
 /**
  * A decoded route's required fields, in the model's order. Made with `new`,

@@ -6,7 +6,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { toDocument, toYaml } from '../../config/serialize.js';
 import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../../model/identity.js';
-import type { Desired, Link, State } from '../../model/types.js';
+import type { Desired, Link, Route, State } from '../../model/types.js';
 import { plan } from '../plan.js';
 import { planChanges } from '../types.js';
 
@@ -43,7 +43,7 @@ function currentView(current: State, desired: Desired): State {
   const d = desired.state;
   pick(current.links, d.links, linkKey, view.links, true);
   pick(addresses, d.addresses, addressKey, view.addresses);
-  pick(current.routes, d.routes, routeKey, view.routes);
+  pickRoutes(current.routes, d.routes, view.routes);
   pick(current.rules, d.rules, ruleKey, view.rules);
   pick(current.neighbors, d.neighbors, neighborKey, view.neighbors);
 
@@ -65,6 +65,33 @@ function currentView(current: State, desired: Desired): State {
     view.links.push({ name: l.name, kind: l.kind, state: l.state } satisfies Link);
   }
   return view;
+}
+
+/** Route attributes a declaration clears by leaving them out (compare.ts): shown when the current route has them. */
+const CLEARED: readonly string[] = ['via', 'src', 'mtu', 'mtuLock', 'initcwnd', 'initrwnd', 'advmss', 'hoplimit', 'quickack', 'congctl', 'pref'];
+
+/** Routes as pick() does, choosing among those of one identity the one of the declared owner. */
+function pickRoutes(list: Route[], want: Route[], out: Route[]): void {
+  const have = new Map<string, Route[]>();
+  for (const r of list) {
+    const k = routeKey(r);
+    const g = have.get(k);
+    if (g === undefined) have.set(k, [r]);
+    else g.push(r);
+  }
+  for (const w of want) {
+    const g = have.get(routeKey(w));
+    const h = g?.find((r) => r.protocol === w.protocol) ?? g?.[0];
+    if (h === undefined) continue;
+    if (w.state === 'absent') {
+      out.push(h);
+      continue;
+    }
+    const p = project(h, w, false) as unknown as Record<string, unknown>;
+    const hr = h as unknown as Record<string, unknown>;
+    for (const k of CLEARED) if (hr[k] !== undefined && p[k] === undefined) p[k] = hr[k];
+    out.push(p as unknown as Route);
+  }
 }
 
 /**
