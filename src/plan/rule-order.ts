@@ -88,36 +88,45 @@ export interface OrderedRuleChanges {
 export function orderRuleChanges(existing: readonly Rule[], deletes: readonly Change[], changes: readonly Change[]): OrderedRuleChanges {
   const position = new Map<Rule, number>();
   existing.forEach((r, i) => position.set(r, i));
-  const leaving = new Set<Rule>();
-  for (const c of deletes) leaving.add(c.before as Rule);
-  for (const c of changes) if (c.action === 'replace') leaving.add(c.before as Rule);
+  const replaceOf = new Map<Rule, Change>();
+  for (const c of changes) if (c.action === 'replace') replaceOf.set(c.before as Rule, c);
+  /** Deleted in the first stage, in list order. */
+  const early = new Set<Rule>(deletes.map((c) => c.before as Rule));
+  const outDeletes = [...deletes];
+  const putBack: Change[] = [];
 
-  // Rules in front of one that leaves, that its request would hit: they leave first and come back.
-  const moved: { rule: Rule; because: Rule }[] = [];
-  const queue = [...leaving];
+  // A rule in front of one that goes, that the request would hit instead, goes
+  // first. A rule being replaced then goes in the first stage too (its new
+  // version is created with the others); any other rule is put back as it was.
+  // Replaces run after the first stage, in list order among themselves.
+  const queue = [...early, ...replaceOf.keys()];
   while (queue.length > 0) {
     const x = queue.shift()!;
     const at = position.get(x) ?? existing.length;
     for (let i = 0; i < at; i++) {
       const y = existing[i]!;
-      if (leaving.has(y) || !requestMatches(x, y)) continue;
-      leaving.add(y);
-      moved.push({ rule: y, because: x });
+      if (early.has(y) || (!early.has(x) && replaceOf.has(y)) || !requestMatches(x, y)) continue;
+      const why = `in front of ${ruleKey(x)}, which the kernel would otherwise take it for`;
+      const replace = replaceOf.get(y);
+      if (replace !== undefined) {
+        replaceOf.delete(y);
+        const { attrs: _attrs, ...rest } = replace;
+        outDeletes.push({ ...rest, action: 'delete', after: null, reason: `${why}; its new version is created after` } as Change);
+        putBack.push({ ...rest, action: 'create', before: null } as Change);
+      } else {
+        outDeletes.push({ action: 'delete', type: 'rule', id: ruleKey(y), before: y, after: null, reason: `${why}; created again after` });
+        putBack.push({ action: 'create', type: 'rule', id: ruleKey(y), before: null, after: y, reason: `put back after ${ruleKey(x)} went` });
+      }
+      early.add(y);
       queue.push(y);
     }
   }
 
   const byPosition = (a: Change, b: Change): number => (position.get(a.before as Rule) ?? 0) - (position.get(b.before as Rule) ?? 0);
-  const outDeletes = [...deletes];
-  const putBack: Change[] = [];
-  for (const { rule, because } of moved) {
-    const reason = `in front of ${ruleKey(because)}, which the kernel would otherwise take it for; created again after`;
-    outDeletes.push({ action: 'delete', type: 'rule', id: ruleKey(rule), before: rule, after: null, reason });
-    putBack.push({ action: 'create', type: 'rule', id: ruleKey(rule), before: null, after: rule, reason: `put back after ${ruleKey(because)} went` });
-  }
   outDeletes.sort(byPosition);
+  const leaving = new Set<Rule>([...early, ...replaceOf.keys()]);
 
-  const replaces = changes.filter((c) => c.action === 'replace').sort(byPosition);
+  const replaces = [...replaceOf.values()].sort(byPosition);
   const creates = changes
     .filter((c) => c.action !== 'replace')
     .concat(putBack)

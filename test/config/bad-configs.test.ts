@@ -257,6 +257,46 @@ const cases: Case[] = [
     fragment: 'table goes with action lookup only',
   },
   {
+    name: 'rule uidrange backwards',
+    files: { 'a.yaml': yaml('version: 1', 'rules:', '  - priority: 100', '    family: ipv4', '    uidrange: ‸2000-1000', '    table: 5') },
+    fragment: 'uidrange "2000-1000" must be N or N-M',
+  },
+  {
+    name: 'rule ipproto unknown',
+    files: { 'a.yaml': yaml('version: 1', 'rules:', '  - priority: 100', '    family: ipv4', '    ipproto: ‸tcpp', '    table: 5') },
+    fragment: 'unknown ipproto "tcpp"',
+  },
+  {
+    name: 'rule port range backwards',
+    files: { 'a.yaml': yaml('version: 1', 'rules:', '  - priority: 100', '    family: ipv4', '    sport: ‸2000-1000', '    table: 5') },
+    fragment: 'sport "2000-1000" must be N or N-M',
+  },
+  {
+    name: 'rule goto without its target',
+    files: { 'a.yaml': yaml('version: 1', 'rules:', '  - priority: 100', '    family: ipv4', '    action: ‸goto') },
+    fragment: 'action goto needs `goto: PRIORITY`',
+  },
+  {
+    name: 'rule goto backwards',
+    files: { 'a.yaml': yaml('version: 1', 'rules:', '  - priority: 100', '    family: ipv4', '    goto: ‸50') },
+    fragment: 'goto 50 must be after',
+  },
+  {
+    name: 'rule l3mdev with a table',
+    files: { 'a.yaml': yaml('version: 1', 'rules:', '  - priority: 100', '    family: ipv4', '    l3mdev: true', '    table: ‸5') },
+    fragment: 'l3mdev looks up the table of the L3 master device',
+  },
+  {
+    name: 'rule tos and dscp together',
+    files: { 'a.yaml': yaml('version: 1', 'rules:', '  - priority: 100', '    family: ipv4', '    tos: 0x10', '    dscp: ‸4', '    table: 5') },
+    fragment: 'dscp and tos exclude each other',
+  },
+  {
+    name: 'rule attribute payload that is not hex',
+    files: { 'a.yaml': yaml('version: 1', 'rules:', '  - priority: 100', '    family: ipv4', '    table: 5', '    attributes: { "11": ‸xyz }') },
+    fragment: '11',
+  },
+  {
     name: 'kind vlan without its options',
     files: { 'a.yaml': yaml('version: 1', 'interfaces:', '  - ‸name: v10', '    kind: vlan') },
     fragment: 'kind vlan needs vlan: { link: NAME, id: N }',

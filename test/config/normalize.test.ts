@@ -327,3 +327,25 @@ test('the short path is taken for no route key of the schema but to and via', ()
     assert.equal(hasOnlyToAndVia({ to: '10.0.0.0/8', via: '192.0.2.1', [k]: 0 } as never), false, `key ${k}`);
   }
 });
+
+test('rule selectors load in their canonical forms; fwmark 0 without a mask is no fwmark, as the kernel stores it', () => {
+  const d = load(
+    yaml(
+      'version: 1',
+      'rules:',
+      '  - { priority: 1, family: ipv4, fwmark: 0, table: 5 }',
+      '  - { priority: 2, family: ipv4, fwmark: 0x0/0xffffffff, table: 5 }',
+      '  - { priority: 3, family: ipv6, uidrange: 7, ipproto: TCP, sport: 443-443, dport: 80-90, table: 5 }',
+      '  - { priority: 4, family: ipv4, l3mdev: true, suppress-prefixlength: 0, suppress-ifgroup: 2 }',
+      '  - { priority: 5, family: ipv4, goto: 9, tos: "0x10", not: true, attributes: { "11": "0x07000500" } }',
+    ),
+  );
+  const bare = d.state.rules.map(({ source: _s, state: _st, protocol: _p, ...r }) => r);
+  assert.deepEqual(bare, [
+    { family: 'ipv4', priority: 1, table: 5, action: 'lookup' },
+    { family: 'ipv4', priority: 2, table: 5, action: 'lookup', fwmark: 0 },
+    { family: 'ipv6', priority: 3, table: 5, action: 'lookup', uidrange: '7-7', ipproto: 6, sport: '443', dport: '80-90' },
+    { family: 'ipv4', priority: 4, table: 0, action: 'lookup', l3mdev: true, suppressPrefixlength: 0, suppressIfgroup: 2 },
+    { family: 'ipv4', priority: 5, table: 0, action: 'goto', goto: 9, tos: 0x10, not: true, attributes: { 11: '07000500' } },
+  ]);
+});
