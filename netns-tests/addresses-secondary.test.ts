@@ -45,6 +45,9 @@ describe('secondary IPv4 addresses', () => {
 
       const kept = t.write('kept.yaml', config(['10.0.0.2/24', '10.0.0.3/24']));
       const plan = ok(netrec(['plan', kept, '--netns', ns.name]));
+      // show marks the secondaries, so a plan from a snapshot is the same plan.
+      const snapshot = t.write('snap.json', ok(netrec(['show', '--netns', ns.name, '-o', 'json'])));
+      assert.equal(ok(netrec(['plan', kept, '--from-state', snapshot])), plan);
       // The route that uses the deleted address as its source really goes, and is named; nothing else is.
       assert.match(plan, /^- +address +br0 10\.0\.0\.1\/24 .*the kernel also removes route 192\.168\.6\.0\/24 table 254 metric 0\)$/m);
       assert.match(plan, /ipv4\.promote-secondaries: false -> true/);
