@@ -99,6 +99,15 @@ test('an address or neighbor declared with another owner\'s protocol is checked,
   assert.deepEqual(lines(plan(desiredOf({ neighbors: [{ ...unrecorded, state: 'present' }] }), actual).plan), ['update neighbor br0 10.0.0.9']);
 });
 
+test('an address with no recorded owner is adopted where the kernel records owners, and left unmarked where it does not', () => {
+  const plain = addr('br0', '10.0.0.5/24');
+  const d = desiredOf({ addresses: [addr('br0', '10.0.0.5/24', { state: 'present' })] });
+  assert.deepEqual(lines(plan(d, state({ links: [br0], addresses: [plain] })).plan), []);
+  const lo = addr('lo', '::1/128', { protocol: 1, kernelManaged: true });
+  const p = plan(d, state({ links: [br0, link('lo', 'device')], addresses: [plain, lo] })).plan;
+  assert.deepEqual(find(p, 'address', 'br0 10.0.0.5/24')!.attrs, [{ attr: 'protocol', old: undefined, new: OURS }]);
+});
+
 test('an lladdr that does not fit the device is a problem at its source; nothing is planned for it', () => {
   const source = { file: 'net.yaml', line: 7, col: 5 };
   const long = neigh('br0', '10.0.0.9', { lladdr: '02:00:00:00:00:09:01:02', state: 'present', source });
