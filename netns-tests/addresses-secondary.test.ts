@@ -45,6 +45,9 @@ describe('secondary IPv4 addresses', () => {
 
       const kept = t.write('kept.yaml', config(['10.0.0.2/24', '10.0.0.3/24']));
       const plan = ok(netrec(['plan', kept, '--netns', ns.name]));
+      // show marks the secondaries, so a plan from a snapshot is the same plan.
+      const snapshot = t.write('snap.json', ok(netrec(['show', '--netns', ns.name, '-o', 'json'])));
+      assert.equal(ok(netrec(['plan', kept, '--from-state', snapshot])), plan);
       // The route that uses the deleted address as its source really goes, and is named; nothing else is.
       assert.match(plan, /^- +address +br0 10\.0\.0\.1\/24 .*the kernel also removes route 192\.168\.6\.0\/24 table 254 metric 0\)$/m);
       assert.match(plan, /ipv4\.promote-secondaries: false -> true/);
@@ -83,11 +86,12 @@ describe('secondary IPv4 addresses', () => {
     }
   });
 
-  it('a rollback after a promoted delete puts the addresses and promote_secondaries back', () => {
+  it('a rollback after a promoted delete puts the addresses and promote_secondaries back, and a foreign route through the link survives', () => {
     const ns = Netns.create('sec');
     const t = tempDir();
     try {
       ok(netrec(['apply', t.write('all.yaml', config(['10.0.0.1/24', '10.0.0.2/24'])), '--netns', ns.name]));
+      ns.ip('route', 'add', '192.168.5.0/24', 'via', '10.0.0.254', 'proto', 'static');
       // The route through a gateway nothing reaches is refused after the address stage: the run rolls back.
       const bad = t.write('bad.yaml', `${config(['10.0.0.2/24'])}routes:\n  - { to: 10.77.0.0/16, via: 10.78.0.1, dev: br0 }\n`);
       const r = netrec(['apply', bad, '--netns', ns.name]);
@@ -95,6 +99,8 @@ describe('secondary IPv4 addresses', () => {
       assert.match(r.stdout + r.stderr, /rolled back/i);
       assert.deepEqual(v4(ns, 'br0').map((a) => a.local).sort(), ['10.0.0.1/24', '10.0.0.2/24']);
       assert.equal(readConf(ns, 'br0'), '0');
+      // The foreign route was never in danger: the link kept an IPv4 address throughout.
+      assert.ok((ns.json('-4', 'route', 'show') as J[]).some((r) => r.dst === '192.168.5.0/24' && r.gateway === '10.0.0.254'));
     } finally {
       t.cleanup();
       ns.destroy();

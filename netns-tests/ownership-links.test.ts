@@ -151,6 +151,9 @@ describe('interface ownership', () => {
     const ns = Netns.create('own');
     const t = tempDir();
     try {
+      // netrec's own: a bridge, a veth pair, an address and a neighbor.
+      const mine = t.write('mine.yaml', 'version: 1\ninterfaces:\n  - { name: mine0, kind: bridge, addresses: [10.6.0.1/24] }\n  - { name: m0, kind: veth, veth: { peer: m1 }, master: mine0 }\nneighbors:\n  - { dev: mine0, address: 10.6.0.9, lladdr: "02:00:00:00:06:09" }\n');
+      ok(netrec(['apply', mine, '--netns', ns.name]));
       ns.batch([
         'link add br0 type bridge',
         'link set br0 alias "the operator\'s bridge"',
@@ -175,6 +178,7 @@ describe('interface ownership', () => {
       const before = ns.json('-d', 'link', 'show');
       const shown = ok(netrec(['show', '--netns', ns.name]));
       assert.match(shown, /protocol: dhcp/);
+      assert.match(shown, /name: mine0\n\s+kind: bridge\n(.*\n)*?\s+managed: true/);
       const file = t.write('shown.yaml', shown);
       assert.match(ok(netrec(['plan', file, '--netns', ns.name, '--detailed-exitcode'])), /^No changes\.$/m);
       const r = JSON.parse(ok(netrec(['apply', file, '--netns', ns.name, '-o', 'json'])));

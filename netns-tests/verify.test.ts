@@ -111,12 +111,12 @@ describe('verification', () => {
     assert.equal(kernelRoutes().length, 500);
   });
 
-  it('adopting a link (its marker only) keeps the announcement check, with the links read again', async () => {
+  it('declaring a link someone else made keeps the announcement check, and its alias stays unwritten', async () => {
     ns.batch(['link add n0 type bridge', 'addr add 10.77.0.1/16 dev n0', 'link set n0 up']);
     const o = await applyText(config(300).replace(/addresses: \[10\.77\.0\.1\/16\] /, 'mtu: 1500 '));
     assert.equal(o.result, 'applied');
     assert.equal(o.verifiedBy, 'notifications');
-    assert.equal(ns.json<{ ifalias?: string }[]>('link', 'show', 'n0')[0]!.ifalias, 'netrec');
+    assert.equal(ns.json<{ ifalias?: string }[]>('link', 'show', 'n0')[0]!.ifalias, undefined);
     assert.equal(kernelRoutes().length, 300);
   });
 

@@ -16,6 +16,7 @@ export interface RawAddressEntry {
   state?: 'present' | 'absent';
   protocol?: string | number;
   'kernel-managed'?: boolean;
+  secondary?: boolean;
 }
 
 export interface RawInterface {
@@ -215,6 +216,7 @@ function interfaceAddress(e: Entry, dev: string, raw: string | RawAddressEntry):
     if (proto instanceof Bad) e.problem('protocol', proto.message);
     else if (proto !== 0) a.protocol = proto; // "unspec": none recorded
     a.kernelManaged = entry?.['kernel-managed'] === true;
+    if (entry?.secondary) a.secondary = true;
     if (entry?.state !== undefined) a.state = entry.state;
   } else {
     // `protocol:` names the owner the address is expected to have (0,

@@ -156,6 +156,7 @@ class Renderer {
     if (a.state === 'absent') d.state = a.state;
     this.protocol(d, a.protocol, true);
     if (a.kernelManaged) d['kernel-managed'] = true;
+    if (a.secondary) d.secondary = true;
     const keys = Object.keys(d);
     return keys.length === 1 ? a.address : d;
   }

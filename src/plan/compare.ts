@@ -15,6 +15,12 @@ export interface CompareMode {
   exact: boolean;
   /** The marker netrec writes (plan mode). */
   protocol: number;
+  /**
+   * The kernel records address owners (IFA_PROTO, 6.1+): seen on some
+   * address it reports. Then an address without one is adopted like any
+   * other; otherwise the marker would not hold, and is not compared.
+   */
+  addressOwners?: boolean;
 }
 
 export interface Difference<T> {
@@ -223,7 +229,7 @@ export function addressDifference(d: Address, a: Address, mode: CompareMode): Di
   if (!v4) collect([NOPREFIXROUTE], d, a, mode.exact, attrs);
   if (mode.exact) attrs.push(...protocolChange(d.protocol, a.protocol));
   // Kernels before 6.1 report no IFA_PROTO: without it there is nothing to compare.
-  else if (a.protocol !== undefined) attrs.push(...protocolChange(mode.protocol, a.protocol));
+  else if (a.protocol !== undefined || mode.addressOwners) attrs.push(...protocolChange(mode.protocol, a.protocol));
   if (attrs.length === 0) return undefined;
   const after: Address = mode.exact
     ? d

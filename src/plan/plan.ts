@@ -37,7 +37,7 @@ export function plan(desired: Desired, actual: State): { plan: Plan; problems: P
     return prune && owned ? '' : undefined;
   };
   const rules: Rules = {
-    mode: { exact: false, protocol },
+    mode: { exact: false, protocol, addressOwners: actual.addresses.some((a) => a.protocol !== undefined) },
     deletion(type, o) {
       if (type === 'address') return addressDeletion(o as Address);
       return prune && isOwnedBy(type, o, protocol) ? '' : undefined;

@@ -310,7 +310,7 @@ test('routes through nexthop objects are not updated', () => {
 test('an interface that lists its addresses loses the others, except those the kernel manages', () => {
   const actual = state({
     links: [eth0],
-    addresses: [addr('eth0', '10.0.0.1/24'), addr('eth0', '10.0.0.9/24', { protocol: PROTO_STATIC }), addr('eth0', 'fe80::1/64', { kernelManaged: true, protocol: 3 })],
+    addresses: [addr('eth0', '10.0.0.1/24', { protocol: OURS }), addr('eth0', '10.0.0.9/24', { protocol: PROTO_STATIC }), addr('eth0', 'fe80::1/64', { kernelManaged: true, protocol: 3 })],
   });
   const desired = desiredOf({ links: [link('eth0', 'device', { addressesAuthoritative: true })], addresses: [addr('eth0', '10.0.0.1/24')] }, { prune: false });
   const p = plan(desired, actual).plan;
