@@ -74,7 +74,7 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   try {
     return await applyUntilStopped(configs, opts, started, json, stop);
   } finally {
-    stop.release();
+    stop.finished();
   }
 }
 
@@ -82,14 +82,20 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
 class StopRequest {
   signal: StopSignal | undefined;
   /** What the run is doing, for the message a signal gets. */
-  phase: 'prepare' | 'write' | 'confirm' | 'rollback' = 'prepare';
+  phase: 'prepare' | 'write' | 'confirm' | 'rollback' | 'done' = 'prepare';
   private readonly handlers = STOP_SIGNALS.map((sig) => [sig, () => this.on(sig)] as const);
   private readonly ignore = (): void => undefined;
 
   constructor() {
     for (const [sig, h] of this.handlers) process.on(sig, h);
-    process.stdout.on('error', this.ignore);
-    process.stderr.on('error', this.ignore);
+    // The command line's own handlers end the process on a closed pipe and
+    // throw on other output errors (EIO from a terminal that went away with
+    // the SSH session): either would cut a rollback short. Output is
+    // best-effort from here on; the work is not.
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.removeAllListeners('error');
+      stream.on('error', this.ignore);
+    }
   }
 
   get requested(): boolean {
@@ -97,8 +103,9 @@ class StopRequest {
   }
 
   private on(sig: StopSignal): void {
-    // The confirm wait has its own handlers and says what it does.
-    if (this.phase === 'confirm') return;
+    // The confirm wait has its own handlers and says what it does; once the
+    // run has ended, its result stands and the process is on its way out.
+    if (this.phase === 'confirm' || this.phase === 'done') return;
     if (this.signal !== undefined) {
       say(`\nnetrec: ${sig} again; still putting back what this run changed (it is not interrupted)\n`);
       return;
@@ -111,10 +118,13 @@ class StopRequest {
     );
   }
 
-  release(): void {
-    for (const [sig, h] of this.handlers) process.off(sig, h);
-    process.stdout.off('error', this.ignore);
-    process.stderr.off('error', this.ignore);
+  /**
+   * The run has ended: its exit status stands. The handlers stay (they do
+   * not keep the process alive), so a signal between here and the exit
+   * cannot kill it with another status.
+   */
+  finished(): void {
+    this.phase = 'done';
   }
 }
 
