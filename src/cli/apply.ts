@@ -43,8 +43,9 @@ export function register(program: Command): void {
     .summary('make the kernel match the config: minimal, ordered, all or nothing')
     .description(
       'Plan as `netrec plan` does, then apply the changes in batches, checking every kernel ' +
-        'acknowledgement, and verify the result. If the kernel refuses any change (or you press ' +
-        'Ctrl-C), every change of the run is put back as it was and the exit status is 1. ' +
+        'acknowledgement, and verify the result against what the plan intended. If the kernel refuses ' +
+        'any change, holds something other than what was sent, or the run gets SIGHUP, SIGINT (Ctrl-C) ' +
+        'or SIGTERM, every change of the run is put back as it was and the exit status is 1. ' +
         'Only one netrec at a time changes a namespace; a second one exits 1 naming the holder.',
     )
     .argument('<config...>', 'config files or directories')
@@ -358,7 +359,7 @@ function printOutcome(plan: Plan, o: ApplyOutcome, started: number, signal: Stop
     return;
   }
   if (o.result === 'rolled-back') {
-    const why = o.interrupted ? (signal ? `stopped by ${signal}` : 'interrupted') : o.refusals.length > 0 ? 'refused' : o.mismatches.length > 0 ? 'verification failed' : `not converged after ${o.rounds} rounds`;
+    const why = o.interrupted ? (signal ? `interrupted by ${signal}` : 'interrupted') : o.refusals.length > 0 ? 'refused' : o.mismatches.length > 0 ? 'verification failed' : `not converged after ${o.rounds} rounds`;
     say(`netrec: ${why}; rolled back: every change of this run was put back as it was (${o.messages} netlink messages, ${secs}s).\n`);
     return;
   }
