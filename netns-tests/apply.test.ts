@@ -291,7 +291,7 @@ routes:
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 1, stderr);
-    assert.match(stderr, /interrupted; rolled back/);
+    assert.match(stderr, /interrupted by SIGINT; rolled back/);
     assert.doesNotMatch(stdout, /Applied:/);
     // Sent and undone: fewer than the 50,000 a run that finished its stage first would have sent before undoing.
     const sent = Number(/\((\d+) netlink messages/.exec(stderr)?.[1]);

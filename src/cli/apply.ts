@@ -43,8 +43,9 @@ export function register(program: Command): void {
     .summary('make the kernel match the config: minimal, ordered, all or nothing')
     .description(
       'Plan as `netrec plan` does, then apply the changes in batches, checking every kernel ' +
-        'acknowledgement, and verify the result. If the kernel refuses any change (or you press ' +
-        'Ctrl-C), every change of the run is put back as it was and the exit status is 1. ' +
+        'acknowledgement, and verify the result against what the plan intended. If the kernel refuses ' +
+        'any change, holds something other than what was sent, or the run gets SIGHUP, SIGINT (Ctrl-C) ' +
+        'or SIGTERM, every change of the run is put back as it was and the exit status is 1. ' +
         'Only one netrec at a time changes a namespace; a second one exits 1 naming the holder.',
     )
     .argument('<config...>', 'config files or directories')
@@ -74,7 +75,7 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
   try {
     return await applyUntilStopped(configs, opts, started, json, stop);
   } finally {
-    stop.release();
+    stop.finished();
   }
 }
 
@@ -82,14 +83,20 @@ async function apply(configs: string[], opts: ApplyOpts): Promise<number> {
 class StopRequest {
   signal: StopSignal | undefined;
   /** What the run is doing, for the message a signal gets. */
-  phase: 'prepare' | 'write' | 'confirm' | 'rollback' = 'prepare';
+  phase: 'prepare' | 'write' | 'confirm' | 'rollback' | 'done' = 'prepare';
   private readonly handlers = STOP_SIGNALS.map((sig) => [sig, () => this.on(sig)] as const);
   private readonly ignore = (): void => undefined;
 
   constructor() {
     for (const [sig, h] of this.handlers) process.on(sig, h);
-    process.stdout.on('error', this.ignore);
-    process.stderr.on('error', this.ignore);
+    // The command line's own handlers end the process on a closed pipe and
+    // throw on other output errors (EIO from a terminal that went away with
+    // the SSH session): either would cut a rollback short. Output is
+    // best-effort from here on; the work is not.
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.removeAllListeners('error');
+      stream.on('error', this.ignore);
+    }
   }
 
   get requested(): boolean {
@@ -97,8 +104,9 @@ class StopRequest {
   }
 
   private on(sig: StopSignal): void {
-    // The confirm wait has its own handlers and says what it does.
-    if (this.phase === 'confirm') return;
+    // The confirm wait has its own handlers and says what it does; once the
+    // run has ended, its result stands and the process is on its way out.
+    if (this.phase === 'confirm' || this.phase === 'done') return;
     if (this.signal !== undefined) {
       say(`\nnetrec: ${sig} again; still putting back what this run changed (it is not interrupted)\n`);
       return;
@@ -111,10 +119,13 @@ class StopRequest {
     );
   }
 
-  release(): void {
-    for (const [sig, h] of this.handlers) process.off(sig, h);
-    process.stdout.off('error', this.ignore);
-    process.stderr.off('error', this.ignore);
+  /**
+   * The run has ended: its exit status stands. The handlers stay (they do
+   * not keep the process alive), so a signal between here and the exit
+   * cannot kill it with another status.
+   */
+  finished(): void {
+    this.phase = 'done';
   }
 }
 
@@ -348,7 +359,7 @@ function printOutcome(plan: Plan, o: ApplyOutcome, started: number, signal: Stop
     return;
   }
   if (o.result === 'rolled-back') {
-    const why = o.interrupted ? (signal ? `stopped by ${signal}` : 'interrupted') : o.refusals.length > 0 ? 'refused' : o.mismatches.length > 0 ? 'verification failed' : `not converged after ${o.rounds} rounds`;
+    const why = o.interrupted ? (signal ? `interrupted by ${signal}` : 'interrupted') : o.refusals.length > 0 ? 'refused' : o.mismatches.length > 0 ? 'verification failed' : `not converged after ${o.rounds} rounds`;
     say(`netrec: ${why}; rolled back: every change of this run was put back as it was (${o.messages} netlink messages, ${secs}s).\n`);
     return;
   }
