@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { Controller } from '../watch/controller.js';
 import { createLogger } from '../watch/log.js';
 import { WatchMetrics } from '../watch/metrics.js';
+import { TrustError } from '../state/trust.js';
 import { netnsPath, parseDuration, runCommand, UserError } from './common.js';
 
 interface WatchOpts {
@@ -12,6 +13,7 @@ interface WatchOpts {
   logFormat: string;
   debug?: boolean;
   eventRcvbuf?: string;
+  insecureConfig?: boolean;
 }
 
 export function register(program: Command): void {
@@ -31,6 +33,7 @@ export function register(program: Command): void {
     .option('--resync-interval <duration>', 'full re-read of the kernel state as a safety net', '5m')
     .option('--metrics-address <host:port>', 'serve Prometheus /metrics and /healthz here (off by default), e.g. 127.0.0.1:9474')
     .option('--log-format <format>', 'text or json (one object per line, for journald and collectors)', 'text')
+    .option('--insecure-config', 'accept config files that users other than root could have written')
     .option('--debug', 'log every event-triggered reconcile, also those with nothing to do')
     .addOption(new Option('--event-rcvbuf <bytes>', 'receive buffer of the event socket (for tests of lost events)').hideHelp())
     .addHelpText('after', '\nExamples:\n  netrec watch /etc/netrec/\n  netrec watch site.yaml --metrics-address 127.0.0.1:9474 --log-format json\n\nA systemd unit to start from: examples/netrec-watch.service')
@@ -51,8 +54,14 @@ async function watch(configs: string[], opts: WatchOpts): Promise<number> {
     log,
     metrics,
     eventRcvbuf: opts.eventRcvbuf ? Number(opts.eventRcvbuf) : undefined,
+    insecureConfig: Boolean(opts.insecureConfig),
   });
-  await controller.start();
+  try {
+    await controller.start();
+  } catch (e) {
+    if (e instanceof TrustError) throw new UserError(`refusing config ${e.message} (or pass --insecure-config); nothing was changed`);
+    throw e;
+  }
   log('info', 'watching', { configs: configs.join(','), netns: opts.netns ?? 'own', metrics: opts.metricsAddress });
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {

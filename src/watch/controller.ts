@@ -19,6 +19,7 @@ import { isClean, KernelCache, noDirt, type Dirty } from './cache.js';
 import { EventSource } from '../kernel/events.js';
 import { configHash, configSignature } from '../config/fingerprint.js';
 import { watchConfigs } from './files.js';
+import { readTrusted, TrustError } from '../state/trust.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
 
@@ -33,6 +34,8 @@ export interface WatchOptions {
   /** Quiet time before reconciling a burst, and the most a burst may delay it. */
   debounceMs?: number;
   maxDelayMs?: number;
+  /** Accept config files that users other than root could have written (otherwise every reload is checked). */
+  insecureConfig?: boolean;
 }
 
 type Trigger = 'start' | 'config' | 'kernel' | 'resync' | 'overflow' | 'signal' | 'retry';
@@ -78,6 +81,8 @@ export class Controller {
   private backoffMs = 0;
   private retryAt = 0;
   private lastFailure = '';
+  /** The last trust refusal logged, not to repeat it on every look. */
+  private lastRefusal = '';
   private stopping = false;
   private idle?: () => void;
   readonly debounceMs: number;
@@ -177,7 +182,8 @@ export class Controller {
     const hash = configHash(this.opts.configs);
     if (hash === this.hash && this.desired) return false;
     try {
-      const d = loadConfig(this.opts.configs);
+      const d = loadConfig(this.opts.configs, this.opts.insecureConfig ? {} : { read: (f) => readTrusted(f) });
+      this.lastRefusal = '';
       this.desired = d;
       this.cache.protocol = d.policy.protocol;
       this.index = {
@@ -198,6 +204,14 @@ export class Controller {
       return true;
     } catch (e) {
       if (fatal) throw e;
+      if (e instanceof TrustError) {
+        // Not remembered as seen: a chown/chmod that fixes it changes no content, and the next look must load it.
+        this.opts.metrics?.configErrors.inc();
+        const problem = `${e.message} (or run watch with --insecure-config)`;
+        if (problem !== this.lastRefusal) this.opts.log('error', 'config refused: others could have written it; the last good config stays in force', { problem });
+        this.lastRefusal = problem;
+        return false;
+      }
       this.hash = hash; // do not re-report the same broken content
       this.opts.metrics?.configErrors.inc();
       const problems = e instanceof ConfigError ? e.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`) : [String(e)];
