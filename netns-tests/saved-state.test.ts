@@ -86,9 +86,6 @@ describe('restore scope after a crash', () => {
 
     const r = netrec(['apply', tmp.write('noop.yaml', 'version: 1\n'), '--netns', ns.name, '--state-dir', stateDir]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /is gone without a confirmation; undoing its change first/);
-    assert.match(r.stderr, /put back as before the change: .*route 10\.99\.0\.0\/16/);
-    assert.match(r.stderr, /left as they are now, changed by others since the change: route 198\.51\.100\.0\/24 table 254 metric 0/);
 
     // Put back: what is still as the change left it.
     assert.equal(link(ns, 'br9'), undefined, 'created bridge removed');
@@ -103,9 +100,39 @@ describe('restore scope after a crash', () => {
     assert.ok(link(ns, 'brnew'), 'added bridge kept');
     assert.ok(route(ns, '198.19.0.0/24'), 'added route kept');
     assert.ok(link(ns, 'up0') && route(ns, '192.0.2.0/24'), 'foreign base intact');
+    assert.match(r.stderr, /is gone without a confirmation; undoing its change first/);
+    assert.match(r.stderr, /put back as before the change: .*route 10\.99\.0\.0\/16/);
+    assert.match(r.stderr, /left as they are now, changed by others since the change: route 198\.51\.100\.0\/24 table 254 metric 0/);
     // Done: the record is gone, the next run restores nothing.
     const again = netrec(['apply', tmp.write('noop2.yaml', 'version: 1\n'), '--netns', ns.name, '--state-dir', stateDir]);
     assert.doesNotMatch(again.stderr, /undoing|put back/);
+  });
+});
+
+describe('restore scope on timeout', () => {
+  it('what others change while the apply waits stays; the restore does not take it away with a bridge it would delete', async () => {
+    const f = tmp.write('c.yaml', CHANGE);
+    const p = netrecSpawn(['apply', f, '--netns', ns.name, '--state-dir', stateDir, '--confirm-timeout', '4s']);
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    const closed = new Promise<number | null>((r) => p.on('close', r));
+    const t0 = Date.now();
+    while (!/within/.test(err)) {
+      if (Date.now() - t0 > 15_000 || p.exitCode !== null) assert.fail(err);
+      await sleep(25);
+    }
+    // Others, while it waits: a route of the change re-pointed, a route of theirs through the new bridge.
+    ns.batch(['route replace 10.99.0.0/16 via 10.9.0.253 proto static', 'route add 10.97.0.0/16 via 10.9.0.254 proto static']);
+    const code = await closed;
+    assert.equal(code, 1, err);
+    assert.equal(route(ns, '10.99.0.0/16')!.gateway, '10.9.0.253', "others' version stays");
+    assert.ok(route(ns, '10.97.0.0/16'), "others' route through the bridge stays");
+    assert.ok(link(ns, 'br9'), 'the bridge stays: deleting it would take their routes');
+    assert.equal(route(ns, '10.98.0.0/16'), undefined, 'untouched route of the change removed');
+    assert.equal(route(ns, '198.51.100.0/24'), undefined, 'untouched route of the change removed');
+    assert.equal(route(ns, '203.0.113.0/24')!.gateway, '192.0.2.254', 'adopted route back as it was');
+    assert.match(err, /not confirmed \(timeout\); the change is undone and verified where it was still as it left it; \d+ objects that others changed meanwhile stay/);
+    assert.match(err, /left as they are now, changed by others since the change: .*interface br9.*route 10\.99\.0\.0\/16/);
   });
 });
 
@@ -140,8 +167,8 @@ describe('saved state belongs to the namespace, not its name', () => {
     try {
       const r = netrec(['apply', tmp.write('noop.yaml', 'version: 1\n'), '--netns', `/proc/${holder.pid}/ns/net`, '--state-dir', stateDir]);
       assert.equal(r.status, 0, r.stderr);
+      assert.equal(route(ns, '203.0.113.0/24')!.gateway, '192.0.2.254', 'restored in the namespace it belongs to');
       assert.match(r.stderr, /undoing its change first/);
-      assert.equal(route(ns, '203.0.113.0/24')!.gateway, '192.0.2.254');
     } finally {
       holder.kill('SIGKILL');
     }

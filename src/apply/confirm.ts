@@ -10,6 +10,7 @@ import type { Connection } from '../netlink/connection.js';
 import { emptyScope, planRestore, type Scope } from '../plan/plan.js';
 import { World } from '../plan/effects.js';
 import { idOf } from '../plan/reconcile.js';
+import { isKernelMade } from '../plan/ownership.js';
 import type { ObjectType, State } from '../model/types.js';
 import { planChanges, type Change, type ModelObject, type Plan } from '../plan/types.js';
 import { waiterAlive, type Pending, type ScopeKeys, type StateStore } from '../state/store.js';
@@ -93,29 +94,52 @@ export function decideRestore(p: Pick<Pending, 'before' | 'after' | 'scope'>, cu
   const moved = idsOf(planRestore(p.after, current, scope));
   const differs = idsOf(planRestore(p.before, current, scope), true);
   const restoreScope = emptyScope();
-  const restore = emptyScope();
   const changedSince = emptyScope();
   for (const [type] of TYPES) {
     for (const id of scope[type]) {
-      if (moved[type].has(id)) {
-        if (differs[type].has(id)) changedSince[type].add(id);
-        continue;
-      }
-      restoreScope[type].add(id);
-      if (differs[type].has(id)) restore[type].add(id);
+      if (!moved[type].has(id)) restoreScope[type].add(id);
+      else if (differs[type].has(id)) changedSince[type].add(id);
     }
   }
+  // What stays as it is now and is not the kernel's own: a restore must not take it away.
+  const kept = emptyScope();
+  for (const [type, list] of TYPES) {
+    for (const o of current[list] as ModelObject[]) if (!isKernelMade(type, o)) kept[type].add(idOf(type, o));
+  }
   const inRestore = (type: ObjectType, id: string) => restoreScope[type].has(id);
-  const before = filterState(p.before, inRestore);
-  const now = filterState(current, (type, id) => !inRestore(type, id));
-  const target: State = {
-    links: [...before.links, ...now.links],
-    addresses: [...before.addresses, ...now.addresses],
-    routes: [...before.routes, ...now.routes],
-    rules: [...before.rules, ...now.rules],
-    neighbors: [...before.neighbors, ...now.neighbors],
-  };
+  let target = targetOf(p.before, current, inRestore);
+  // Putting an object back must not make the kernel remove one that stays as
+  // it is now (a bridge deleted with a route that others moved onto it): such
+  // an object stays too. Each round takes at least one object out; bounded.
+  for (let round = 0; round <= TYPES.reduce((n, [t]) => n + scope[t].size, 0); round++) {
+    let blocked = false;
+    for (const c of planChanges(planRestore(target, current, restoreScope))) {
+      const hits = (c.effects ?? []).some((e) => e.removed && !inRestore(e.type, e.id) && kept[e.type].has(e.id));
+      if (hits && inRestore(c.type, c.id)) {
+        restoreScope[c.type].delete(c.id);
+        changedSince[c.type].add(c.id);
+        blocked = true;
+      }
+    }
+    if (!blocked) break;
+    target = targetOf(p.before, current, inRestore);
+  }
+  const restore = emptyScope();
+  for (const [type] of TYPES) for (const id of restoreScope[type]) if (differs[type].has(id)) restore[type].add(id);
   return { target, scope: restoreScope, restore: refs(restore), changedSince: refs(changedSince) };
+}
+
+/** The recorded before-state of what is restored, and everything else as it is now. */
+function targetOf(before: State, current: State, inRestore: (type: ObjectType, id: string) => boolean): State {
+  const b = filterState(before, inRestore);
+  const now = filterState(current, (type, id) => !inRestore(type, id));
+  return {
+    links: [...b.links, ...now.links],
+    addresses: [...b.addresses, ...now.addresses],
+    routes: [...b.routes, ...now.routes],
+    rules: [...b.rules, ...now.rules],
+    neighbors: [...b.neighbors, ...now.neighbors],
+  };
 }
 
 export interface RestoreReport {

@@ -234,9 +234,11 @@ async function confirmOrRollBack(x: ConfirmContext): Promise<ConfirmOutcome> {
     outcome.result = left.length === 0 ? 'rolled-back' : 'failed';
     outcome.rollbackLeft = left;
     process.stderr.write(
-      left.length === 0
-        ? `netrec: not confirmed (${confirm}); the previous state is back and verified.\n`
-        : `netrec: not confirmed (${confirm}); rollback incomplete, ${left.length} objects could not be put back.\n`,
+      left.length > 0
+        ? `netrec: not confirmed (${confirm}); rollback incomplete, ${left.length} objects could not be put back.\n`
+        : report.changedSince.length === 0
+          ? `netrec: not confirmed (${confirm}); the previous state is back and verified.\n`
+          : `netrec: not confirmed (${confirm}); the change is undone and verified where it was still as it left it; ${report.changedSince.length} objects that others changed meanwhile stay as they are now.\n`,
     );
     for (const line of describeRestore(report)) process.stderr.write(`netrec: ${line}\n`);
   }
