@@ -153,10 +153,10 @@ describe('saved state belongs to the namespace, not its name', () => {
     ns.batch([...BASE.slice(0, 4), 'route add 203.0.113.0/24 via 192.0.2.253 proto static']);
     const r = netrec(['apply', tmp.write('noop.yaml', 'version: 1\n'), '--netns', ns.name, '--state-dir', stateDir]);
     assert.equal(r.status, 0, r.stderr);
+    assert.equal(route(ns, '203.0.113.0/24')?.gateway, '192.0.2.253', 'the new namespace is not "restored" from the old one');
     assert.doesNotMatch(r.stderr, /undoing|put back/);
     if (reused) assert.match(r.stderr, /warning: .*pending\.json: saved by apply pid \d+ in an earlier namespace that had this inode number/);
     process.stderr.write(`# inode number reused by the new namespace: ${reused}\n`);
-    assert.equal(route(ns, '203.0.113.0/24')!.gateway, '192.0.2.253', 'the new namespace is not "restored" from the old one');
   });
 
   it('the same namespace reached by path (/proc/PID/ns/net) finds its pending state', async () => {

@@ -37,7 +37,7 @@ export function writeAtomic(path: string, data: string): void {
 function recordProblem(path: string, fd: number, owners: number[]): TrustError | undefined {
   const st = fstatSync(fd);
   if (!st.isFile()) return new TrustError(path, 'not a regular file', 'remove it');
-  if (!owners.includes(st.uid)) return new TrustError(path, `owned by uid ${st.uid}, not ${owners.length === 1 ? 'root' : `root or uid ${owners[1]}`}`, 'remove it (netrec never wrote it)');
+  if (!owners.includes(st.uid)) return new TrustError(path, `owned by uid ${st.uid}, not ${owners.length === 1 ? 'root' : `root or uid ${owners.slice(1).join(' or ')}`}`, 'remove it (netrec never wrote it)');
   if (st.mode & 0o022) return new TrustError(path, `writable by others (mode ${(st.mode & 0o777).toString(8)})`, 'remove it (netrec writes its records 0600)');
   return undefined;
 }

@@ -25,10 +25,30 @@ export class TrustError extends Error {
   }
 }
 
-/** Owners that may have written a trusted file: root, and the user running netrec. */
+/**
+ * Owners that may have written a trusted file: root, and the user running
+ * netrec. In a user namespace that does not map the host's root (an
+ * unprivileged `unshare -Ur`), files of unmapped users, the host's root
+ * among them, show as the overflow uid and cannot be told apart: they count
+ * as root's there, where netrec can only change what that user owns anyway.
+ */
 export function trustedOwners(): number[] {
   const uid = process.getuid?.() ?? 0;
-  return uid === 0 ? [0] : [0, uid];
+  const owners = uid === 0 ? [0] : [0, uid];
+  const overflow = unmappedOwner();
+  if (overflow !== undefined && !owners.includes(overflow)) owners.push(overflow);
+  return owners;
+}
+
+/** The overflow uid, when this process runs in a user namespace that does not map every uid. */
+function unmappedOwner(): number | undefined {
+  try {
+    const map = readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/);
+    if (map.length === 3 && map[0] === '0' && map[1] === '0' && map[2] === '4294967295') return undefined;
+    return Number(readFileSync('/proc/sys/kernel/overflowuid', 'utf8').trim());
+  } catch {
+    return undefined;
+  }
 }
 
 function ownerName(uid: number): string {
@@ -44,7 +64,7 @@ function ownerName(uid: number): string {
 }
 
 function whoMayWrite(owners: number[]): string {
-  return owners.length === 1 ? 'root' : `root or uid ${owners[1]}`;
+  return owners.length === 1 ? 'root' : `root or uid ${owners.slice(1).join(' or ')}`;
 }
 
 /** The problem with one entry on the way (directory, symlink or the file), if any. */
