@@ -28,6 +28,9 @@
 #ifndef NETLINK_GET_STRICT_CHK
 #define NETLINK_GET_STRICT_CHK 12
 #endif
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
 
 namespace {
 
@@ -113,6 +116,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
       InstanceMethod("close", &Socket::Close),
       InstanceAccessor("fd", &Socket::GetFd, nullptr),
       InstanceAccessor("portId", &Socket::GetPortId, nullptr),
+      InstanceAccessor("netnsCookie", &Socket::GetNetnsCookie, nullptr),
     });
     exports.Set("Socket", ctor);
     return exports;
@@ -199,6 +203,17 @@ class Socket : public Napi::ObjectWrap<Socket> {
 
   Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
   Napi::Value GetPortId(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), portId_); }
+
+  // The namespace's cookie (SO_NETNS_COOKIE, Linux 5.14+): unlike its inode
+  // number, never given to another namespace while the system runs. Decimal
+  // text (a u64), or undefined where the kernel has no such option.
+  Napi::Value GetNetnsCookie(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint64_t cookie = 0;
+    socklen_t len = sizeof(cookie);
+    if (fd_ < 0 || getsockopt(fd_, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0) return env.Undefined();
+    return Napi::String::New(env, std::to_string(cookie));
+  }
 
   // send(buffer[, offset, length]): one sendmsg to the kernel, many messages.
   Napi::Value Send(const Napi::CallbackInfo& info) {

@@ -1,7 +1,7 @@
 // Safe on remote hosts: confirm-or-rollback, probes, crash safety, trusted
 // config and corrupt state files, against the real kernel.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { fullState, Netns, netrec, netrecSpawn, tempDir } from './helpers/netns.js';
@@ -21,6 +21,12 @@ afterEach(() => {
   ns.destroy();
   tmp.cleanup();
 });
+
+/** The state folder of a namespace: named by its identity (device and inode), not by its name. */
+function nsStateDir(root: string, n: Netns): string {
+  const st = statSync(n.path);
+  return join(root, `ns-${st.dev}-${st.ino}`);
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CHANGE = `version: 1
@@ -168,7 +174,7 @@ describe('corrupt state files', () => {
     ['missing fields', '{"version":1,"pid":1}'],
   ] as const) {
     it(`${name} pending file: a clear warning, nothing deleted, the apply goes on`, () => {
-      const dir = join(stateDir, `netns-${ns.name}`);
+      const dir = nsStateDir(stateDir, ns);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'pending.json'), content);
       const f = tmp.write('c.yaml', CHANGE);
@@ -183,7 +189,7 @@ describe('corrupt state files', () => {
   }
 
   it('a torn history line is skipped with a warning', () => {
-    const dir = join(stateDir, `netns-${ns.name}`);
+    const dir = nsStateDir(stateDir, ns);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'history.jsonl'), '{"time":"2026-01-01T00:00:00Z","configHash":"ab","summary":{"create":1,"update":0,"replace":0,"delete":0},"result":"applied","durationMs":3,"messages":1}\n{"time":"20');
     const r = netrec(['history', '--netns', ns.name, '--state-dir', stateDir]);

@@ -1,17 +1,17 @@
 // netrec apply: make the kernel match the config, all or nothing.
 import type { Command } from 'commander';
-import { applyPlan, rollback, type ApplyOutcome } from '../apply/apply.js';
-import { recoverPending, scopeToKeys, waitForConfirmation, type ConfirmOutcome } from '../apply/confirm.js';
+import { applyPlan, type ApplyOutcome } from '../apply/apply.js';
+import { describeRestore, predictAfter, recoverPending, restoreChange, scopedState, scopeToKeys, waitForConfirmation, type ConfirmOutcome } from '../apply/confirm.js';
 import { lockNamespace } from '../apply/lock.js';
 import { ChangeWitness } from '../apply/witness.js';
 import { parseProbe, runProbes, type Probe } from '../apply/probes.js';
 import { readState } from '../kernel/read.js';
 import type { State } from '../model/types.js';
 import type { Connection } from '../netlink/connection.js';
-import type { StateStore } from '../state/store.js';
-import { scopeOf, type Scope } from '../plan/plan.js';
+import { processStartTime, type Pending, type StateStore } from '../state/store.js';
+import { scopeOf } from '../plan/plan.js';
 import { configHash } from '../config/fingerprint.js';
-import { openStore, checkTrust } from './state.js';
+import { openStore, configReader } from './state.js';
 import { writePlanJson } from '../plan/render/json.js';
 import { renderText } from '../plan/render/text.js';
 import { changeCount, isEmpty, planChanges, type Change, type Plan } from '../plan/types.js';
@@ -139,8 +139,7 @@ function say(text: string): void {
 }
 
 async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: number, json: boolean, stop: StopRequest): Promise<number> {
-  checkTrust(configs, Boolean(opts.insecureConfig));
-  const desired = loadDesired(configs);
+  const desired = loadDesired(configs, configReader(Boolean(opts.insecureConfig)));
   const loaded = performance.now();
   const confirmMs = opts.confirmTimeout !== undefined ? parseDuration(opts.confirmTimeout) : undefined;
   const probes: Probe[] = opts.probe.map((p) => {
@@ -152,13 +151,14 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
   });
   if (probes.length > 0 && confirmMs === undefined) throw new UserError('--probe needs --confirm-timeout (the time the probes have to pass)');
   const nsPath = netnsPath(opts.netns);
+  // Checked before anything is locked or changed: an untrusted state directory stops the run.
+  const store = opts.dryRun ? undefined : openStore(opts.stateDir, opts.netns, { create: true });
   const lock = opts.dryRun ? undefined : lockNamespace(nsPath);
   const conn = openConnection(opts.netns);
-  const store = openStore(opts.stateDir, opts.netns);
   const readActual = () => readState(conn, { protocol: desired.policy.protocol });
   let witness: ChangeWitness | undefined;
   try {
-    if (!opts.dryRun) await recover(conn, store, readActual);
+    if (store) await recover(conn, store, opts.netns, readActual);
     if (stop.requested) {
       say(`netrec: stopped by ${stop.signal} before any change of this run; nothing of it was written.\n`);
       return 1;
@@ -188,8 +188,22 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
     }
     // Only a confirm-timeout apply keeps the rollback scope up front (a key per object).
     const scope = confirmMs !== undefined ? scopeOf(plan) : undefined;
+    let pending: Omit<Pending, 'version'> | undefined;
     if (scope) {
-      store.writePending({ pid: process.pid, created: new Date().toISOString(), deadline: Date.now() + confirmMs!, configHash: hash, before, scope: scopeToKeys(scope) });
+      // What the change touches, before and (until it can be read back) as planned.
+      pending = {
+        pid: process.pid,
+        startTime: processStartTime(process.pid) ?? '',
+        ns: store!.ns,
+        created: new Date().toISOString(),
+        deadline: Date.now() + confirmMs!,
+        configHash: hash,
+        scope: scopeToKeys(scope),
+        before: scopedState(before, scope),
+        after: predictAfter(before, plan, scope),
+        afterRead: false,
+      };
+      store!.writePending(pending);
     }
     const progress = new Progress(process.stderr, changeCount(plan), json);
     const applying = performance.now();
@@ -209,15 +223,18 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
     witness = undefined;
     progress.finish();
     let confirm: ConfirmOutcome | undefined;
-    if (confirmMs !== undefined && outcome.result === 'applied') {
-      confirm = await confirmOrRollBack({ conn, store, before, scope: scope!, readActual, probes, probesBefore, nsPath, netns: opts.netns, confirmMs, outcome, stop });
-    } else if (confirmMs !== undefined && outcome.rollbackLeft.length === 0) {
+    if (pending && outcome.result === 'applied') {
+      // As the change left them, read back: what a restore compares with.
+      pending = { ...pending, after: scopedState(await readActual(), scope!), afterRead: true };
+      store!.writePending(pending);
+      confirm = await confirmOrRollBack({ conn, store: store!, pending, readActual, probes, probesBefore, nsPath, netns: opts.netns, confirmMs: confirmMs!, outcome, stop });
+    } else if (pending && outcome.rollbackLeft.length === 0) {
       // Put back (or nothing written): the saved state is no longer needed. A
       // rollback that left objects keeps it, for the next run to finish.
-      store.clearPending();
+      store!.clearPending();
     }
     try {
-      store.appendHistory({
+      store!.appendHistory({
         time: new Date().toISOString(),
         configHash: hash,
         summary: plan.summary,
@@ -228,7 +245,7 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
       });
     } catch (e) {
       // History is a record, not a precondition: an unwritable state dir only warns.
-      process.stderr.write(`netrec: warning: could not record this apply in ${store.dir}: ${(e as Error).message}\n`);
+      process.stderr.write(`netrec: warning: could not record this apply in ${store!.dir}: ${(e as Error).message}\n`);
     }
     if (json) printJson(plan, { result: outcome.result, messages: outcome.messages }, started, phases, outcome);
     if (!confirm || confirm === 'confirmed') printOutcome(plan, outcome, started, stop.signal, json);
@@ -243,8 +260,7 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
 interface ConfirmContext {
   conn: Connection;
   store: StateStore;
-  before: State;
-  scope: Scope;
+  pending: Omit<Pending, 'version'>;
   readActual: () => Promise<State>;
   probes: Probe[];
   probesBefore: Map<string, { ok: boolean }>;
@@ -261,7 +277,7 @@ interface ConfirmContext {
  * (updating `outcome`). Returns how it ended.
  */
 async function confirmOrRollBack(x: ConfirmContext): Promise<ConfirmOutcome> {
-  const { conn, store, before, scope, readActual, probes, probesBefore, nsPath, confirmMs, outcome, stop } = x;
+  const { conn, store, pending, readActual, probes, probesBefore, nsPath, confirmMs, outcome, stop } = x;
   const counted = probes.filter((p) => probesBefore.get(p.text)?.ok);
   if (probes.length > 0 && counted.length === 0) process.stderr.write('netrec: no probe passed before the change; waiting for a manual confirmation instead\n');
   for (const p of probes) if (!probesBefore.get(p.text)?.ok) process.stderr.write(`netrec: probe ${p.text} already failed before the change; it does not count\n`);
@@ -297,27 +313,45 @@ async function confirmOrRollBack(x: ConfirmContext): Promise<ConfirmOutcome> {
   } else {
     stop.signal ??= confirm === 'SIGHUP' || confirm === 'SIGINT' || confirm === 'SIGTERM' ? confirm : undefined;
     stop.phase = 'rollback';
-    const left = await rollback(conn, before, scope, readActual);
+    // Only the change is undone: what others changed meanwhile stays as it is now.
+    const report = await restoreChange(conn, pending, readActual);
+    const left = report.left;
     outcome.messages = conn.mutations;
     if (left.length === 0) store.clearPending();
     outcome.result = left.length === 0 ? 'rolled-back' : 'failed';
     outcome.rollbackLeft = left;
     process.stderr.write(
-      left.length === 0
-        ? `netrec: not confirmed (${confirm}); the previous state is back and verified.\n`
-        : `netrec: not confirmed (${confirm}); rollback incomplete, ${left.length} objects could not be put back.\n`,
+      left.length > 0
+        ? `netrec: not confirmed (${confirm}); rollback incomplete, ${left.length} objects could not be put back.\n`
+        : report.changedSince.length === 0
+          ? `netrec: not confirmed (${confirm}); the previous state is back and verified.\n`
+          : `netrec: not confirmed (${confirm}); the change is undone and verified where it was still as it left it; ${report.changedSince.length} objects that others changed meanwhile stay as they are now.\n`,
     );
+    for (const line of describeRestore(report)) process.stderr.write(`netrec: ${line}\n`);
   }
   return confirm;
 }
 
-/** A confirm-timeout apply that was killed left its prior state: put it back first. */
-async function recover(conn: Parameters<typeof recoverPending>[0], store: ReturnType<typeof openStore>, readActual: () => Promise<import('../model/types.js').State>): Promise<void> {
+/** A confirm-timeout apply that was killed left its change unconfirmed: undo it first (only what is still as it left it). */
+async function recover(conn: Connection, store: StateStore, netns: string | undefined, readActual: () => Promise<State>): Promise<void> {
   const r = await recoverPending(conn, store, readActual);
   for (const w of store.warnings) process.stderr.write(`netrec: warning: ${w}\n`);
   if (!r) return;
-  if (r.left.length > 0) throw new UserError(`an unconfirmed change (pid ${r.pending.pid}, ${r.pending.created}) could not be fully rolled back; ${r.left.length} objects differ. Nothing else was done.`);
-  process.stderr.write(`netrec: restored the state from before an unconfirmed change (pid ${r.pending.pid}, ${r.pending.created}).\n`);
+  const who = `the apply that was waiting for confirmation (pid ${r.pending.pid}, started ${r.pending.created})`;
+  if (r.waiting) {
+    throw new UserError(`${who} is still running and waits for \`netrec confirm${netns ? ` --netns ${netns}` : ''}\`; confirm it or let it time out first. Nothing was done.`);
+  }
+  if (r.confirmed) {
+    process.stderr.write(`netrec: ${who} is gone; its change was confirmed afterwards and stays.\n`);
+    return;
+  }
+  const report = r.report!;
+  if (report.left.length > 0) {
+    for (const line of describeRestore(report)) process.stderr.write(`netrec: ${line}\n`);
+    throw new UserError(`${who} is gone, and its unconfirmed change could not be fully undone; ${report.left.length} objects differ. Nothing else was done.`);
+  }
+  process.stderr.write(`netrec: ${who} is gone without a confirmation; undoing its change first (restored the state from before an unconfirmed change).\n`);
+  for (const line of describeRestore(report)) process.stderr.write(`netrec: ${line}\n`);
 }
 
 function printPlan(plan: Plan): void {

@@ -1,6 +1,6 @@
 // netrec confirm: keep the change a `apply --confirm-timeout` is waiting on.
 import type { Command } from 'commander';
-import { DEFAULT_STATE_DIR } from '../state/store.js';
+import { DEFAULT_STATE_DIR, waiterAlive } from '../state/store.js';
 import { netnsPath, runCommand, UserError } from './common.js';
 import { openStore } from './state.js';
 
@@ -23,6 +23,15 @@ export function register(program: Command): void {
           return 0;
         }
         store.confirm();
+        if (!waiterAlive(p)) {
+          // The waiting apply was killed (or the host rebooted): nobody will roll back on time;
+          // the next netrec run here would undo the change. Confirming keeps it instead.
+          process.stdout.write(
+            `The apply that was waiting (pid ${p.pid}, started ${p.created}) is gone; it did not get to roll back. ` +
+              `Confirmed: its change stays, and the next netrec run in this namespace drops the saved state instead of undoing the change.\n`,
+          );
+          return 0;
+        }
         const left = Math.max(0, Math.round((p.deadline - Date.now()) / 1000));
         process.stdout.write(`Confirmed the change of pid ${p.pid} (${left}s were left).\n`);
         return 0;

@@ -1,5 +1,6 @@
 // The steps plan and apply share: config in, actual state in, plan out.
 import { checkReferences, ConfigError, loadConfig, loadSnapshot } from '../config/index.js';
+import type { LoadOptions } from '../config/load.js';
 import { readState } from '../kernel/read.js';
 import type { Desired, State } from '../model/types.js';
 import type { Connection } from '../netlink/connection.js';
@@ -25,9 +26,9 @@ export function planFor(desired: Desired, actual: State): Plan {
   return plan;
 }
 
-export function loadDesired(configs: string[]): Desired {
+export function loadDesired(configs: string[], opts?: LoadOptions): Desired {
   if (configs.length === 0) throw new UserError('no CONFIG given (a YAML file or a directory of them)');
-  return loadConfig(configs);
+  return loadConfig(configs, opts);
 }
 
 export async function readActual(conn: Connection | undefined, fromState: string | undefined, protocol: number): Promise<State> {

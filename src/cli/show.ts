@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { toDocument, writeJson, writeYaml } from '../config/index.js';
 import { readState } from '../kernel/read.js';
-import { DEFAULT_STATE_DIR } from '../state/store.js';
+import { DEFAULT_STATE_DIR, waiterAlive } from '../state/store.js';
 import { openConnection, runCommand, UserError } from './common.js';
 import { openStore } from './state.js';
 
@@ -29,15 +29,35 @@ export function register(program: Command): void {
           const state = await readState(conn);
           const doc = toDocument(state, { all: Boolean(opts.all) });
           (opts.output === 'json' ? writeJson : writeYaml)((s) => process.stdout.write(s), doc);
-          // Best effort: a state dir we cannot read (not root) has nothing to say here.
-          const pending = openStore(opts.stateDir, opts.netns).readPending();
-          if (pending) {
-            const left = Math.max(0, Math.round((pending.deadline - Date.now()) / 1000));
-            process.stderr.write(`netrec: note: an apply (pid ${pending.pid}) is waiting for \`netrec confirm\`; it rolls back in ${left}s\n`);
-          }
+          notePending(opts.stateDir, opts.netns);
         } finally {
           conn.close();
         }
       }),
     );
+}
+
+/** Best effort: mention an unconfirmed change, and whether the apply holding it still waits. */
+function notePending(stateDir: string, netns: string | undefined): void {
+  let store;
+  try {
+    store = openStore(stateDir, netns);
+  } catch (e) {
+    // Not ours to fix here (or not root): show says so only when the directory is untrusted.
+    if (e instanceof UserError) process.stderr.write(`netrec: note: ${e.message}\n`);
+    return;
+  }
+  const pending = store.readPending();
+  for (const w of store.warnings) process.stderr.write(`netrec: warning: ${w}\n`);
+  if (!pending) return;
+  const confirm = `netrec confirm${netns ? ` --netns ${netns}` : ''}`;
+  if (waiterAlive(pending)) {
+    const left = Math.max(0, Math.round((pending.deadline - Date.now()) / 1000));
+    process.stderr.write(`netrec: note: an apply (pid ${pending.pid}) is waiting for \`${confirm}\`; it rolls back in ${left}s\n`);
+    return;
+  }
+  process.stderr.write(
+    `netrec: note: the apply that was waiting for confirmation (pid ${pending.pid}, started ${pending.created}) is gone, so its change was not rolled back; ` +
+      `the next apply or watch in this namespace undoes it (what others changed since stays), or \`${confirm}\` keeps it\n`,
+  );
 }

@@ -1,17 +1,33 @@
-// The state directory and trusted-config checks, as commands use them.
-import { namespaceKey, StateStore, DEFAULT_STATE_DIR } from '../state/store.js';
-import { untrustedConfigs } from '../state/trust.js';
-import { UserError } from './common.js';
+// The state directory and trusted configs, as commands use them.
+import type { LoadOptions } from '../config/load.js';
+import { namespaceIdentity, StateStore, DEFAULT_STATE_DIR } from '../state/store.js';
+import { readTrusted, TrustError } from '../state/trust.js';
+import { netnsPath, UserError } from './common.js';
 
-export function openStore(stateDir: string | undefined, ns: string | undefined): StateStore {
-  return new StateStore(stateDir ?? DEFAULT_STATE_DIR, namespaceKey(ns));
+/**
+ * The state folder of namespace `ns` (a name or a path), trusted; with
+ * `create`, made when missing. An untrusted one is a UserError.
+ */
+export function openStore(stateDir: string | undefined, ns: string | undefined, opts: { create?: boolean } = {}): StateStore {
+  try {
+    return new StateStore(stateDir ?? DEFAULT_STATE_DIR, namespaceIdentity(netnsPath(ns)), opts);
+  } catch (e) {
+    if (e instanceof TrustError) throw new UserError(`refusing the state directory: ${e.message}, or choose another --state-dir; nothing was read from it or changed`);
+    throw e;
+  }
 }
 
-/** Refuse configs others could have written (when root), unless --insecure-config. */
-export function checkTrust(configs: string[], insecure: boolean): void {
-  if (insecure) return;
-  const problems = untrustedConfigs(configs);
-  if (problems.length === 0) return;
-  const lines = problems.map((p) => `  ${p.path}: ${p.why}`).join('\n');
-  throw new UserError(`refusing a config that users other than root could have changed:\n${lines}\nfix the ownership/mode (chmod go-w), or pass --insecure-config`);
+/** How configs are read by commands that write as root: trusted, unless --insecure-config. */
+export function configReader(insecure: boolean): LoadOptions {
+  if (insecure) return {};
+  return {
+    read(file) {
+      try {
+        return readTrusted(file);
+      } catch (e) {
+        if (e instanceof TrustError) throw new UserError(`refusing config ${e.path === file ? '' : `${file}: `}${e.message} (or pass --insecure-config); nothing was changed`);
+        throw e;
+      }
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { Controller } from '../watch/controller.js';
 import { createLogger } from '../watch/log.js';
 import { WatchMetrics } from '../watch/metrics.js';
+import { TrustError } from '../state/trust.js';
 import { netnsPath, parseDuration, runCommand, UserError } from './common.js';
 import { openStore } from './state.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
@@ -15,6 +16,7 @@ interface WatchOpts {
   debug?: boolean;
   eventRcvbuf?: string;
   stateDir?: string;
+  insecureConfig?: boolean;
 }
 
 export function register(program: Command): void {
@@ -35,6 +37,7 @@ export function register(program: Command): void {
     .option('--metrics-address <host:port>', 'serve Prometheus /metrics, /livez and /readyz (and /healthz, the same as /readyz) here (off by default), e.g. 127.0.0.1:9474')
     .option('--log-format <format>', 'text or json (one object per line, for journald and collectors)', 'text')
     .option('--state-dir <dir>', 'where `apply --confirm-timeout` keeps pending confirmations: an unconfirmed change whose apply was killed is put back at start', DEFAULT_STATE_DIR)
+    .option('--insecure-config', 'accept config files that users other than root could have written')
     .option('--debug', 'log every event-triggered reconcile, also those with nothing to do')
     .addOption(new Option('--event-rcvbuf <bytes>', 'receive buffer of the event socket (for tests of lost events)').hideHelp())
     .addHelpText('after', '\nExamples:\n  netrec watch /etc/netrec/\n  netrec watch site.yaml --metrics-address 127.0.0.1:9474 --log-format json\n\nA systemd unit to start from: examples/netrec-watch.service')
@@ -56,8 +59,14 @@ async function watch(configs: string[], opts: WatchOpts): Promise<number> {
     metrics,
     store: openStore(opts.stateDir, opts.netns),
     eventRcvbuf: opts.eventRcvbuf ? Number(opts.eventRcvbuf) : undefined,
+    insecureConfig: Boolean(opts.insecureConfig),
   });
-  await controller.start();
+  try {
+    await controller.start();
+  } catch (e) {
+    if (e instanceof TrustError) throw new UserError(`refusing config ${e.message} (or pass --insecure-config); nothing was changed`);
+    throw e;
+  }
   log('info', 'watching', { configs: configs.join(','), netns: opts.netns ?? 'own', metrics: opts.metricsAddress });
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {

@@ -60,10 +60,15 @@ class Skips {
   }
 }
 
-export function loadConfig(paths: string[]): Desired {
+/** How to read a config file's bytes: commands that write as root pass a trusted reader (state/trust.ts), whose refusals are thrown as they are. */
+export interface LoadOptions {
+  read?: (file: string) => Buffer;
+}
+
+export function loadConfig(paths: string[], opts: LoadOptions = {}): Desired {
   const problems: Problem[] = [];
   const files = expandPaths(paths, problems);
-  const loaded = files.map((f) => parseFile(f, problems)).filter((l): l is Loaded => l !== undefined);
+  const loaded = files.map((f) => parseFile(f, problems, opts.read)).filter((l): l is Loaded => l !== undefined);
   const { settings, tables } = collectSettings(loaded, problems, false);
   const state = normalizeAll(loaded, settings, problems);
   if (problems.length > 0) throw new ConfigError(sortProblems(problems, files));
@@ -148,16 +153,17 @@ function ioReason(e: unknown): string {
 }
 
 /** A file's text as UTF-8; plain ASCII (most configs) skips the decoder, several times faster on big files. */
-function readText(file: string): string {
-  const bytes = readFileSync(file);
+function readText(file: string, read: (file: string) => Buffer = readFileSync): string {
+  const bytes = read(file);
   return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
-function parseFile(file: string, problems: Problem[]): Loaded | undefined {
+function parseFile(file: string, problems: Problem[], read?: (file: string) => Buffer): Loaded | undefined {
   let text: string;
   try {
-    text = readText(file);
+    text = readText(file, read);
   } catch (e) {
+    if (!(e as NodeJS.ErrnoException).code) throw e; // a refusal by the reader, not an I/O error
     problems.push({ file, line: 1, col: 1, message: `cannot read: ${ioReason(e)}` });
     return undefined;
   }

@@ -5,6 +5,8 @@ import { SocketError } from './errors.js';
 export interface RawSocket {
   readonly portId: number;
   readonly fd: number;
+  /** SO_NETNS_COOKIE of the socket's namespace (decimal), where the kernel has it. */
+  readonly netnsCookie?: string;
   /** One sendmsg to the kernel; returns bytes sent. */
   send(buf: Buffer, offset?: number, length?: number): number;
   /** The same sendmsg on a thread-pool thread; `buf` must stay unchanged until `cb`. */

@@ -6,7 +6,7 @@
 // route in a table of 100,000 costs one message and a few milliseconds.
 import type { FSWatcher } from 'chokidar';
 import { applyPlan } from '../apply/apply.js';
-import { recoverPending } from '../apply/confirm.js';
+import { describeRestore, recoverPending } from '../apply/confirm.js';
 import { lockNamespace, type NamespaceLock } from '../apply/lock.js';
 import { ConfigError } from '../config/errors.js';
 import { checkReferences, loadConfig } from '../config/index.js';
@@ -20,6 +20,7 @@ import { isClean, KernelCache, noDirt, RouteGroups, type Dirty } from './cache.j
 import { EventSource } from '../kernel/events.js';
 import { configHash, configSignature } from '../config/fingerprint.js';
 import { watchConfigs } from './files.js';
+import { readTrusted, TrustError } from '../state/trust.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
 import type { StateStore } from '../state/store.js';
@@ -41,6 +42,8 @@ export interface WatchOptions {
   /** Quiet time before reconciling a burst, and the most a burst may delay it. */
   debounceMs?: number;
   maxDelayMs?: number;
+  /** Accept config files that users other than root could have written (otherwise every reload is checked). */
+  insecureConfig?: boolean;
 }
 
 type Trigger = 'start' | 'config' | 'kernel' | 'resync' | 'overflow' | 'signal' | 'retry';
@@ -88,6 +91,8 @@ export class Controller {
   private lastFailure = '';
   /** The last failure was losing events faster than a re-read could catch up: subscribe anew before retrying. */
   private resubscribeNext = false;
+  /** The last trust refusal logged, not to repeat it on every look. */
+  private lastRefusal = '';
   private stopping = false;
   private idle?: () => void;
   readonly debounceMs: number;
@@ -192,7 +197,8 @@ export class Controller {
     const hash = configHash(this.opts.configs);
     if (hash === this.hash && this.desired) return false;
     try {
-      const d = loadConfig(this.opts.configs);
+      const d = loadConfig(this.opts.configs, this.opts.insecureConfig ? {} : { read: (f) => readTrusted(f) });
+      this.lastRefusal = '';
       this.desired = d;
       this.cache.protocol = d.policy.protocol;
       this.index = {
@@ -213,6 +219,14 @@ export class Controller {
       return true;
     } catch (e) {
       if (fatal) throw e;
+      if (e instanceof TrustError) {
+        // Not remembered as seen: a chown/chmod that fixes it changes no content, and the next look must load it.
+        this.opts.metrics?.configErrors.inc();
+        const problem = `${e.message} (or run watch with --insecure-config)`;
+        if (problem !== this.lastRefusal) this.opts.log('error', 'config refused: others could have written it; the last good config stays in force', { problem });
+        this.lastRefusal = problem;
+        return false;
+      }
       this.hash = hash; // do not re-report the same broken content
       this.opts.metrics?.configErrors.inc();
       const problems = e instanceof ConfigError ? e.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`) : [String(e)];
@@ -380,11 +394,17 @@ export class Controller {
     const r = await recoverPending(this.conn, store, () => readState(this.conn, { protocol: this.desired!.policy.protocol }));
     for (const w of store.warnings.splice(0)) this.opts.log('warn', 'state directory', { problem: w });
     if (!r) return;
+    const who = { pid: r.pending.pid, created: r.pending.created };
+    // Its apply still waits: that apply decides; watch plans over it like any other state.
+    if (r.waiting) return this.opts.log('info', 'an apply waits for confirmation in this namespace', who);
+    if (r.confirmed) return this.opts.log('info', 'an unconfirmed change was confirmed after its apply was gone; it stays', who);
     this.needFull = true;
-    if (r.left.length > 0) {
-      throw new Error(`an unconfirmed change (pid ${r.pending.pid}, ${r.pending.created}) could not be fully rolled back; ${r.left.length} objects differ`);
+    const report = r.report!;
+    const lines = describeRestore(report);
+    if (report.left.length > 0) {
+      throw new Error(`an unconfirmed change (pid ${who.pid}, ${who.created}) could not be fully undone; ${report.left.length} objects differ: ${lines.join('; ')}`);
     }
-    this.opts.log('warn', 'restored the state from before an unconfirmed change', { pid: r.pending.pid, created: r.pending.created });
+    this.opts.log('warn', 'restored the state from before an unconfirmed change', { ...who, restore: lines.join('; ') });
   }
 
   /** Exponential, capped back-off; a reason is logged once until it changes. */
