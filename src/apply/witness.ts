@@ -91,8 +91,12 @@ export class ChangeWitness {
   private lost = false;
   /** type + key of every object another writer's announcement named since the subscription. */
   private readonly foreign = new Set<string>();
-  /** The changes of the current round, by type + key. */
-  private entries = new Map<string, Entry>();
+  /**
+   * The changes of the current round, by type + key. A key may have several:
+   * twins under one route key (`ip route append`), or a rule moved out of a
+   * delete's way and created again after it.
+   */
+  private entries = new Map<string, Entry[]>();
   /** Own announcements that could not be decoded or matched exactly: a read-back must settle them. */
   private unsettled = 0;
   private wrongs: Mismatch[] = [];
@@ -141,7 +145,13 @@ export class ChangeWitness {
     for (const stage of p.stages) {
       for (const c of stage) {
         if (c.type === 'route' || c.type === 'rule' || c.type === 'neighbor') {
-          if (++own <= OWN_MAX) this.entries.set(`${c.type} ${c.id}`, { change: c, created: false, removed: false, differs: false });
+          if (++own <= OWN_MAX) {
+            const key = `${c.type} ${c.id}`;
+            const entry: Entry = { change: c as Entry['change'], created: false, removed: false, differs: false };
+            const list = this.entries.get(key);
+            if (list) list.push(entry);
+            else this.entries.set(key, [entry]);
+          }
           continue;
         }
         if (aliasOnly(c) && c.before?.ifindex !== undefined) this.quietLinks.set(c.before.ifindex, c.before.state === 'up');
@@ -168,8 +178,8 @@ export class ChangeWitness {
     const id = obj ? keyOf[kind.type](obj as never) : undefined;
     if (!this.ports.includes(m.pid)) {
       // The kernel's own follow-up of a neighbor deletion we asked for comes without a port.
-      const e = id === undefined ? undefined : this.entries.get(`${kind.type} ${id}`);
-      if (m.pid === 0 && kind.type === 'neighbor' && kind.removed && e?.change.action === 'delete' && e.removed) return;
+      const list = id === undefined ? undefined : this.entries.get(`${kind.type} ${id}`);
+      if (m.pid === 0 && kind.type === 'neighbor' && kind.removed && list?.some((e) => e.change.action === 'delete' && e.removed)) return;
       if (id === undefined) this.others++;
       else this.foreign.add(`${kind.type} ${id}`);
       return;
@@ -184,38 +194,50 @@ export class ChangeWitness {
   }
 
   private ours(type: Attributed, removed: boolean, obj: Route | Rule | Neighbor, id: string, flags: number): void {
-    const e = this.entries.get(`${type} ${id}`);
-    if (!e) {
+    const list = this.entries.get(`${type} ${id}`);
+    if (!list) {
       this.wrong({ type, id, detail: `a request of this run ${removed ? 'deleted' : 'changed'} ${type} ${id} (${describe(obj)}), which the plan does not touch` });
       return;
     }
-    const c = e.change;
     // A neighbor deletion is announced as the entry failing, then (portless) gone.
-    const deleting = removed || (type === 'neighbor' && c.action === 'delete' && (obj as Neighbor).state !== 'permanent');
-    if (deleting) {
-      if (c.action === 'create' || c.action === 'update') {
-        this.wrong({ type, id, change: c, detail: `${c.action} of ${type} ${id} deleted ${describe(obj)}` });
-        return;
-      }
-      // Neighbors have one object per key; routes and rules may have twins.
-      const diff = type === 'neighbor' ? [] : difference(type, c.before!, obj, true);
-      if (diff.length > 0) {
-        this.wrong({ type, id, change: c, detail: `the delete of ${type} ${id} removed ${describe(obj)}, not the planned ${describe(c.before!)}` });
-        return;
-      }
-      e.removed = true;
+    const deleting = removed || (type === 'neighbor' && (obj as Neighbor).state !== 'permanent' && list.some((e) => e.change.action === 'delete'));
+    if (deleting) this.deleted(type, id, obj, list);
+    else this.made(type, id, obj, list, flags);
+  }
+
+  /** A deletion must remove exactly the `before` of a change that deletes it, once. */
+  private deleted(type: Attributed, id: string, obj: Route | Rule | Neighbor, list: Entry[]): void {
+    const expecting = list.filter((e) => !e.removed && removesBefore(e.change));
+    if (expecting.length === 0) {
+      const c = list[0]!.change;
+      this.wrong({ type, id, change: c, detail: `${c.action} of ${type} ${id} deleted ${describe(obj)}` });
       return;
     }
-    if (c.action === 'delete') {
-      this.wrong({ type, id, change: c, detail: `the delete of ${type} ${id} was announced as a new or changed ${describe(obj)}` });
+    // Neighbors have one object per key; routes and rules may have twins.
+    const e = type === 'neighbor' ? expecting[0] : expecting.find((x) => difference(type, x.change.before!, obj, true).length === 0);
+    if (e === undefined) {
+      this.wrong({ type, id, change: expecting[0]!.change, detail: `the delete of ${type} ${id} removed ${describe(obj)}, not the planned ${describe(expecting[0]!.change.before!)}` });
       return;
     }
+    e.removed = true;
+  }
+
+  /** A new or changed object must be the `after` of a change that makes it, once. */
+  private made(type: Attributed, id: string, obj: Route | Rule | Neighbor, list: Entry[], flags: number): void {
+    const expecting = list.filter((e) => !e.created && e.change.action !== 'delete');
+    if (expecting.length === 0) {
+      const c = list[0]!.change;
+      this.wrong({ type, id, change: c, detail: `the ${c.action} of ${type} ${id} was announced as a new or changed ${describe(obj)}` });
+      return;
+    }
+    const exact = expecting.find((x) => difference(type, x.change.after!, obj, false).length === 0);
+    const e = exact ?? expecting[0]!;
+    const c = e.change;
     if (type === 'route' && c.action === 'create' && flags & NLM_F_REPLACE) {
       this.wrong({ type, id, change: c, detail: `the create of ${type} ${id} replaced a route the plan did not know of (another writer made one with that key since the plan)` });
       return;
     }
-    const diff = difference(type, c.after!, obj, false);
-    if (diff.length > 0) {
+    if (exact === undefined) {
       // Announced differently from what was sent. A read settles it: the kernel
       // may hold it right after all (an object announced in parts).
       e.differs = true;
@@ -264,11 +286,12 @@ export class ChangeWitness {
   accountsForAll(): boolean {
     this.drain();
     if (!this.announced || this.ownDropped || this.others > 0 || this.foreign.size > 0 || this.unsettled > 0 || this.wrongs.length > 0) return false;
-    for (const e of this.entries.values()) {
-      const a = e.change.action;
-      if (e.differs) return false;
-      if ((a === 'delete' || a === 'replace') && !e.removed) return false;
-      if (a !== 'delete' && !e.created) return false;
+    for (const list of this.entries.values()) {
+      for (const e of list) {
+        if (e.differs) return false;
+        if (removesBefore(e.change) && !e.removed) return false;
+        if (e.change.action !== 'delete' && !e.created) return false;
+      }
     }
     return true;
   }
@@ -320,6 +343,16 @@ function describe(o: ModelObject): string {
     if (x[k] !== undefined) parts.push(k === 'to' || k === 'address' ? String(x[k]) : `${k} ${String(x[k])}`);
   }
   return parts.join(' ');
+}
+
+/**
+ * The change's requests delete its `before`: a delete, a replace, and a
+ * route update written as an exact delete and a create because twins share
+ * its key (`placement`).
+ */
+function removesBefore(c: Change): boolean {
+  if (c.action === 'delete' || c.action === 'replace') return true;
+  return c.type === 'route' && c.action === 'update' && c.placement !== undefined && c.before !== null;
 }
 
 function aliasOnly(c: Change): c is Change & { type: 'interface' } {
