@@ -130,12 +130,12 @@ const cases: Case[] = [
   },
   {
     name: 'a source prefix on an IPv4 route',
-    files: { 'a.yaml': yaml('version: 1', 'routes:', '  - { to: 10.0.0.0/8, dev: a, ‸from: 10.1.0.0/16 }') },
+    files: { 'a.yaml': yaml('version: 1', 'routes:', '  - { to: 10.0.0.0/8, dev: a, from: ‸10.1.0.0/16 }') },
     fragment: 'from (a source prefix) is for IPv6 routes only',
   },
   {
     name: 'a router preference on an IPv4 route',
-    files: { 'a.yaml': yaml('version: 1', 'routes:', '  - { to: 10.0.0.0/8, dev: a, ‸pref: high }') },
+    files: { 'a.yaml': yaml('version: 1', 'routes:', '  - { to: 10.0.0.0/8, dev: a, pref: ‸high }') },
     fragment: 'pref (router preference) is for IPv6 routes only',
   },
   {

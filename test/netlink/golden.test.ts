@@ -199,7 +199,7 @@ describe('golden requests', () => {
       ),
     );
     const want = hex(`
-      74000000 1900 ${PLAIN_FLAGS} 0a000000 00000000      # len 116, RTM_DELROUTE 25, seq 10
+      70000000 1900 ${PLAIN_FLAGS} 0a000000 00000000      # len 112, RTM_DELROUTE 25, seq 10
       0a 20 30 00 fe 04 00 01 00000000                    # AF_INET6, /32, source /48, table 254, proto static, RT_SCOPE_UNIVERSE, RTN_UNICAST
       0800 0f00 fe000000                                  # RTA_TABLE 254
       1400 0100 20010db8000000000000000000000000          # RTA_DST 2001:db8::
