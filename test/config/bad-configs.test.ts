@@ -115,6 +115,30 @@ const cases: Case[] = [
     fragment: 'route 10.0.0.0/8 table 254 metric 0 is declared twice (first at ',
   },
   {
+    name: 'two IPv6 gateway routes of one identity, whoever owns them (the kernel makes them one ECMP route)',
+    files: {
+      'a.yaml': yaml('version: 1', 'routes:', '  - { to: "2001:db8::/32", via: "fe80::1", dev: a }', '  - ‸{ to: "2001:db8::/32", via: "fe80::2", dev: a, protocol: static }'),
+    },
+    fragment: 'route 2001:db8::/32 table 254 metric 1024 is declared twice (first at ',
+  },
+  {
+    name: 'two of netrec\'s own routes under one IPv4 identity on other paths',
+    files: {
+      'a.yaml': yaml('version: 1', 'routes:', '  - { to: 10.0.0.0/8, dev: a }', '  - ‸{ to: 10.0.0.0/8, dev: b }'),
+    },
+    fragment: 'route 10.0.0.0/8 table 254 metric 0 is declared twice (first at ',
+  },
+  {
+    name: 'a source prefix on an IPv4 route',
+    files: { 'a.yaml': yaml('version: 1', 'routes:', '  - { to: 10.0.0.0/8, dev: a, from: ‸10.1.0.0/16 }') },
+    fragment: 'from (a source prefix) is for IPv6 routes only',
+  },
+  {
+    name: 'a router preference on an IPv4 route',
+    files: { 'a.yaml': yaml('version: 1', 'routes:', '  - { to: 10.0.0.0/8, dev: a, pref: ‸high }') },
+    fragment: 'pref (router preference) is for IPv6 routes only',
+  },
+  {
     name: 'duplicate interface across two files',
     files: {
       'a.yaml': yaml('version: 1', 'interfaces:', '  - name: br0', '    kind: bridge'),

@@ -349,3 +349,29 @@ test('rule selectors load in their canonical forms; fwmark 0 without a mask is n
     { family: 'ipv4', priority: 5, table: 0, action: 'goto', goto: 9, tos: 0x10, not: true, attributes: { 11: '07000500' } },
   ]);
 });
+
+test('route source prefix, metrics, preference and kept attributes; twins of other owners under one IPv4 identity load', () => {
+  const d = load(
+    yaml(
+      'version: 1',
+      'routes:',
+      '  - { to: "2001:db8:1::/64", from: "2001:db8:f::/48", dev: a, pref: high, mtu: 1400, mtu-lock: true, initcwnd: 10, initrwnd: 20, advmss: 1300, hoplimit: 9, quickack: true, congctl: bbr }',
+      '  - { to: "2001:db8:2::/64", from: "::/0", dev: a, pref: medium, other: { metrics.3: "01000000", "11": "07000000" } }',
+      '  - { to: 10.127.0.0/16, dev: a }',
+      '  - { to: 10.127.0.0/16, dev: b, protocol: static }',
+      '  - { to: 10.127.0.0/16, via: 192.0.2.1, protocol: static }',
+    ),
+  );
+  const [a, b, own, s1, s2] = d.state.routes.map(bare);
+  assert.deepEqual(a, {
+    family: 'ipv6', table: 254, to: '2001:db8:1::/64', metric: 1024, tos: 0, type: 'unicast', protocol: DEFAULT_PROTOCOL, dev: 'a', scope: 'global',
+    from: '2001:db8:f::/48', mtu: 1400, mtuLock: true, initcwnd: 10, initrwnd: 20, advmss: 1300, hoplimit: 9, quickack: true, congctl: 'bbr', pref: 'high', state: 'present',
+  });
+  // Any source (::/0) is no source prefix, medium the default preference; kept attributes sorted by key.
+  assert.equal(b!.from, undefined);
+  assert.equal(b!.pref, undefined);
+  assert.deepEqual(Object.entries(b!.other!), [['11', '07000000'], ['metrics.3', '01000000']]);
+  assert.equal(own!.protocol, DEFAULT_PROTOCOL);
+  assert.equal(s1!.protocol, 4);
+  assert.equal(s2!.protocol, 4);
+});

@@ -188,6 +188,36 @@ describe('golden requests', () => {
     assert.deepEqual(got, want);
   });
 
+  it('IPv6 route delete: source prefix, device, and the unspecified gateway of a route without one', () => {
+    const got = written((w) =>
+      writeRoute(
+        w,
+        'delete',
+        { family: 'ipv6', table: 254, to: '2001:db8::/32', from: '2001:db8:f::/48', metric: 1024, tos: 0, type: 'unicast', scope: 'global', dev: 'eth0', protocol: 4 },
+        10,
+        idx,
+      ),
+    );
+    const want = hex(`
+      70000000 1900 ${PLAIN_FLAGS} 0a000000 00000000      # len 112, RTM_DELROUTE 25, seq 10
+      0a 20 30 00 fe 04 00 01 00000000                    # AF_INET6, /32, source /48, table 254, proto static, RT_SCOPE_UNIVERSE, RTN_UNICAST
+      0800 0f00 fe000000                                  # RTA_TABLE 254
+      1400 0100 20010db8000000000000000000000000          # RTA_DST 2001:db8::
+      1400 0200 20010db8000f00000000000000000000          # RTA_SRC 2001:db8:f::
+      0800 0600 00040000                                  # RTA_PRIORITY 1024
+      0800 0400 02000000                                  # RTA_OIF eth0
+      1400 0500 00000000000000000000000000000000          # RTA_GATEWAY :: (no gateway; a gateway left out would be any)
+    `);
+    assert.deepEqual(got, want);
+  });
+
+  it('route create beside others of its key: NLM_F_CREATE only (prepend), with NLM_F_APPEND (append)', () => {
+    const r = { family: 'ipv4', table: 254, to: '10.0.0.0/8', metric: 0, tos: 0, type: 'unicast', dev: 'eth0', protocol: 0x4e } as const;
+    assert.equal(written((w) => writeRoute(w, 'prepend', { ...r }, 1, idx)).readUInt16LE(6), 0x0405);
+    assert.equal(written((w) => writeRoute(w, 'append', { ...r }, 1, idx)).readUInt16LE(6), 0x0c05);
+    assert.equal(written((w) => writeRoute(w, 'replace', { ...r }, 1, idx)).readUInt16LE(6), 0x0505);
+  });
+
   it('rule create: from, iif, fwmark/mask, table, protocol', () => {
     const got = written((w) =>
       writeRule(
