@@ -11,9 +11,10 @@
 // what the kernel does not compare (`not`, a goto's target). This module
 // orders rule changes so that such a rule is never hit: deletes run in the
 // kernel's list order and a rule that stands in front of one being deleted
-// is taken out first and created again afterwards; creates run from less to
-// more specific, and one that an existing rule would shadow in the
-// exclusive check is sent without NLM_F_EXCL.
+// is taken out first and created again afterwards (a rule being replaced is
+// then deleted early and its new version created with the others); creates
+// run from less to more specific, and one that an existing rule would
+// shadow in the exclusive check is sent without NLM_F_EXCL.
 import { ruleKey } from '../model/identity.js';
 import type { Rule } from '../model/types.js';
 import type { Change } from './types.js';
