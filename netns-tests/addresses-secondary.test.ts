@@ -86,6 +86,27 @@ describe('secondary IPv4 addresses', () => {
     }
   });
 
+  it('replacing a primary (a new label) while its secondary stays keeps the secondary and a foreign route', () => {
+    const ns = Netns.create('sec');
+    const t = tempDir();
+    try {
+      ok(netrec(['apply', t.write('a.yaml', config(['10.0.0.1/24', '10.0.0.2/24'])), '--netns', ns.name]));
+      ns.ip('route', 'add', '192.168.5.0/24', 'via', '10.0.0.254', 'proto', 'static');
+      const labelled = t.write('b.yaml', config(['{ address: 10.0.0.1/24, label: "br0:a" }', '10.0.0.2/24']));
+      assert.match(ok(netrec(['plan', labelled, '--netns', ns.name])), /^-\/\+ address +br0 10\.0\.0\.1\/24 +label: none -> br0:a/m);
+      ok(netrec(['apply', labelled, '--netns', ns.name]));
+      assert.deepEqual(v4(ns, 'br0'), [
+        { local: '10.0.0.2/24', secondary: false },
+        { local: '10.0.0.1/24', secondary: true },
+      ]);
+      assert.ok((ns.json('-4', 'route', 'show') as J[]).some((r) => r.dst === '192.168.5.0/24' && r.gateway === '10.0.0.254'));
+      assert.equal(readConf(ns, 'br0'), '0');
+    } finally {
+      t.cleanup();
+      ns.destroy();
+    }
+  });
+
   it('a rollback after a promoted delete puts the addresses and promote_secondaries back, and a foreign route through the link survives', () => {
     const ns = Netns.create('sec');
     const t = tempDir();

@@ -190,7 +190,7 @@ describe('interface ownership', () => {
       ns.ip('addr', 'del', '10.3.0.1/24', 'dev', 'vb');
       const p = netrecRaw(['plan', file, '--netns', ns.name]);
       assert.equal(p.status, 1);
-      assert.match(p.stderr, /address vb 10\.3\.0\.1\/24 is declared with protocol dhcp .*it does not exist/);
+      assert.match(p.stderr, /address vb 10\.3\.0\.1\/24 is declared with protocol 16 .*it does not exist/);
     } finally {
       t.cleanup();
       ns.destroy();

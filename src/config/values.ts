@@ -2,7 +2,7 @@
 // value, or a Bad with the message when the text is wrong; the caller knows
 // where the value was and reports it. Nothing is allocated on the good path
 // beyond the value itself.
-import { BUILTIN_TABLES, PROTOCOL_NAMES, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
+import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, PROTOCOL_NAMES, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { canonicalMac } from '../model/ip.js';
 import { canonicalAddress, ipv4, ipv4Network, ipv4Text, isCanonicalIPv6Network, networkWithHostBits } from './addr.js';
 import type { Family } from '../model/types.js';
@@ -154,7 +154,6 @@ export function builtinTables(): Map<string, number> {
 const PROTOCOL_NUMBERS = new Map(Object.entries(PROTOCOL_NAMES).map(([n, name]) => [name, Number(n)]));
 
 /** IFA_PROTO values (iproute2's rt_addrprotos): addresses speak their own names. */
-const ADDRESS_PROTOCOL_NAMES: Record<number, string> = { 0: 'unspec', 1: 'kernel_lo', 2: 'kernel_ra', 3: 'kernel_ll' };
 const ADDRESS_PROTOCOL_NUMBERS = new Map(Object.entries(ADDRESS_PROTOCOL_NAMES).map(([n, name]) => [name, Number(n)]));
 
 /** A protocol number 0..255 from a number, "0x4e", "78" or a name. */

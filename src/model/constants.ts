@@ -19,6 +19,9 @@ export const PROTOCOL_NAMES: Record<number, string> = {
   186: 'bgp', 187: 'isis', 188: 'ospf', 189: 'rip', 192: 'eigrp',
 };
 
+/** IFA_PROTO names (linux/if_addr.h IFAPROT_*); other values are shown as numbers. */
+export const ADDRESS_PROTOCOL_NAMES: Record<number, string> = { 0: 'unspec', 1: 'kernel_lo', 2: 'kernel_ra', 3: 'kernel_ll' };
+
 export const IPV6_DEFAULT_METRIC = 1024;
 
 /** IFLA_IFALIAS of virtual interfaces netrec created (contract section 4). */

@@ -16,8 +16,8 @@ export interface CompareMode {
   /** The marker netrec writes (plan mode). */
   protocol: number;
   /**
-   * The kernel records address owners (IFA_PROTO, 6.1+): seen on some
-   * address it reports. Then an address without one is adopted like any
+   * The kernel records address owners (IFA_PROTO, 6.1+): seen on an
+   * address it made itself. Then an address without one is adopted like any
    * other; otherwise the marker would not hold, and is not compared.
    */
   addressOwners?: boolean;

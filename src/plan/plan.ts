@@ -37,7 +37,7 @@ export function plan(desired: Desired, actual: State): { plan: Plan; problems: P
     return prune && owned ? '' : undefined;
   };
   const rules: Rules = {
-    mode: { exact: false, protocol, addressOwners: actual.addresses.some((a) => a.protocol !== undefined) },
+    mode: { exact: false, protocol, addressOwners: recordsAddressOwners(actual) },
     deletion(type, o) {
       if (type === 'address') return addressDeletion(o as Address);
       return prune && isOwnedBy(type, o, protocol) ? '' : undefined;
@@ -45,6 +45,19 @@ export function plan(desired: Desired, actual: State): { plan: Plan; problems: P
   };
   return reconcile(declared, World.of(actual), rules);
 }
+
+/**
+ * Whether the kernel records address owners (IFA_PROTO, 6.1+): it marks the
+ * addresses it makes itself (kernel_lo on ::1, kernel_ll on link-locals).
+ * Only the kernel's own marks count, so what a plan writes cannot change the
+ * answer between one plan and the next.
+ */
+function recordsAddressOwners(s: State): boolean {
+  return s.addresses.some((a) => a.protocol !== undefined && a.protocol >= IFAPROT_KERNEL_LO && a.protocol <= IFAPROT_KERNEL_LL);
+}
+
+const IFAPROT_KERNEL_LO = 1;
+const IFAPROT_KERNEL_LL = 3;
 
 /**
  * The plan that puts `actual` back to `target` exactly (protocol and alias

@@ -11,7 +11,7 @@
 //
 // Objects on links that are about to go are not deleted one by one: the
 // kernel takes them with the link.
-import { PROTOCOL_NAMES } from '../model/constants.js';
+import { ADDRESS_PROTOCOL_NAMES, PROTOCOL_NAMES } from '../model/constants.js';
 import { keyOf, neighborKey, routeKey } from '../model/identity.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule, Source } from '../model/types.js';
 import {
@@ -416,7 +416,9 @@ class Reconciler {
     difference: (d: T, a: T, mode: CompareMode) => Difference<T> | undefined,
   ): void {
     const owner = (d as { protocol?: number }).protocol!;
-    const what = `${type} ${key} is declared with protocol ${PROTOCOL_NAMES[owner] ?? owner} (another owner's), so netrec checks it and does not change it`;
+    // Named as `show` names it: addresses have their own names (IFA_PROTO).
+    const name = (type === 'address' ? ADDRESS_PROTOCOL_NAMES : PROTOCOL_NAMES)[owner] ?? owner;
+    const what = `${type} ${key} is declared with protocol ${name} (another owner's), so netrec checks it and does not change it`;
     if (a === undefined) {
       this.problem(`${what}; it does not exist${this.removedReason(type, key) ? ` (${this.removedReason(type, key)})` : ''}`, d.source);
       return;

@@ -92,7 +92,7 @@ test('an address or neighbor declared with another owner\'s protocol is checked,
   const missing = plan(desired, state({ links: [br0], neighbors: [{ ...unrecorded, protocol: PROTO_STATIC }] }));
   assert.deepEqual(lines(missing.plan), []);
   assert.deepEqual(missing.problems.map((x) => x.message), [
-    'address br0 10.0.0.5/24 is declared with protocol dhcp (another owner\'s), so netrec checks it and does not change it; it does not exist',
+    'address br0 10.0.0.5/24 is declared with protocol 16 (another owner\'s), so netrec checks it and does not change it; it does not exist',
     'neighbor br0 10.0.0.9 is declared with protocol unspec (another owner\'s), so netrec checks it and does not change it; it differs: protocol is 4, declared 0',
   ]);
   // Declared without a protocol, the same neighbor is adopted.
