@@ -30,7 +30,8 @@ let tmp: ReturnType<typeof tempDir>;
 let config: string;
 let original: Record<string, unknown>;
 
-before(() => {
+/** A namespace of its own for each mode, so one cannot leave the other a changed start. */
+function setUp(): void {
   ns = Netns.create('signals');
   tmp = tempDir();
   // What was there before: an interface, a foreign route, a foreign twin of one
@@ -48,11 +49,11 @@ before(() => {
   for (let i = 0; i < ROUTES; i++) lines.push(`  - { to: 10.${41 + (i >> 8)}.${i & 255}.0/24, via: 10.40.0.254 }`);
   config = tmp.write('big.yaml', lines.join('\n') + '\n');
   original = fullState(ns);
-});
-after(() => {
+}
+function tearDown(): void {
   ns.destroy();
   tmp.cleanup();
-});
+}
 
 /** The config's routes as `ip -j route show` lists them: via the config's gateway, in 10.41.0.0-10.99.255.255. */
 function configRoutes(): number {
@@ -66,13 +67,27 @@ interface Run {
   stderr: string;
 }
 
-async function applyAndSignal(sig: NodeJS.Signals, delayMs: number, again: boolean, extra: string[]): Promise<Run> {
+/** True once the write has begun: a route of the config (not the adopted twin) is in the kernel. */
+function writing(): boolean {
+  return ns.json('route', 'show', '10.42.0.0/24').length > 0 || ns.json('route', 'show', '10.60.0.0/24').length > 0;
+}
+
+/**
+ * Start an apply and send `sig`: `delayMs` after the start (`anchor`
+ * 'start': any phase, from start-up to the end), or after the first of
+ * its routes is in the kernel ('write': inside the write phase).
+ */
+async function applyAndSignal(sig: NodeJS.Signals, anchor: 'start' | 'write', delayMs: number, again: boolean, extra: string[]): Promise<Run> {
   const p = netrecSpawn(['apply', config, '--netns', ns.name, '--state-dir', join(tmp.dir, 'state'), '-o', 'json', ...extra]);
   let stdout = '';
   let stderr = '';
   p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const closed = new Promise<[number | null, NodeJS.Signals | null]>((r) => p.once('close', (code, signal) => r([code, signal])));
+  if (anchor === 'write') {
+    const t0 = Date.now();
+    while (!writing() && p.exitCode === null && Date.now() - t0 < 30_000) await sleep(2);
+  }
   await sleep(delayMs);
   p.kill(sig);
   if (again) {
@@ -98,6 +113,8 @@ function result(r: Run): { result?: string; messages?: number } {
 
 for (const mode of ['plain', 'confirm-timeout'] as const) {
   describe(`signals during apply (${mode})`, () => {
+    before(setUp);
+    after(tearDown);
     it(`SIGHUP, SIGINT and SIGTERM at seeded random moments of a ${ROUTES.toLocaleString('en')}-route apply: none of the change or all of it, never half`, async () => {
       const random = prng(SEED + (mode === 'plain' ? 0 : 1));
       const extra = mode === 'plain' ? [] : ['--confirm-timeout', '60s'];
@@ -106,11 +123,13 @@ for (const mode of ['plain', 'confirm-timeout'] as const) {
       const RUNS_PER_SIGNAL = 4;
       for (const sig of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) {
         for (let k = 0; k < RUNS_PER_SIGNAL; k++) {
-          const delay = Math.round(300 + random() * 2700);
+          // Half the runs anywhere in the run, half inside the write phase.
+          const anchor = k % 2 === 0 ? 'start' : 'write';
+          const delay = anchor === 'start' ? Math.round(random() * 2500) : Math.round(random() * 60);
           const again = random() < 0.5;
-          const what = `${sig} at ${delay} ms${again ? ' (twice)' : ''}`;
+          const what = `${sig} ${delay} ms after the ${anchor === 'start' ? 'start' : 'first write'}${again ? ' (twice)' : ''}`;
           assert.equal(configRoutes(), 0, `${what}: starts from the original state`);
-          const r = await applyAndSignal(sig, delay, again, extra);
+          const r = await applyAndSignal(sig, anchor, delay, again, extra);
           const n = configRoutes();
           const out = result(r);
           const key = `${out.result ?? (r.signal ? `killed by ${r.signal}` : 'no output')} -> ${n === 0 ? 'none' : n === ROUTES ? 'all' : 'HALF'}`;

@@ -179,5 +179,18 @@ describe('verification against what the plan intended', () => {
     const left = ns.json<{ gateway?: string; protocol?: string }[]>('route', 'show', '10.5.0.0/16');
     assert.deepEqual(left.map((x) => [x.gateway, x.protocol]), [['10.3.0.254', 'static']]);
   });
+
+  it('multipath routes of both families, created and deleted, are announced as intended: no false failure', () => {
+    ns.batch(['link add a0 type veth peer name a1', 'link add b0 type veth peer name b1', 'link set a0 up', 'link set a1 up', 'link set b0 up', 'link set b1 up',
+      'addr add 2001:db8:a::1/64 dev a0 nodad', 'addr add 2001:db8:b::1/64 dev b0 nodad', 'addr add 10.7.0.1/24 dev a0', 'addr add 10.8.0.1/24 dev b0']);
+    const f = tmp.write('mp.yaml', 'version: 1\nroutes:\n  - to: 2001:db8:99::/48\n    nexthops: [ { via: "2001:db8:a::2", dev: a0 }, { via: "2001:db8:b::2", dev: b0 } ]\n  - to: 10.99.0.0/16\n    nexthops: [ { via: 10.7.0.2 }, { via: 10.8.0.2, weight: 2 } ]\n  - { to: "2001:db8:77::/48", via: "2001:db8:a::2" }\n');
+    const state = ['--state-dir', `${tmp.dir}/state`];
+    const r = netrec(['apply', f, '--netns', ns.name, ...state]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(ns.json('route', 'show', 'proto', '78').length + ns.json('-6', 'route', 'show', 'proto', '78').length, 3);
+    const d = netrec(['apply', tmp.write('none.yaml', 'version: 1\n'), '--netns', ns.name, ...state]);
+    assert.equal(d.status, 0, d.stderr);
+    assert.equal(ns.json('route', 'show', 'proto', '78').length + ns.json('-6', 'route', 'show', 'proto', '78').length, 0);
+  });
 });
 

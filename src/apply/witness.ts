@@ -10,8 +10,8 @@
 //   dropped, both differ);
 // - a deletion must remove exactly the change's `before` — not a foreign
 //   object that answers to the same key (a twin added with `ip route append`);
-// - a create must create: a route create the kernel reports as a replacement
-//   overwrote an object that the plan did not know of;
+// - a create must create: an IPv4 route create the kernel reports as a
+//   replacement overwrote an object that the plan did not know of;
 // - an announcement for an object the plan does not change is a request that
 //   hit something else.
 //
@@ -233,7 +233,9 @@ export class ChangeWitness {
     const exact = expecting.find((x) => difference(type, x.change.after!, obj, false).length === 0);
     const e = exact ?? expecting[0]!;
     const c = e.change;
-    if (type === 'route' && c.action === 'create' && flags & NLM_F_REPLACE) {
+    // IPv4 announces a route that took an existing one's place with NLM_F_REPLACE
+    // and a new one with NLM_F_CREATE. (IPv6 multipath echoes the request's flags.)
+    if (type === 'route' && (obj as Route).family === 'ipv4' && c.action === 'create' && flags & NLM_F_REPLACE) {
       this.wrong({ type, id, change: c, detail: `the create of ${type} ${id} replaced a route the plan did not know of (another writer made one with that key since the plan)` });
       return;
     }
