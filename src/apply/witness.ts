@@ -24,10 +24,16 @@
 // theirs rather than ours.
 //
 // A large plan (more than OWN_MAX route, rule and neighbor changes) is
-// checked by that read instead: one dump of the table costs less than
-// decoding an announcement per change, so a socket filter then has the
-// kernel drop our own announcements before they are queued, and the witness
-// only watches for other writers.
+// checked by its acknowledgements instead: decoding an announcement per
+// change (or a read-back of the whole table) would cost a third of the write
+// again, so a socket filter has the kernel drop our own announcements before
+// they are queued, and the witness only watches for other writers. That is
+// sound because every request names its object exactly (contract section 4:
+// deletes carry every attribute the kernel matches on and the marker; creates
+// are exclusive, or placed where twins share a key, and replaces are only
+// sent where no twin shares it), so an acknowledged request did what the plan
+// meant. Another writer's announcement, or a lost one, still sends apply to
+// read the state back.
 import { EventSource } from '../kernel/events.js';
 import { dropFromPorts } from '../netlink/filter.js';
 import { keyOf } from '../model/identity.js';
@@ -166,7 +172,7 @@ export class ChangeWitness {
       // Without the filter the same decision is made here, per announcement.
       this.events.filter?.(dropFromPorts(this.ports));
     }
-    return this.announced && !this.ownDropped;
+    return this.announced;
   }
 
   /** One announcement (the event socket's callback; tests call it directly). */
@@ -313,7 +319,7 @@ export class ChangeWitness {
    */
   accountsForAll(): boolean {
     this.drain();
-    if (!this.announced || this.ownDropped || this.others > 0 || this.foreign.size > 0 || this.unsettled > 0 || this.wrongs.length > 0) return false;
+    if (!this.announced || this.others > 0 || this.foreign.size > 0 || this.unsettled > 0 || this.wrongs.length > 0) return false;
     for (const list of this.entries.values()) {
       for (const e of list) {
         if (e.differs) return false;
