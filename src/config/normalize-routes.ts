@@ -2,7 +2,7 @@
 // declared route and the same route read back from the kernel are equal.
 import { IPV6_DEFAULT_METRIC, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { defaultPrefix } from '../model/ip.js';
-import type { Family, Nexthop, Route, RouteType, Scope, Source } from '../model/types.js';
+import { copyRouteMetrics, type Family, type Nexthop, type Route, type RouteType, type Scope, type Source } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { address, Bad, canonicalNetworkFamily, ifName, networkPrefix, protocol, table } from './values.js';
 
@@ -209,14 +209,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   if (raw.mtu !== undefined) r.mtu = raw.mtu;
   if (raw['on-link']) r.onLink = true;
   if (more) {
-    if (raw['mtu-lock']) r.mtuLock = true;
-    if (raw.initcwnd !== undefined) r.initcwnd = raw.initcwnd;
-    if (raw.initrwnd !== undefined) r.initrwnd = raw.initrwnd;
-    if (raw.advmss !== undefined) r.advmss = raw.advmss;
-    if (raw.hoplimit !== undefined) r.hoplimit = raw.hoplimit;
-    if (raw.quickack) r.quickack = true;
-    if (raw.congctl !== undefined) r.congctl = raw.congctl;
-    if (raw.pref !== undefined && raw.pref !== 'medium') r.pref = raw.pref;
+    copyRouteMetrics(raw, r, 'key', 'field');
     if (raw.other !== undefined && Object.keys(raw.other).length > 0) {
       const other: Record<string, string> = {};
       for (const k of Object.keys(raw.other).sort()) other[k] = raw.other[k]!;

@@ -8,7 +8,7 @@
 // writes carries its protocol marker, and the links it creates its alias. Exact (rollback):
 // the desired object is the whole truth, protocol and alias included.
 import { OWNER_ALIAS } from '../model/constants.js';
-import type { Address, Link, Neighbor, Nexthop, Route, Rule } from '../model/types.js';
+import { copyRouteMetrics, type Address, type Link, type Neighbor, type Nexthop, type Route, type Rule } from '../model/types.js';
 import type { AttrChange } from './types.js';
 
 export interface CompareMode {
@@ -396,15 +396,8 @@ function mergeRoute(d: Route, a: Route, protocol: number): Route {
   if (d.scope !== undefined) r.scope = d.scope;
   if (d.src !== undefined) r.src = d.src;
   if (d.mtu !== undefined) r.mtu = d.mtu;
-  if (d.mtuLock) r.mtuLock = true;
   if (d.onLink) r.onLink = true;
-  if (d.initcwnd !== undefined) r.initcwnd = d.initcwnd;
-  if (d.initrwnd !== undefined) r.initrwnd = d.initrwnd;
-  if (d.advmss !== undefined) r.advmss = d.advmss;
-  if (d.hoplimit !== undefined) r.hoplimit = d.hoplimit;
-  if (d.quickack) r.quickack = true;
-  if (d.congctl !== undefined) r.congctl = d.congctl;
-  if (d.pref !== undefined) r.pref = d.pref;
+  copyRouteMetrics(d, r, 'field', 'field');
   const other = d.other ?? a.other;
   if (other !== undefined) r.other = other;
   return r;
