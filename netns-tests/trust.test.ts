@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { NETREC, Netns, netrec, netrecRaw, netrecSpawn, tempDir } from './helpers/netns.js';
+import { NETREC, Netns, netrec, netrecRaw, netrecSpawn, tempDir, collectLogLines } from './helpers/netns.js';
 
 type J = Record<string, any>;
 const NOBODY = 65534;
@@ -179,20 +179,7 @@ for (let i = 0; ; i++) { const t = d + '/n' + (i & 1); try { fs.unlinkSync(t); }
 async function startWatch(config: string, logs: J[]): Promise<ChildProcess> {
   const p = netrecSpawn(['watch', config, '--netns', ns.name, '--log-format', 'json', '--resync-interval', '1h']);
   procs.push(p);
-  let buf = '';
-  p.stderr!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        logs.push(JSON.parse(line) as J);
-      } catch {
-        logs.push({ msg: line });
-      }
-    }
-  });
+  collectLogLines(p.stderr!, logs);
   await until(15_000, 'watch converges at start', () => logs.some((l) => l.msg === 'reconcile' && l.trigger?.includes('start')));
   return p;
 }

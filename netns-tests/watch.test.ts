@@ -6,7 +6,7 @@ import { readFileSync, renameSync, symlinkSync, mkdirSync, writeFileSync, rmSync
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
-import { fullState, Netns, netrecSpawn, tempDir } from './helpers/netns.js';
+import { fullState, Netns, netrecSpawn, tempDir, collectLogLines } from './helpers/netns.js';
 
 type J = Record<string, any>;
 
@@ -65,20 +65,7 @@ ${extra}`;
 async function startWatch(config: string, ...extra: string[]): Promise<void> {
   port = 20000 + Math.floor(Math.random() * 20000);
   proc = netrecSpawn(['watch', config, '--netns', ns.name, '--log-format', 'json', '--metrics-address', `127.0.0.1:${port}`, '--resync-interval', '1h', ...extra]);
-  let buf = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        logs.push(JSON.parse(line) as J);
-      } catch {
-        logs.push({ msg: line });
-      }
-    }
-  });
+  collectLogLines(proc.stderr!, logs);
   await within(10_000, 'watch converges at start', () => logs.some((l) => l.msg === 'reconcile' && l.trigger?.includes('start')));
 }
 

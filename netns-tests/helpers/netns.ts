@@ -131,6 +131,24 @@ export function netrecSpawn(args: string[]) {
   return spawn(process.execPath, [NETREC, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Appends each line of a `--log-format json` stream to `logs` as it comes (a line that is not JSON as `{ msg: line }`). */
+export function collectLogLines(stream: NodeJS.ReadableStream, logs: Record<string, unknown>[]): void {
+  let buf = '';
+  stream.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ msg: line });
+      }
+    }
+  });
+}
+
 /** A temp dir for config files; removed by the returned cleanup. */
 export function tempDir(): { dir: string; write(name: string, text: string): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'netrec-test-'));
