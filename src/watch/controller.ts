@@ -12,7 +12,7 @@ import { ConfigError } from '../config/errors.js';
 import { checkReferences, loadConfig } from '../config/index.js';
 import { readLinks, readRoutes, readState } from '../kernel/read.js';
 import { neighborKey, ruleKey } from '../model/identity.js';
-import { emptyState, type Desired, type Neighbor, type Route, type Rule, type State } from '../model/types.js';
+import { emptyState, type Desired, type Neighbor, type Rule, type State } from '../model/types.js';
 import { Connection } from '../netlink/connection.js';
 import { plan as makePlan, type Scope } from '../plan/plan.js';
 import { isEmpty, planChanges, type Plan } from '../plan/types.js';

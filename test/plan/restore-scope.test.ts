@@ -6,7 +6,7 @@ import { decideRestore, predictAfter, scopedState, scopeToKeys } from '../../src
 import { OWNER_ALIAS } from '../../src/model/constants.js';
 import { plan, planRestore, scopeOf } from '../../src/plan/plan.js';
 import type { State } from '../../src/model/types.js';
-import { PROTO_STATIC, addr, applyPlan, desiredOf, lines, link, route, state } from './fixtures.js';
+import { PROTO_STATIC, applyPlan, desiredOf, lines, link, route, state } from './fixtures.js';
 
 const eth0 = link('eth0', 'device');
 const before = state({
