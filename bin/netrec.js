@@ -10,6 +10,8 @@ const mtime = (u) => statSync(u, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 const entry = mtime(bundle) >= mtime(compiled) ? bundle : compiled;
 
 import(entry.href).then((m) => m.main(process.argv)).catch((e) => {
-  process.stderr.write(`netrec: ${e?.stack ?? e}\n`);
+  // main() reports its own errors; this is netrec failing to load (a build missing or broken).
+  if (process.argv.includes('--debug')) process.stderr.write(`netrec: ${e?.stack ?? e}\n`);
+  else process.stderr.write(`netrec: cannot load netrec: ${String(e?.message ?? e).split('\n')[0]}; run \`npm ci\` (or \`npm run prepare\`) in ${new URL('..', import.meta.url).pathname}, or --debug for the stack\n`);
   process.exit(1);
 });

@@ -11,9 +11,14 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 NS="netrec-demo-$$"
-CONFIG=examples/edge-router.yaml
+# netrec, as root, applies only configs that nobody but root could have
+# written (docs/state.md): a clone owned by a user is not one. The demo's
+# config is copied into a directory of root's own, made for this run.
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/netrec-demo.XXXXXX")"
+trap 'ip netns del "$NS" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+cp examples/edge-router.yaml "$WORK/"
+CONFIG="$WORK/edge-router.yaml"
 ip netns add "$NS"
-trap 'ip netns del "$NS" 2>/dev/null || true' EXIT
 netrec() { node bin/netrec.js "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

@@ -4,8 +4,10 @@
 // command line, so the loser can say who holds it.
 import { mkdirSync, readFileSync, statSync, writeSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadNative } from '../netlink/socket.js';
+import { errnoName } from '../netlink/errors.js';
+import { UserError } from '../cli/errors.js';
 
 export class LockHeldError extends Error {
   constructor(readonly holder: string, readonly path: string) {
@@ -30,7 +32,7 @@ function lockDir(): string {
       // try the next one
     }
   }
-  throw new Error('no writable directory for the namespace lock');
+  throw new UserError('cannot create a directory for the namespace lock (/run/netrec, or $XDG_RUNTIME_DIR/netrec)', 'run as root or with CAP_NET_ADMIN, or set NETREC_RUN_DIR to a directory you can write');
 }
 
 /** `nsPath` is the namespace file (/run/netns/X, /proc/PID/ns/net); undefined: our own. */
@@ -51,6 +53,16 @@ export function lockNamespace(nsPath: string | undefined): NamespaceLock {
         // unreadable: keep the generic name
       }
       throw new LockHeldError(holder, path);
+    }
+    if (typeof err.errno === 'number') {
+      const code = errnoName(err.errno);
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code;
+      throw new UserError(
+        `cannot open the namespace lock ${path}: ${why}`,
+        code === 'EACCES' || code === 'EPERM'
+          ? `run as root or with CAP_NET_ADMIN; the lock lives in ${dirname(path)} (NETREC_RUN_DIR chooses another directory)`
+          : `the lock lives in ${dirname(path)}; NETREC_RUN_DIR chooses another directory`,
+      );
     }
     throw e;
   }

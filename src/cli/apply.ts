@@ -141,7 +141,7 @@ function say(text: string): void {
 async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: number, json: boolean, stop: StopRequest): Promise<number> {
   const desired = loadDesired(configs, configReader(Boolean(opts.insecureConfig)));
   const loaded = performance.now();
-  const confirmMs = opts.confirmTimeout !== undefined ? parseDuration(opts.confirmTimeout) : undefined;
+  const confirmMs = opts.confirmTimeout !== undefined ? parseDuration(opts.confirmTimeout, { option: '--confirm-timeout', minMs: 1000 }) : undefined;
   const probes: Probe[] = opts.probe.map((p) => {
     try {
       return parseProbe(p);

@@ -1,24 +1,21 @@
 // What every command shares: namespace resolution, error reporting, output.
 import { existsSync } from 'node:fs';
-import { ConfigError } from '../config/errors.js';
-import { LockHeldError } from '../apply/lock.js';
-import { Connection, DumpInterruptedError } from '../netlink/connection.js';
-import { KernelError, SocketError } from '../netlink/errors.js';
+import { Connection } from '../netlink/connection.js';
+import { SocketError } from '../netlink/errors.js';
+import { UserError } from './errors.js';
 
-/** An error the user caused or must act on: printed as one line, exit 1. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+// Errors and durations have their own modules; what commands imported from here stays importable.
+export { reportError, runCommand, UserError } from './errors.js';
+export { parseDuration } from './duration.js';
 
 /** --netns NS: a name under /run/netns, or a path such as /proc/PID/ns/net. */
 export function netnsPath(ns: string | undefined): string | undefined {
   if (ns === undefined) return undefined;
   const path = ns.includes('/') ? ns : `/run/netns/${ns}`;
   if (!existsSync(path)) {
-    throw new UserError(ns.includes('/') ? `network namespace ${path} does not exist` : `network namespace "${ns}" does not exist (no ${path}; see \`ip netns list\`)`);
+    throw ns.includes('/')
+      ? new UserError(`network namespace ${path} does not exist`, 'give the path of a namespace file, such as /proc/PID/ns/net of a running process')
+      : new UserError(`network namespace "${ns}" does not exist (no ${path})`, `see \`ip netns list\` for the names, or create it with \`ip netns add ${ns}\``);
   }
   return path;
 }
@@ -38,41 +35,4 @@ export function openConnection(ns: string | undefined): Connection {
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-}
-
-/** "60s", "5m", "1h", "250ms", or a bare number of seconds -> milliseconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UserError(`invalid duration "${text}" (examples: 500ms, 30s, 5m, 1h)`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
-}
-
-/** Print an error the way users should see it and return the exit code. */
-export function reportError(e: unknown): number {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`${e.message}\n`);
-    const n = e.problems.length;
-    process.stderr.write(`netrec: ${n} problem${n === 1 ? '' : 's'} in the configuration; nothing was changed\n`);
-  } else if (e instanceof UserError || e instanceof LockHeldError || e instanceof SocketError) {
-    process.stderr.write(`netrec: ${e.message}\n`);
-  } else if (e instanceof KernelError) {
-    process.stderr.write(`netrec: the kernel refused: ${e.message}\n`);
-  } else if (e instanceof DumpInterruptedError) {
-    process.stderr.write(`netrec: ${e.message}; something keeps changing this namespace, nothing was planned from a torn read: try again\n`);
-  } else {
-    process.stderr.write(`netrec: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  }
-  return 1;
-}
-
-/** Run a command body; any error becomes one clear message and exit status 1. */
-export async function runCommand(body: () => Promise<number | void>): Promise<void> {
-  try {
-    const code = await body();
-    process.exitCode = code ?? 0;
-  } catch (e) {
-    process.exitCode = reportError(e);
-  }
 }

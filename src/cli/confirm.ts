@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_STATE_DIR, waiterAlive } from '../state/store.js';
 import { netnsPath, runCommand, UserError } from './common.js';
-import { openStore } from './state.js';
+import { assertReadable, openStore } from './state.js';
 
 export function register(program: Command): void {
   program
@@ -14,10 +14,11 @@ export function register(program: Command): void {
     .action((opts: { netns?: string; stateDir: string }) =>
       runCommand(async () => {
         netnsPath(opts.netns);
-        const store = openStore(opts.stateDir, opts.netns);
+        const store = openStore(opts.stateDir, opts.netns, { reading: 'the pending confirmation', command: 'netrec confirm' });
+        assertReadable(store, 'pending.json', 'the pending confirmation', 'netrec confirm');
         const p = store.readPending();
         for (const w of store.warnings) process.stderr.write(`netrec: warning: ${w}\n`);
-        if (!p) throw new UserError('nothing to confirm: no apply is waiting for a confirmation in this namespace');
+        if (!p) throw new UserError('nothing to confirm: no apply is waiting for a confirmation in this namespace', 'an apply waits only with --confirm-timeout; check --netns and --state-dir');
         if (store.isConfirmed()) {
           process.stdout.write('Already confirmed.\n');
           return 0;

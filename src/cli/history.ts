@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 import { netnsPath, runCommand } from './common.js';
-import { openStore } from './state.js';
+import { assertReadable, openStore } from './state.js';
 
 export function register(program: Command): void {
   program
@@ -14,7 +14,8 @@ export function register(program: Command): void {
     .action((opts: { netns?: string; stateDir: string; output: string }) =>
       runCommand(async () => {
         if (opts.netns?.includes('/')) netnsPath(opts.netns);
-        const store = openStore(opts.stateDir, opts.netns);
+        const store = openStore(opts.stateDir, opts.netns, { reading: 'the history', command: 'netrec history' });
+        assertReadable(store, 'history.jsonl', 'the history', 'netrec history');
         const entries = store.readHistory();
         for (const w of store.warnings) process.stderr.write(`netrec: warning: ${w}\n`);
         if (opts.output === 'json') {

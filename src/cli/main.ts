@@ -1,6 +1,7 @@
 // netrec's command line: one file per command, registered here.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { reportError } from './errors.js';
 
 /**
  * Each command's module, loaded only when that command runs (or for the
@@ -30,12 +31,15 @@ export async function buildProgram(only?: string): Promise<Command> {
         'applies the smallest set of changes, all or nothing.',
     )
     .version(version())
+    .option('--debug', 'with an error, also print its stack trace (for bug reports); watch: also log every event-triggered reconcile')
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
     .addHelpText(
       'after',
       '\nTypical use:\n  netrec validate site.yaml        check a config\n  netrec plan site.yaml            review the changes\n' +
         '  netrec apply site.yaml           make them\n  netrec show -o yaml              print the current state as a config\n' +
-        '\nExit status: 0 success, 1 error; `plan --detailed-exitcode`: 0 no changes, 2 changes pending.',
+        '\nExit status: 0 success, 1 error; `plan --detailed-exitcode`: 0 no changes, 2 changes pending.\n' +
+        'Errors are one line, `netrec: WHAT; HOW TO FIX`; --debug (before or after the command) adds the stack trace.',
     );
   program.exitOverride((err) => {
     // commander's own usage errors: exit 1 like every other error; --help and --version: 0.
@@ -54,5 +58,13 @@ export async function main(argv: string[]): Promise<void> {
       throw e;
     });
   }
-  await (await buildProgram(argv[2])).parseAsync(argv);
+  // Every failure of every command ends here: one line and exit status 1 (errors.ts).
+  let program: Command | undefined;
+  try {
+    program = await buildProgram(argv[2]);
+    await program.parseAsync(argv);
+  } catch (e) {
+    const debug = program ? Boolean(program.opts().debug) : argv.slice(2).includes('--debug');
+    process.exitCode = reportError(e, { debug });
+  }
 }

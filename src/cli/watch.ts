@@ -6,6 +6,7 @@ import { WatchMetrics } from '../watch/metrics.js';
 import { TrustError } from '../state/trust.js';
 import { netnsPath, parseDuration, runCommand, UserError } from './common.js';
 import { openStore } from './state.js';
+import { parseListenAddress } from './listen-address.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 
 interface WatchOpts {
@@ -38,19 +39,19 @@ export function register(program: Command): void {
     .option('--log-format <format>', 'text or json (one object per line, for journald and collectors)', 'text')
     .option('--state-dir <dir>', 'where `apply --confirm-timeout` keeps pending confirmations: an unconfirmed change whose apply was killed is put back at start', DEFAULT_STATE_DIR)
     .option('--insecure-config', 'accept config files that users other than root could have written')
-    .option('--debug', 'log every event-triggered reconcile, also those with nothing to do')
     .addOption(new Option('--event-rcvbuf <bytes>', 'receive buffer of the event socket (for tests of lost events)').hideHelp())
     .addHelpText('after', '\nExamples:\n  netrec watch /etc/netrec/\n  netrec watch site.yaml --metrics-address 127.0.0.1:9474 --log-format json\n\nA systemd unit to start from: examples/netrec-watch.service')
-    .action((configs: string[], opts: WatchOpts) => runCommand(() => watch(configs, opts)));
+    // --debug is the program's (usable before or after `watch`): read it with the program's options.
+    .action((configs: string[], _opts: WatchOpts, cmd: Command) => runCommand(() => watch(configs, cmd.optsWithGlobals<WatchOpts>())));
 }
 
 async function watch(configs: string[], opts: WatchOpts): Promise<number> {
   if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new UserError(`unknown log format "${opts.logFormat}" (text or json)`);
   const log = createLogger(opts.logFormat, process.stderr, Boolean(opts.debug));
-  const resyncMs = parseDuration(opts.resyncInterval);
-  if (resyncMs < 1000) throw new UserError('--resync-interval must be at least 1s');
-  const metrics = opts.metricsAddress ? new WatchMetrics() : undefined;
-  if (metrics) await metrics.listen(opts.metricsAddress!);
+  const resyncMs = parseDuration(opts.resyncInterval, { option: '--resync-interval', minMs: 1000 });
+  const listen = opts.metricsAddress !== undefined ? parseListenAddress(opts.metricsAddress) : undefined;
+  const metrics = listen ? new WatchMetrics() : undefined;
+  if (metrics) await metrics.listen(listen!.text);
   const controller = new Controller({
     configs,
     nsPath: netnsPath(opts.netns),

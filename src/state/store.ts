@@ -71,6 +71,24 @@ export interface HistoryEntry {
   confirm?: 'confirmed' | 'rolled-back' | 'pending';
 }
 
+/** Whether a parsed history line has what an entry needs (any JSON may be on a line: a reader must not trust it). */
+export function isHistoryEntry(v: unknown): v is HistoryEntry {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const e = v as Record<string, unknown>;
+  const s = e.summary as Record<string, unknown> | null | undefined;
+  return (
+    typeof e.time === 'string' &&
+    typeof e.result === 'string' &&
+    typeof e.configHash === 'string' &&
+    typeof e.durationMs === 'number' &&
+    typeof e.messages === 'number' &&
+    typeof s === 'object' &&
+    s !== null &&
+    ['create', 'update', 'replace', 'delete'].every((k) => typeof s[k] === 'number') &&
+    (e.confirm === undefined || typeof e.confirm === 'string')
+  );
+}
+
 /** The identity of the namespace at `nsPath` (default: our own). */
 export function namespaceIdentity(nsPath: string | undefined): NamespaceId {
   const st = statSync(nsPath ?? '/proc/self/ns/net');
@@ -239,11 +257,15 @@ export class StateStore {
     const out: HistoryEntry[] = [];
     text.split('\n').forEach((line, i) => {
       if (!line.trim()) return;
+      let entry: unknown;
       try {
-        out.push(JSON.parse(line) as HistoryEntry);
+        entry = JSON.parse(line);
       } catch {
         this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: unreadable line skipped`);
+        return;
       }
+      if (isHistoryEntry(entry)) out.push(entry);
+      else this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: not a history entry (valid JSON of another shape); skipped`);
     });
     return out;
   }

@@ -69,9 +69,15 @@ function whoMayWrite(owners: number[]): string {
 
 /** The problem with one entry on the way (directory, symlink or the file), if any. */
 function checkEntry(path: string, st: Stats, owners: number[], what: string): TrustError | undefined {
-  const chownTo = owners.length === 1 ? 'root' : String(owners[1]);
+  const chownTo = owners.length === 1 ? 'root:root' : String(owners[1]);
   if (!owners.includes(st.uid)) {
-    return new TrustError(path, `${what} owned by ${ownerName(st.uid)}, not ${whoMayWrite(owners)}`, `fix: chown ${st.isSymbolicLink() ? '-h ' : ''}${chownTo} ${path}`);
+    // The owner is the problem: chmod cannot fix that. Say so, and what the mode needs as well.
+    const alsoMode = !st.isSymbolicLink() && !(st.isDirectory() && st.mode & 0o1000) && st.mode & 0o022 ? ` && chmod go-w ${path}` : '';
+    return new TrustError(
+      path,
+      `${what} owned by ${ownerName(st.uid)}, not ${whoMayWrite(owners)}`,
+      `fix the owner (chmod cannot): chown ${st.isSymbolicLink() ? '-h ' : ''}${chownTo} ${path}${alsoMode}`,
+    );
   }
   if (st.isSymbolicLink()) return undefined; // a link's own mode means nothing
   if (st.isDirectory() && st.mode & 0o1000) return undefined; // sticky: entries are checked by owner
