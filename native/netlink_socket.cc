@@ -451,11 +451,13 @@ Napi::Value UnlockFile(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Value Probe(const Napi::CallbackInfo& info);
+Napi::Value Echo(const Napi::CallbackInfo& info);
 
 namespace {
 
 Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   exports.Set("probe", Napi::Function::New(env, Probe));
+  exports.Set("echo", Napi::Function::New(env, Echo));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("unlockFile", Napi::Function::New(env, UnlockFile));
   return Socket::Init(env, exports);

@@ -119,7 +119,6 @@ prepare_host() {
   [ -x "$SELF" ] || die "$SELF must be executable: the guest runs it as init"
   command -v qemu-system-x86_64 >/dev/null || apt_install qemu-system-x86
   command -v update-initramfs >/dev/null || apt_install initramfs-tools
-  command -v ping >/dev/null || apt_install iputils-ping
   # The 9p modules go in before the kernel is installed, so its first initramfs has them.
   local modfile=/etc/initramfs-tools/modules m
   for m in $INITRAMFS_MODULES; do

@@ -1,10 +1,11 @@
 // Real traffic between throwaway namespaces: a topology of namespaces joined
 // by veth pairs, each configured by `netrec apply --netns`, and bounded probes
-// (ping with a fixed count and timeouts) plus interface packet counters to
-// show where packets went. Also: which link kinds the running kernel has.
+// (ICMP echo with a fixed count and timeouts, helpers/echo.ts: no ping program
+// needed) plus interface packet counters to show where packets went. Also: which link kinds the running kernel has.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { echo } from './echo.js';
 import { Netns, netrec, ROOT } from './netns.js';
 
 /** The topology configs, in the source tree. */
@@ -94,18 +95,18 @@ export interface PingOptions {
   until?: number;
 }
 
-/** `ping` from inside `ns`, bounded in packets and time (and killed a few seconds past its own limit). */
+/** ICMP echo from inside `ns`, bounded in packets and time; `status` as ping's: 0 when answered (all `count` with `until`), else 1 (2: nothing could be sent). */
 export function ping(ns: Netns, dst: string, opts: PingOptions = {}): PingResult {
   const count = opts.count ?? 3;
-  const args = ['netns', 'exec', ns.name, 'ping', '-n', dst.includes(':') ? '-6' : '-4', '-c', String(count), '-i', '0.2'];
-  args.push(...(opts.until ? ['-w', String(opts.until)] : ['-W', '2']));
-  if (opts.from) args.push('-I', opts.from);
-  args.push(dst);
-  const limit = opts.until ?? count * 0.2 + 2;
-  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: (limit + 5) * 1000, killSignal: 'SIGKILL' });
-  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  const m = /(\d+) packets transmitted, (\d+) received/.exec(output);
-  return { status: r.status, transmitted: Number(m?.[1] ?? 0), received: Number(m?.[2] ?? 0), output };
+  const r = echo(ns.path, dst, { count, from: opts.from, intervalMs: 200, untilMs: opts.until ? opts.until * 1000 : 0, waitMs: 2000 });
+  const output = [
+    `echo ${dst}${opts.from ? ` from ${opts.from}` : ''} in ${ns.name}`,
+    ...(r.error ? [r.error] : []),
+    ...r.notes,
+    `${r.transmitted} packets transmitted, ${r.received} received`,
+  ].join('\n');
+  const status = r.error !== undefined ? 2 : (opts.until ? r.received >= count : r.received > 0) ? 0 : 1;
+  return { status, transmitted: r.transmitted, received: r.received, output };
 }
 
 /** Assert that `count` pings from `ns` to `dst` are answered within 10 seconds. */
