@@ -150,9 +150,10 @@ describe('watch --metrics-address', () => {
     const p = netrecSpawn(['watch', config, '--netns', ns.name, '--metrics-address', String(port), '--state-dir', tmp.dir, '--resync-interval', '1h']);
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const closed = new Promise((r) => p.once('close', r));
     try {
       let status: number | undefined;
-      for (let i = 0; i < 50 && status === undefined; i++) {
+      for (let i = 0; i < 50 && status === undefined && p.exitCode === null; i++) {
         status = await new Promise<number | undefined>((resolve) => {
           get({ host: '127.0.0.1', port, path: '/livez', timeout: 1000 }, (res) => {
             res.resume();
@@ -162,8 +163,8 @@ describe('watch --metrics-address', () => {
       }
       assert.equal(status, 200, `GET /livez on 127.0.0.1:${port}\n${err}`);
     } finally {
-      p.kill('SIGTERM');
-      await new Promise((r) => p.once('close', r));
+      if (p.exitCode === null) p.kill('SIGTERM');
+      await closed;
     }
   });
 });
