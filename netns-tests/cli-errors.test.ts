@@ -124,6 +124,18 @@ describe('unprivileged commands: one line saying why and what to do', { skip: NE
   });
 });
 
+describe('the trust check of a config', { skip: NEEDS_NOBODY }, () => {
+  it('says to change the owner when the owner is the problem (and the mode too when that is also wrong)', () => {
+    const clone = dir('clone', 1000, 0o775);
+    const f = join(clone, 'c.yaml');
+    writeFileSync(f, CONFIG);
+    chownSync(f, 1000, 1000);
+    const r = netrecRaw(['apply', f, '--netns', ns.name, '--state-dir', join(tmp.dir, 'state')]);
+    assertOneLine(r, new RegExp(`${clone}: directory owned by uid 1000.*, not root; fix: chown root:root ${clone} && chmod go-w ${clone} \\(the owner is the problem: chmod cannot fix it\\)`));
+    assert.equal(ns.json('route', 'show', '10.1.0.0/16').length, 0, 'nothing applied');
+  });
+});
+
 describe('watch --metrics-address', () => {
   let server: Server | undefined;
   after(() => server?.close());

@@ -289,7 +289,7 @@ describe('trusted state directory', { skip: SKIP }, () => {
     const r = netrecRaw(['apply', f, '--netns', ns.name, '--state-dir', root]);
     foreignIntact();
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /refusing the state directory: .*state-nobody: directory owned by uid 65534 \(nobody\), not root; fix: chown root .*or choose another --state-dir/);
+    assert.match(r.stderr, /refusing the state directory: .*state-nobody: directory owned by uid 65534 \(nobody\), not root; fix: chown root:root .*or choose another --state-dir/);
     assert.ok(!hasRoute('10.1.0.0/16'), 'the apply did not go on without its state directory');
     const c = netrecRaw(['confirm', '--netns', ns.name, '--state-dir', root]);
     assert.equal(c.status, 1);

@@ -84,7 +84,10 @@ export function describeError(e: unknown): { lines: string[]; internal: boolean 
     return { lines: [e.message, `netrec: ${n} problem${n === 1 ? '' : 's'} in the configuration; nothing was changed`], internal: false };
   }
   if (e instanceof UserError || e instanceof LockHeldError || e instanceof SocketError || e instanceof TrustError) return { lines: [`netrec: ${e.message}`], internal: false };
-  if (e instanceof KernelError) return { lines: [`netrec: the kernel refused: ${e.message}`], internal: false };
+  if (e instanceof KernelError) {
+    const fix = e.code === 'EPERM' || e.code === 'EACCES' ? '; changing the network needs root or CAP_NET_ADMIN' : '';
+    return { lines: [`netrec: the kernel refused: ${e.message}${fix}`], internal: false };
+  }
   if (e instanceof DumpInterruptedError) {
     return { lines: [`netrec: ${e.message}; something keeps changing this namespace, nothing was planned from a torn read: try again`], internal: false };
   }

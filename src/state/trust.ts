@@ -76,7 +76,7 @@ function checkEntry(path: string, st: Stats, owners: number[], what: string): Tr
     return new TrustError(
       path,
       `${what} owned by ${ownerName(st.uid)}, not ${whoMayWrite(owners)}`,
-      `fix the owner (chmod cannot): chown ${st.isSymbolicLink() ? '-h ' : ''}${chownTo} ${path}${alsoMode}`,
+      `fix: chown ${st.isSymbolicLink() ? '-h ' : ''}${chownTo} ${path}${alsoMode} (the owner is the problem: chmod cannot fix it)`,
     );
   }
   if (st.isSymbolicLink()) return undefined; // a link's own mode means nothing
