@@ -12,6 +12,7 @@ interface PlanOpts {
   fromState?: string;
   output: string;
   detailedExitcode?: boolean;
+  full?: boolean;
 }
 
 export function register(program: Command): void {
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('--from-state <file>', 'plan against a snapshot written by `netrec show -o json`')
     .option('-o, --output <format>', 'text, json or diff', 'text')
+    .option('--full', 'list every change (text); without it, more than 50 changes of one kind are counted on one line')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on error')
     .addHelpText(
       'after',
@@ -43,8 +45,8 @@ export function register(program: Command): void {
           const actual = await readActual(conn, opts.fromState, desired.policy.protocol);
           const plan = planFor(desired, actual);
           if (opts.output === 'json') writePlanJson((s) => process.stdout.write(s), plan, {}, 2);
-          else if (opts.output === 'diff') process.stdout.write(renderDiff(actual, desired));
-          else process.stdout.write(renderText(plan, { color: useColor(process.stdout) }));
+          else if (opts.output === 'diff') process.stdout.write(renderDiff(plan, actual, desired));
+          else process.stdout.write(renderText(plan, { color: useColor(process.stdout), full: opts.full, tables: desired.tables, protocol: desired.policy.protocol }));
           return opts.detailedExitcode && !isEmpty(plan) ? 2 : 0;
         } finally {
           conn?.close();
