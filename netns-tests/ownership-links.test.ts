@@ -34,7 +34,7 @@ describe('interface ownership', () => {
       // Both leave the config: netrec's own bridge is pruned, the operator's stays as it is.
       const empty = t.write('empty.yaml', 'version: 1\n');
       const plan = ok(netrec(['plan', empty, '--netns', ns.name]));
-      assert.match(plan, /^- +interface mine0$/m);
+      assert.match(plan, /^- interface mine0 bridge$/m);
       assert.doesNotMatch(plan, /br9/);
       ok(netrec(['apply', empty, '--netns', ns.name]));
       assert.equal(link(ns, 'mine0'), undefined);
