@@ -53,7 +53,7 @@ export interface Word<T> {
   clears?: boolean;
   /** Shown as a change only when the plan lists it (bookkeeping such as the alias). */
   quiet?: boolean;
-  /** Shown on lines of deletes (for interfaces: the kind and its options). */
+  /** Shown on lines of deletes of interfaces: the kind and what it hangs on (peer, lower link, id, table), not settings as read. */
   onDelete?: boolean;
   /** A kind's option: changes name the kind too ("vxlan id 100 -> 200"), as the keyword alone may be ambiguous. */
   group?: string;
@@ -73,32 +73,32 @@ function opt<K extends 'bridge' | 'vxlan' | 'vlan' | 'veth' | 'macvlan' | 'bond'
   get: (o: NonNullable<Link[K]>, names: Names) => string | undefined,
   more: Partial<Word<Link>> = {},
 ): Word<Link> {
-  return { attr: `${group}.${attr}`, key, get: (l, n) => (l[group] === undefined ? undefined : get(l[group] as NonNullable<Link[K]>, n)), onDelete: true, group, ...more };
+  return { attr: `${group}.${attr}`, key, get: (l, n) => (l[group] === undefined ? undefined : get(l[group] as NonNullable<Link[K]>, n)), group, ...more };
 }
 
 const INTERFACE: readonly Word<Link>[] = [
   { attr: 'name', key: '', bare: true, id: true, onDelete: true, get: (l) => l.name },
   { attr: 'kind', key: 'type', bare: true, onDelete: true, get: (l) => (l.kind.startsWith('other:') ? l.kind.slice(6) : l.kind), hide: (l) => l.kind === 'device' },
-  opt('veth', 'peer', 'peer', (v) => v.peer),
+  opt('veth', 'peer', 'peer', (v) => v.peer, { onDelete: true }),
   opt('bridge', 'stp', 'stp', (b) => onOff(b.stp)),
   opt('bridge', 'forward-delay', 'forward_delay', (b) => centis(b.forwardDelay)),
   opt('bridge', 'ageing-time', 'ageing_time', (b) => centis(b.ageingTime)),
   opt('bridge', 'priority', 'priority', (b) => str(b.priority)),
-  opt('vlan', 'link', 'link', (v) => v.link),
-  opt('vlan', 'id', 'id', (v) => str(v.id)),
+  opt('vlan', 'link', 'link', (v) => v.link, { onDelete: true }),
+  opt('vlan', 'id', 'id', (v) => str(v.id), { onDelete: true }),
   opt('vlan', 'protocol', 'protocol', (v) => v.protocol),
-  opt('vxlan', 'vni', 'id', (v) => str(v.vni)),
+  opt('vxlan', 'vni', 'id', (v) => str(v.vni), { onDelete: true }),
   opt('vxlan', 'local', 'local', (v) => v.local),
   opt('vxlan', 'remote', 'remote', (v) => v.remote),
   opt('vxlan', 'port', 'dstport', (v) => str(v.port)),
   opt('vxlan', 'link', 'dev', (v) => v.link),
   opt('vxlan', 'learning', 'learning', (v) => onOff(v.learning), { flag: true }),
   opt('vxlan', 'ttl', 'ttl', (v) => str(v.ttl)),
-  opt('macvlan', 'link', 'link', (v) => v.link),
+  opt('macvlan', 'link', 'link', (v) => v.link, { onDelete: true }),
   opt('macvlan', 'mode', 'mode', (v) => v.mode),
   opt('bond', 'mode', 'mode', (v) => v.mode),
   opt('bond', 'miimon', 'miimon', (v) => str(v.miimon)),
-  opt('vrf', 'table', 'table', (v, n) => tableText(v.table, n)),
+  opt('vrf', 'table', 'table', (v, n) => tableText(v.table, n), { onDelete: true }),
   { attr: 'mtu', key: 'mtu', get: (l) => str(l.mtu) },
   { attr: 'mac', key: 'address', get: (l) => l.mac },
   { attr: 'master', key: 'master', get: (l) => l.master, clears: true },
