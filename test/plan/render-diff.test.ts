@@ -8,7 +8,10 @@ import { PROMOTE_SECONDARIES } from '../../src/plan/compare.js';
 import { plan } from '../../src/plan/plan.js';
 import { summarize } from '../../src/plan/reconcile.js';
 import { renderDiff } from '../../src/plan/render/diff.js';
-import type { Change, Plan } from '../../src/plan/types.js';
+import type { Change, ModelObject, Plan } from '../../src/plan/types.js';
+import type { State } from '../../src/model/types.js';
+import { idOf } from '../../src/plan/reconcile.js';
+import { toDocument, toYaml } from '../../src/config/serialize.js';
 import { OURS, PROTO_STATIC, addr, changes, desiredOf, link, neigh, route, state } from './fixtures.js';
 import { actualState, desiredConfig } from './scenario.js';
 
@@ -72,6 +75,25 @@ function bookkeeping(c: Change): boolean {
   return c.type === 'interface' && c.action === 'update' && (c.attrs ?? []).every((a) => a.attr === PROMOTE_SECONDARIES);
 }
 
+/**
+ * A create of what is there now, as the config format reads (a rule moved
+ * out of the way of a delete and put back, an address the kernel takes with
+ * its link and the plan makes again): no difference between now and then.
+ */
+function putBack(c: Change, actual: State): boolean {
+  if (c.action !== 'create') return false;
+  const list: readonly ModelObject[] = { interface: actual.links, address: actual.addresses, route: actual.routes, rule: actual.rules, neighbor: actual.neighbors }[c.type];
+  return list.some((o) => idOf(c.type, o) === c.id && configText(c.type, o) === configText(c.type, c.after!));
+}
+
+/** One object in the config format (what -o diff compares). */
+function configText(type: Change['type'], o: ModelObject): string {
+  const s: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+  ({ interface: s.links, address: s.addresses, route: s.routes, rule: s.rules, neighbor: s.neighbors }[type] as ModelObject[]).push(o);
+  if (type === 'address') s.links.push({ name: (o as { dev: string }).dev, kind: 'device', state: 'up' });
+  return toYaml(toDocument(s, { all: true }));
+}
+
 test('every change of a plan appears in -o diff (random states and configs)', () => {
   const scenario = fc.gen().map((g) => {
     const actual = actualState(g);
@@ -81,7 +103,7 @@ test('every change of a plan appears in -o diff (random states and configs)', ()
     fc.property(scenario, ({ actual, desired }) => {
       const p = plan(desired, actual).plan;
       for (const c of changes(p)) {
-        if (bookkeeping(c)) continue;
+        if (bookkeeping(c) || putBack(c, actual)) continue;
         const diff = renderDiff(planOf([[c]]), actual, desired);
         const lines = changed(diff);
         assert.ok(lines.length > 0, `${c.action} ${c.type} ${c.id} shows no change:\n${JSON.stringify(c)}`);

@@ -8,6 +8,7 @@ import { createTwoFilesPatch } from 'diff';
 import { toDocument, toYaml } from '../../config/serialize.js';
 import type { Address, Desired, Link, Neighbor, ObjectType, Route, Rule, State } from '../../model/types.js';
 import { vethPeerMade } from '../effects.js';
+import { idOf } from '../reconcile.js';
 import type { ModelObject, Plan } from '../types.js';
 
 /** The diff, or '' when both sides read the same. */
@@ -27,10 +28,12 @@ export function renderDiff(p: Plan, current: State, desired: Pick<Desired, 'tabl
  */
 function sides(p: Plan, current: State): { before: State; after: State } {
   const objects = new Map<string, { type: ObjectType; before: ModelObject | null; after: ModelObject | null }>();
+  const now = new CurrentObjects(current);
+  // An object first seen being created may be one the kernel takes away earlier in the plan (and the plan makes again): it is there now.
   const touch = (type: ObjectType, id: string, before: ModelObject | null, after: ModelObject | null): void => {
     const key = `${type}\0${id}`;
     const o = objects.get(key);
-    if (o === undefined) objects.set(key, { type, before, after });
+    if (o === undefined) objects.set(key, { type, before: before ?? now.get(type, id) ?? null, after });
     else o.after = after;
   };
   for (const stage of p.stages) {
@@ -38,11 +41,14 @@ function sides(p: Plan, current: State): { before: State; after: State } {
       touch(c.type, c.id, c.before, c.after);
       const made = c.type === 'interface' && c.after !== null && c.action !== 'update' ? vethPeerMade(c.after as Link) : undefined;
       if (made !== undefined && c.effects?.some((e) => e.type === 'interface' && e.id === made.name && !e.removed)) touch('interface', made.name, null, made);
+      // What the kernel removes along with the change goes too.
+      if (c.effects) for (const e of c.effects) if (e.removed) touch(e.type, e.id, null, null);
     }
   }
   const before: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
   const after: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
   for (const o of objects.values()) {
+    if (o.before === null && o.after === null) continue;
     if (o.before !== null) add(before, o.type, o.before);
     if (o.after !== null) add(after, o.type, o.after);
   }
@@ -69,3 +75,32 @@ function add(s: State, type: ObjectType, o: ModelObject): void {
   else if (type === 'rule') s.rules.push(o as Rule);
   else s.neighbors.push(o as Neighbor);
 }
+
+/** The current objects by type and identity key, indexed on first need. */
+class CurrentObjects {
+  private readonly byType = new Map<ObjectType, Map<string, ModelObject>>();
+
+  constructor(private readonly current: State) {}
+
+  get(type: ObjectType, id: string): ModelObject | undefined {
+    let m = this.byType.get(type);
+    if (m === undefined) {
+      m = new Map();
+      const list: readonly ModelObject[] = LISTS[type](this.current);
+      for (const o of list) {
+        const k = idOf(type, o);
+        if (!m.has(k)) m.set(k, o);
+      }
+      this.byType.set(type, m);
+    }
+    return m.get(id);
+  }
+}
+
+const LISTS: Record<ObjectType, (s: State) => readonly ModelObject[]> = {
+  interface: (s) => s.links,
+  address: (s) => s.addresses,
+  route: (s) => s.routes,
+  rule: (s) => s.rules,
+  neighbor: (s) => s.neighbors,
+};
