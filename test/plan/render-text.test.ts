@@ -270,3 +270,9 @@ test('another marker than the default is netrec too, and a protocol rt_protos na
   assert.deepEqual(renderText(planOf([[{ action: 'create', type: 'route', id: 'x', before: null, after: r }]]), { color: false, protocol: 200 }).split('\n')[0], '+ route 10.0.0.0/8 dev eth0 proto netrec');
   assert.deepEqual(text([{ action: 'create', type: 'route', id: 'x', before: null, after: { ...r, protocol: 186 } }]), ['+ route 10.0.0.0/8 dev eth0 proto bgp']);
 });
+
+test('the summary is the plan\'s own (a head of a plan keeps the whole one), with the kernel\'s veth ends counted as creates', () => {
+  const c: Change = { action: 'create', type: 'interface', id: 'd0', before: null, after: link('d0', 'dummy') };
+  const head: Plan = { stages: [[c]], summary: { create: 900, update: 2, replace: 0, delete: 1 } };
+  assert.equal(renderText(head, { color: false }).trimEnd().split('\n').at(-1), 'Plan: 900 to create, 2 to update, 0 to replace, 1 to delete.');
+});

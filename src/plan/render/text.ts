@@ -58,14 +58,18 @@ export function renderText(p: Plan, opts: TextOptions): string {
   const groups = new Map<ObjectType, Entry[]>(TYPES.map((t) => [t, []]));
   for (const e of entries(p)) groups.get(e.type)!.push(e);
   const lines: string[] = [];
-  const counts: Summary = { create: 0, update: 0, replace: 0, delete: 0 };
+  // The plan's own summary (a plan's head, as apply prints it, keeps the whole one), with the kernel's veth ends as creates.
+  const counts: Summary = { ...p.summary };
   for (const type of TYPES) {
     const group = groups.get(type)!;
     const sizes = new Map<string, number>();
     if (!full) for (const e of group) sizes.set(bucket(e), (sizes.get(bucket(e)) ?? 0) + 1);
     const folded = new Set<string>();
     for (const e of group) {
-      counts[e.action]++;
+      if (e.made !== undefined) {
+        counts.create++;
+        if (e.change.action === 'update') counts.update--;
+      }
       const symbol = opts.color ? COLORED[e.action] : SYMBOL[e.action];
       const b = full ? '' : bucket(e);
       const n = full ? 0 : sizes.get(b)!;
