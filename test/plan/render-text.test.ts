@@ -276,3 +276,9 @@ test('the summary is the plan\'s own (a head of a plan keeps the whole one), wit
   const head: Plan = { stages: [[c]], summary: { create: 900, update: 2, replace: 0, delete: 1 } };
   assert.equal(renderText(head, { color: false }).trimEnd().split('\n').at(-1), 'Plan: 900 to create, 2 to update, 0 to replace, 1 to delete.');
 });
+
+test('a route\'s mtu lock reads with its mtu, as iproute2 writes it', () => {
+  const before = route('10.7.0.0/16', { dev: 'eth0', mtu: 1400 });
+  const after = { ...before, mtuLock: true };
+  assert.deepEqual(text([{ action: 'update', type: 'route', id: '10.7.0.0/16 table 254 metric 0', before, after, attrs: [{ attr: 'mtu-lock', old: undefined, new: true }] }]), ['~ route 10.7.0.0/16 mtu 1400 -> lock 1400']);
+});

@@ -147,7 +147,8 @@ const ROUTE: readonly Word<Route>[] = [
   { attr: 'metric', key: 'metric', id: true, get: (r) => String(r.metric), hide: (r) => r.metric === 0 },
   { attr: 'on-link', key: 'onlink', flag: true, get: (r) => onOff(r.onLink ?? false) },
   { attr: 'mtu', key: 'mtu', get: (r) => (r.mtu === undefined ? undefined : `${r.mtuLock ? 'lock ' : ''}${r.mtu}`), clears: true },
-  { attr: 'mtu-lock', key: 'mtu lock', flag: true, get: (r) => onOff(r.mtuLock ?? false), hide: () => true },
+  // Read with the mtu, as iproute2 writes it ("mtu lock 1400"): a lock that changes changes that word.
+  { attr: 'mtu-lock', key: 'mtu lock', get: () => undefined },
   ...METRIC_KEYS.map(([field, key]): Word<Route> => ({ attr: field, key, get: (r) => str(r[field] as string | number | undefined), clears: true })),
   { attr: 'quickack', key: 'quickack', get: (r) => (r.quickack ? '1' : undefined), clears: true },
   { attr: 'pref', key: 'pref', get: (r) => r.pref, clears: true },
