@@ -91,6 +91,12 @@ describe('ansible-playbook rolls netrec out in waves', { timeout: 1_200_000 }, (
   const planExit = (h: string) => netrecRaw(['plan', good, '--netns', ns.get(h)!.name, '--detailed-exitcode']);
   const show = (r: PlaybookRun) => `exit ${r.status}\n${r.stdout}\n${r.stderr}`;
 
+  it('ansible-doc reads the module\'s documentation, which names every option of the contract', () => {
+    const d = ansible.doc('netrec.netrec.netrec');
+    for (const o of ['config', 'host', 'netns', 'confirm_timeout', 'probes', 'state_dir', 'executable']) assert.ok(d.doc.options[o], o);
+    assert.ok(d.return.plan);
+  });
+
   it('check mode (--check --diff) reports each host\'s plan and changes nothing', () => {
     const beforeRun = states();
     const r = rollout('check', { netrec_config: good }, ['--check', '--diff']);

@@ -113,6 +113,12 @@ export class AnsibleEnv {
     execFileSync('ansible-galaxy', ['collection', 'install', '--force', COLLECTION, '-p', collections], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   }
 
+  /** `ansible-doc --json` of a module of the installed collection. */
+  doc(module: string): Record<string, any> {
+    const out = execFileSync('ansible-doc', ['--json', module], { env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    return (JSON.parse(out) as Record<string, Record<string, any>>)[module]!;
+  }
+
   /** A YAML inventory (JSON is YAML) written to the temp dir. */
   inventory(name: string, inv: unknown): string {
     const p = join(this.dir, name);

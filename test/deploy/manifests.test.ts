@@ -5,12 +5,14 @@
 // CAP_NET_ADMIN, the node name from the downward API as --host, the probes
 // on /livez and /readyz, no API token and no RBAC.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, ServiceAccount } from 'kubernetes-models/v1';
+import { loadConfig } from '../../src/config/load.js';
 import { jsonPatch, loadYamlDocs, render, type Obj } from '../helpers/kustomize.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -161,6 +163,29 @@ describe('Kubernetes manifests: security and wiring', () => {
     for (const i of items) assert.match(i.path, /^(common\/[^/]+|groups\/[^/]+\/[^/]+|hosts\/[^/]+\/[^/]+)\.ya?ml$/, i.path);
     // Not a subPath mount: those never see the ..data swap of an update.
     assert.equal(container(ds, 'netrec').volumeMounts.find((m: Obj) => m.name === 'fleet').subPath, undefined);
+  });
+
+  it('base: the example fleet\'s common and group files are valid netrec config', () => {
+    const objs = render(BASE);
+    const ds = daemonSet(objs);
+    const vol = (ds.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'fleet')!;
+    const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === vol.configMap.name)!;
+    const dir = mkdtempSync(join(tmpdir(), 'netrec-fleet-'));
+    try {
+      const files: string[] = [];
+      for (const i of vol.configMap.items as Obj[]) {
+        if (i.path.startsWith('hosts/')) continue;
+        const p = join(dir, i.path);
+        mkdirSync(dirname(p), { recursive: true });
+        writeFileSync(p, cm.data[i.key]);
+        files.push(p);
+      }
+      assert.ok(files.length >= 2);
+      const d = loadConfig(files);
+      assert.ok(d.state.links.some((l) => l.name === 'br-edge'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('git-sync: the fleet comes from the sidecar\'s link on a shared volume, no ConfigMap', () => {

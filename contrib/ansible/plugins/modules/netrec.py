@@ -43,7 +43,7 @@ options:
     type: str
   netns:
     description:
-      - Network namespace to configure (C(--netns)): a name under
+      - Network namespace to configure (C(--netns)), either a name under
         C(/run/netns) or a path such as C(/proc/PID/ns/net).
     type: str
   confirm_timeout:
