@@ -1,5 +1,6 @@
 // The steps plan and apply share: config in, actual state in, plan out.
 import { checkReferences, ConfigError, loadConfig, loadSnapshot } from '../config/index.js';
+import { kernelLimitProblems } from '../config/limits.js';
 import type { LoadOptions } from '../config/load.js';
 import { readState } from '../kernel/read.js';
 import type { Desired, State } from '../model/types.js';
@@ -16,7 +17,8 @@ export interface Prepared {
 
 /** Check references against the actual state, then plan. Throws ConfigError / UserError. */
 export function planFor(desired: Desired, actual: State): Plan {
-  const problems = checkReferences(desired, actual);
+  // What the kernel would refuse and can be known now (config/limits.ts): before any write.
+  const problems = [...checkReferences(desired, actual), ...kernelLimitProblems(desired, actual)];
   if (problems.length > 0) throw new ConfigError(problems);
   const { plan, problems: planProblems } = makePlan(desired, actual);
   if (planProblems.length > 0) {
