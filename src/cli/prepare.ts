@@ -8,6 +8,7 @@ import type { Connection } from '../netlink/connection.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { UserError } from './common.js';
+import { isSavedPlan } from './saved-plan.js';
 
 export interface Prepared {
   desired: Desired;
@@ -30,6 +31,8 @@ export function planFor(desired: Desired, actual: State): Plan {
 
 export function loadDesired(configs: string[], opts?: LoadOptions): Desired {
   if (configs.length === 0) throw new UserError('no CONFIG given (a YAML file or a directory of them)');
+  const saved = configs.find(isSavedPlan);
+  if (saved !== undefined) throw new UserError(`${saved} is a plan saved by \`netrec plan --out\`, not a config: \`netrec apply ${saved}\` applies it`);
   return loadConfig(configs, opts);
 }
 

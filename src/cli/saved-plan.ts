@@ -236,6 +236,9 @@ export function checkSavedNamespace(path: string, saved: SavedPlanFile, nsPath: 
   const ns = saved.body.namespace;
   if (!ns || sameNamespace(ns.id, namespaceIdentity(nsPath))) return;
   const target = netns === undefined ? 'the namespace netrec runs in' : `namespace ${netns}`;
+  if (ns.name !== null && ns.name === (netns ?? null)) {
+    throw new UserError(`${path} was planned for namespace ${ns.name} (made ${saved.body.created}), which has been deleted and made again since: run \`netrec plan\` again`);
+  }
   throw new UserError(`${path} was planned for ${nsText(ns)} (made ${saved.body.created}), not for ${target}: apply it where it was planned, or run \`netrec plan\` again there`);
 }
 
