@@ -24,7 +24,7 @@ export const ARPHRD_ETHER = 1;
 export interface KindLimits {
   /** The MTU range every device of this kind has (dev->min_mtu, dev->max_mtu as its setup sets them); undefined: the device's own, known from the kernel. */
   mtu?: readonly [number, number];
-  /** The MTU may not exceed the lower device's ("vlan", "macvlan") or the lower device's less the encapsulation ("vxlan"). */
+  /** The MTU may not exceed its link's (vlan_dev_change_mtu, macvlan_change_mtu, and both at creation). */
   belowLower?: boolean;
   /** Its address is an Ethernet one: 6 bytes, unicast, not all zero (eth_prepare_mac_addr_change). */
   ethernet: boolean;
@@ -47,7 +47,7 @@ export const LINK_LIMITS: Readonly<Record<LinkKind, KindLimits>> = {
   bridge: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], ethernet: true },
   bond: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], ethernet: true },
   macvlan: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], belowLower: true, ethernet: true },
-  vxlan: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], belowLower: true, ethernet: true },
+  vxlan: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], ethernet: true },
   vlan: { mtu: [0, ETH_MAX_MTU], belowLower: true, ethernet: true },
   dummy: { mtu: [0, INT_MAX], ethernet: true },
   vrf: { mtu: [IPV6_MIN_MTU, IP6_MAX_MTU], ethernet: true },
@@ -120,9 +120,9 @@ export function kernelLimitProblems(desired: Desired, actual: State): Problem[] 
     if (l.mtu !== undefined) {
       let bad: string | undefined;
       if (lim?.minMtu !== undefined) bad = mtuOutside(l.mtu, lim.minMtu, lim.maxMtu ?? 0, l.name, ', the kernel\'s IFLA_MIN_MTU/IFLA_MAX_MTU for it');
-      const lower = lowerOf(l);
+      const lower = l.vlan?.link ?? l.macvlan?.link;
       const lowerMtu = lower === undefined ? undefined : (want.get(lower)?.mtu ?? have.get(lower)?.mtu);
-      if (!bad && LINK_LIMITS[l.kind as LinkKind]?.belowLower && lowerMtu !== undefined && l.kind !== 'vxlan' && l.mtu > lowerMtu) {
+      if (!bad && LINK_LIMITS[l.kind as LinkKind]?.belowLower && lowerMtu !== undefined && l.mtu > lowerMtu) {
         bad = `mtu ${l.mtu} is above the mtu of its link ${lower} (${lowerMtu}); a ${l.kind} cannot exceed it`;
       }
       const keepsIpv6 = !l.addressesAuthoritative && ipv6On.has(l.name) && same;
@@ -140,10 +140,6 @@ export function kernelLimitProblems(desired: Desired, actual: State): Problem[] 
   }
   gatewayProblems(desired, actual, problems);
   return problems;
-}
-
-function lowerOf(l: Link): string | undefined {
-  return l.vlan?.link ?? l.macvlan?.link ?? l.vxlan?.link;
 }
 
 /** A prefix as a byte test: does it contain an address? */

@@ -4,7 +4,7 @@ import { maxPrefixLen } from '../model/ip.js';
 import type { Address, BondOptions, BridgeOptions, Link, LinkKind, MacvlanOptions, VlanOptions, VxlanOptions } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { checkedName } from './normalize-routes.js';
-import { staticLinkProblems } from './limits.js';
+import { LINK_LIMITS, staticLinkProblems } from './limits.js';
 import { address, Bad, mac, prefix, prefixAddress, protocol, table } from './values.js';
 
 export interface RawAddressEntry {
@@ -91,7 +91,7 @@ function link(e: Entry, raw: RawInterface): Link | undefined {
   if (state === 'absent' && raw.addresses !== undefined) e.problem('addresses', 'an interface declared absent cannot have addresses', true);
   let macText: string | undefined;
   if (raw.mac !== undefined) {
-    const m = mac(raw.mac, kind !== 'device');
+    const m = mac(raw.mac, LINK_LIMITS[kind]?.ethernet ?? false);
     if (m instanceof Bad) e.problem('mac', m.message);
     else macText = m;
   }

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkSavedPlan, isSavedPlan, makeSavedPlan, openSavedPlan, readSavedPlan, SAVED_PLAN_VERSION, writeSavedPlan } from '../../src/cli/saved-plan.js';
+import { normalizeArgv } from '../../src/cli/argv.js';
 import { UserError } from '../../src/cli/common.js';
 import { loadConfig } from '../../src/config/load.js';
 import { emptyState, type Route, type State } from '../../src/model/types.js';
@@ -105,5 +106,14 @@ describe('saved plan files', () => {
     const { file, paths } = setup();
     userError(() => openSavedPlan([file, paths[0]!]), /is a saved plan: apply it alone/);
     assert.equal(openSavedPlan(paths), undefined);
+  });
+});
+
+describe('argv', () => {
+  it("Terraform's -out FILE and -out=FILE become --out; after -- nothing is touched; -o stays", () => {
+    assert.deepEqual(normalizeArgv(['node', 'netrec', 'plan', 'c.yaml', '-out', 'p']), ['node', 'netrec', 'plan', 'c.yaml', '--out', 'p']);
+    assert.deepEqual(normalizeArgv(['node', 'netrec', 'plan', '-out=p', 'c.yaml']), ['node', 'netrec', 'plan', '--out=p', 'c.yaml']);
+    assert.deepEqual(normalizeArgv(['node', 'netrec', 'plan', '-o', 'json', 'c.yaml']), ['node', 'netrec', 'plan', '-o', 'json', 'c.yaml']);
+    assert.deepEqual(normalizeArgv(['node', 'netrec', 'plan', '--', '-out']), ['node', 'netrec', 'plan', '--', '-out']);
   });
 });
