@@ -113,8 +113,8 @@ describe('secondary IPv4 addresses', () => {
     try {
       ok(netrec(['apply', t.write('all.yaml', config(['10.0.0.1/24', '10.0.0.2/24'])), '--netns', ns.name]));
       ns.ip('route', 'add', '192.168.5.0/24', 'via', '10.0.0.254', 'proto', 'static');
-      // The route through a gateway nothing reaches is refused after the address stage: the run rolls back.
-      const bad = t.write('bad.yaml', `${config(['10.0.0.2/24'])}routes:\n  - { to: 10.77.0.0/16, via: 10.78.0.1, dev: br0 }\n`);
+      // The route with a preferred source no interface has is refused by the kernel after the address stage: the run rolls back.
+      const bad = t.write('bad.yaml', `${config(['10.0.0.2/24'])}routes:\n  - { to: 10.77.0.0/16, via: 10.0.0.254, dev: br0, src: 10.78.0.1 }\n`);
       const r = netrec(['apply', bad, '--netns', ns.name]);
       assert.equal(r.status, 1, r.stdout + r.stderr);
       assert.match(r.stdout + r.stderr, /rolled back/i);

@@ -19,6 +19,7 @@ import { netnsPath, openConnection, parseDuration, runCommand, useColor, UserErr
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 import { loadDesired, planFor, readActual as readActualState } from './prepare.js';
 import { Progress } from './progress.js';
+import { checkSavedNamespace, checkSavedPlan, openSavedPlan } from './saved-plan.js';
 
 interface ApplyOpts {
   netns?: string;
@@ -48,7 +49,7 @@ export function register(program: Command): void {
         'or SIGTERM, every change of the run is put back as it was and the exit status is 1. ' +
         'Only one netrec at a time changes a namespace; a second one exits 1 naming the holder.',
     )
-    .argument('<config...>', 'config files or directories')
+    .argument('<config...>', 'config files or directories, or one plan saved by `netrec plan --out FILE`')
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('--dry-run', 'print the plan and change nothing')
     .option('-o, --output <format>', 'text or json', 'text')
@@ -139,7 +140,10 @@ function say(text: string): void {
 }
 
 async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: number, json: boolean, stop: StopRequest): Promise<number> {
-  const desired = loadDesired(configs, configReader(Boolean(opts.insecureConfig)));
+  // A plan saved by `plan --out` brings its own desired state, and the namespace it was made for.
+  const saved = openSavedPlan(configs);
+  if (saved && opts.netns === undefined) opts.netns = saved.body.namespace?.name ?? undefined;
+  const desired = saved ? saved.body.desired : loadDesired(configs, configReader(Boolean(opts.insecureConfig)));
   const loaded = performance.now();
   const confirmMs = opts.confirmTimeout !== undefined ? parseDuration(opts.confirmTimeout) : undefined;
   const probes: Probe[] = opts.probe.map((p) => {
@@ -151,6 +155,7 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
   });
   if (probes.length > 0 && confirmMs === undefined) throw new UserError('--probe needs --confirm-timeout (the time the probes have to pass)');
   const nsPath = netnsPath(opts.netns);
+  if (saved) checkSavedNamespace(configs[0]!, saved, nsPath, opts.netns);
   // Checked before anything is locked or changed: an untrusted state directory stops the run.
   const store = opts.dryRun ? undefined : openStore(opts.stateDir, opts.netns, { create: true });
   const lock = opts.dryRun ? undefined : lockNamespace(nsPath);
@@ -172,6 +177,7 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
     const before = await readActualState(conn, undefined, desired.policy.protocol);
     const read = performance.now();
     const plan = planFor(desired, before);
+    if (saved) checkSavedPlan(configs[0]!, saved, { plan, actual: before });
     const phases: Phases = { start: started, load: loaded - started, read: read - loaded, plan: performance.now() - read };
     if (!json) printPlan(plan);
     if (opts.dryRun || isEmpty(plan)) {
