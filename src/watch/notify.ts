@@ -135,7 +135,9 @@ export class ServiceNotifier {
       this.notify({ READY: '1', STATUS: this.statusText() });
       return;
     }
-    this.sendStatus();
+    // A change is news even when the line reads as the last one did ("last change 0s ago").
+    if (changes > 0) this.notify({ STATUS: this.statusText() });
+    else this.sendStatus();
   }
 
   /** A reconcile failed: not converged. */
