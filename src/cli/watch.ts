@@ -44,8 +44,10 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n  netrec watch /etc/netrec/\n  netrec watch site.yaml --metrics-address 127.0.0.1:9474 --log-format json\n\n' +
-        'Under systemd (Type=notify) it reports READY=1 after the first converged reconcile, STATUS, RELOADING and WATCHDOG;\n' +
-        'text logs to the journal carry priorities instead of timestamps. A unit to start from: examples/netrec-watch.service',
+        'Under systemd (Type=notify): READY=1 after the first converged reconcile,\n' +
+        'STATUS, RELOADING=1 and WATCHDOG=1; text logs to the journal carry priorities\n' +
+        'instead of timestamps. A unit to start from: examples/netrec-watch.service\n' +
+        '(see docs/watch.md).',
     )
     .action((configs: string[], opts: WatchOpts) => runCommand(() => watch(configs, opts, program.version() ?? 'unknown')));
 }
