@@ -6,7 +6,7 @@ import { lockNamespace } from '../apply/lock.js';
 import { ChangeWitness } from '../apply/witness.js';
 import { parseProbe, runProbes, type Probe } from '../apply/probes.js';
 import { readState } from '../kernel/read.js';
-import type { State } from '../model/types.js';
+import type { Desired, State } from '../model/types.js';
 import type { Connection } from '../netlink/connection.js';
 import { processStartTime, type Pending, type StateStore } from '../state/store.js';
 import { scopeOf } from '../plan/plan.js';
@@ -179,7 +179,7 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
     const plan = planFor(desired, before);
     if (saved) checkSavedPlan(configs[0]!, saved, { plan, actual: before });
     const phases: Phases = { start: started, load: loaded - started, read: read - loaded, plan: performance.now() - read };
-    if (!json) printPlan(plan);
+    if (!json) printPlan(plan, desired);
     if (opts.dryRun || isEmpty(plan)) {
       if (json) printJson(plan, { result: isEmpty(plan) ? 'no-changes' : 'dry-run', messages: 0 }, started, phases);
       else if (opts.dryRun && !isEmpty(plan)) process.stdout.write('Dry run: nothing was changed.\n');
@@ -360,16 +360,16 @@ async function recover(conn: Connection, store: StateStore, netns: string | unde
   for (const line of describeRestore(report)) process.stderr.write(`netrec: ${line}\n`);
 }
 
-function printPlan(plan: Plan): void {
-  const color = useColor(process.stdout);
+function printPlan(plan: Plan, desired: Desired): void {
+  const opts = { color: useColor(process.stdout), tables: desired.tables, protocol: desired.policy.protocol };
   const total = changeCount(plan);
   if (total <= MAX_PLAN_LINES) {
-    process.stdout.write(renderText(plan, { color }));
+    process.stdout.write(renderText(plan, opts));
     return;
   }
   // Render only the head, then the real summary: a 100,000-line plan is for `netrec plan`.
   const head: Plan = { stages: [planChanges(plan, MAX_PLAN_LINES)], summary: plan.summary };
-  const text = renderText(head, { color });
+  const text = renderText(head, opts);
   const lines = text.trimEnd().split('\n');
   const summaryAt = lines.findIndex((l) => l.includes('Plan:'));
   const body = summaryAt >= 0 ? lines.slice(0, summaryAt) : lines;
