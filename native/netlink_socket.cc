@@ -452,6 +452,7 @@ Napi::Value UnlockFile(const Napi::CallbackInfo& info) {
 
 Napi::Value Probe(const Napi::CallbackInfo& info);
 Napi::Value Echo(const Napi::CallbackInfo& info);
+void InitUnixDgram(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -460,6 +461,7 @@ Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   exports.Set("echo", Napi::Function::New(env, Echo));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("unlockFile", Napi::Function::New(env, UnlockFile));
+  InitUnixDgram(env, exports);
   return Socket::Init(env, exports);
 }
 

@@ -1,6 +1,7 @@
 // netrec's command line: one file per command, registered here.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { normalizeArgv } from './argv.js';
 import { reportError } from './errors.js';
 
 /**
@@ -59,12 +60,13 @@ export async function main(argv: string[]): Promise<void> {
     });
   }
   // Every failure of every command ends here: one line and exit status 1 (errors.ts).
+  const args = normalizeArgv(argv);
   let program: Command | undefined;
   try {
-    program = await buildProgram(argv[2]);
-    await program.parseAsync(argv);
+    program = await buildProgram(args[2]);
+    await program.parseAsync(args);
   } catch (e) {
-    const debug = program ? Boolean(program.opts().debug) : argv.slice(2).includes('--debug');
+    const debug = program ? Boolean(program.opts().debug) : args.slice(2).includes('--debug');
     process.exitCode = reportError(e, { debug });
   }
 }
