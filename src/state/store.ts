@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import type { State } from '../model/types.js';
 import { openRawSocket } from '../netlink/socket.js';
 import { appendLine, readRecord, writeAtomic } from './files.js';
+import { InputError } from './open.js';
 import { checkTrustedDir, TrustError, trustedOwners } from './trust.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netrec';
@@ -164,7 +165,7 @@ export class StateStore {
     try {
       return readRecord(this.path(name), this.owners);
     } catch (e) {
-      if (e instanceof TrustError) this.warnings.push(`refused ${e.message}; nothing was restored from it`);
+      if (e instanceof TrustError || e instanceof InputError) this.warnings.push(`refused ${e.message}; nothing was restored from it`);
       else this.warnings.push(`cannot read ${this.path(name)}: ${(e as Error).message}`);
       return undefined;
     }
