@@ -4,6 +4,8 @@ import { renderDiff } from '../plan/render/diff.js';
 import { writePlanJson } from '../plan/render/json.js';
 import { renderText } from '../plan/render/text.js';
 import { isEmpty } from '../plan/types.js';
+import { ConfigError, problemsJson, type Warning } from '../config/errors.js';
+import { warnOnStderr } from '../config/load.js';
 import { openConnection, runCommand, useColor, UserError } from './common.js';
 import { loadDesired, planFor, readActual } from './prepare.js';
 
@@ -37,11 +39,29 @@ export function register(program: Command): void {
       runCommand(async () => {
         if (!['text', 'json', 'diff'].includes(opts.output)) throw new UserError(`unknown output format "${opts.output}" (text, json or diff)`);
         if (opts.fromState && opts.netns) throw new UserError('--from-state and --netns exclude each other');
-        const desired = loadDesired(configs);
+        // With -o json, config problems go to stdout as JSON too (for CI annotations), and warnings with them.
+        const json = opts.output === 'json';
+        const warnings: Warning[] = [];
+        const asJson = (e: unknown): number => {
+          if (!json || !(e instanceof ConfigError)) throw e;
+          process.stdout.write(problemsJson(e.problems, warnings));
+          return 1;
+        };
+        let desired;
+        try {
+          desired = loadDesired(configs, { warn: (w) => (warnings.push(w), warnOnStderr(w)) });
+        } catch (e) {
+          return asJson(e);
+        }
         const conn = opts.fromState ? undefined : openConnection(opts.netns);
         try {
-          const actual = await readActual(conn, opts.fromState, desired.policy.protocol);
-          const plan = planFor(desired, actual);
+          let actual, plan;
+          try {
+            actual = await readActual(conn, opts.fromState, desired.policy.protocol);
+            plan = planFor(desired, actual);
+          } catch (e) {
+            return asJson(e);
+          }
           if (opts.output === 'json') writePlanJson((s) => process.stdout.write(s), plan, {}, 2);
           else if (opts.output === 'diff') process.stdout.write(renderDiff(actual, desired));
           else process.stdout.write(renderText(plan, { color: useColor(process.stdout) }));

@@ -21,9 +21,9 @@ export function openStore(stateDir: string | undefined, ns: string | undefined, 
 export function configReader(insecure: boolean): LoadOptions {
   if (insecure) return {};
   return {
-    read(file) {
+    read(file, maxBytes) {
       try {
-        return readTrusted(file);
+        return readTrusted(file, undefined, maxBytes);
       } catch (e) {
         if (e instanceof TrustError) throw new UserError(`refusing config ${e.path === file ? '' : `${file}: `}${e.message} (or pass --insecure-config); nothing was changed`);
         throw e;

@@ -6,7 +6,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Desired, Source, State } from '../model/types.js';
 import { FileContext, LazySources, type LoadState, type Settings } from './context.js';
-import { ConfigError, sortProblems, type Problem } from './errors.js';
+import { ConfigError, sortProblems, type Problem, type Warning } from './errors.js';
+
+export type { Warning };
 import { parseJson } from './json.js';
 import { normalizeInterfaces, type RawInterface } from './normalize-interfaces.js';
 import { normalizeRoutes, type RawRoute } from './normalize-routes.js';
@@ -77,12 +79,6 @@ export interface LoadOptions {
   limits?: SizeLimits;
 }
 
-/** Something a person should know that does not stop the load: a file that was not read. */
-export interface Warning {
-  file: string;
-  message: string;
-}
-
 /** A fleet's layer directories (section 8 of the contract): read by the fleet loader, not as plain subdirectories. */
 export const FLEET_DIRS: ReadonlySet<string> = new Set(['common', 'groups', 'hosts']);
 
@@ -90,7 +86,8 @@ export function formatWarning(w: Warning): string {
   return `netrec: warning: ${w.file}: ${w.message}`;
 }
 
-function warnOnStderr(w: Warning): void {
+/** The default for warnings: a line on stderr. */
+export function warnOnStderr(w: Warning): void {
   process.stderr.write(`${formatWarning(w)}\n`);
 }
 

@@ -8,7 +8,7 @@ import type { FSWatcher } from 'chokidar';
 import { applyPlan } from '../apply/apply.js';
 import { describeRestore, recoverPending } from '../apply/confirm.js';
 import { lockNamespace, type NamespaceLock } from '../apply/lock.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, type Warning } from '../config/errors.js';
 import { checkReferences, loadConfig } from '../config/index.js';
 import { readLinks, readRoutes, readState } from '../kernel/read.js';
 import { neighborKey, ruleKey } from '../model/identity.js';
@@ -197,7 +197,8 @@ export class Controller {
     const hash = configHash(this.opts.configs);
     if (hash === this.hash && this.desired) return false;
     try {
-      const d = loadConfig(this.opts.configs, this.opts.insecureConfig ? {} : { read: (f) => readTrusted(f) });
+      const warn = (w: Warning): void => this.opts.log('warn', 'config file not read', { file: w.file, problem: w.message });
+      const d = loadConfig(this.opts.configs, this.opts.insecureConfig ? { warn } : { warn, read: (f, maxBytes) => readTrusted(f, undefined, maxBytes) });
       this.lastRefusal = '';
       this.desired = d;
       this.cache.protocol = d.policy.protocol;
