@@ -1,6 +1,6 @@
 // Bad and hostile inputs: each case gives the exact problems (LINE:COL:
 // message, per file) that loading must report, all at once. Cases marked
-// `isolated` run `netrec validate -o json` in a child process with a time
+// `isolated` run `netrec validate` in a child process with a time
 // limit and a heap cap, so that a hang or a blow-up fails the case instead of
 // the run.
 import assert from 'node:assert/strict';
@@ -301,10 +301,10 @@ function loadHere(dir: string, paths: string[]): { problems: string[]; warnings:
   return { problems: problems.map((p) => shownProblem(dir, p)), warnings: warnings.map((w) => shownWarning(dir, w)) };
 }
 
-/** Load in a child process (`validate -o json`) under a time limit and a heap cap. */
+/** Load in a child process (`netrec validate`) under a time limit and a heap cap; problems and warnings read from stderr. */
 function loadIsolated(dir: string, paths: string[], env: NodeJS.ProcessEnv = {}): { problems: string[]; warnings: string[]; ms: number } {
   const t = Date.now();
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_LIMIT_MB}`, '--stack-size=984', NETREC, 'validate', '-o', 'json', ...paths], {
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_LIMIT_MB}`, NETREC, 'validate', ...paths], {
     encoding: 'utf8',
     timeout: TIME_LIMIT_S * 1000,
     killSignal: 'SIGKILL',
@@ -314,14 +314,17 @@ function loadIsolated(dir: string, paths: string[], env: NodeJS.ProcessEnv = {})
   const ms = Date.now() - t;
   assert.equal(r.signal, null, `killed by ${r.signal} after ${ms} ms (a hang or a blow-up); stderr: ${r.stderr?.slice(0, 500)}`);
   assert.doesNotMatch(r.stderr, /internal error|RangeError|heap out of memory/, r.stderr.slice(0, 500));
-  let out: { errors: { file: string; line: number; column: number; message: string }[]; warnings: Warning[] };
-  try {
-    out = JSON.parse(r.stdout) as typeof out;
-  } catch {
-    assert.fail(`no JSON on stdout (status ${r.status}): ${r.stdout.slice(0, 300)} ${r.stderr.slice(0, 500)}`);
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const line of r.stderr.split('\n')) {
+    const w = /^netrec: warning: (.*?): (.*)$/.exec(line);
+    const p = /^(\/[^:]*):(\d+):(\d+): (.*)$/.exec(line);
+    if (w) warnings.push(shownWarning(dir, { file: w[1]!, message: w[2]! }));
+    else if (p) problems.push(shownProblem(dir, { file: p[1]!, line: Number(p[2]), col: Number(p[3]), message: p[4]! }));
+    else assert.match(line, /^$|^netrec: \d+ problems? in the configuration; nothing was changed$/, `an unexpected line: ${line.slice(0, 300)}`);
   }
-  assert.equal(r.status, out.errors.length > 0 ? 1 : 0);
-  return { problems: out.errors.map((p) => shownProblem(dir, p)), warnings: out.warnings.map((w) => shownWarning(dir, w)), ms };
+  assert.equal(r.status, problems.length > 0 ? 1 : 0);
+  return { problems, warnings, ms };
 }
 
 for (const c of cases) {
