@@ -72,6 +72,24 @@ export interface HistoryEntry {
   confirm?: 'confirmed' | 'rolled-back' | 'pending';
 }
 
+/** Whether a parsed history line has what readers use of an entry (any JSON may be in the file). */
+function isHistoryEntry(v: unknown): v is HistoryEntry {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const e = v as Record<string, unknown>;
+  const s = e.summary as Record<string, unknown> | null;
+  return (
+    typeof e.time === 'string' &&
+    typeof e.configHash === 'string' &&
+    typeof e.result === 'string' &&
+    typeof e.durationMs === 'number' &&
+    typeof e.messages === 'number' &&
+    (e.confirm === undefined || typeof e.confirm === 'string') &&
+    typeof s === 'object' &&
+    s !== null &&
+    ['create', 'update', 'replace', 'delete'].every((k) => typeof s[k] === 'number')
+  );
+}
+
 /** The identity of the namespace at `nsPath` (default: our own). */
 export function namespaceIdentity(nsPath: string | undefined): NamespaceId {
   const st = statSync(nsPath ?? '/proc/self/ns/net');
@@ -240,11 +258,15 @@ export class StateStore {
     const out: HistoryEntry[] = [];
     text.split('\n').forEach((line, i) => {
       if (!line.trim()) return;
+      let e: unknown;
       try {
-        out.push(JSON.parse(line) as HistoryEntry);
+        e = JSON.parse(line);
       } catch {
         this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: unreadable line skipped`);
+        return;
       }
+      if (isHistoryEntry(e)) out.push(e);
+      else this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: not a history entry (valid JSON, but not what netrec writes); skipped`);
     });
     return out;
   }

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, type Problem, type Warning } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { readRecord } from '../../src/state/files.js';
+import { namespaceIdentity, StateStore } from '../../src/state/store.js';
 import { yaml } from './helpers.js';
 
 const NETREC = join(dirname(fileURLToPath(import.meta.url)), '../../../bin/netrec.js');
@@ -401,4 +402,18 @@ test('state files: a FIFO in place of a record is refused, without hanging', () 
   const t = Date.now();
   assert.throws(() => readRecord(path, [process.getuid!()]), /pending\.json: is a FIFO \(named pipe\), not a regular file/);
   assert.ok(Date.now() - t < 5000);
+});
+
+test('history: lines of valid JSON that are not entries are skipped with a warning, not a crash', () => {
+  const root = mkdtempSync(join(tmpdir(), 'netrec-bad-'));
+  const store = new StateStore(root, namespaceIdentity(undefined), { create: true });
+  const entry = { time: '2026-01-01T00:00:00.000Z', configHash: 'ab', summary: { create: 1, update: 0, replace: 0, delete: 0 }, result: 'applied', durationMs: 3, messages: 1 };
+  const lines = [JSON.stringify(entry), '5', 'null', '"x"', '[]', '{}', JSON.stringify({ ...entry, summary: null }), JSON.stringify({ ...entry, time: 7 }), '{"torn'];
+  writeFileSync(join(store.dir, 'history.jsonl'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  assert.deepEqual(store.readHistory(), [entry]);
+  const file = join(store.dir, 'history.jsonl');
+  assert.deepEqual(store.warnings, [
+    ...[2, 3, 4, 5, 6, 7, 8].map((n) => `${file}:${n}: not a history entry (valid JSON, but not what netrec writes); skipped`),
+    `${file}:9: unreadable line skipped`,
+  ]);
 });
