@@ -40,19 +40,25 @@ function checkJson(text: string): { duplicates: Duplicate[]; deepAt: number } {
   const decoded: (Map<string, number> | undefined)[] = [undefined];
   let depth = 0;
   const decode = (s: number, e: number): string => JSON.parse(text.slice(s - 1, e + 1)) as string;
+  /** The next backslash at or after the string being read (Infinity: none); strings without one end at the next quote. */
+  let backslash = -1;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
       const s = i + 1;
-      let escaped = false;
-      let j = s;
-      for (;;) {
-        const d = text.charCodeAt(j);
-        if (d === 92) {
-          escaped = true;
-          j += 2;
-        } else if (d === 34) break;
-        else j++;
+      let j = text.indexOf('"', s);
+      if (backslash < s) {
+        const b = text.indexOf('\\', s);
+        backslash = b < 0 ? Infinity : b;
+      }
+      const escaped = backslash < j;
+      if (escaped) {
+        for (j = s; ; ) {
+          const d = text.charCodeAt(j);
+          if (d === 92) j += 2;
+          else if (d === 34) break;
+          else j++;
+        }
       }
       i = j;
       let k = j + 1;
