@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Problem, type Warning } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
+import { parseFastYaml } from '../../src/config/yaml-fast.js';
 import { readRecord } from '../../src/state/files.js';
 import { namespaceIdentity, StateStore } from '../../src/state/store.js';
 import { yaml } from './helpers.js';
@@ -416,4 +417,19 @@ test('history: lines of valid JSON that are not entries are skipped with a warni
     ...[2, 3, 4, 5, 6, 7, 8].map((n) => `${file}:${n}: not a history entry (valid JSON, but not what netrec writes); skipped`),
     `${file}:9: unreadable line skipped`,
   ]);
+});
+
+test('the fast YAML reader and js-yaml report the same problems', () => {
+  // A tab in a comment is outside the fast reader's subset: the same text then goes through js-yaml.
+  let compared = 0;
+  for (const c of cases) {
+    if (c.isolated || c.load) continue;
+    const entries = Object.entries(c.files);
+    if (!entries.every(([name, content]) => name.endsWith('.yaml') && typeof content === 'string')) continue;
+    const fast = materialize(c);
+    const full = materialize({ ...c, files: Object.fromEntries(entries.map(([n, t]) => [n, `${t as string}#\tread by js-yaml\n`])) });
+    assert.deepEqual(loadHere(full.dir, full.paths), loadHere(fast.dir, fast.paths), c.name);
+    if (entries.every(([, t]) => parseFastYaml(t as string) !== undefined)) compared++;
+  }
+  assert.ok(compared >= 8, `only ${compared} cases read by the fast reader`);
 });
