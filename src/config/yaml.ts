@@ -112,6 +112,8 @@ class TreeBuilder {
   private readonly sizes = new WeakMap<object, { size: number; depth: number }>();
   /** Nodes read so far. */
   private nodes = 0;
+  /** An alias was read: collections are measured from then on. */
+  private aliased = false;
 
   constructor(private readonly text: string) {}
 
@@ -133,7 +135,10 @@ class TreeBuilder {
     const at = empty ? -1 : skipSpaceAndComments(this.text, this.openAt[depth]!);
     let node: PosTree = at;
     const result = state.result;
-    if (result !== null && typeof result === 'object') this.measure(result as object, at);
+    // Sizes count only once there are aliases: before the first, every collection is as big as its text.
+    // (An alias closes as an empty node with the anchored value.)
+    if (!this.aliased && empty && result !== null && this.text.charCodeAt(skipSpaceAndComments(this.text, this.openAt[depth]!)) === 42) this.aliased = true;
+    if (this.aliased && result !== null && typeof result === 'object') this.measure(result as object, empty ? skipSpaceAndComments(this.text, this.openAt[depth]!) : at);
     if (kids.length === 1 && kids[0]!.value === result && result !== null && typeof result === 'object') {
       // js-yaml read this collection as a would-be key one level down (a flow collection in a block sequence).
       node = kids[0]!.node;
@@ -157,22 +162,34 @@ class TreeBuilder {
    * than MAX_DEPTH.
    */
   private measure(value: object, at: number): void {
-    if (this.sizes.has(value)) return;
-    let size = 1;
-    let depth = 1;
-    const items = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
-    for (const v of items) {
-      const m = v !== null && typeof v === 'object' ? this.sizes.get(v) : undefined;
-      if (m) {
-        size += m.size;
-        if (m.depth >= depth) depth = m.depth + 1;
-      } else size++;
-    }
-    this.sizes.set(value, { size, depth });
+    const { size, depth } = this.sizeOf(value);
     if (size > ALIAS_ALLOWANCE + 10 * this.nodes) {
       throw new Refusal(at, `YAML aliases here expand to ${size > 1e9 ? 'over a billion' : size} values from ${this.nodes} in the file (at most ${ALIAS_ALLOWANCE + 10 * this.nodes}); write the values out instead`);
     }
     if (depth > MAX_DEPTH) throw new Refusal(at, `nested deeper than ${MAX_DEPTH} levels (through aliases); a config needs a handful`);
+  }
+
+  /**
+   * A collection's size and depth, remembered. Those read before the first
+   * alias are measured when first asked: they hold no alias, so the
+   * recursion is as deep as the text's nesting, which js-yaml bounds.
+   */
+  private sizeOf(value: object): { size: number; depth: number } {
+    const known = this.sizes.get(value);
+    if (known) return known;
+    let size = 1;
+    let depth = 1;
+    const items = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+    for (const v of items) {
+      if (v !== null && typeof v === 'object') {
+        const m = this.sizeOf(v);
+        size += m.size;
+        if (m.depth >= depth) depth = m.depth + 1;
+      } else size++;
+    }
+    const m = { size, depth };
+    this.sizes.set(value, m);
+    return m;
   }
 }
 
@@ -189,9 +206,19 @@ function collection(text: string, at: number, map: boolean, kids: Child[], lengt
     if (k.key === undefined) continue; // a value whose key we could not see (explicit "?" keys)
     const keyAt = k.node === -1 ? at : (k.node as number);
     if (k.key !== '<<') {
-      const first = (seen ??= new Map()).get(k.key);
-      if (first === undefined) seen.set(k.key, keyAt);
-      else duplicates.push({ key: k.key, at: keyAt, first });
+      // The keys so far are in `out` (every third entry); a Map once there are many.
+      let first: number | undefined;
+      if (out.length < 48) {
+        for (let q = 0; q < out.length; q += 3) if (out[q] === k.key) first = out[q + 1] as number;
+      } else {
+        if (!seen) {
+          seen = new Map();
+          for (let q = out.length - 3; q >= 0; q -= 3) seen.set(out[q] as string, out[q + 1] as number);
+        }
+        first = seen.get(k.key);
+        if (first === undefined) seen.set(k.key, keyAt);
+      }
+      if (first !== undefined) duplicates.push({ key: k.key, at: keyAt, first });
     }
     const next = kids[i + 1];
     // An empty value points at its key.
