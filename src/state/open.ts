@@ -75,6 +75,11 @@ export function kindOf(st: Stats): string {
   return 'not a regular file';
 }
 
+/** The refusal of a file that is not a regular one (`st` describes it). */
+export function notRegularFile(path: string, st: Stats): InputError {
+  return notRegular(path, kindOf(st));
+}
+
 function notRegular(path: string, kind: string): InputError {
   return new InputError(path, `is ${kind}, not a regular file`, 'netrec reads only regular files');
 }

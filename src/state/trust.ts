@@ -12,7 +12,7 @@
 // between the two for someone to swap the file in.
 import { closeSync, constants, fstatSync, lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import { openRegular, readOpened, sizeLimits } from './open.js';
+import { notRegularFile, openRegular, readOpened, sizeLimits } from './open.js';
 
 /** A path that fails the check: `message` is one line saying what and how to fix it. */
 export class TrustError extends Error {
@@ -136,6 +136,8 @@ export function resolveTrusted(path: string, owners = trustedOwners(), what = 'f
       continue;
     }
     const last = todo.length === 0;
+    // A device, FIFO or socket is refused as such (its own mode would only confuse the message).
+    if (last && what === 'file' && !st.isFile() && !st.isDirectory()) throw notRegularFile(path, st);
     check(next, st, st.isDirectory() ? (last && what === 'directory' ? what : 'directory') : what);
     cur = next;
     if (last) return { real: cur, st };

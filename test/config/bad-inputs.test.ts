@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, type Problem, type Warning } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { parseFastYaml } from '../../src/config/yaml-fast.js';
+import { configReader } from '../../src/cli/state.js';
 import { readRecord } from '../../src/state/files.js';
 import { namespaceIdentity, StateStore } from '../../src/state/store.js';
 import { yaml } from './helpers.js';
@@ -432,4 +433,21 @@ test('the fast YAML reader and js-yaml report the same problems', () => {
     if (entries.every(([, t]) => parseFastYaml(t as string) !== undefined)) compared++;
   }
   assert.ok(compared >= 8, `only ${compared} cases read by the fast reader`);
+});
+
+test('the trusted reader of apply and watch refuses a FIFO and a link to /dev/zero as not regular files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netrec-bad-'));
+  symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
+  mkfifo(join(dir, 'fifo.yaml'));
+  const problems: string[] = [];
+  try {
+    loadConfig([join(dir, 'fifo.yaml'), join(dir, 'zero.yaml')], configReader(false));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const p of e.problems) problems.push(shownProblem(dir, p));
+  }
+  assert.deepEqual(problems, [
+    'fifo.yaml:1:1: is a FIFO (named pipe), not a regular file; netrec reads only regular files',
+    'zero.yaml:1:1: is a character device, not a regular file; netrec reads only regular files',
+  ]);
 });
