@@ -8,12 +8,15 @@ import { ConfigError, problemsJson, type Warning } from '../config/errors.js';
 import { warnOnStderr } from '../config/load.js';
 import { openConnection, runCommand, useColor, UserError } from './common.js';
 import { loadDesired, planFor, readActual } from './prepare.js';
+import { saveFor } from './saved-plan.js';
 
 interface PlanOpts {
   netns?: string;
   fromState?: string;
   output: string;
   detailedExitcode?: boolean;
+  full?: boolean;
+  out?: string;
 }
 
 export function register(program: Command): void {
@@ -29,7 +32,9 @@ export function register(program: Command): void {
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('--from-state <file>', 'plan against a snapshot written by `netrec show -o json`')
     .option('-o, --output <format>', 'text, json or diff', 'text')
+    .option('--full', 'list every change (text); without it, more than 50 changes of one kind are counted on one line')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on error')
+    .option('--out <file>', 'also save the plan to FILE, for `netrec apply FILE` to apply exactly it (also spelled -out)')
     .addHelpText(
       'after',
       '\nExamples:\n  netrec plan site.yaml\n  netrec plan site.yaml --netns edge1 -o diff\n' +
@@ -63,8 +68,9 @@ export function register(program: Command): void {
             return asJson(e);
           }
           if (opts.output === 'json') writePlanJson((s) => process.stdout.write(s), plan, {}, 2);
-          else if (opts.output === 'diff') process.stdout.write(renderDiff(actual, desired));
-          else process.stdout.write(renderText(plan, { color: useColor(process.stdout) }));
+          else if (opts.output === 'diff') process.stdout.write(renderDiff(plan, actual, desired));
+          else process.stdout.write(renderText(plan, { color: useColor(process.stdout), full: opts.full, tables: desired.tables, protocol: desired.policy.protocol }));
+          if (opts.out !== undefined) saveFor(opts.out, { configs, desired, actual, plan, netns: opts.netns, fromState: Boolean(opts.fromState) }, opts.output === 'text');
           return opts.detailedExitcode && !isEmpty(plan) ? 2 : 0;
         } finally {
           conn?.close();
