@@ -5,7 +5,7 @@
 // the run.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -333,10 +333,14 @@ function loadIsolated(dir: string, paths: string[], env: NodeJS.ProcessEnv = {})
 for (const c of cases) {
   test(`bad input: ${c.name}`, () => {
     const { dir, paths } = materialize(c);
-    const got = c.isolated ? loadIsolated(dir, paths, c.env) : loadHere(dir, paths);
-    assert.deepEqual(got.problems, c.problems);
-    assert.deepEqual(got.warnings, c.warnings ?? []);
-    for (const p of got.problems) assert.ok(p.length < 400, `a message of ${p.length} characters`);
+    try {
+      const got = c.isolated ? loadIsolated(dir, paths, c.env) : loadHere(dir, paths);
+      assert.deepEqual(got.problems, c.problems);
+      assert.deepEqual(got.warnings, c.warnings ?? []);
+      for (const p of got.problems) assert.ok(p.length < 400, `a message of ${p.length} characters`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 
