@@ -4,11 +4,12 @@ import { renderDiff } from '../plan/render/diff.js';
 import { writePlanJson } from '../plan/render/json.js';
 import { renderText } from '../plan/render/text.js';
 import { isEmpty } from '../plan/types.js';
-import { openConnection, runCommand, useColor, UserError } from './common.js';
+import { hostOf, hostOption, openConnection, runCommand, useColor, UserError } from './common.js';
 import { loadDesired, planFor, readActual } from './prepare.js';
 
 interface PlanOpts {
   netns?: string;
+  host?: string;
   fromState?: string;
   output: string;
   detailedExitcode?: boolean;
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('--from-state <file>', 'plan against a snapshot written by `netrec show -o json`')
     .option('-o, --output <format>', 'text, json or diff', 'text')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on error')
+    .addOption(hostOption())
     .addHelpText(
       'after',
       '\nExamples:\n  netrec plan site.yaml\n  netrec plan site.yaml --netns edge1 -o diff\n' +
@@ -37,7 +39,7 @@ export function register(program: Command): void {
       runCommand(async () => {
         if (!['text', 'json', 'diff'].includes(opts.output)) throw new UserError(`unknown output format "${opts.output}" (text, json or diff)`);
         if (opts.fromState && opts.netns) throw new UserError('--from-state and --netns exclude each other');
-        const desired = loadDesired(configs);
+        const desired = loadDesired(configs, { host: hostOf(opts) });
         const conn = opts.fromState ? undefined : openConnection(opts.netns);
         try {
           const actual = await readActual(conn, opts.fromState, desired.policy.protocol);

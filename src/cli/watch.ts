@@ -4,12 +4,13 @@ import { Controller } from '../watch/controller.js';
 import { createLogger } from '../watch/log.js';
 import { WatchMetrics } from '../watch/metrics.js';
 import { TrustError } from '../state/trust.js';
-import { netnsPath, parseDuration, runCommand, UserError } from './common.js';
+import { hostOf, hostOption, netnsPath, parseDuration, runCommand, UserError } from './common.js';
 import { openStore } from './state.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 
 interface WatchOpts {
   netns?: string;
+  host?: string;
   resyncInterval: string;
   metricsAddress?: string;
   logFormat: string;
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option('--state-dir <dir>', 'where `apply --confirm-timeout` keeps pending confirmations: an unconfirmed change whose apply was killed is put back at start', DEFAULT_STATE_DIR)
     .option('--insecure-config', 'accept config files that users other than root could have written')
     .option('--debug', 'log every event-triggered reconcile, also those with nothing to do')
+    .addOption(hostOption())
     .addOption(new Option('--event-rcvbuf <bytes>', 'receive buffer of the event socket (for tests of lost events)').hideHelp())
     .addHelpText('after', '\nExamples:\n  netrec watch /etc/netrec/\n  netrec watch site.yaml --metrics-address 127.0.0.1:9474 --log-format json\n\nA systemd unit to start from: examples/netrec-watch.service')
     .action((configs: string[], opts: WatchOpts) => runCommand(() => watch(configs, opts)));
@@ -53,11 +55,13 @@ async function watch(configs: string[], opts: WatchOpts): Promise<number> {
   if (metrics) await metrics.listen(opts.metricsAddress!);
   const controller = new Controller({
     configs,
+    host: hostOf(opts),
     nsPath: netnsPath(opts.netns),
     resyncMs,
     log,
     metrics,
-    store: openStore(opts.stateDir, opts.netns),
+    // Made when missing: watch records its runs in the namespace's history.
+    store: openStore(opts.stateDir, opts.netns, { create: true }),
     eventRcvbuf: opts.eventRcvbuf ? Number(opts.eventRcvbuf) : undefined,
     insecureConfig: Boolean(opts.insecureConfig),
   });

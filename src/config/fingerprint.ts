@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { configFilePaths } from './load.js';
 
-/** A hash of every config file's bytes (following symlinks), to skip no-op reloads. */
-export function configHash(configs: string[]): string {
+/** A hash of every config file's bytes (following symlinks), to skip no-op reloads; of a fleet, the files of `host`'s view. */
+export function configHash(configs: string[], host?: string): string {
   const h = createHash('sha256');
-  for (const f of configFilePaths(configs)) {
+  for (const f of configFilePaths(configs, host)) {
     h.update(f + '\n');
     try {
       h.update(readRegular(f));
@@ -31,8 +31,8 @@ function readRegular(f: string): Buffer {
 }
 
 /** A cheap fingerprint (inode, size, mtime of every config file, symlinks followed) for the polling safety net. */
-export function configSignature(configs: string[]): string {
-  return configFilePaths(configs)
+export function configSignature(configs: string[], host?: string): string {
+  return configFilePaths(configs, host)
     .map((f) => {
       try {
         const st = statSync(f);

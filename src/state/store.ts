@@ -19,7 +19,10 @@ import { join } from 'node:path';
 import type { State } from '../model/types.js';
 import { openRawSocket } from '../netlink/socket.js';
 import { appendLine, readRecord, writeAtomic } from './files.js';
+import { isHistoryEntry, type HistoryEntry } from './history.js';
 import { checkTrustedDir, TrustError, trustedOwners } from './trust.js';
+
+export type { HistoryEntry } from './history.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netrec';
 const VERSION = 2;
@@ -59,16 +62,6 @@ export interface Pending {
   after: State;
   /** false while `after` is only what the plan predicts (the apply had not finished); true once read back from the kernel. */
   afterRead: boolean;
-}
-
-export interface HistoryEntry {
-  time: string;
-  configHash: string;
-  summary: { create: number; update: number; replace: number; delete: number };
-  result: string;
-  durationMs: number;
-  messages: number;
-  confirm?: 'confirmed' | 'rolled-back' | 'pending';
 }
 
 /** The identity of the namespace at `nsPath` (default: our own). */
@@ -232,18 +225,26 @@ export class StateStore {
     appendLine(this.path('history.jsonl'), JSON.stringify(e), this.owners);
   }
 
-  /** History entries, oldest first; a torn or corrupt line is skipped with a warning. */
+  /**
+   * History entries, oldest first; a torn or corrupt line is skipped with a
+   * warning, and so is valid JSON that is not an entry (a line someone else
+   * wrote, or a later netrec's record of another kind).
+   */
   readHistory(): HistoryEntry[] {
     const text = this.read('history.jsonl');
     if (!text) return [];
     const out: HistoryEntry[] = [];
     text.split('\n').forEach((line, i) => {
       if (!line.trim()) return;
+      let v: unknown;
       try {
-        out.push(JSON.parse(line) as HistoryEntry);
+        v = JSON.parse(line);
       } catch {
         this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: unreadable line skipped`);
+        return;
       }
+      if (isHistoryEntry(v)) out.push(v);
+      else this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: not a history entry; skipped`);
     });
     return out;
   }

@@ -24,9 +24,13 @@ import { readTrusted, TrustError } from '../state/trust.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
 import type { StateStore } from '../state/store.js';
+import { outcomeError, recordRun, type HistoryTrigger, type RunRecord } from '../state/history.js';
+import { configRevision, loadWithRevision } from '../config/revision.js';
 
 export interface WatchOptions {
   configs: string[];
+  /** The host whose view of a fleet directory to load (config/fleet.ts). */
+  host?: string;
   nsPath?: string;
   resyncMs: number;
   log: Logger;
@@ -47,6 +51,14 @@ export interface WatchOptions {
 }
 
 type Trigger = 'start' | 'config' | 'kernel' | 'resync' | 'overflow' | 'signal' | 'retry';
+
+/** The trigger a reconcile is recorded under in history: the weightiest of those that started it. */
+function historyTrigger(triggers: Trigger[]): HistoryTrigger {
+  if (triggers.includes('start')) return 'watch-start';
+  if (triggers.includes('config') || triggers.includes('signal')) return 'watch-file';
+  if (triggers.includes('kernel') && triggers.every((t) => t === 'kernel')) return 'watch-drift';
+  return 'watch-resync';
+}
 
 /** The desired objects by identity, for planning over a subset. */
 interface DesiredIndex {
@@ -72,6 +84,11 @@ export class Controller {
   private desired?: Desired;
   private index?: DesiredIndex;
   private hash = '';
+  /** The revision of the config in force (config/revision.ts), and the last one history has. */
+  private revision = '';
+  private recordedRevision = '';
+  /** The last failure recorded in history, not to repeat it on every retry. */
+  private recordedFailure = '';
   private conn!: Connection;
   private events!: EventSource;
   private lock!: NamespaceLock;
@@ -133,7 +150,7 @@ export class Controller {
     const lookAgain = (): void => {
       if (fileTimer) clearTimeout(fileTimer);
       fileTimer = setTimeout(() => {
-        if (configHash(this.opts.configs) === this.hash) return;
+        if (configHash(this.opts.configs, this.opts.host) === this.hash) return;
         this.needReload = true;
         this.schedule('config', 0);
       }, 30);
@@ -141,9 +158,9 @@ export class Controller {
     this.watcher = watchConfigs(this.opts.configs, lookAgain);
     // Safety net for events a file watcher misses (a write racing a rename):
     // a cheap stat fingerprint, once a second.
-    let signature = configSignature(this.opts.configs);
+    let signature = configSignature(this.opts.configs, this.opts.host);
     this.pollTimer = setInterval(() => {
-      const now = configSignature(this.opts.configs);
+      const now = configSignature(this.opts.configs, this.opts.host);
       if (now !== signature) {
         signature = now;
         lookAgain();
@@ -194,12 +211,15 @@ export class Controller {
 
   /** Read and validate the config; keep the last good one when it is invalid. */
   private loadDesired(fatal: boolean): boolean {
-    const hash = configHash(this.opts.configs);
+    const hash = configHash(this.opts.configs, this.opts.host);
     if (hash === this.hash && this.desired) return false;
     try {
-      const d = loadConfig(this.opts.configs, this.opts.insecureConfig ? {} : { read: (f) => readTrusted(f) });
+      const load = { host: this.opts.host, ...(this.opts.insecureConfig ? {} : { read: (f: string) => readTrusted(f) }) };
+      const { desired: d, revision } = loadWithRevision(this.opts.configs, this.opts.host, () => loadConfig(this.opts.configs, load));
       this.lastRefusal = '';
       this.desired = d;
+      this.revision = revision;
+      this.opts.metrics?.setConfig(revision, d.fleet?.host ?? '');
       this.cache.protocol = d.policy.protocol;
       this.index = {
         routes: new RouteGroups(d.state.routes),
@@ -215,7 +235,7 @@ export class Controller {
         m.set({ type: 'rule' }, d.state.rules.length);
         m.set({ type: 'neighbor' }, d.state.neighbors.length);
       }
-      this.opts.log('info', 'config loaded', { files: d.files.length, routes: d.state.routes.length, interfaces: d.state.links.length });
+      this.opts.log('info', 'config loaded', { files: d.files.length, routes: d.state.routes.length, interfaces: d.state.links.length, revision, ...(d.fleet ? { host: d.fleet.host } : {}) });
       return true;
     } catch (e) {
       if (fatal) throw e;
@@ -231,6 +251,7 @@ export class Controller {
       this.opts.metrics?.configErrors.inc();
       const problems = e instanceof ConfigError ? e.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`) : [String(e)];
       for (const p of problems) this.opts.log('error', 'config rejected; the last good config stays in force', { problem: p });
+      this.record({ result: 'failed', trigger: 'watch-file', revision: configRevision(this.opts.configs, this.opts.host), error: `config rejected, the last good config stays in force: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, configHash: hash });
       return false;
     }
   }
@@ -278,6 +299,9 @@ export class Controller {
     let result = 'no-changes';
     let changes = 0;
     let what = '';
+    let summary: Plan['summary'] = { create: 0, update: 0, replace: 0, delete: 0 };
+    let messages = 0;
+    let error: string | undefined;
     try {
       let reloaded = false;
       if (this.needReload) {
@@ -310,20 +334,23 @@ export class Controller {
           readActual: () => this.settled(scope),
         });
         result = outcome.result;
+        summary = plan.summary;
+        if (outcome.result === 'applied') this.opts.metrics?.lastApply.setToCurrentTime();
+        messages = outcome.messages;
         this.countCorrections(plan, trigger);
-        if (outcome.result !== 'applied') {
-          const why =
-            [...outcome.refusals.map((r) => `${r.change.action} ${r.change.type} ${r.change.id}: ${r.error.message}`), ...outcome.mismatches.map((m) => `verification failed: ${m.detail}`)].join('; ') ||
-            (outcome.interrupted ? 'interrupted' : 'did not converge');
-          throw new Error(why);
-        }
+        const why = outcomeError(outcome);
+        if (why !== undefined) throw new Error(why);
       }
       this.succeeded();
     } catch (e) {
       result = 'failed';
-      this.failed(e instanceof Error ? e.message : String(e));
+      error = e instanceof Error ? e.message : String(e);
+      this.failed(error);
     } finally {
       const secs = (performance.now() - started) / 1000;
+      if (changes > 0 || error !== undefined || this.revision !== this.recordedRevision) {
+        this.record({ result, trigger: historyTrigger(triggers), summary, messages, durationMs: Math.round(secs * 1000), ...(error !== undefined ? { error } : {}) });
+      }
       this.opts.metrics?.reconciles.inc({ trigger: triggers[0] ?? 'unknown', result });
       this.opts.metrics?.duration.observe(secs);
       if (changes > 0 || result !== 'no-changes' || triggers.some((t) => t !== 'kernel')) {
@@ -333,6 +360,36 @@ export class Controller {
       if (this.idle) this.idle();
       else if (this.triggers.size > 0 || !isClean(this.dirty)) this.schedule(this.triggers.values().next().value ?? 'kernel');
     }
+  }
+
+  /**
+   * A reconcile (or a rejected config) in the namespace's history, through
+   * the one writer apply uses too: changes always, a failure once until it
+   * changes, a quiet success when it puts a new revision in force.
+   */
+  private record(run: Partial<RunRecord> & { result: string; trigger: HistoryTrigger }): void {
+    const store = this.opts.store;
+    if (!store) return;
+    if (run.result === 'failed') {
+      if (run.error === this.recordedFailure) return;
+      this.recordedFailure = run.error ?? '';
+    } else this.recordedFailure = '';
+    const changed = run.summary && run.summary.create + run.summary.update + run.summary.replace + run.summary.delete > 0;
+    if (run.result === 'no-changes' || (run.result === 'applied' && changed)) this.recordedRevision = this.revision;
+    recordRun(
+      store,
+      {
+        configHash: this.hash,
+        summary: { create: 0, update: 0, replace: 0, delete: 0 },
+        durationMs: 0,
+        messages: 0,
+        revision: this.revision,
+        ...(this.desired?.fleet ? { host: this.desired.fleet.host } : {}),
+        config: this.opts.configs,
+        ...run,
+      },
+      (w) => this.opts.log('warn', 'history', { problem: w }),
+    );
   }
 
   /** After our own writes: fold their events into the cache, then read it. */
