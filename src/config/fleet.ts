@@ -231,9 +231,3 @@ export function mergeLayers(layers: { name: string; state: State }[], ids: Ident
   };
   return { state, overrides };
 }
-
-/** "layer FILE:LINE:COL" of an object's source. */
-export function describeSource(s: Source | undefined): string {
-  if (!s) return '(no source)';
-  return `${s.layer ? `${s.layer}  ` : ''}${s.file}:${s.line}:${s.col}`;
-}
