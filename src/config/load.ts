@@ -71,7 +71,7 @@ export interface LoadOptions {
 export function loadConfig(paths: string[], opts: LoadOptions = {}): Desired {
   const problems: Problem[] = [];
   const fleet = selectFleet(paths, opts, problems);
-  if (fleet === null) throw new ConfigError(problems);
+  if (fleet === null) throw new ConfigError(sortProblems(problems, []));
   const files = fleet ? fleet.layers.flatMap((l) => l.files) : expandPaths(paths, problems);
   const loaded = files.map((f) => parseFile(f, problems, opts.read)).filter((l): l is Loaded => l !== undefined);
   const { settings, tables } = collectSettings(loaded, problems, false);
