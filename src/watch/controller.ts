@@ -89,6 +89,8 @@ export class Controller {
   private recordedRevision = '';
   /** The last failure recorded in history, not to repeat it on every retry. */
   private recordedFailure = '';
+  /** The content hash of a config that was rejected (the last good one stays in force). */
+  private rejected = '';
   private conn!: Connection;
   private events!: EventSource;
   private lock!: NamespaceLock;
@@ -150,7 +152,8 @@ export class Controller {
     const lookAgain = (): void => {
       if (fileTimer) clearTimeout(fileTimer);
       fileTimer = setTimeout(() => {
-        if (configHash(this.opts.configs, this.opts.host) === this.hash) return;
+        // A new revision may leave this host's view as it was (another host's files changed): it is still recorded.
+        if (configHash(this.opts.configs, this.opts.host) === this.hash && configRevision(this.opts.configs, this.opts.host) === this.revision) return;
         this.needReload = true;
         this.schedule('config', 0);
       }, 30);
@@ -212,11 +215,21 @@ export class Controller {
   /** Read and validate the config; keep the last good one when it is invalid. */
   private loadDesired(fatal: boolean): boolean {
     const hash = configHash(this.opts.configs, this.opts.host);
-    if (hash === this.hash && this.desired) return false;
+    if (hash === this.hash && this.desired) {
+      const revision = configRevision(this.opts.configs, this.opts.host);
+      if (revision !== this.revision && this.rejected !== hash) {
+        // The same files at another revision: nothing to reload, but that revision is now the one in force.
+        this.revision = revision;
+        this.opts.metrics?.setConfig(revision, this.desired.fleet?.host ?? '');
+        this.opts.log('info', 'new revision; this config is unchanged by it', { revision });
+      }
+      return false;
+    }
     try {
       const load = { host: this.opts.host, ...(this.opts.insecureConfig ? {} : { read: (f: string) => readTrusted(f) }) };
       const { desired: d, revision } = loadWithRevision(this.opts.configs, this.opts.host, () => loadConfig(this.opts.configs, load));
       this.lastRefusal = '';
+      this.rejected = '';
       this.desired = d;
       this.revision = revision;
       this.opts.metrics?.setConfig(revision, d.fleet?.host ?? '');
@@ -248,6 +261,7 @@ export class Controller {
         return false;
       }
       this.hash = hash; // do not re-report the same broken content
+      this.rejected = hash;
       this.opts.metrics?.configErrors.inc();
       const problems = e instanceof ConfigError ? e.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`) : [String(e)];
       for (const p of problems) this.opts.log('error', 'config rejected; the last good config stays in force', { problem: p });
