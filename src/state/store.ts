@@ -1,7 +1,7 @@
 // netrec's state directory, one folder per network namespace:
 //   pending.json   what an apply awaiting confirmation changed (before and after)
 //   confirmed      written by `netrec confirm`
-//   history.jsonl  one line per apply
+//   history.jsonl  one line per run of apply or watch (state/history.ts)
 // The folder belongs to the namespace itself, not to the name it was reached
 // by: it is named by the namespace file's device and inode, and a pending
 // record also carries the namespace's cookie and the boot it was made in, so
