@@ -10,7 +10,7 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { collectLogLines, Netns, netrecRaw, netrecSpawn, tempDir } from './helpers/netns.js';
+import { collectLogLines, Netns, netrec, netrecRaw, netrecSpawn, tempDir } from './helpers/netns.js';
 
 type J = Record<string, any>;
 
@@ -193,5 +193,57 @@ describe('a fleet behind a git-sync link, three watching hosts', () => {
     }
     // Still exactly each host's own view (h1 and h2 did not get h3's settings or the reverse).
     for (const h of HOSTS) assert.deepEqual(observed(namespaces.get(h)!, h), expected(h, 2));
+  });
+
+  it('drift that watch undoes is history: status counts it since the revision came', async () => {
+    const ns = namespaces.get('h1')!;
+    ns.ip('route', 'del', '10.71.0.0/16', 'dev', 'br0');
+    await within(10_000, 'h1: the route is back', () => observed(ns, 'h1').routes.length === 1);
+    await within(10_000, 'h1: status counts the correction', () => status('h1').driftCorrections.changes === 1);
+    const s = status('h1');
+    assert.equal(s.revision, commits[1]);
+    assert.equal(s.lastRun.trigger, 'watch-drift');
+    assert.equal(s.driftCorrections.runs, 1);
+    planEmpty('h1');
+  });
+});
+
+describe('apply of a fleet host records its revision, host and errors', () => {
+  let ns: Netns;
+  let tmp: ReturnType<typeof tempDir>;
+  before(() => {
+    ns = Netns.create('fleetapply');
+    tmp = tempDir();
+  });
+  after(() => {
+    ns.destroy();
+    tmp.cleanup();
+  });
+
+  it('a good apply puts the content revision in force; a refused one is the last error and leaves it', () => {
+    writeFleet(tmp.dir, 1);
+    const fleet = join(tmp.dir, 'fleet');
+    const stateDir = join(tmp.dir, 'state');
+    const a = netrec(['apply', fleet, '--host', 'h2', '--netns', ns.name, '--state-dir', stateDir]);
+    assert.equal(a.status, 0, a.stderr);
+    assert.deepEqual(observed(ns, 'h2'), expected('h2', 1));
+    const st = () => JSON.parse(netrecRaw(['status', '--netns', ns.name, '--state-dir', stateDir, '-o', 'json']).stdout) as J;
+    const first = st();
+    assert.match(first.revision, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(first.host, 'h2');
+    assert.equal(first.lastRun.trigger, 'cli');
+    assert.equal(first.lastError, null);
+    // A gateway the kernel cannot reach: refused, rolled back, recorded.
+    writeFileSync(join(fleet, 'hosts', 'h2', '30.yaml'), 'version: 1\nroutes:\n  - { to: 10.99.0.0/16, via: 203.0.113.77 }\n');
+    const b = netrecRaw(['apply', fleet, '--host', 'h2', '--netns', ns.name, '--state-dir', stateDir]);
+    assert.equal(b.status, 1, b.stdout + b.stderr);
+    const second = st();
+    assert.equal(second.revision, first.revision, 'the revision in force stays');
+    assert.equal(second.lastRun.result, 'rolled-back');
+    assert.notEqual(second.lastRun.revision, first.revision);
+    assert.match(second.lastError.message, /the kernel refused to create route 10\.99\.0\.0\/16/);
+    assert.deepEqual(observed(ns, 'h2'), expected('h2', 1));
+    const h = netrecRaw(['history', '--netns', ns.name, '--state-dir', stateDir]);
+    assert.match(h.stdout, /rolled-back .* rev sha256:\S+ +host h2 +cli +error: the kernel refused/);
   });
 });
