@@ -138,11 +138,12 @@ describe('a fleet behind a git-sync link, three watching hosts', () => {
     const r = netrecRaw(['plan', config, '--host', h, '--netns', namespaces.get(h)!.name, '--detailed-exitcode']);
     assert.equal(r.status, 0, `${h}: plan not empty:\n${r.stdout}${r.stderr}`);
   };
-  const configInfo = async (h: string): Promise<string[]> => {
+  const metricLines = async (h: string, name: string): Promise<string[]> => {
     const res = await fetch(`http://127.0.0.1:${ports.get(h)}/metrics`);
     const text = await res.text();
-    return text.split('\n').filter((l) => l.startsWith('netrec_config_info{'));
+    return text.split('\n').filter((l) => l.startsWith(name));
   };
+  const configInfo = (h: string) => metricLines(h, 'netrec_config_info{');
 
   it('each host converges to its own view of the first commit', async () => {
     for (const h of HOSTS) {
@@ -189,6 +190,10 @@ describe('a fleet behind a git-sync link, three watching hosts', () => {
       assert.equal(s.lastRun.trigger, 'watch-file');
       assert.equal(s.lastRun.result, h === 'h3' ? 'no-changes' : 'applied');
       assert.deepEqual(await configInfo(h), [`netrec_config_info{revision="${c2}",host="${h}"} 1`]);
+      const stamp = async (name: string) => Number((await metricLines(h, `${name} `))[0]?.split(' ')[1]);
+      const now = Date.now() / 1000;
+      assert.ok(Math.abs(now - (await stamp('netrec_last_success_timestamp_seconds'))) < 120, `${h}: last success is recent`);
+      assert.ok(Math.abs(now - (await stamp('netrec_last_apply_timestamp_seconds'))) < 120, `${h}: last apply is recent`);
       assert.notEqual(c1, c2);
     }
     // Still exactly each host's own view (h1 and h2 did not get h3's settings or the reverse).
