@@ -91,6 +91,14 @@ function configFiles(dir: string, skip: readonly string[] = []): string[] {
   }
 }
 
+/** The directories of a fleet whose entries make its files: common/, groups/ and each group, hosts/ and each host. */
+export function fleetDirs(root: string): string[] {
+  const out = ['common', 'groups', 'hosts'].map((d) => join(root, d)).filter(isDir);
+  for (const g of subdirs(join(root, 'groups'))) out.push(join(root, 'groups', g));
+  for (const h of fleetHosts(root)) out.push(join(root, 'hosts', h));
+  return out;
+}
+
 /** Every config file of a fleet, all hosts and groups (for fingerprints when no host is chosen). */
 export function allFleetFiles(root: string): string[] {
   const out = configFiles(join(root, 'common'));
