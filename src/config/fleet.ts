@@ -17,13 +17,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Override, Source, State } from '../model/types.js';
 import type { Problem } from './errors.js';
+import { configFileNames } from './load.js';
 import type { Identities, Identity } from './semantic.js';
 import { parseYaml } from './yaml.js';
 
 /** The subdirectories that make a directory a fleet. */
 const FLEET_PARTS = ['common', 'groups', 'hosts'] as const;
 const HOST_FILES = ['host.yaml', 'host.yml'];
-const CONFIG_FILE = /\.(ya?ml|json)$/;
 /** Host and group names: one path component, no dot first (no `..`, no hidden directories). */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -80,11 +80,11 @@ export function fleetHosts(root: string): string[] {
   return subdirs(join(root, 'hosts'));
 }
 
+/** A layer directory's config files, as the loader lists any config directory (config/load.ts). */
 function configFiles(dir: string, skip: readonly string[] = []): string[] {
   try {
-    return readdirSync(dir)
-      .filter((n) => CONFIG_FILE.test(n) && !n.startsWith('.') && !skip.includes(n))
-      .sort()
+    return configFileNames(dir)
+      .filter((n) => !skip.includes(n))
       .map((n) => join(dir, n));
   } catch {
     return [];
