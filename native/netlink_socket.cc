@@ -451,6 +451,7 @@ Napi::Value UnlockFile(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Value Probe(const Napi::CallbackInfo& info);
+void InitUnixDgram(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -458,6 +459,7 @@ Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   exports.Set("probe", Napi::Function::New(env, Probe));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("unlockFile", Napi::Function::New(env, UnlockFile));
+  InitUnixDgram(env, exports);
   return Socket::Init(env, exports);
 }
 

@@ -49,8 +49,8 @@ describe('secondary IPv4 addresses', () => {
       const snapshot = t.write('snap.json', ok(netrec(['show', '--netns', ns.name, '-o', 'json'])));
       assert.equal(ok(netrec(['plan', kept, '--from-state', snapshot])), plan);
       // The route that uses the deleted address as its source really goes, and is named; nothing else is.
-      assert.match(plan, /^- +address +br0 10\.0\.0\.1\/24 .*the kernel also removes route 192\.168\.6\.0\/24 table 254 metric 0\)$/m);
-      assert.match(plan, /ipv4\.promote-secondaries: false -> true/);
+      assert.match(plan, /^- address 10\.0\.0\.1\/24 dev br0 .*the kernel also removes route 192\.168\.6\.0\/24\)$/m);
+      assert.match(plan, /^~ interface br0 promote_secondaries off -> on /m);
       ok(netrec(['apply', kept, '--netns', ns.name]));
 
       assert.deepEqual(v4(ns, 'br0'), [
@@ -93,7 +93,7 @@ describe('secondary IPv4 addresses', () => {
       ok(netrec(['apply', t.write('a.yaml', config(['10.0.0.1/24', '10.0.0.2/24'])), '--netns', ns.name]));
       ns.ip('route', 'add', '192.168.5.0/24', 'via', '10.0.0.254', 'proto', 'static');
       const labelled = t.write('b.yaml', config(['{ address: 10.0.0.1/24, label: "br0:a" }', '10.0.0.2/24']));
-      assert.match(ok(netrec(['plan', labelled, '--netns', ns.name])), /^-\/\+ address +br0 10\.0\.0\.1\/24 +label: none -> br0:a/m);
+      assert.match(ok(netrec(['plan', labelled, '--netns', ns.name])), /^-\/\+ address 10\.0\.0\.1\/24 dev br0 label none -> br0:a \(forces replacement\)/m);
       ok(netrec(['apply', labelled, '--netns', ns.name]));
       assert.deepEqual(v4(ns, 'br0'), [
         { local: '10.0.0.2/24', secondary: false },
@@ -113,8 +113,8 @@ describe('secondary IPv4 addresses', () => {
     try {
       ok(netrec(['apply', t.write('all.yaml', config(['10.0.0.1/24', '10.0.0.2/24'])), '--netns', ns.name]));
       ns.ip('route', 'add', '192.168.5.0/24', 'via', '10.0.0.254', 'proto', 'static');
-      // The route through a gateway nothing reaches is refused after the address stage: the run rolls back.
-      const bad = t.write('bad.yaml', `${config(['10.0.0.2/24'])}routes:\n  - { to: 10.77.0.0/16, via: 10.78.0.1, dev: br0 }\n`);
+      // The route with a preferred source no interface has is refused by the kernel after the address stage: the run rolls back.
+      const bad = t.write('bad.yaml', `${config(['10.0.0.2/24'])}routes:\n  - { to: 10.77.0.0/16, via: 10.0.0.254, dev: br0, src: 10.78.0.1 }\n`);
       const r = netrec(['apply', bad, '--netns', ns.name]);
       assert.equal(r.status, 1, r.stdout + r.stderr);
       assert.match(r.stdout + r.stderr, /rolled back/i);

@@ -245,14 +245,15 @@ routes:
   - to: 10.4.0.0/16
     via: 10.1.0.254
   - to: 10.3.0.0/16
-    via: 10.99.99.1
+    via: 10.1.0.254
+    src: 10.99.99.1
 `,
     );
     const before = fullState(ns);
     const r = apply(f);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /bad\.yaml:11/, 'names the route and its line');
-    assert.match(r.stderr, /gateway|unreachable|Nexthop/i, "carries the kernel's text");
+    assert.match(r.stderr, /Invalid prefsrc address/, "carries the kernel's text");
     assert.match(r.stderr, /rolled back/);
     assert.deepEqual(fullState(ns), before);
   });
@@ -261,8 +262,9 @@ routes:
     ns.batch(['link add w0 type veth peer name w1', 'addr add 10.10.0.1/16 dev w0', 'link set w0 up', 'link set w1 up']);
     const lines = ['version: 1', 'routes:'];
     for (let i = 0; i < 10000; i++) {
-      const via = i === 5000 ? '10.99.0.1' : '10.10.0.254';
-      lines.push(`  - { to: 10.${100 + (i >> 8)}.${i & 255}.0/24, via: ${via} }`);
+      // One route with a preferred source no interface has: only the kernel refuses it.
+      const src = i === 5000 ? ', src: 10.99.0.1' : '';
+      lines.push(`  - { to: 10.${100 + (i >> 8)}.${i & 255}.0/24, via: 10.10.0.254${src} }`);
     }
     const f = tmp.write('big.yaml', lines.join('\n') + '\n');
     const before = fullState(ns);

@@ -1,7 +1,7 @@
 // `netrec plan` live and offline: --from-state needs no privileges and gives
 // the same plan as planning against the namespace itself; exit codes for CI.
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Netns, netrec, ROOT, tempDir } from './helpers/netns.js';
@@ -66,5 +66,69 @@ describe('plan --from-state', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^-\s+mtu: 1500$/m);
     assert.match(r.stdout, /^\+\s+mtu: 1400$/m);
+  });
+});
+
+describe('plan text', () => {
+  it('plan text on an empty namespace', () => {
+    const ns = Netns.create('ptext');
+    try {
+      const config = join(ROOT, 'examples/edge-router.yaml');
+      const r = netrec(['plan', config, '--netns', ns.name]);
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stdout.trimEnd().split('\n');
+      for (const want of [
+        '+ route default via 198.51.100.1 dev wan0 proto netrec',
+        '+ route default via 2001:db8:ffff::1 dev wan0 proto netrec metric 1024',
+        '+ route blackhole 10.0.0.0/8 proto netrec',
+        '+ route blackhole 172.16.0.0/12 proto netrec',
+        '+ interface lan0 bridge stp off forward_delay 0 mtu 1500',
+        '+ interface lan1 veth peer host1 master lan0',
+        '+ neighbor 192.168.10.50 lladdr 02:00:00:00:10:50 dev lan0',
+        '+ address 192.168.10.1/24 dev lan0',
+        // The ends the kernel makes with their veth are creates; wan0, made with isp0 and then brought up, too.
+        '+ interface host1 veth peer lan1 state down (created by the kernel with lan1)',
+        '+ interface host2 veth peer lan2 state down (created by the kernel with lan2)',
+        '+ interface wan0 veth peer isp0 (created by the kernel with isp0)',
+      ]) {
+        assert.ok(lines.includes(want), `missing "${want}" in:\n${r.stdout}`);
+      }
+      assert.doesNotMatch(r.stdout, /none ->|^~/m);
+      const created = lines.filter((l) => l.startsWith('+ ')).length;
+      assert.equal(lines.at(-1), `Plan: ${created} to create, 0 to update, 0 to replace, 0 to delete.`);
+
+      // The kernel as the oracle: the interfaces the plan shows are the ones apply leaves, no more, no fewer.
+      const planned = lines.filter((l) => l.startsWith('+ interface ')).map((l) => l.split(' ')[2]).sort();
+      assert.equal(netrec(['apply', config, '--netns', ns.name]).status, 0);
+      const links = (ns.json('link', 'show') as J[]).map((l) => l.ifname as string).filter((n) => n !== 'lo').sort();
+      assert.deepEqual(planned, links);
+      const routes = ns.json('route', 'show', 'default') as J[];
+      assert.deepEqual(routes.map((x) => [x.gateway, x.dev]), [['198.51.100.1', 'wan0']]);
+      assert.match(netrec(['plan', config, '--netns', ns.name]).stdout, /^No changes\.$/m);
+    } finally {
+      ns.destroy();
+    }
+  });
+
+  it('-o diff has a hunk for a master the config no longer names, and the whole current interface', () => {
+    const ns = Netns.create('pdiff');
+    const t = tempDir();
+    try {
+      const config = join(ROOT, 'examples/edge-router.yaml');
+      assert.equal(netrec(['apply', config, '--netns', ns.name]).status, 0);
+      const unmastered = t.write('edge.yaml', readFileSync(config, 'utf8').replace('veth: { peer: host1 }     # host1 is created with lan1 and left as the kernel makes it\n    master: lan0', 'veth: { peer: host1 }'));
+      const text = netrec(['plan', unmastered, '--netns', ns.name]);
+      // Leaving the bridge changes its address, which flushes its neighbors: the kernel's removal is named.
+      assert.match(text.stdout, /^~ interface lan1 master lan0 -> none \(the kernel also removes neighbor 192\.168\.10\.50 dev lan0\)$/m);
+      const r = netrec(['plan', unmastered, '--netns', ns.name, '-o', 'diff']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^-\s+master: lan0$/m);
+      // The current side holds what the config does not mention: lan1's mac as the kernel has it.
+      const mac = (ns.json('link', 'show', 'lan1') as J[])[0]!.address as string;
+      assert.match(r.stdout, new RegExp(`^ \\s+mac: "${mac}"$`, 'm'));
+    } finally {
+      t.cleanup();
+      ns.destroy();
+    }
   });
 });

@@ -147,9 +147,9 @@ describe('a declared route is the whole route', () => {
     const f = tmp.write('p.yaml', 'version: 1\nroutes:\n  - { to: 10.128.0.0/16, via: 10.126.0.253, initcwnd: 10 }\n');
     const plan = netrec(['plan', f, '--netns', ns.name]);
     assert.equal(plan.status, 0, plan.stderr);
-    assert.match(plan.stdout, /mtu: 1400 -> none/);
-    assert.match(plan.stdout, /src: 10\.126\.0\.1 -> none/);
-    assert.match(plan.stdout, /advmss: 1300 -> none/);
+    assert.match(plan.stdout, /mtu 1400 -> none/);
+    assert.match(plan.stdout, /src 10\.126\.0\.1 -> none/);
+    assert.match(plan.stdout, /advmss 1300 -> none/);
     apply(['{ to: 10.128.0.0/16, via: 10.126.0.253, initcwnd: 10 }']);
     assert.deepEqual(routesTo('10.128.0.0/16'), [`dev va via 10.126.0.253 proto ${OURS} initcwnd 10`]);
   });

@@ -6,7 +6,7 @@ import { lockNamespace } from '../apply/lock.js';
 import { ChangeWitness } from '../apply/witness.js';
 import { parseProbe, runProbes, type Probe } from '../apply/probes.js';
 import { readState } from '../kernel/read.js';
-import type { State } from '../model/types.js';
+import type { Desired, State } from '../model/types.js';
 import type { Connection } from '../netlink/connection.js';
 import { processStartTime, type Pending, type StateStore } from '../state/store.js';
 import { scopeOf } from '../plan/plan.js';
@@ -21,6 +21,7 @@ import { hostOf, hostOption, netnsPath, openConnection, parseDuration, runComman
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 import { loadDesired, planFor, readActual as readActualState } from './prepare.js';
 import { Progress } from './progress.js';
+import { checkSavedNamespace, checkSavedPlan, openSavedPlan } from './saved-plan.js';
 
 interface ApplyOpts {
   netns?: string;
@@ -51,7 +52,7 @@ export function register(program: Command): void {
         'or SIGTERM, every change of the run is put back as it was and the exit status is 1. ' +
         'Only one netrec at a time changes a namespace; a second one exits 1 naming the holder.',
     )
-    .argument('<config...>', 'config files or directories')
+    .argument('<config...>', 'config files or directories, or one plan saved by `netrec plan --out FILE`')
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('--dry-run', 'print the plan and change nothing')
     .option('-o, --output <format>', 'text or json', 'text')
@@ -143,8 +144,13 @@ function say(text: string): void {
 }
 
 async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: number, json: boolean, stop: StopRequest): Promise<number> {
+  // A plan saved by `plan --out` brings its own desired state (and revision), and the namespace it was made for.
+  const saved = openSavedPlan(configs);
+  if (saved && opts.netns === undefined) opts.netns = saved.body.namespace?.name ?? undefined;
   const host = hostOf(opts);
-  const { desired, revision } = loadWithRevision(configs, host, () => loadDesired(configs, { ...configReader(Boolean(opts.insecureConfig)), host }));
+  const { desired, revision } = saved
+    ? { desired: saved.body.desired, revision: saved.body.revision ?? saved.checksum }
+    : loadWithRevision(configs, host, () => loadDesired(configs, { ...configReader(Boolean(opts.insecureConfig)), host }));
   const loaded = performance.now();
   const confirmMs = opts.confirmTimeout !== undefined ? parseDuration(opts.confirmTimeout) : undefined;
   const probes: Probe[] = opts.probe.map((p) => {
@@ -156,6 +162,7 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
   });
   if (probes.length > 0 && confirmMs === undefined) throw new UserError('--probe needs --confirm-timeout (the time the probes have to pass)');
   const nsPath = netnsPath(opts.netns);
+  if (saved) checkSavedNamespace(configs[0]!, saved, nsPath, opts.netns);
   // Checked before anything is locked or changed: an untrusted state directory stops the run.
   const store = opts.dryRun ? undefined : openStore(opts.stateDir, opts.netns, { create: true });
   const lock = opts.dryRun ? undefined : lockNamespace(nsPath);
@@ -177,8 +184,9 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
     const before = await readActualState(conn, undefined, desired.policy.protocol);
     const read = performance.now();
     const plan = planFor(desired, before);
+    if (saved) checkSavedPlan(configs[0]!, saved, { plan, actual: before });
     const phases: Phases = { start: started, load: loaded - started, read: read - loaded, plan: performance.now() - read };
-    if (!json) printPlan(plan);
+    if (!json) printPlan(plan, desired);
     const hash = configHash(configs, host);
     const record = (o: { result: string; messages: number; error?: string; confirm?: HistoryEntry['confirm'] }): void =>
       recordRun(
@@ -369,16 +377,16 @@ async function recover(conn: Connection, store: StateStore, netns: string | unde
   for (const line of describeRestore(report)) process.stderr.write(`netrec: ${line}\n`);
 }
 
-function printPlan(plan: Plan): void {
-  const color = useColor(process.stdout);
+function printPlan(plan: Plan, desired: Desired): void {
+  const opts = { color: useColor(process.stdout), tables: desired.tables, protocol: desired.policy.protocol };
   const total = changeCount(plan);
   if (total <= MAX_PLAN_LINES) {
-    process.stdout.write(renderText(plan, { color }));
+    process.stdout.write(renderText(plan, opts));
     return;
   }
   // Render only the head, then the real summary: a 100,000-line plan is for `netrec plan`.
   const head: Plan = { stages: [planChanges(plan, MAX_PLAN_LINES)], summary: plan.summary };
-  const text = renderText(head, { color });
+  const text = renderText(head, opts);
   const lines = text.trimEnd().split('\n');
   const summaryAt = lines.findIndex((l) => l.includes('Plan:'));
   const body = summaryAt >= 0 ? lines.slice(0, summaryAt) : lines;

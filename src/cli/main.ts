@@ -1,6 +1,7 @@
 // netrec's command line: one file per command, registered here.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { normalizeArgv } from './argv.js';
 
 /**
  * Each command's module, loaded only when that command runs (or for the
@@ -55,5 +56,6 @@ export async function main(argv: string[]): Promise<void> {
       throw e;
     });
   }
-  await (await buildProgram(argv[2])).parseAsync(argv);
+  const args = normalizeArgv(argv);
+  await (await buildProgram(args[2])).parseAsync(args);
 }

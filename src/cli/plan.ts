@@ -6,6 +6,8 @@ import { renderText } from '../plan/render/text.js';
 import { isEmpty } from '../plan/types.js';
 import { hostOf, hostOption, openConnection, runCommand, useColor, UserError } from './common.js';
 import { loadDesired, planFor, readActual } from './prepare.js';
+import { saveFor } from './saved-plan.js';
+import { loadWithRevision } from '../config/revision.js';
 
 interface PlanOpts {
   netns?: string;
@@ -13,6 +15,8 @@ interface PlanOpts {
   fromState?: string;
   output: string;
   detailedExitcode?: boolean;
+  full?: boolean;
+  out?: string;
 }
 
 export function register(program: Command): void {
@@ -28,7 +32,9 @@ export function register(program: Command): void {
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('--from-state <file>', 'plan against a snapshot written by `netrec show -o json`')
     .option('-o, --output <format>', 'text, json or diff', 'text')
+    .option('--full', 'list every change (text); without it, more than 50 changes of one kind are counted on one line')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on error')
+    .option('--out <file>', 'also save the plan to FILE, for `netrec apply FILE` to apply exactly it (also spelled -out)')
     .addOption(hostOption())
     .addHelpText(
       'after',
@@ -39,14 +45,18 @@ export function register(program: Command): void {
       runCommand(async () => {
         if (!['text', 'json', 'diff'].includes(opts.output)) throw new UserError(`unknown output format "${opts.output}" (text, json or diff)`);
         if (opts.fromState && opts.netns) throw new UserError('--from-state and --netns exclude each other');
-        const desired = loadDesired(configs, { host: hostOf(opts) });
+        const host = hostOf(opts);
+        // A saved plan records the revision it was made from, for apply's history.
+        const { desired, revision } =
+          opts.out !== undefined ? loadWithRevision(configs, host, () => loadDesired(configs, { host })) : { desired: loadDesired(configs, { host }), revision: undefined };
         const conn = opts.fromState ? undefined : openConnection(opts.netns);
         try {
           const actual = await readActual(conn, opts.fromState, desired.policy.protocol);
           const plan = planFor(desired, actual);
           if (opts.output === 'json') writePlanJson((s) => process.stdout.write(s), plan, {}, 2);
-          else if (opts.output === 'diff') process.stdout.write(renderDiff(actual, desired));
-          else process.stdout.write(renderText(plan, { color: useColor(process.stdout) }));
+          else if (opts.output === 'diff') process.stdout.write(renderDiff(plan, actual, desired));
+          else process.stdout.write(renderText(plan, { color: useColor(process.stdout), full: opts.full, tables: desired.tables, protocol: desired.policy.protocol }));
+          if (opts.out !== undefined) saveFor(opts.out, { configs, desired, actual, plan, netns: opts.netns, fromState: Boolean(opts.fromState), revision }, opts.output === 'text');
           return opts.detailedExitcode && !isEmpty(plan) ? 2 : 0;
         } finally {
           conn?.close();

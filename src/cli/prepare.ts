@@ -1,5 +1,6 @@
 // The steps plan and apply share: config in, actual state in, plan out.
 import { checkReferences, ConfigError, loadConfig, loadSnapshot } from '../config/index.js';
+import { kernelLimitProblems } from '../config/limits.js';
 import type { LoadOptions } from '../config/load.js';
 import { readState } from '../kernel/read.js';
 import type { Desired, State } from '../model/types.js';
@@ -7,6 +8,7 @@ import type { Connection } from '../netlink/connection.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { UserError } from './common.js';
+import { isSavedPlan } from './saved-plan.js';
 
 export interface Prepared {
   desired: Desired;
@@ -16,7 +18,8 @@ export interface Prepared {
 
 /** Check references against the actual state, then plan. Throws ConfigError / UserError. */
 export function planFor(desired: Desired, actual: State): Plan {
-  const problems = checkReferences(desired, actual);
+  // What the kernel would refuse and can be known now (config/limits.ts): before any write.
+  const problems = [...checkReferences(desired, actual), ...kernelLimitProblems(desired, actual)];
   if (problems.length > 0) throw new ConfigError(problems);
   const { plan, problems: planProblems } = makePlan(desired, actual);
   if (planProblems.length > 0) {
@@ -28,6 +31,8 @@ export function planFor(desired: Desired, actual: State): Plan {
 
 export function loadDesired(configs: string[], opts?: LoadOptions): Desired {
   if (configs.length === 0) throw new UserError('no CONFIG given (a YAML file or a directory of them)');
+  const saved = configs.find(isSavedPlan);
+  if (saved !== undefined) throw new UserError(`${saved} is a plan saved by \`netrec plan --out\`, not a config: \`netrec apply ${saved}\` applies it`);
   return loadConfig(configs, opts);
 }
 

@@ -1,8 +1,9 @@
 // netrec watch: keep a namespace converged on file changes and kernel events.
 import { Option, type Command } from 'commander';
 import { Controller } from '../watch/controller.js';
-import { createLogger } from '../watch/log.js';
+import { createLogger, isJournalStream } from '../watch/log.js';
 import { WatchMetrics } from '../watch/metrics.js';
+import { ServiceNotifier } from '../watch/notify.js';
 import { TrustError } from '../state/trust.js';
 import { hostOf, hostOption, netnsPath, parseDuration, runCommand, UserError } from './common.js';
 import { openStore } from './state.js';
@@ -35,23 +36,31 @@ export function register(program: Command): void {
     .argument('<config...>', 'config files or directories')
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('--resync-interval <duration>', 'full re-read of the kernel state as a safety net', '5m')
-    .option('--metrics-address <host:port>', 'serve Prometheus /metrics, /livez and /readyz (and /healthz, the same as /readyz) here (off by default), e.g. 127.0.0.1:9474')
+    .option('--metrics-address <host:port>', 'serve Prometheus /metrics, /livez and /readyz (and /healthz, the same as /livez) here (off by default), e.g. 127.0.0.1:9474')
     .option('--log-format <format>', 'text or json (one object per line, for journald and collectors)', 'text')
     .option('--state-dir <dir>', 'where `apply --confirm-timeout` keeps pending confirmations: an unconfirmed change whose apply was killed is put back at start', DEFAULT_STATE_DIR)
     .option('--insecure-config', 'accept config files that users other than root could have written')
     .option('--debug', 'log every event-triggered reconcile, also those with nothing to do')
     .addOption(hostOption())
     .addOption(new Option('--event-rcvbuf <bytes>', 'receive buffer of the event socket (for tests of lost events)').hideHelp())
-    .addHelpText('after', '\nExamples:\n  netrec watch /etc/netrec/\n  netrec watch site.yaml --metrics-address 127.0.0.1:9474 --log-format json\n\nA systemd unit to start from: examples/netrec-watch.service')
-    .action((configs: string[], opts: WatchOpts) => runCommand(() => watch(configs, opts)));
+    .addHelpText(
+      'after',
+      '\nExamples:\n  netrec watch /etc/netrec/\n  netrec watch site.yaml --metrics-address 127.0.0.1:9474 --log-format json\n\n' +
+        'Under systemd (Type=notify): READY=1 after the first converged reconcile,\n' +
+        'STATUS, RELOADING=1 and WATCHDOG=1; text logs to the journal carry priorities\n' +
+        'instead of timestamps. A unit to start from: examples/netrec-watch.service\n' +
+        '(see docs/watch.md).',
+    )
+    .action((configs: string[], opts: WatchOpts) => runCommand(() => watch(configs, opts, program.version() ?? 'unknown')));
 }
 
-async function watch(configs: string[], opts: WatchOpts): Promise<number> {
+async function watch(configs: string[], opts: WatchOpts, version: string): Promise<number> {
   if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new UserError(`unknown log format "${opts.logFormat}" (text or json)`);
-  const log = createLogger(opts.logFormat, process.stderr, Boolean(opts.debug));
+  const log = createLogger(opts.logFormat, process.stderr, { debug: Boolean(opts.debug), journal: isJournalStream() });
+  const notifier = new ServiceNotifier({ log });
   const resyncMs = parseDuration(opts.resyncInterval);
   if (resyncMs < 1000) throw new UserError('--resync-interval must be at least 1s');
-  const metrics = opts.metricsAddress ? new WatchMetrics() : undefined;
+  const metrics = opts.metricsAddress ? new WatchMetrics({ version }) : undefined;
   if (metrics) await metrics.listen(opts.metricsAddress!);
   const controller = new Controller({
     configs,
@@ -64,17 +73,21 @@ async function watch(configs: string[], opts: WatchOpts): Promise<number> {
     store: openStore(opts.stateDir, opts.netns, { create: true }),
     eventRcvbuf: opts.eventRcvbuf ? Number(opts.eventRcvbuf) : undefined,
     insecureConfig: Boolean(opts.insecureConfig),
+    notifier,
   });
+  if (metrics) metrics.liveness = () => controller.stalled();
+  notifier.start(() => controller.stalled());
   try {
     await controller.start();
   } catch (e) {
     if (e instanceof TrustError) throw new UserError(`refusing config ${e.message} (or pass --insecure-config); nothing was changed`);
     throw e;
   }
-  log('info', 'watching', { configs: configs.join(','), netns: opts.netns ?? 'own', metrics: opts.metricsAddress });
+  log('info', 'watching', { configs: configs.join(','), netns: opts.netns ?? 'own', metrics: opts.metricsAddress, notify: notifier.enabled || undefined, watchdogMs: notifier.watchdogInterval });
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log('info', 'stopping', { signal: sig });
+      notifier.stopping();
       void controller.stop().then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -4,6 +4,7 @@ import { maxPrefixLen } from '../model/ip.js';
 import type { Address, BondOptions, BridgeOptions, Link, LinkKind, MacvlanOptions, VlanOptions, VxlanOptions } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { checkedName } from './normalize-routes.js';
+import { LINK_LIMITS, staticLinkProblems } from './limits.js';
 import { address, Bad, mac, prefix, prefixAddress, protocol, table } from './values.js';
 
 export interface RawAddressEntry {
@@ -90,7 +91,7 @@ function link(e: Entry, raw: RawInterface): Link | undefined {
   if (state === 'absent' && raw.addresses !== undefined) e.problem('addresses', 'an interface declared absent cannot have addresses', true);
   let macText: string | undefined;
   if (raw.mac !== undefined) {
-    const m = mac(raw.mac, kind !== 'device');
+    const m = mac(raw.mac, LINK_LIMITS[kind]?.ethernet ?? false);
     if (m instanceof Bad) e.problem('mac', m.message);
     else macText = m;
   }
@@ -98,6 +99,9 @@ function link(e: Entry, raw: RawInterface): Link | undefined {
   if (master !== undefined && master === raw.name) e.problem('master', 'an interface cannot be its own master');
   const l: Link = { name: name ?? raw.name, kind, state };
   if (raw.mtu !== undefined) l.mtu = raw.mtu;
+  if (!settings.snapshot && state !== 'absent') {
+    for (const [key, message] of staticLinkProblems(kind, raw.mtu, hasIpv6(raw.addresses))) e.problem(key, message);
+  }
   if (macText !== undefined) l.mac = macText;
   if (master !== undefined) l.master = master;
   options(e, raw, l);
@@ -107,6 +111,14 @@ function link(e: Entry, raw: RawInterface): Link | undefined {
     l.addressesAuthoritative = raw.addresses !== undefined;
   }
   return e.ok ? l : undefined;
+}
+
+/** Whether an interface's address list has an IPv6 address. */
+function hasIpv6(raws: RawInterface['addresses']): boolean {
+  return (raws ?? []).some((r) => {
+    const text = typeof r === 'string' ? r : r?.address;
+    return typeof text === 'string' && text.includes(':') && (typeof r === 'string' || r.state !== 'absent');
+  });
 }
 
 /** The kind's own options, as the model holds them. */

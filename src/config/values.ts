@@ -2,6 +2,7 @@
 // value, or a Bad with the message when the text is wrong; the caller knows
 // where the value was and reports it. Nothing is allocated on the good path
 // beyond the value itself.
+import { ethernetMacProblem } from './limits.js';
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, PROTOCOL_NAMES, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { canonicalMac } from '../model/ip.js';
 import { canonicalAddress, ipv4, ipv4Network, ipv4Text, isCanonicalIPv6Network, networkWithHostBits } from './addr.js';
@@ -195,8 +196,8 @@ export function mac(v: string, ethernet: boolean): string | Bad {
   const m = canonicalMac(v);
   if (!m) return new Bad(`"${v}" is not a MAC address (hex bytes separated by ':')`);
   if (ethernet) {
-    if (m.length !== 17) return new Bad(`"${v}" must have 6 bytes`);
-    if (parseInt(m.slice(0, 2), 16) & 1) return new Bad(`"${v}" is a multicast address (lowest bit of the first byte set); an interface cannot use it`);
+    const bad = ethernetMacProblem(v, m.split(':').map((h) => parseInt(h, 16)));
+    if (bad) return new Bad(bad);
   }
   return m;
 }

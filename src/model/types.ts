@@ -66,6 +66,17 @@ export interface VrfOptions {
   table: number;
 }
 
+/** What the kernel reports of an existing device that bounds its settings (config/limits.ts checks against it). */
+export interface DeviceLimits {
+  /** IFLA_MIN_MTU, IFLA_MAX_MTU (0: no maximum). */
+  minMtu?: number;
+  maxMtu?: number;
+  /** Bytes of its link-layer address (the length of IFLA_ADDRESS: dev->addr_len). */
+  addrLen?: number;
+  /** ifinfomsg.ifi_type (ARPHRD_*). */
+  type?: number;
+}
+
 export interface Link {
   name: string;
   /** Kernel kind string for kinds netrec does not model (read-only, kept opaque). */
@@ -103,6 +114,8 @@ export interface Link {
   /** Actual only: kernel index and operational state (IFLA_OPERSTATE name). */
   ifindex?: number;
   operState?: string;
+  /** Actual only: what the kernel says bounds its MTU and address (config/limits.ts). */
+  limits?: DeviceLimits;
   source?: Source;
 }
 

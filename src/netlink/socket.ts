@@ -30,6 +30,15 @@ interface NativeModule {
   lockFile(path: string): number;
   unlockFile(fd: number): void;
   probe(ns: string, kind: string, addr: string, port: number, timeoutMs: number, cb: (err: unknown, ok: boolean, detail: string) => void): void;
+  /** One AF_UNIX datagram to `name` (a path, or '@' and an abstract name); throws with errno. */
+  sendDatagram(name: string, data: Buffer): void;
+  /** A non-blocking AF_UNIX datagram socket bound to `name`; returns its descriptor. */
+  bindDatagram(name: string): number;
+  /** The next datagram waiting on `fd`, null when none. */
+  recvDatagram(fd: number): Buffer | null;
+  closeDatagram(fd: number): void;
+  /** CLOCK_MONOTONIC in microseconds. */
+  monotonicUsec(): number;
 }
 
 let native: NativeModule | undefined;

@@ -174,13 +174,10 @@ export class World {
   private addLink(l: Link): void {
     this.links.set(l.name, l);
     if (l.master !== undefined) this.membersChanged(l.master);
-    const peer = l.kind === 'veth' ? l.veth?.peer : undefined;
-    if (peer !== undefined && !this.links.has(peer)) {
-      // The writer marks the peer as it marks the link.
-      const made: Link = { name: peer, kind: 'veth', state: 'down', veth: { peer: l.name } };
-      if (l.alias !== undefined) made.alias = l.alias;
-      this.links.set(peer, made);
-      this.note('interface', peer, 'created', l.name);
+    const made = vethPeerMade(l);
+    if (made !== undefined && !this.links.has(made.name)) {
+      this.links.set(made.name, made);
+      this.note('interface', made.name, 'created', l.name);
     }
   }
 
@@ -462,6 +459,18 @@ export class World {
     }
     return this.routesBySrc;
   }
+}
+
+/**
+ * The other end the kernel makes along with a new veth, as it makes it:
+ * down, naming the link as its peer, marked as the writer marks the link.
+ */
+export function vethPeerMade(l: Link): Link | undefined {
+  const peer = l.kind === 'veth' ? l.veth?.peer : undefined;
+  if (peer === undefined) return undefined;
+  const made: Link = { name: peer, kind: 'veth', state: 'down', veth: { peer: l.name } };
+  if (l.alias !== undefined) made.alias = l.alias;
+  return made;
 }
 
 /**

@@ -430,9 +430,13 @@ class Reconciler {
   private reconcileAddresses(): void {
     const changes = this.keyedChanges('address', this.declared.addresses, this.world.addresses, addressToCreate, addressDifference);
     // New addresses first: a replaced address that is then not the last one
-    // on its link does not take all the link's IPv4 routes with it.
+    // on its link does not take all the link's IPv4 routes with it. A link
+    // that must promote secondaries for the replaces does so before the new
+    // addresses too, so that no change to a link comes after the addresses
+    // made on it (which of them stay is known once they are there).
+    const first = this.stages.length;
     this.stage(changes.filter((c) => c.action !== 'replace'), true);
-    this.addressStage(changes.filter((c) => c.action === 'replace'));
+    this.addressStage(changes.filter((c) => c.action === 'replace'), first);
   }
 
   /**
@@ -442,11 +446,16 @@ class Reconciler {
    * the secondary primary instead of deleting it, so the link keeps an IPv4
    * address and with it the routes and ARP entries through it, foreign ones
    * included (devinet.c __inet_del_ifa; fib_frontend.c fib_disable_ip runs
-   * only when the last address goes).
+   * only when the last address goes). `promoteAt`: the stage index where
+   * promote_secondaries is turned on (default: just before these changes);
+   * turning it on earlier changes nothing else the model knows of.
    */
-  private addressStage(changes: Change[]): void {
+  private addressStage(changes: Change[], promoteAt = this.stages.length): void {
     const links = this.promotions(changes);
-    if (links.size > 0) this.stage([...links].map(([name, why]) => this.promoteChange(name, true, why)), true);
+    if (links.size > 0) {
+      const on = [...links].map(([name, why]) => this.promoteChange(name, true, why)).filter((c) => this.simulate(c));
+      if (on.length > 0) this.stages.splice(promoteAt, 0, on);
+    }
     this.stage(changes, true);
     if (links.size > 0) this.stage([...links.keys()].map((name) => this.promoteChange(name, false, undefined)), true);
   }

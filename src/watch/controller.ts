@@ -23,6 +23,8 @@ import { watchConfigs } from './files.js';
 import { readTrusted, TrustError } from '../state/trust.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
+import { failureReason, ReconcileFailure, type FailureReason } from './failure.js';
+import type { ServiceNotifier } from './notify.js';
 import type { StateStore } from '../state/store.js';
 import { outcomeError, recordRun, type HistoryTrigger, type RunRecord } from '../state/history.js';
 import { configRevision, loadWithRevision } from '../config/revision.js';
@@ -48,6 +50,8 @@ export interface WatchOptions {
   maxDelayMs?: number;
   /** Accept config files that users other than root could have written (otherwise every reload is checked). */
   insecureConfig?: boolean;
+  /** Told of convergence, failures and reloads (sd_notify). */
+  notifier?: Pick<ServiceNotifier, 'converged' | 'failed' | 'reloadStarted' | 'configRead'>;
 }
 
 type Trigger = 'start' | 'config' | 'kernel' | 'resync' | 'overflow' | 'signal' | 'retry';
@@ -79,6 +83,11 @@ function pick<T>(m: Map<string, T>, ids: Set<string>): T[] {
 
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 5 * 60_000;
+/**
+ * A reconcile running longer than this is stuck (a full Internet table takes
+ * seconds): /livez turns 503 and the watchdog is no longer fed.
+ */
+export const STALL_MS = 2 * 60_000;
 
 export class Controller {
   private desired?: Desired;
@@ -113,6 +122,8 @@ export class Controller {
   /** The last trust refusal logged, not to repeat it on every look. */
   private lastRefusal = '';
   private stopping = false;
+  /** When the running reconcile started (performance.now()). */
+  private runningSince = 0;
   private idle?: () => void;
   readonly debounceMs: number;
   readonly maxDelayMs: number;
@@ -174,6 +185,12 @@ export class Controller {
       this.schedule('resync');
     }, this.opts.resyncMs);
     this.schedule('start', 0);
+  }
+
+  /** Why the reconcile loop is not healthy (a reconcile stuck longer than STALL_MS), or undefined. */
+  stalled(now = performance.now()): string | undefined {
+    if (!this.running || now - this.runningSince <= STALL_MS) return undefined;
+    return `a reconcile has been running for ${Math.round((now - this.runningSince) / 1000)} s`;
   }
 
   /** SIGHUP: read the config again now. */
@@ -240,6 +257,7 @@ export class Controller {
         neighbors: new Map(d.state.neighbors.map((n) => [neighborKey(n), n])),
       };
       this.hash = hash;
+      this.configRead(undefined);
       const m = this.opts.metrics?.managed;
       if (m) {
         m.set({ type: 'interface' }, d.state.links.length);
@@ -254,20 +272,28 @@ export class Controller {
       if (fatal) throw e;
       if (e instanceof TrustError) {
         // Not remembered as seen: a chown/chmod that fixes it changes no content, and the next look must load it.
-        this.opts.metrics?.configErrors.inc();
+        this.opts.metrics?.configErrors.inc({ reason: 'untrusted' });
         const problem = `${e.message} (or run watch with --insecure-config)`;
+        this.configRead(problem);
         if (problem !== this.lastRefusal) this.opts.log('error', 'config refused: others could have written it; the last good config stays in force', { problem });
         this.lastRefusal = problem;
         return false;
       }
       this.hash = hash; // do not re-report the same broken content
       this.rejected = hash;
-      this.opts.metrics?.configErrors.inc();
+      this.opts.metrics?.configErrors.inc({ reason: 'invalid' });
       const problems = e instanceof ConfigError ? e.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`) : [String(e)];
+      this.configRead(problems[0]! + (problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''));
       for (const p of problems) this.opts.log('error', 'config rejected; the last good config stays in force', { problem: p });
       this.record({ result: 'failed', trigger: 'watch-file', revision: configRevision(this.opts.configs, this.opts.host), error: `config rejected, the last good config stays in force: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, configHash: hash });
       return false;
     }
+  }
+
+  /** Report the outcome of reading the config files: a problem, or undefined when they loaded. */
+  private configRead(problem: string | undefined): void {
+    this.opts.metrics?.configReloadOk.set(problem === undefined ? 1 : 0);
+    this.opts.notifier?.configRead(problem);
   }
 
   /**
@@ -296,7 +322,7 @@ export class Controller {
     }
     if (this.needFull || this.dirty.full) {
       this.resubscribeNext = true;
-      throw new Error('kernel events keep overflowing the receive buffer; cannot keep a consistent view');
+      throw new ReconcileFailure('events', 'kernel events keep overflowing the receive buffer; cannot keep a consistent view');
     }
     if (this.dirty.links) this.cache.setLinks(await readLinks(this.conn));
     if (this.dirty.routes) this.cache.setRoutes(await readRoutes(this.conn, this.cache.names));
@@ -307,6 +333,7 @@ export class Controller {
     if (this.running || this.stopping) return;
     this.running = true;
     const started = performance.now();
+    this.runningSince = started;
     const triggers = [...this.triggers];
     this.triggers.clear();
     const trigger = triggers.join(',');
@@ -320,6 +347,7 @@ export class Controller {
       let reloaded = false;
       if (this.needReload) {
         this.needReload = false;
+        this.opts.notifier?.reloadStarted();
         reloaded = this.loadDesired(false);
       }
       if (triggers.includes('resync') || triggers.includes('retry')) await this.recoverUnconfirmed();
@@ -337,7 +365,7 @@ export class Controller {
       const problems = checkReferences(this.desired!, { ...emptyState(), links: [...this.cache.links.values()] });
       if (problems.length > 0) throw new ConfigError(problems);
       const { plan, problems: planProblems } = makePlan(desired, actual);
-      if (planProblems.length > 0) throw new Error(planProblems.map((p) => p.message).join('; '));
+      if (planProblems.length > 0) throw new ReconcileFailure('config', planProblems.map((p) => p.message).join('; '));
       if (!isEmpty(plan)) {
         const list = planChanges(plan);
         changes = list.length;
@@ -353,13 +381,13 @@ export class Controller {
         messages = outcome.messages;
         this.countCorrections(plan, trigger);
         const why = outcomeError(outcome);
-        if (why !== undefined) throw new Error(why);
+        if (why !== undefined) throw new ReconcileFailure(outcome.refusals.length > 0 ? 'refused' : outcome.mismatches.length > 0 ? 'verification' : 'interrupted', why);
       }
-      this.succeeded();
+      this.succeeded(changes);
     } catch (e) {
       result = 'failed';
       error = e instanceof Error ? e.message : String(e);
-      this.failed(error);
+      this.failed(failureReason(e), error);
     } finally {
       const secs = (performance.now() - started) / 1000;
       if (changes > 0 || error !== undefined || this.revision !== this.recordedRevision) {
@@ -438,14 +466,20 @@ export class Controller {
     for (const c of planChanges(plan)) this.opts.metrics.corrections.inc({ type: c.type });
   }
 
-  private succeeded(): void {
+  /** Converged; `changes` were made to get there. */
+  private succeeded(changes: number): void {
     this.backoffMs = 0;
     this.retryAt = 0;
     if (this.lastFailure) this.opts.log('info', 'converged again after failures');
     this.lastFailure = '';
     this.opts.metrics?.lastSuccess.setToCurrentTime();
     // Events lost after the last re-read leave a re-read pending: ready only once it ran.
-    this.setReady(!this.needFull && !this.dirty.full);
+    const ready = !this.needFull && !this.dirty.full;
+    this.setReady(ready);
+    if (ready) {
+      const s = this.desired!.state;
+      this.opts.notifier?.converged(s.links.length + s.addresses.length + s.routes.length + s.rules.length + s.neighbors.length, changes);
+    }
   }
 
   /** Readiness: converged on a view of the kernel that no lost event has made stale. */
@@ -473,14 +507,15 @@ export class Controller {
     const report = r.report!;
     const lines = describeRestore(report);
     if (report.left.length > 0) {
-      throw new Error(`an unconfirmed change (pid ${who.pid}, ${who.created}) could not be fully undone; ${report.left.length} objects differ: ${lines.join('; ')}`);
+      throw new ReconcileFailure('restore', `an unconfirmed change (pid ${who.pid}, ${who.created}) could not be fully undone; ${report.left.length} objects differ: ${lines.join('; ')}`);
     }
     this.opts.log('warn', 'restored the state from before an unconfirmed change', { ...who, restore: lines.join('; ') });
   }
 
   /** Exponential, capped back-off; a reason is logged once until it changes. */
-  private failed(reason: string): void {
-    this.opts.metrics?.failures.inc();
+  private failed(kind: FailureReason, reason: string): void {
+    this.opts.metrics?.failures.inc({ reason: kind });
+    this.opts.notifier?.failed(kind, reason);
     this.setReady(false);
     this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs ? this.backoffMs * 2 : BACKOFF_MIN_MS);
     this.retryAt = Date.now() + this.backoffMs;

@@ -35,7 +35,7 @@ function linkInfo(w: Writer, kind: string | undefined, data?: (w: Writer) => voi
 const link = (body: (w: Writer) => void): RawLink => decodeLink(message(RTM_NEWLINK, body))!;
 
 describe('decodeLink', () => {
-  it('reads a bridge with timers in centiseconds, admin and oper state, mac', () => {
+  it('reads a bridge with timers in centiseconds, admin and oper state, mac, and the MTU and address limits', () => {
     const l = link((w) => {
       ifinfo(w, 4, 0x1043); // IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST
       w.string(3, 'br0');
@@ -43,6 +43,8 @@ describe('decodeLink', () => {
       w.u8(16, 6); // IFLA_OPERSTATE IF_OPER_UP
       w.u32(4, 1500);
       w.bytes(1, Uint8Array.of(0x02, 0xab, 0, 0, 0, 0x01));
+      w.u32(50, 68); // IFLA_MIN_MTU
+      w.u32(51, 65535); // IFLA_MAX_MTU
       linkInfo(w, 'bridge', (d) => {
         d.u32(1, 1500); // FORWARD_DELAY
         d.u32(2, 200); // HELLO_TIME, not modelled
@@ -60,6 +62,7 @@ describe('decodeLink', () => {
       operState: 'up',
       mtu: 1500,
       mac: '02:ab:00:00:00:01',
+      limits: { addrLen: 6, minMtu: 68, maxMtu: 65535, type: 1 },
       bridge: { forwardDelay: 15, ageingTime: 300, stp: false, priority: 32768 },
     });
   });

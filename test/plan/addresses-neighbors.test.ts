@@ -118,3 +118,17 @@ test('an lladdr that does not fit the device is a problem at its source; nothing
   const created = plan(desiredOf({ links: [link('d1', 'bridge')], neighbors: [{ ...long, dev: 'd1' }] }), state());
   assert.equal(created.problems.length, 1);
 });
+
+test('a new address beside a replaced primary: promote_secondaries goes on before the new address, so no change to the link follows the addresses made on it', () => {
+  const eth1 = link('eth1', 'device', { mac: '02:00:00:00:00:02' });
+  const actual = state({ links: [eth1], addresses: [addr('eth1', '10.0.0.1/24', { protocol: OURS })] });
+  const desired = desiredOf({ addresses: [addr('eth1', '10.0.0.2/24'), addr('eth1', '10.0.0.1/24', { label: 'eth1:1' })] });
+  const result = plan(desired, actual);
+  assert.deepEqual(result.problems, []);
+  assert.deepEqual(lines(result.plan), ['update interface eth1', 'create address eth1 10.0.0.2/24', 'replace address eth1 10.0.0.1/24', 'update interface eth1']);
+  assert.deepEqual(result.plan.stages[0]![0]!.attrs, [{ attr: PROMOTE_SECONDARIES, old: false, new: true }]);
+  const after = applyPlan(actual, result.plan);
+  assert.deepEqual(after.addresses.map((a) => a.address).sort(), ['10.0.0.1/24', '10.0.0.2/24']);
+  assert.equal(after.links[0]!.promoteSecondaries, undefined);
+  assert.deepEqual(lines(plan(desired, after).plan), []);
+});

@@ -2,7 +2,7 @@
 // (linux/rtnetlink.h, if_link.h). The kind-specific part (IFLA_LINKINFO)
 // is delegated to the drivers in kinds/. Decoded links keep ifindex
 // references as numbers; resolveLinks() names them once every link is known.
-import type { Link } from '../../model/types.js';
+import type { DeviceLimits, Link } from '../../model/types.js';
 import {
   AF_INET,
   AF_UNSPEC,
@@ -35,6 +35,8 @@ export const IFLA_IFALIAS = 20;
 export const IFLA_EXT_MASK = 29;
 export const IFLA_AF_SPEC = 26;
 export const IFLA_LINK_NETNSID = 37;
+export const IFLA_MIN_MTU = 50;
+export const IFLA_MAX_MTU = 51;
 /** IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF } }: the link's IPv4 devconf, u32 per IPV4_DEVCONF_* (1-based). */
 export const IFLA_INET_CONF = 1;
 export const IPV4_DEVCONF_PROMOTE_SECONDARIES = 20;
@@ -193,12 +195,36 @@ const linkInfo: Codec<Link, LinkCtx> = {
   },
 };
 
+/** The device's limits, read only (config/limits.ts checks desired values against them). */
+function limitsOf(target: object): DeviceLimits {
+  const l = target as Link;
+  return (l.limits ??= {});
+}
+
+const mtuLimit = (key: 'minMtu' | 'maxMtu'): Codec<number> => ({
+  read: (b, at, len, _ctx, target) => {
+    need(len, 4, at);
+    limitsOf(target)[key] = b.readUInt32LE(at);
+    return undefined;
+  },
+  write: () => {},
+});
+
+/** IFLA_ADDRESS: the MAC (an all-zero one reads as none), and its length, which is the device's address length. */
+const linkAddress: Codec<string> = {
+  read: (b, at, len, ctx, target) => {
+    limitsOf(target).addrLen = len;
+    return mac.read(b, at, len, ctx, target);
+  },
+  write: mac.write,
+};
+
 const CREATE = ['create', 'replace'] as const;
 
 const layout = new AttrLayout<LinkCtx>([
   { attr: IFLA_IFNAME, field: 'name', codec: string, on: CREATE },
   { attr: IFLA_MTU, field: 'mtu', codec: u32 },
-  { attr: IFLA_ADDRESS, field: 'mac', codec: mac },
+  { attr: IFLA_ADDRESS, field: 'mac', codec: linkAddress },
   { attr: IFLA_LINK, codec: lowerLink, on: CREATE },
   { attr: IFLA_MASTER, field: 'master', codec: indexRef<LinkCtx>('masterIndex'), on: ['update'] },
   { attr: IFLA_IFALIAS, field: 'alias', codec: string, on: ['update'] },
@@ -206,6 +232,8 @@ const layout = new AttrLayout<LinkCtx>([
   { attr: IFLA_LINK_NETNSID, codec: netnsid, on: [] },
   { attr: IFLA_AF_SPEC, field: 'promoteSecondaries', codec: promoteSecondaries, on: ['update'] },
   { attr: IFLA_LINKINFO, codec: linkInfo },
+  { attr: IFLA_MIN_MTU, codec: mtuLimit('minMtu'), on: [] },
+  { attr: IFLA_MAX_MTU, codec: mtuLimit('maxMtu'), on: [] },
 ]);
 
 const enc = new LinkCtx();
@@ -271,6 +299,7 @@ export function decodeLink(m: Message): RawLink | undefined {
   layout.decode(b, o + IFINFOMSG_LEN, m.end, link, ctx);
   if (link.name === '') throw new NetlinkParseError(`link ${link.ifindex} has no IFLA_IFNAME`);
   if (link.alias === '') delete link.alias; // a cleared alias reads back empty
+  if (link.limits) link.limits.type = b.readUInt16LE(o + 2);
   if (ctx.masterIndex) link.masterIndex = ctx.masterIndex;
   if (ctx.linkIndex) {
     if (ctx.driver?.iflaLink === 'peer') link.peerIndex = ctx.linkIndex;

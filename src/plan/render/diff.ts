@@ -1,113 +1,106 @@
-// `netrec plan -o diff` (contract section 6): a unified diff between the
-// current and the desired state, both in the config format. The current side
-// shows what the config is about: each declared object as it is now, limited
-// to the attributes the config sets (so what it leaves alone is no noise),
-// and the objects the plan deletes.
+// `netrec plan -o diff` (contract section 6; docs/plan.md): a unified diff
+// between the current and the desired state, both in the config format,
+// built from the plan's own before and after of each object it touches. So
+// every change of the plan shows, and each side holds the whole object as it
+// is (or will be), not only what the config mentions. Objects the plan does
+// not touch are left out; interfaces are named where their addresses are.
 import { createTwoFilesPatch } from 'diff';
 import { toDocument, toYaml } from '../../config/serialize.js';
-import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../../model/identity.js';
-import type { Desired, Link, Route, State } from '../../model/types.js';
-import { plan } from '../plan.js';
-import { planChanges } from '../types.js';
+import type { Address, Desired, Link, Neighbor, ObjectType, Route, Rule, State } from '../../model/types.js';
+import { vethPeerMade } from '../effects.js';
+import { idOf } from '../reconcile.js';
+import type { ModelObject, Plan } from '../types.js';
 
 /** The diff, or '' when both sides read the same. */
-export function renderDiff(current: State, desired: Desired): string {
+export function renderDiff(p: Plan, current: State, desired: Pick<Desired, 'tables' | 'policy'>): string {
+  const { before, after } = sides(p, current);
   const opts = { all: true, tables: desired.tables, policy: desired.policy };
-  const before = toYaml(toDocument(currentView(current, desired), opts));
-  const after = toYaml(toDocument(declaredPresent(desired.state), opts));
-  return before === after ? '' : createTwoFilesPatch('current', 'desired', before, after, undefined, undefined, { context: 3 });
-}
-
-function declaredPresent(s: State): State {
-  const present = <T extends { state?: string }>(list: T[]): T[] => list.filter((o) => o.state !== 'absent');
-  return {
-    links: present(s.links),
-    addresses: present(s.addresses),
-    routes: present(s.routes),
-    rules: present(s.rules),
-    neighbors: present(s.neighbors),
-  };
-}
-
-function currentView(current: State, desired: Desired): State {
-  const view: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
-  const pick = <T extends { state?: string; protocol?: number }>(list: T[], want: T[], key: (o: T) => string, out: T[], isLink = false): void => {
-    const have = new Map(list.map((o) => [key(o), o]));
-    for (const w of want) {
-      const h = have.get(key(w));
-      if (h !== undefined) out.push(w.state === 'absent' ? h : project(h, w, isLink));
-    }
-  };
-  // An address without a recorded protocol is not adopted (see compare.ts): no difference to show.
-  const addresses = current.addresses.map((a) => (a.protocol === undefined ? { ...a, protocol: desired.policy.protocol } : a));
-  const d = desired.state;
-  pick(current.links, d.links, linkKey, view.links, true);
-  pick(addresses, d.addresses, addressKey, view.addresses);
-  pickRoutes(current.routes, d.routes, view.routes);
-  pick(current.rules, d.rules, ruleKey, view.rules);
-  pick(current.neighbors, d.neighbors, neighborKey, view.neighbors);
-
-  for (const c of planChanges(plan(desired, current).plan)) {
-    if (c.action !== 'delete') continue;
-    if (c.type === 'interface') view.links.push(c.before!);
-    else if (c.type === 'address') view.addresses.push(c.before!);
-    else if (c.type === 'route') view.routes.push(c.before!);
-    else if (c.type === 'rule') view.rules.push(c.before!);
-    else view.neighbors.push(c.before!);
-  }
-  // Addresses are shown under their interface: name the ones the view lacks.
-  const shown = new Set(view.links.map((l) => l.name));
-  const links = new Map(current.links.map((l) => [l.name, l]));
-  for (const a of view.addresses) {
-    const l = links.get(a.dev);
-    if (l === undefined || shown.has(a.dev)) continue;
-    shown.add(a.dev);
-    view.links.push({ name: l.name, kind: l.kind, state: l.state } satisfies Link);
-  }
-  return view;
-}
-
-/** Route attributes a declaration clears by leaving them out (compare.ts): shown when the current route has them. */
-const CLEARED: readonly string[] = ['via', 'src', 'mtu', 'mtuLock', 'initcwnd', 'initrwnd', 'advmss', 'hoplimit', 'quickack', 'congctl', 'pref'];
-
-/** Routes as pick() does, choosing among those of one identity the one of the declared owner. */
-function pickRoutes(list: Route[], want: Route[], out: Route[]): void {
-  const have = new Map<string, Route[]>();
-  for (const r of list) {
-    const k = routeKey(r);
-    const g = have.get(k);
-    if (g === undefined) have.set(k, [r]);
-    else g.push(r);
-  }
-  for (const w of want) {
-    const g = have.get(routeKey(w));
-    const h = g?.find((r) => r.protocol === w.protocol) ?? g?.[0];
-    if (h === undefined) continue;
-    if (w.state === 'absent') {
-      out.push(h);
-      continue;
-    }
-    const p = project(h, w, false) as unknown as Record<string, unknown>;
-    const hr = h as unknown as Record<string, unknown>;
-    for (const k of CLEARED) if (hr[k] !== undefined && p[k] === undefined) p[k] = hr[k];
-    out.push(p as unknown as Route);
-  }
+  const a = toYaml(toDocument(before, opts));
+  const b = toYaml(toDocument(after, opts));
+  return a === b ? '' : createTwoFilesPatch('current', 'desired', a, b, undefined, undefined, { context: 3 });
 }
 
 /**
- * The current object limited to what the declared one sets. For links the
- * declared state and address-list ownership carry over, so both sides
- * render the same keys; other objects' `state` (present, NUD states) is not
- * compared.
+ * The objects the plan touches, as they are and as they will be: for each
+ * one the first `before` the plan knows and the last `after` (none when the
+ * plan deletes it). The other end of a new veth, which the kernel makes, is
+ * on the desired side.
  */
-function project<T extends object>(have: T, want: T, isLink: boolean): T {
-  const out: Record<string, unknown> = {};
-  const h = have as Record<string, unknown>;
-  for (const [k, v] of Object.entries(want)) {
-    if (v === undefined || k === 'source' || (k === 'state' && !isLink)) continue;
-    if (k === 'addressesAuthoritative') out[k] = v;
-    else if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof h[k] === 'object' && h[k] !== null) out[k] = project(h[k] as object, v as object, false);
-    else out[k] = h[k];
+function sides(p: Plan, current: State): { before: State; after: State } {
+  const objects = new Map<string, { type: ObjectType; before: ModelObject | null; after: ModelObject | null }>();
+  const now = new CurrentObjects(current);
+  // An object first seen being created may be one the kernel takes away earlier in the plan (and the plan makes again): it is there now.
+  const touch = (type: ObjectType, id: string, before: ModelObject | null, after: ModelObject | null): void => {
+    const key = `${type}\0${id}`;
+    const o = objects.get(key);
+    if (o === undefined) objects.set(key, { type, before: before ?? now.get(type, id) ?? null, after });
+    else o.after = after;
+  };
+  for (const stage of p.stages) {
+    for (const c of stage) {
+      touch(c.type, c.id, c.before, c.after);
+      const made = c.type === 'interface' && c.after !== null && c.action !== 'update' ? vethPeerMade(c.after as Link) : undefined;
+      if (made !== undefined && c.effects?.some((e) => e.type === 'interface' && e.id === made.name && !e.removed)) touch('interface', made.name, null, made);
+      // What the kernel removes along with the change goes too.
+      if (c.effects) for (const e of c.effects) if (e.removed) touch(e.type, e.id, null, null);
+    }
   }
-  return out as T;
+  const before: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+  const after: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+  for (const o of objects.values()) {
+    if (o.before === null && o.after === null) continue;
+    if (o.before !== null) add(before, o.type, o.before);
+    if (o.after !== null) add(after, o.type, o.after);
+  }
+  // Addresses are shown under their interface: name it on both sides where the plan leaves it alone.
+  const links = new Map(current.links.map((l) => [l.name, l]));
+  for (const side of [before, after]) {
+    const shown = new Set(side.links.map((l) => l.name));
+    for (const a of side.addresses) {
+      if (shown.has(a.dev)) continue;
+      shown.add(a.dev);
+      const l = links.get(a.dev);
+      const stub: Link = { name: a.dev, kind: l?.kind ?? 'device', state: l?.state ?? 'up' };
+      if (objects.has(`interface\0${a.dev}`)) continue;
+      for (const s of [before, after]) if (!s.links.some((x) => x.name === a.dev)) s.links.push(stub);
+    }
+  }
+  return { before, after };
 }
+
+function add(s: State, type: ObjectType, o: ModelObject): void {
+  if (type === 'interface') s.links.push(o as Link);
+  else if (type === 'address') s.addresses.push(o as Address);
+  else if (type === 'route') s.routes.push(o as Route);
+  else if (type === 'rule') s.rules.push(o as Rule);
+  else s.neighbors.push(o as Neighbor);
+}
+
+/** The current objects by type and identity key, indexed on first need. */
+class CurrentObjects {
+  private readonly byType = new Map<ObjectType, Map<string, ModelObject>>();
+
+  constructor(private readonly current: State) {}
+
+  get(type: ObjectType, id: string): ModelObject | undefined {
+    let m = this.byType.get(type);
+    if (m === undefined) {
+      m = new Map();
+      const list: readonly ModelObject[] = LISTS[type](this.current);
+      for (const o of list) {
+        const k = idOf(type, o);
+        if (!m.has(k)) m.set(k, o);
+      }
+      this.byType.set(type, m);
+    }
+    return m.get(id);
+  }
+}
+
+const LISTS: Record<ObjectType, (s: State) => readonly ModelObject[]> = {
+  interface: (s) => s.links,
+  address: (s) => s.addresses,
+  route: (s) => s.routes,
+  rule: (s) => s.rules,
+  neighbor: (s) => s.neighbors,
+};

@@ -11,9 +11,9 @@ function kebab(key: string): string {
   return k;
 }
 
-/** Not part of the config format: where it was declared, and the address-list ownership flag. */
+/** Not part of the config format: where it was declared, the address-list ownership flag, the device's kernel limits. */
 function hidden(k: string): boolean {
-  return k === 'source' || k === 'addressesAuthoritative';
+  return k === 'source' || k === 'addressesAuthoritative' || k === 'limits';
 }
 
 /**

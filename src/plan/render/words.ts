@@ -1,0 +1,288 @@
+// The words a text plan uses for each object type: one table per type, each
+// entry an attribute (its plan name, as in `attrs` of a change), the
+// iproute2 keyword and how its value reads. Whole-object lines ("+ route
+// default via 198.51.100.1 dev wan0 proto netrec") and changed attributes
+// ("mtu 1500 -> 9000") are both built from these tables and nothing else.
+import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
+import { IP_PROTOCOL_NAMES, routeKeyDev } from '../../model/identity.js';
+import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
+import type { ModelObject } from '../types.js';
+
+/** Names for numbers: the config's tables and netrec's own protocol marker. */
+export interface Names {
+  tables: ReadonlyMap<number, string>;
+  /** The protocol marker netrec writes (policy.protocol), shown as "netrec" where rt_protos has no name for it. */
+  protocol: number;
+}
+
+export function namesOf(tables: Readonly<Record<string, number>> = {}, protocol = DEFAULT_PROTOCOL): Names {
+  const byNumber = new Map<number, string>();
+  for (const [name, n] of Object.entries(BUILTIN_TABLES)) byNumber.set(n, name);
+  // One name per number: the first declared.
+  for (const [name, n] of Object.entries(tables)) if (!byNumber.has(n)) byNumber.set(n, name);
+  return { tables: byNumber, protocol };
+}
+
+export function tableText(n: number, names: Names): string {
+  return names.tables.get(n) ?? String(n);
+}
+
+export function protocolText(p: number, names: Names, forAddress = false): string {
+  const known = (forAddress ? ADDRESS_PROTOCOL_NAMES : PROTOCOL_NAMES)[p];
+  if (known !== undefined) return known;
+  return p === names.protocol ? 'netrec' : String(p);
+}
+
+/** One attribute of an object type in iproute2's words. */
+export interface Word<T> {
+  /** The attribute's plan name (AttrChange.attr). */
+  attr: string;
+  /** iproute2's keyword; '' when the value speaks for itself (a route's destination, an action). */
+  key: string;
+  /** The value as text, or undefined when the object does not have it. */
+  get(o: T, names: Names): string | undefined;
+  /** On whole-object lines: the value alone, without the keyword (a link's kind, a route's type). */
+  bare?: boolean;
+  /** A switch: on whole-object lines its keyword when 'on', nothing when 'off'; changes read "KEY off -> on". */
+  flag?: boolean;
+  /** Left out of whole-object lines (a default iproute2 does not print either). */
+  hide?(o: T, names: Names): boolean;
+  /** Part of what tells the object apart: named on lines of updates. */
+  id?: boolean | ((o: T) => boolean);
+  /** Not set on the new object means the kernel has none (a route's gateway, a link's master), so leaving it out is a change. */
+  clears?: boolean;
+  /** Shown as a change only when the plan lists it (bookkeeping such as the alias). */
+  quiet?: boolean;
+  /** Shown on lines of deletes of interfaces: the kind and what it hangs on (peer, lower link, id, table), not settings as read. */
+  onDelete?: boolean;
+  /** A kind's option: changes name the kind too ("vxlan id 100 -> 200"), as the keyword alone may be ambiguous. */
+  group?: string;
+}
+
+const onOff = (v: boolean | undefined): string | undefined => (v === undefined ? undefined : v ? 'on' : 'off');
+const str = (v: string | number | undefined): string | undefined => (v === undefined ? undefined : String(v));
+const centis = (s: number | undefined): string | undefined => (s === undefined ? undefined : String(Math.round(s * 100)));
+const lifetime = (v: number | 'forever' | undefined): string | undefined => (v === undefined ? undefined : String(v));
+const hex = (n: number | undefined): string | undefined => (n === undefined ? undefined : `0x${n.toString(16)}`);
+
+/** A kind's option: shown after the kind, only on links of that kind. */
+function opt<K extends 'bridge' | 'vxlan' | 'vlan' | 'veth' | 'macvlan' | 'bond' | 'vrf'>(
+  group: K,
+  attr: string,
+  key: string,
+  get: (o: NonNullable<Link[K]>, names: Names) => string | undefined,
+  more: Partial<Word<Link>> = {},
+): Word<Link> {
+  return { attr: `${group}.${attr}`, key, get: (l, n) => (l[group] === undefined ? undefined : get(l[group] as NonNullable<Link[K]>, n)), group, ...more };
+}
+
+const INTERFACE: readonly Word<Link>[] = [
+  { attr: 'name', key: '', bare: true, id: true, onDelete: true, get: (l) => l.name },
+  { attr: 'kind', key: 'type', bare: true, onDelete: true, get: (l) => (l.kind.startsWith('other:') ? l.kind.slice(6) : l.kind), hide: (l) => l.kind === 'device' },
+  opt('veth', 'peer', 'peer', (v) => v.peer, { onDelete: true }),
+  opt('bridge', 'stp', 'stp', (b) => onOff(b.stp)),
+  opt('bridge', 'forward-delay', 'forward_delay', (b) => centis(b.forwardDelay)),
+  opt('bridge', 'ageing-time', 'ageing_time', (b) => centis(b.ageingTime)),
+  opt('bridge', 'priority', 'priority', (b) => str(b.priority)),
+  opt('vlan', 'link', 'link', (v) => v.link, { onDelete: true }),
+  opt('vlan', 'id', 'id', (v) => str(v.id), { onDelete: true }),
+  opt('vlan', 'protocol', 'protocol', (v) => v.protocol),
+  opt('vxlan', 'vni', 'id', (v) => str(v.vni), { onDelete: true }),
+  opt('vxlan', 'local', 'local', (v) => v.local),
+  opt('vxlan', 'remote', 'remote', (v) => v.remote),
+  opt('vxlan', 'port', 'dstport', (v) => str(v.port)),
+  opt('vxlan', 'link', 'dev', (v) => v.link),
+  opt('vxlan', 'learning', 'learning', (v) => onOff(v.learning), { flag: true }),
+  opt('vxlan', 'ttl', 'ttl', (v) => str(v.ttl)),
+  opt('macvlan', 'link', 'link', (v) => v.link, { onDelete: true }),
+  opt('macvlan', 'mode', 'mode', (v) => v.mode),
+  opt('bond', 'mode', 'mode', (v) => v.mode),
+  opt('bond', 'miimon', 'miimon', (v) => str(v.miimon)),
+  opt('vrf', 'table', 'table', (v, n) => tableText(v.table, n), { onDelete: true }),
+  { attr: 'mtu', key: 'mtu', get: (l) => str(l.mtu) },
+  { attr: 'mac', key: 'address', get: (l) => l.mac },
+  { attr: 'master', key: 'master', get: (l) => l.master, clears: true },
+  { attr: 'state', key: 'state', get: (l) => l.state, hide: (l) => l.state === 'up' },
+  { attr: 'alias', key: 'alias', get: (l) => l.alias, quiet: true, hide: () => true },
+  { attr: 'ipv4.promote-secondaries', key: 'promote_secondaries', get: (l) => onOff(l.promoteSecondaries ?? false), flag: true, quiet: true, hide: () => true },
+];
+
+const ADDRESS: readonly Word<Address>[] = [
+  { attr: 'address', key: '', bare: true, id: true, get: (a) => (a.peer === undefined ? a.address : a.address.split('/')[0]) },
+  { attr: 'peer', key: 'peer', id: true, get: (a) => a.peer },
+  { attr: 'dev', key: 'dev', id: true, get: (a) => a.dev },
+  { attr: 'label', key: 'label', get: (a) => a.label, hide: (a) => a.label === a.dev },
+  { attr: 'valid-lifetime', key: 'valid_lft', get: (a) => lifetime(a.validLifetime), hide: (a) => a.validLifetime === 'forever' },
+  { attr: 'preferred-lifetime', key: 'preferred_lft', get: (a) => lifetime(a.preferredLifetime), hide: (a) => a.preferredLifetime === 'forever' },
+  { attr: 'noprefixroute', key: 'noprefixroute', flag: true, get: (a) => onOff(a.noprefixroute ?? false) },
+  { attr: 'protocol', key: 'proto', get: (a, n) => (a.protocol === undefined ? undefined : protocolText(a.protocol, n, true)), hide: (a, n) => a.protocol === n.protocol },
+];
+
+const METRIC_KEYS: readonly [keyof Route & string, string][] = [
+  ['initcwnd', 'initcwnd'],
+  ['initrwnd', 'initrwnd'],
+  ['advmss', 'advmss'],
+  ['hoplimit', 'hoplimit'],
+  ['congctl', 'congctl'],
+];
+
+const ROUTE: readonly Word<Route>[] = [
+  { attr: 'type', key: 'type', bare: true, get: (r) => r.type, hide: (r) => r.type === 'unicast' },
+  { attr: 'to', key: '', bare: true, id: true, get: (r) => (r.to.endsWith('/0') ? 'default' : r.to) },
+  { attr: 'from', key: 'from', id: true, get: (r) => r.from },
+  { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
+  { attr: 'via', key: 'via', get: (r) => r.via, clears: true },
+  { attr: 'dev', key: 'dev', get: (r) => r.dev, id: (r) => routeKeyDev(r) !== undefined },
+  {
+    attr: 'nexthops',
+    key: 'nexthops',
+    bare: true,
+    get: (r) =>
+      r.nexthops?.map((h) => `nexthop${h.via === undefined ? '' : ` via ${h.via}`}${h.dev === undefined ? '' : ` dev ${h.dev}`} weight ${h.weight}${h.onLink ? ' onlink' : ''}`).join(' '),
+  },
+  { attr: 'table', key: 'table', id: true, get: (r, n) => tableText(r.table, n), hide: (r) => r.table === TABLE_MAIN },
+  { attr: 'protocol', key: 'proto', get: (r, n) => protocolText(r.protocol, n) },
+  { attr: 'scope', key: 'scope', get: (r) => r.scope, hide: (r) => r.scope === 'global' },
+  { attr: 'src', key: 'src', get: (r) => r.src, clears: true },
+  { attr: 'metric', key: 'metric', id: true, get: (r) => String(r.metric), hide: (r) => r.metric === 0 },
+  { attr: 'on-link', key: 'onlink', flag: true, get: (r) => onOff(r.onLink ?? false) },
+  { attr: 'mtu', key: 'mtu', get: (r) => (r.mtu === undefined ? undefined : `${r.mtuLock ? 'lock ' : ''}${r.mtu}`), clears: true },
+  // Read with the mtu, as iproute2 writes it ("mtu lock 1400"): a lock that changes changes that word.
+  { attr: 'mtu-lock', key: 'mtu lock', get: () => undefined },
+  ...METRIC_KEYS.map(([field, key]): Word<Route> => ({ attr: field, key, get: (r) => str(r[field] as string | number | undefined), clears: true })),
+  { attr: 'quickack', key: 'quickack', get: (r) => (r.quickack ? '1' : undefined), clears: true },
+  { attr: 'pref', key: 'pref', get: (r) => r.pref, clears: true },
+  {
+    attr: 'other',
+    key: 'attributes',
+    bare: true,
+    get: (r) => (r.other === undefined ? undefined : Object.entries(r.other).map(([k, v]) => `attr ${k} 0x${v}`).join(' ')),
+  },
+];
+
+const RULE: readonly Word<Rule>[] = [
+  { attr: 'family', key: 'family', bare: true, id: true, get: (r) => r.family },
+  { attr: 'priority', key: 'pref', id: true, get: (r) => String(r.priority) },
+  { attr: 'not', key: 'not', flag: true, id: true, get: (r) => onOff(r.not ?? false) },
+  { attr: 'from', key: 'from', id: true, get: (r) => r.from },
+  { attr: 'to', key: 'to', id: true, get: (r) => r.to },
+  { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
+  { attr: 'dscp', key: 'dscp', id: true, get: (r) => str(r.dscp) },
+  { attr: 'fwmark', key: 'fwmark', id: true, get: (r) => (r.fwmark === undefined ? undefined : `${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`) },
+  { attr: 'iif', key: 'iif', id: true, get: (r) => r.iif },
+  { attr: 'oif', key: 'oif', id: true, get: (r) => r.oif },
+  { attr: 'uidrange', key: 'uidrange', id: true, get: (r) => r.uidrange },
+  { attr: 'ipproto', key: 'ipproto', id: true, get: (r) => (r.ipproto === undefined ? undefined : (IP_PROTOCOL_NAMES[r.ipproto] ?? String(r.ipproto))) },
+  { attr: 'sport', key: 'sport', id: true, get: (r) => r.sport },
+  { attr: 'dport', key: 'dport', id: true, get: (r) => r.dport },
+  { attr: 'l3mdev', key: 'l3mdev', flag: true, id: true, get: (r) => onOff(r.l3mdev ?? false) },
+  { attr: 'suppress-prefixlength', key: 'suppress_prefixlength', id: true, get: (r) => str(r.suppressPrefixlength) },
+  { attr: 'suppress-ifgroup', key: 'suppress_ifgroup', id: true, get: (r) => str(r.suppressIfgroup) },
+  {
+    attr: 'attributes',
+    key: 'attributes',
+    bare: true,
+    id: true,
+    get: (r) =>
+      r.attributes === undefined
+        ? undefined
+        : Object.keys(r.attributes)
+            .sort((a, b) => Number(a) - Number(b))
+            .map((t) => `attr ${t} 0x${r.attributes![t]}`)
+            .join(' '),
+  },
+  {
+    attr: 'action',
+    key: 'action',
+    bare: true,
+    id: true,
+    get: (r, n) => (r.action === 'lookup' ? (r.table ? `lookup ${tableText(r.table, n)}` : undefined) : r.action === 'goto' ? `goto ${r.goto ?? '?'}` : r.action),
+  },
+  { attr: 'protocol', key: 'proto', get: (r, n) => protocolText(r.protocol, n) },
+];
+
+const NEIGHBOR: readonly Word<Neighbor>[] = [
+  { attr: 'address', key: '', bare: true, id: true, get: (x) => x.address },
+  { attr: 'lladdr', key: 'lladdr', get: (x) => x.lladdr },
+  { attr: 'dev', key: 'dev', id: true, get: (x) => x.dev },
+  { attr: 'state', key: 'nud', get: (x) => x.state, hide: (x) => x.state === 'permanent' || x.state === 'present' },
+  { attr: 'protocol', key: 'proto', get: (x, n) => (x.protocol === undefined ? undefined : protocolText(x.protocol, n)), hide: (x, n) => x.protocol === n.protocol },
+];
+
+/** The words of every object type, in the order iproute2 writes them. */
+export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] } = {
+  interface: INTERFACE as readonly Word<ModelObject>[],
+  address: ADDRESS as readonly Word<ModelObject>[],
+  route: ROUTE as readonly Word<ModelObject>[],
+  rule: RULE as readonly Word<ModelObject>[],
+  neighbor: NEIGHBOR as readonly Word<ModelObject>[],
+};
+
+/** An object as iproute2 would write it: "default via 198.51.100.1 dev wan0 proto netrec". `which` picks the words shown. */
+export function objectWords(type: ObjectType, o: ModelObject, names: Names, which: 'all' | 'id' | 'delete' = 'all'): string {
+  const parts: string[] = [];
+  for (const w of WORDS[type]) {
+    if (which === 'id' && !(typeof w.id === 'function' ? w.id(o) : w.id)) continue;
+    if (which === 'delete' && type === 'interface' && !w.onDelete) continue;
+    const v = w.get(o, names);
+    if (v === undefined || w.hide?.(o, names)) continue;
+    if (w.flag) {
+      if (v === 'on') parts.push(w.key);
+    } else parts.push(w.bare || w.key === '' ? v : `${w.key} ${v}`);
+  }
+  return parts.join(' ');
+}
+
+/** One changed attribute, as a plan shows it. */
+export interface WordChange {
+  attr: string;
+  text: string;
+}
+
+/**
+ * Every attribute that differs between `before` and `after` in these words
+ * ("mtu 1500 -> 9000"), plus those `listed` by the plan; an attribute the new
+ * object leaves out counts only where leaving it out clears it.
+ */
+export function changedWords(type: ObjectType, before: ModelObject, after: ModelObject, listed: readonly string[], names: Names): WordChange[] {
+  const out: WordChange[] = [];
+  for (const w of WORDS[type]) {
+    const old = w.get(before, names);
+    const now = w.get(after, names);
+    if (old === now) continue;
+    const isListed = listed.includes(w.attr);
+    if (!isListed && (w.quiet || (now === undefined && !w.clears))) continue;
+    const key = w.group === undefined ? w.key || w.attr : `${w.group} ${w.key}`;
+    out.push({ attr: w.attr, text: `${key} ${old ?? 'none'} -> ${now ?? 'none'}` });
+  }
+  return out;
+}
+
+/**
+ * An object named by its identity key alone (what the kernel removes along
+ * with a change), in the same words: "neighbor 10.0.0.5 dev lan0",
+ * "route 10.1.0.0/24 table isp_a". Keys are those of model/identity.ts;
+ * device names hold no spaces.
+ */
+export function idWords(type: ObjectType, id: string, names: Names): string {
+  const sp = id.indexOf(' ');
+  switch (type) {
+    case 'address':
+    case 'neighbor':
+      return sp < 0 ? id : `${id.slice(sp + 1)} dev ${id.slice(0, sp)}`;
+    case 'route': {
+      const m = /^(\S+) table (\d+) metric (\d+)(.*)$/.exec(id);
+      if (m === null) return id;
+      const table = Number(m[2]);
+      let s = m[1]!.endsWith('/0') ? 'default' : m[1]!;
+      s += m[4]!;
+      if (table !== TABLE_MAIN) s += ` table ${tableText(table, names)}`;
+      if (m[3] !== '0') s += ` metric ${m[3]}`;
+      return s;
+    }
+    case 'rule':
+      return id.replace(/ lookup (\d+)$/, (_, n: string) => ` lookup ${tableText(Number(n), names)}`);
+    default:
+      return id;
+  }
+}
