@@ -238,8 +238,8 @@ describe('apply of a fleet host records its revision, host and errors', () => {
     assert.equal(first.host, 'h2');
     assert.equal(first.lastRun.trigger, 'cli');
     assert.equal(first.lastError, null);
-    // A gateway the kernel cannot reach: refused, rolled back, recorded.
-    writeFileSync(join(fleet, 'hosts', 'h2', '30.yaml'), 'version: 1\nroutes:\n  - { to: 10.99.0.0/16, via: 203.0.113.77 }\n');
+    // A preferred source no interface has: only the kernel refuses it; rolled back, recorded.
+    writeFileSync(join(fleet, 'hosts', 'h2', '30.yaml'), 'version: 1\nroutes:\n  - { to: 10.99.0.0/16, dev: br0, src: 10.98.0.1 }\n');
     const b = netrecRaw(['apply', fleet, '--host', 'h2', '--netns', ns.name, '--state-dir', stateDir]);
     assert.equal(b.status, 1, b.stdout + b.stderr);
     const second = st();
