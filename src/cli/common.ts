@@ -1,5 +1,7 @@
 // What every command shares: namespace resolution, error reporting, output.
+import { Option } from 'commander';
 import { existsSync } from 'node:fs';
+import { defaultHost } from '../config/fleet.js';
 import { ConfigError } from '../config/errors.js';
 import { LockHeldError } from '../apply/lock.js';
 import { Connection, DumpInterruptedError } from '../netlink/connection.js';
@@ -11,6 +13,16 @@ export class UserError extends Error {
     super(message);
     this.name = 'UserError';
   }
+}
+
+/** --host HOST, the same for validate, plan, apply, watch and show --sources: which host's view of a fleet directory to use. */
+export function hostOption(): Option {
+  return new Option('--host <host>', "with a fleet directory (common/, groups/NAME/, hosts/HOST/): the host whose view to load (default: this machine's hostname); plain configs ignore it");
+}
+
+/** The host a command loads a fleet for: --host, else the hostname. */
+export function hostOf(opts: { host?: string }): string {
+  return opts.host ?? defaultHost();
 }
 
 /** --netns NS: a name under /run/netns, or a path such as /proc/PID/ns/net. */

@@ -6,10 +6,10 @@ import { statSync } from 'node:fs';
 import { readRegular } from '../state/open.js';
 import { configFilePaths } from './load.js';
 
-/** A hash of every config file's bytes (following symlinks), to skip no-op reloads. */
-export function configHash(configs: string[]): string {
+/** A hash of every config file's bytes (following symlinks), to skip no-op reloads; of a fleet, the files of `host`'s view. */
+export function configHash(configs: string[], host?: string): string {
   const h = createHash('sha256');
-  for (const f of configFilePaths(configs)) {
+  for (const f of configFilePaths(configs, host)) {
     h.update(f + '\n');
     try {
       h.update(readRegular(f));
@@ -21,8 +21,8 @@ export function configHash(configs: string[]): string {
 }
 
 /** A cheap fingerprint (inode, size, mtime of every config file, symlinks followed) for the polling safety net. */
-export function configSignature(configs: string[]): string {
-  return configFilePaths(configs)
+export function configSignature(configs: string[], host?: string): string {
+  return configFilePaths(configs, host)
     .map((f) => {
       try {
         const st = statSync(f);

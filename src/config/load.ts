@@ -4,7 +4,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Desired, Source, State } from '../model/types.js';
+import type { Desired, FleetInfo, Source, State } from '../model/types.js';
 import { FileContext, LazySources, type LoadState, type Settings } from './context.js';
 import { ConfigError, sortProblems, type Problem, type Warning } from './errors.js';
 
@@ -14,7 +14,8 @@ import { normalizeInterfaces, type RawInterface } from './normalize-interfaces.j
 import { normalizeRoutes, type RawRoute } from './normalize-routes.js';
 import { normalizeNeighbors, normalizeRules, type RawNeighbor, type RawRule } from './normalize-rules.js';
 import { validateSchema } from './schema.js';
-import { crossCheck } from './semantic.js';
+import { allFleetFiles, defaultHost, isFleetDir, mergeLayers, selectHost, type FleetSelection } from './fleet.js';
+import { crossCheck, identities } from './semantic.js';
 import { collectSettings, type SettingsSource } from './settings.js';
 import { InputError, readRegular, showBytes, sizeLimits, TooLargeError, type SizeLimits } from '../state/open.js';
 import { SourceText, type Path } from './source.js';
@@ -71,6 +72,8 @@ class Skips {
  */
 export interface LoadOptions {
   read?: (file: string, maxBytes: number) => Buffer;
+  /** The host whose view of a fleet directory to load (config/fleet.ts); default: the hostname. Plain configs ignore it. */
+  host?: string;
   /** Told of what is not read (a directory's other files); by default each is a line on stderr. */
   warn?: (w: Warning) => void;
   /** Subdirectories of a config directory that are skipped without a warning (default FLEET_DIRS). */
@@ -93,13 +96,47 @@ export function warnOnStderr(w: Warning): void {
 
 export function loadConfig(paths: string[], opts: LoadOptions = {}): Desired {
   const problems: Problem[] = [];
-  const files = expandPaths(paths, problems, opts);
+  const fleet = selectFleet(paths, opts, problems);
+  if (fleet === null) throw new ConfigError(sortProblems(problems, []));
+  const files = fleet ? fleet.layers.flatMap((l) => l.files) : expandPaths(paths, problems, opts);
   const budget = new Budget(opts.limits ?? sizeLimits());
   const loaded = files.map((f) => parseFile(f, problems, opts.read, budget)).filter((l): l is Loaded => l !== undefined);
   const { settings, tables } = collectSettings(loaded, problems, false);
-  const state = normalizeAll(loaded, settings, problems);
-  if (problems.length > 0) throw Object.assign(new ConfigError(sortProblems(problems, files)), { files });
-  return { state, policy: settings.policy, tables, files };
+  let info: FleetInfo | undefined;
+  let merge: ((perFile: Map<string, State>) => State) | undefined;
+  if (fleet) {
+    info = { root: fleet.root, host: fleet.host, layers: fleet.layers.map((l) => ({ name: l.name, files: l.files })), overrides: [] };
+    if (fleet.hostFile) info.hostFile = fleet.hostFile;
+    merge = (perFile) => {
+      const layers = fleet.layers.map((l) => ({ name: l.name, state: concatStates(l.files.map((f) => perFile.get(f)).filter((s): s is State => s !== undefined)) }));
+      const merged = mergeLayers(layers, identities(settings.policy.protocol));
+      info!.overrides = merged.overrides;
+      return merged.state;
+    };
+  }
+  const state = normalizeAll(loaded, settings, problems, merge);
+  if (problems.length > 0) {
+    const shown = fleet?.hostFile ? [fleet.hostFile, ...files] : files;
+    throw Object.assign(new ConfigError(sortProblems(problems, shown)), { files: shown });
+  }
+  return { state, policy: settings.policy, tables, files, ...(info ? { fleet: info } : {}) };
+}
+
+/**
+ * The host's layers when the CONFIG is a fleet directory; undefined for a
+ * plain config; null when the selection failed (problems say why). A fleet
+ * is the only CONFIG of a load.
+ */
+function selectFleet(paths: string[], opts: LoadOptions, problems: Problem[]): FleetSelection | undefined | null {
+  const root = paths.find((p) => isFleetDir(p));
+  if (root === undefined) return undefined;
+  if (paths.length > 1) {
+    problems.push({ file: root, line: 1, col: 1, message: 'a fleet directory is loaded on its own: give it as the only CONFIG (put shared files in its common/)' });
+    return null;
+  }
+  const limit = (opts.limits ?? sizeLimits()).file;
+  const read = opts.read ? (f: string) => opts.read!(f, limit) : (f: string) => readRegular(f, limit);
+  return selectHost(root, opts.host ?? defaultHost(), problems, read) ?? null;
 }
 
 /** A snapshot (`netrec show -o json|yaml`) as an actual state: read-only keys count, no sources. */
@@ -165,10 +202,14 @@ export function configFileNames(dir: string): string[] {
  * Every file the CONFIG arguments stand for, as the loader reads them (a
  * directory's config files; a missing path as itself), for fingerprints.
  */
-export function configFilePaths(configs: string[]): string[] {
+export function configFilePaths(configs: string[], host?: string): string[] {
   const out: string[] = [];
   for (const c of configs) {
     const p = resolve(c);
+    if (isFleetDir(p)) {
+      out.push(...fleetFilePaths(p, host));
+      continue;
+    }
     try {
       if (statSync(p).isDirectory()) {
         for (const f of configFileNames(p)) out.push(join(p, f));
@@ -180,6 +221,14 @@ export function configFilePaths(configs: string[]): string[] {
     out.push(p);
   }
   return out;
+}
+
+/** A fleet's files for one host (host.yaml included: it chooses the groups), or all of them when no host is named or it has none. */
+function fleetFilePaths(root: string, host: string | undefined): string[] {
+  if (host === undefined) return allFleetFiles(root);
+  const sel = selectHost(root, host, []);
+  if (!sel) return allFleetFiles(root);
+  return [...(sel.hostFile ? [sel.hostFile] : []), ...sel.layers.flatMap((l) => l.files)];
 }
 
 /** Files of the CONFIG arguments: files as given, directories' config files in lexical order. */
@@ -304,34 +353,35 @@ function parseFile(file: string, problems: Problem[], read: LoadOptions['read'],
   return isMapping ? { src, doc: value as RawDocument, skip } : undefined;
 }
 
-function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[]): State {
+/**
+ * Every file's objects, normalised, as one state: concatenated, or put
+ * together by `merge` (a fleet's layers), from each file's own state by file
+ * name. Then the checks across objects.
+ */
+function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[], merge?: (perFile: Map<string, State>) => State): State {
   const load: LoadState = { settings, problems, sources: new LazySources(), paths: new Map() };
-  const parts: { [K in keyof State]: State[K][] } = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+  const perFile = new Map<string, State>();
   const unchecked = new Set<string>();
   for (const { src, doc, skip } of loaded) {
     const ctx = new FileContext(src, load);
+    const own: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
     const list = <T>(key: keyof RawDocument): T[] | undefined => (Array.isArray(doc[key]) && !skip.sections.has(key) ? (doc[key] as T[]) : undefined);
     const interfaces = list<RawInterface>('interfaces');
     if (interfaces) {
       const r = normalizeInterfaces(ctx, interfaces, skip.entries('interfaces'));
-      parts.links.push(r.links);
-      parts.addresses.push(r.addresses);
+      own.links = r.links;
+      own.addresses = r.addresses;
       for (const name of r.unchecked) unchecked.add(name);
     }
     const routes = list<RawRoute>('routes');
-    if (routes) parts.routes.push(normalizeRoutes(ctx, routes, skip.entries('routes')));
+    if (routes) own.routes = normalizeRoutes(ctx, routes, skip.entries('routes'));
     const rules = list<RawRule>('rules');
-    if (rules) parts.rules.push(normalizeRules(ctx, rules, skip.entries('rules')));
+    if (rules) own.rules = normalizeRules(ctx, rules, skip.entries('rules'));
     const neighbors = list<RawNeighbor>('neighbors');
-    if (neighbors) parts.neighbors.push(normalizeNeighbors(ctx, neighbors, skip.entries('neighbors')));
+    if (neighbors) own.neighbors = normalizeNeighbors(ctx, neighbors, skip.entries('neighbors'));
+    perFile.set(src.file, own);
   }
-  const state: State = {
-    links: concat(parts.links),
-    addresses: concat(parts.addresses),
-    routes: concat(parts.routes),
-    rules: concat(parts.rules),
-    neighbors: concat(parts.neighbors),
-  };
+  const state = merge ? merge(perFile) : concatStates([...perFile.values()]);
   const locate = (obj: object, sub?: Path): Source | undefined => {
     const p = sub && load.paths.get(obj);
     if (p) return p.src.locate([...p.path, ...sub!]);
@@ -343,5 +393,16 @@ function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[])
 
 /** The files' lists as one (concat copies; no spread of 100,000 arguments). */
 function concat<T>(lists: T[][]): T[] {
-  return lists.length === 1 ? lists[0]! : ([] as T[]).concat(...lists);
+  const full = lists.filter((l) => l.length > 0);
+  return full.length === 1 ? full[0]! : ([] as T[]).concat(...full);
+}
+
+function concatStates(states: State[]): State {
+  return {
+    links: concat(states.map((s) => s.links)),
+    addresses: concat(states.map((s) => s.addresses)),
+    routes: concat(states.map((s) => s.routes)),
+    rules: concat(states.map((s) => s.rules)),
+    neighbors: concat(states.map((s) => s.neighbors)),
+  };
 }

@@ -1,7 +1,7 @@
 // netrec's state directory, one folder per network namespace:
 //   pending.json   what an apply awaiting confirmation changed (before and after)
 //   confirmed      written by `netrec confirm`
-//   history.jsonl  one line per apply
+//   history.jsonl  one line per run of apply or watch (state/history.ts)
 // The folder belongs to the namespace itself, not to the name it was reached
 // by: it is named by the namespace file's device and inode, and a pending
 // record also carries the namespace's cookie and the boot it was made in, so
@@ -20,7 +20,10 @@ import type { State } from '../model/types.js';
 import { openRawSocket } from '../netlink/socket.js';
 import { appendLine, readRecord, writeAtomic } from './files.js';
 import { InputError } from './open.js';
+import { isHistoryEntry, type HistoryEntry } from './history.js';
 import { checkTrustedDir, TrustError, trustedOwners } from './trust.js';
+
+export type { HistoryEntry } from './history.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netrec';
 const VERSION = 2;
@@ -60,34 +63,6 @@ export interface Pending {
   after: State;
   /** false while `after` is only what the plan predicts (the apply had not finished); true once read back from the kernel. */
   afterRead: boolean;
-}
-
-export interface HistoryEntry {
-  time: string;
-  configHash: string;
-  summary: { create: number; update: number; replace: number; delete: number };
-  result: string;
-  durationMs: number;
-  messages: number;
-  confirm?: 'confirmed' | 'rolled-back' | 'pending';
-}
-
-/** Whether a parsed history line has what readers use of an entry (any JSON may be in the file). */
-function isHistoryEntry(v: unknown): v is HistoryEntry {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const e = v as Record<string, unknown>;
-  const s = e.summary as Record<string, unknown> | null;
-  return (
-    typeof e.time === 'string' &&
-    typeof e.configHash === 'string' &&
-    typeof e.result === 'string' &&
-    typeof e.durationMs === 'number' &&
-    typeof e.messages === 'number' &&
-    (e.confirm === undefined || typeof e.confirm === 'string') &&
-    typeof s === 'object' &&
-    s !== null &&
-    ['create', 'update', 'replace', 'delete'].every((k) => typeof s[k] === 'number')
-  );
 }
 
 /** The identity of the namespace at `nsPath` (default: our own). */
@@ -251,22 +226,26 @@ export class StateStore {
     appendLine(this.path('history.jsonl'), JSON.stringify(e), this.owners);
   }
 
-  /** History entries, oldest first; a torn or corrupt line is skipped with a warning. */
+  /**
+   * History entries, oldest first; a torn or corrupt line is skipped with a
+   * warning, and so is valid JSON that is not an entry (a line someone else
+   * wrote, or a later netrec's record of another kind).
+   */
   readHistory(): HistoryEntry[] {
     const text = this.read('history.jsonl');
     if (!text) return [];
     const out: HistoryEntry[] = [];
     text.split('\n').forEach((line, i) => {
       if (!line.trim()) return;
-      let e: unknown;
+      let v: unknown;
       try {
-        e = JSON.parse(line);
+        v = JSON.parse(line);
       } catch {
         this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: unreadable line skipped`);
         return;
       }
-      if (isHistoryEntry(e)) out.push(e);
-      else this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: not a history entry (valid JSON, but not what netrec writes); skipped`);
+      if (isHistoryEntry(v)) out.push(v);
+      else this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: not a history entry; skipped`);
     });
     return out;
   }
