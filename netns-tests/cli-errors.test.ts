@@ -222,7 +222,7 @@ describe('history: a line that is JSON but not an entry', () => {
       const r = netrecRaw(['history', '--netns', ns.name, '--state-dir', state, '-o', output]);
       assert.equal(r.status, 0, r.stderr);
       assert.doesNotMatch(r.stderr, /^\s+at |internal error/m);
-      for (const line of [1, 2, 3, 4, 5, 6]) assert.match(r.stderr, new RegExp(`history\\.jsonl:${line}: not a history entry .*; skipped`));
+      for (const line of [1, 2, 3, 4, 5, 6]) assert.match(r.stderr, new RegExp(`history\\.jsonl:${line}: not a history entry.*; skipped`));
       if (output === 'json') assert.equal((JSON.parse(r.stdout) as unknown[]).length, 1);
       else assert.equal(r.stdout.trim().split('\n').length, 1, r.stdout);
     }

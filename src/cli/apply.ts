@@ -11,11 +11,13 @@ import type { Connection } from '../netlink/connection.js';
 import { processStartTime, type Pending, type StateStore } from '../state/store.js';
 import { scopeOf } from '../plan/plan.js';
 import { configHash } from '../config/fingerprint.js';
+import { loadWithRevision } from '../config/revision.js';
+import { outcomeError, recordRun, type HistoryEntry } from '../state/history.js';
 import { openStore, configReader } from './state.js';
 import { writePlanJson } from '../plan/render/json.js';
 import { renderText } from '../plan/render/text.js';
 import { changeCount, isEmpty, planChanges, type Change, type Plan } from '../plan/types.js';
-import { netnsPath, openConnection, parseDuration, runCommand, useColor, UserError } from './common.js';
+import { hostOf, hostOption, netnsPath, openConnection, parseDuration, runCommand, useColor, UserError } from './common.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 import { loadDesired, planFor, readActual as readActualState } from './prepare.js';
 import { Progress } from './progress.js';
@@ -23,6 +25,7 @@ import { checkSavedNamespace, checkSavedPlan, openSavedPlan } from './saved-plan
 
 interface ApplyOpts {
   netns?: string;
+  host?: string;
   dryRun?: boolean;
   output: string;
   confirmTimeout?: string;
@@ -57,6 +60,7 @@ export function register(program: Command): void {
     .option('--probe <probe>', 'with --confirm-timeout: ping:ADDRESS or tcp:HOST:PORT that must pass after the change (repeatable; only probes that passed before count)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--state-dir <dir>', 'where pending confirmations and history are kept', DEFAULT_STATE_DIR)
     .option('--insecure-config', 'accept config files that users other than root could have written')
+    .addOption(hostOption())
     .addHelpText(
       'after',
       '\nExamples:\n  netrec apply site.yaml\n  netrec apply /etc/netrec/ --netns edge1 -o json\n  netrec apply site.yaml --dry-run\n' +
@@ -140,10 +144,13 @@ function say(text: string): void {
 }
 
 async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: number, json: boolean, stop: StopRequest): Promise<number> {
-  // A plan saved by `plan --out` brings its own desired state, and the namespace it was made for.
+  // A plan saved by `plan --out` brings its own desired state (and revision), and the namespace it was made for.
   const saved = openSavedPlan(configs);
   if (saved && opts.netns === undefined) opts.netns = saved.body.namespace?.name ?? undefined;
-  const desired = saved ? saved.body.desired : loadDesired(configs, configReader(Boolean(opts.insecureConfig)));
+  const host = hostOf(opts);
+  const { desired, revision } = saved
+    ? { desired: saved.body.desired, revision: saved.body.revision ?? saved.checksum }
+    : loadWithRevision(configs, host, () => loadDesired(configs, { ...configReader(Boolean(opts.insecureConfig)), host }));
   const loaded = performance.now();
   const confirmMs = opts.confirmTimeout !== undefined ? parseDuration(opts.confirmTimeout, { option: '--confirm-timeout', minMs: 1000 }) : undefined;
   const probes: Probe[] = opts.probe.map((p) => {
@@ -180,12 +187,29 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
     if (saved) checkSavedPlan(configs[0]!, saved, { plan, actual: before });
     const phases: Phases = { start: started, load: loaded - started, read: read - loaded, plan: performance.now() - read };
     if (!json) printPlan(plan, desired);
+    const hash = configHash(configs, host);
+    const record = (o: { result: string; messages: number; error?: string; confirm?: HistoryEntry['confirm'] }): void =>
+      recordRun(
+        store!,
+        {
+          configHash: hash,
+          summary: plan.summary,
+          durationMs: Math.round(performance.now() - started),
+          revision,
+          ...(desired.fleet ? { host: desired.fleet.host } : {}),
+          trigger: 'cli',
+          config: configs,
+          ...o,
+        },
+        (w) => say(`netrec: warning: ${w}\n`),
+      );
     if (opts.dryRun || isEmpty(plan)) {
+      // A run that changed nothing is history when it puts a new revision in force.
+      if (!opts.dryRun) record({ result: 'no-changes', messages: 0 });
       if (json) printJson(plan, { result: isEmpty(plan) ? 'no-changes' : 'dry-run', messages: 0 }, started, phases);
       else if (opts.dryRun && !isEmpty(plan)) process.stdout.write('Dry run: nothing was changed.\n');
       return 0;
     }
-    const hash = configHash(configs);
     const probesBefore = probes.length > 0 ? await runProbes(nsPath, probes, 1000) : new Map<string, { ok: boolean }>();
     if (stop.requested) {
       if (json) printJson(plan, { result: 'rolled-back', messages: 0 }, started, phases);
@@ -239,20 +263,13 @@ async function applyUntilStopped(configs: string[], opts: ApplyOpts, started: nu
       // rollback that left objects keeps it, for the next run to finish.
       store!.clearPending();
     }
-    try {
-      store!.appendHistory({
-        time: new Date().toISOString(),
-        configHash: hash,
-        summary: plan.summary,
-        result: outcome.result,
-        durationMs: Math.round(performance.now() - started),
-        messages: outcome.messages,
-        ...(confirm ? { confirm: confirm === 'confirmed' ? 'confirmed' : 'rolled-back' } : {}),
-      });
-    } catch (e) {
-      // History is a record, not a precondition: an unwritable state dir only warns.
-      process.stderr.write(`netrec: warning: could not record this apply in ${store!.dir}: ${(e as Error).message}\n`);
-    }
+    const error = confirm && confirm !== 'confirmed' ? `not confirmed (${confirm}); ${outcome.rollbackLeft.length ? outcomeError(outcome) : 'the previous state was put back'}` : outcomeError(outcome);
+    record({
+      result: outcome.result,
+      messages: outcome.messages,
+      ...(confirm ? { confirm: confirm === 'confirmed' ? 'confirmed' : 'rolled-back' } : {}),
+      ...(error !== undefined ? { error } : {}),
+    });
     if (json) printJson(plan, { result: outcome.result, messages: outcome.messages }, started, phases, outcome);
     if (!confirm || confirm === 'confirmed') printOutcome(plan, outcome, started, stop.signal, json);
     return outcome.result === 'applied' ? 0 : 1;

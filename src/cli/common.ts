@@ -1,5 +1,7 @@
 // What every command shares: namespace resolution, error reporting, output.
+import { Option } from 'commander';
 import { existsSync } from 'node:fs';
+import { defaultHost } from '../config/fleet.js';
 import { Connection } from '../netlink/connection.js';
 import { SocketError } from '../netlink/errors.js';
 import { UserError } from './errors.js';
@@ -7,6 +9,16 @@ import { UserError } from './errors.js';
 // Errors and durations have their own modules; what commands imported from here stays importable.
 export { reportError, runCommand, UserError } from './errors.js';
 export { parseDuration } from './duration.js';
+
+/** --host HOST, the same for validate, plan, apply, watch and show --sources: which host's view of a fleet directory to use. */
+export function hostOption(): Option {
+  return new Option('--host <host>', "with a fleet directory (common/, groups/NAME/, hosts/HOST/): the host whose view to load (default: this machine's hostname); plain configs ignore it");
+}
+
+/** The host a command loads a fleet for: --host, else the hostname. */
+export function hostOf(opts: { host?: string }): string {
+  return opts.host ?? defaultHost();
+}
 
 /** --netns NS: a name under /run/netns, or a path such as /proc/PID/ns/net. */
 export function netnsPath(ns: string | undefined): string | undefined {

@@ -26,7 +26,9 @@ export function register(program: Command): void {
         for (const e of entries) {
           const s = e.summary;
           process.stdout.write(
-            `${e.time}  ${e.result.padEnd(11)} +${s.create} ~${s.update} -/+${s.replace} -${s.delete}  ${e.messages} msgs  ${e.durationMs} ms  config ${e.configHash.slice(0, 12)}${e.confirm ? `  ${e.confirm}` : ''}\n`,
+            `${e.time}  ${e.result.padEnd(11)} +${s.create} ~${s.update} -/+${s.replace} -${s.delete}  ${e.messages} msgs  ${e.durationMs} ms  ` +
+              `${e.revision ? `rev ${e.revision.startsWith('sha256:') ? e.revision.slice(0, 19) : e.revision.slice(0, 12)}` : `config ${e.configHash.slice(0, 12)}`}` +
+              `${e.host ? `  host ${e.host}` : ''}${e.trigger ? `  ${e.trigger}` : ''}${e.confirm ? `  ${e.confirm}` : ''}${e.error ? `  error: ${e.error}` : ''}\n`,
           );
         }
         return 0;

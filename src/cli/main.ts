@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
   watch: () => import('./watch.js'),
   confirm: () => import('./confirm.js'),
   history: () => import('./history.js'),
+  status: () => import('./status.js'),
 };
 
 function version(): string {

@@ -34,6 +34,8 @@ export interface SavedPlanBody {
   namespace: SavedNamespace | null;
   /** The desired state, as loaded and validated: apply plans from it again, not from the files. */
   desired: Desired;
+  /** The config's revision when planned (git commit or sha256:...). */
+  revision?: string;
   /**
    * What the plan was computed against: for every object the plan touches or
    * the config declares, a digest of the object as it was ("absent" when
@@ -130,11 +132,13 @@ export interface SaveInput {
   nsPath: string | undefined;
   /** Planned against a snapshot: no namespace is known. */
   fromState: boolean;
+  /** The config's revision (config/revision.ts), recorded in history when the plan is applied. */
+  revision?: string;
 }
 
 /** The saved plan's content (pure but for reading the config files' bytes and the namespace's identity). */
 export function makeSavedPlan(x: SaveInput): SavedPlanFile {
-  const sources = configFilePaths(x.configs).map((file) => {
+  const sources = configFilePaths(x.configs, x.desired.fleet?.host).map((file) => {
     let digest = 'unreadable';
     try {
       digest = sha256(readFileSync(file));
@@ -149,6 +153,7 @@ export function makeSavedPlan(x: SaveInput): SavedPlanFile {
     sources,
     namespace: x.fromState ? null : { name: x.netns ?? null, id: namespaceIdentity(x.nsPath) },
     desired: x.desired,
+    ...(x.revision !== undefined ? { revision: x.revision } : {}),
     state: { fingerprint: fingerprint(objects), objects },
     plan: planToJson(x.plan),
     changes: planChanges(x.plan).map(changeDigest),

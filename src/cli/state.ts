@@ -36,9 +36,9 @@ export function openStore(
 export function configReader(insecure: boolean): LoadOptions {
   if (insecure) return {};
   return {
-    read(file) {
+    read(file, maxBytes) {
       try {
-        return readTrusted(file);
+        return readTrusted(file, undefined, maxBytes);
       } catch (e) {
         if (e instanceof TrustError) {
           throw new UserError(`refusing config ${e.path === file ? '' : `${file}: `}${e.message} (or copy the config into a directory only root can write, or pass --insecure-config); nothing was changed`);

@@ -5,13 +5,14 @@ import { createLogger, isJournalStream } from '../watch/log.js';
 import { WatchMetrics } from '../watch/metrics.js';
 import { ServiceNotifier } from '../watch/notify.js';
 import { TrustError } from '../state/trust.js';
-import { netnsPath, parseDuration, runCommand, UserError } from './common.js';
+import { hostOf, hostOption, netnsPath, parseDuration, runCommand, UserError } from './common.js';
 import { openStore } from './state.js';
 import { parseListenAddress } from './listen-address.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 
 interface WatchOpts {
   netns?: string;
+  host?: string;
   resyncInterval: string;
   metricsAddress?: string;
   logFormat: string;
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .option('--log-format <format>', 'text or json (one object per line, for journald and collectors)', 'text')
     .option('--state-dir <dir>', 'where `apply --confirm-timeout` keeps pending confirmations: an unconfirmed change whose apply was killed is put back at start', DEFAULT_STATE_DIR)
     .option('--insecure-config', 'accept config files that users other than root could have written')
+    .addOption(hostOption())
     .addOption(new Option('--event-rcvbuf <bytes>', 'receive buffer of the event socket (for tests of lost events)').hideHelp())
     .addHelpText(
       'after',
@@ -63,11 +65,13 @@ async function watch(configs: string[], opts: WatchOpts, version: string): Promi
   if (metrics) await metrics.listen(listen!.text);
   const controller = new Controller({
     configs,
+    host: hostOf(opts),
     nsPath: netnsPath(opts.netns),
     resyncMs,
     log,
     metrics,
-    store: openStore(opts.stateDir, opts.netns),
+    // Made when missing: watch records its runs in the namespace's history.
+    store: openStore(opts.stateDir, opts.netns, { create: true }),
     eventRcvbuf: opts.eventRcvbuf ? Number(opts.eventRcvbuf) : undefined,
     insecureConfig: Boolean(opts.insecureConfig),
     notifier,

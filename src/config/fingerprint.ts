@@ -2,13 +2,14 @@
 // reloads only when it changes) and a cheap stat signature (watch's polling
 // safety net).
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readRegular } from '../state/open.js';
 import { configFilePaths } from './load.js';
 
-/** A hash of every config file's bytes (following symlinks), to skip no-op reloads. */
-export function configHash(configs: string[]): string {
+/** A hash of every config file's bytes (following symlinks), to skip no-op reloads; of a fleet, the files of `host`'s view. */
+export function configHash(configs: string[], host?: string): string {
   const h = createHash('sha256');
-  for (const f of configFilePaths(configs)) {
+  for (const f of configFilePaths(configs, host)) {
     h.update(f + '\n');
     try {
       h.update(readRegular(f));
@@ -19,20 +20,9 @@ export function configHash(configs: string[]): string {
   return h.digest('hex');
 }
 
-/** A regular file's bytes; anything else (a FIFO or device put in its place) is not read, so it cannot block. */
-function readRegular(f: string): Buffer {
-  const fd = openSync(f, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
-    return readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** A cheap fingerprint (inode, size, mtime of every config file, symlinks followed) for the polling safety net. */
-export function configSignature(configs: string[]): string {
-  return configFilePaths(configs)
+export function configSignature(configs: string[], host?: string): string {
+  return configFilePaths(configs, host)
     .map((f) => {
       try {
         const st = statSync(f);

@@ -86,7 +86,7 @@ function routesToCheck(value: unknown): { items: unknown[]; index: number[] } | 
 /** The last device found valid by isPlainRoute. */
 let lastDev: string | undefined;
 /** The schema's interface name pattern ($defs.ifname). */
-const IFNAME = /^[^/:\s]+$/;
+const IFNAME = /^[^/:\s\x00-\x1f\x7f]+$/;
 
 /** A route of only to, via and src (strings) and dev (a valid name), which the schema accepts. */
 export function isPlainRoute(r: unknown): boolean {
@@ -164,9 +164,9 @@ function messagesOf(place: Place): string[] {
   const name = nameOf(path);
   if (place.key) {
     const key = String(path[path.length - 1]);
-    if (first.keyword === 'propertyNames') return [`invalid name "${key}": ${(first.schema as SchemaNode).errorMessage ?? 'not allowed'}`];
+    if (first.keyword === 'propertyNames') return [`invalid name "${clip(key)}": ${(first.schema as SchemaNode).errorMessage ?? 'not allowed'}`];
     const known = Object.keys((first.parentSchema as SchemaNode).properties ?? {});
-    return [`unknown key "${key}"${suggest(key, known)}`];
+    return [`unknown key "${clip(key)}"${suggestKey(key, known)}`];
   }
   const wrongType = errors.find((e) => e.keyword === 'type');
   if (wrongType) {
@@ -198,7 +198,10 @@ function messagesOf(place: Place): string[] {
       case 'pattern':
         if (!text) {
           const badPattern = errors.some((x) => x.keyword === 'pattern');
-          const hint = node.errorMessage ?? (badPattern ? `must match ${node.pattern}` : `must be ${node.minLength ?? 0}..${node.maxLength ?? 'any'} characters long`);
+          const dashed = typeof e.data === 'string' && /^[0-9A-Fa-f]{1,2}(-[0-9A-Fa-f]{1,2})+$/.test(e.data);
+          const hint = dashed
+            ? `write a MAC address with ':' between the bytes, like "${(e.data as string).replace(/-/g, ':')}"`
+            : (node.errorMessage ?? (badPattern ? `must match ${node.pattern}` : `must be ${node.minLength ?? 0}..${node.maxLength ?? 'any'} characters long`));
           messages.push(`${name}: ${hint} (got ${shown(e.data)})`);
         }
         text = true;
@@ -243,10 +246,101 @@ function nameOf(path: Path): string {
   return `"${last}"`;
 }
 
-/** A value as a message quotes it, cut short when long. */
+/** A value as a message quotes it, cut short when long; YAML's words for the numbers JSON has none for. */
 function shown(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
   const text = value === undefined ? 'nothing' : value === null ? 'nothing' : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** A key as a message quotes it: a long one cut short, with its length. */
+export function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 40)}...(${text.length} characters)` : text;
+}
+
+/**
+ * The words of iproute2 (ip route, ip addr, ip rule, ip neigh, ip link),
+ * netplan and systemd-networkd for netrec's keys: the first of the keys
+ * listed that the place has is suggested.
+ */
+const SYNONYMS: Record<string, readonly string[]> = {
+  dst: ['to', 'address'],
+  destination: ['to', 'address'],
+  prefix: ['to'],
+  gateway: ['via'],
+  gw: ['via'],
+  nexthop: ['nexthops', 'via'],
+  prefsrc: ['src'],
+  'preferred-source': ['src'],
+  preferredsource: ['src'],
+  source: ['src', 'from'],
+  src: ['from'],
+  proto: ['protocol'],
+  valid_lft: ['valid-lifetime'],
+  'valid-lft': ['valid-lifetime'],
+  valid_lifetime: ['valid-lifetime'],
+  validlifetimesec: ['valid-lifetime'],
+  preferred_lft: ['preferred-lifetime'],
+  'preferred-lft': ['preferred-lifetime'],
+  preferred_lifetime: ['preferred-lifetime'],
+  preferredlifetimesec: ['preferred-lifetime'],
+  onlink: ['on-link'],
+  gatewayonlink: ['on-link'],
+  priority: ['metric'],
+  preference: ['metric', 'priority'],
+  prio: ['priority', 'metric'],
+  pref: ['priority'],
+  lookup: ['table'],
+  'routing-table': ['table'],
+  dev: ['name', 'iif'],
+  device: ['dev', 'name'],
+  interface: ['dev', 'name'],
+  ifname: ['name', 'dev'],
+  oif: ['dev'],
+  iifname: ['iif'],
+  oifname: ['oif'],
+  type: ['kind', 'action'],
+  macaddress: ['mac'],
+  'mac-address': ['mac'],
+  hwaddr: ['mac', 'lladdr'],
+  address: ['mac'],
+  lladdr: ['mac'],
+  mac: ['lladdr'],
+  ip: ['address'],
+  nud: ['state'],
+  mark: ['fwmark'],
+  dsfield: ['tos'],
+  controller: ['master'],
+  parent: ['link'],
+  'vlan-id': ['id'],
+  vid: ['id'],
+  id: ['vni'],
+  dstport: ['port'],
+  'mii-monitor-interval': ['miimon'],
+  forward_delay: ['forward-delay'],
+  forwarddelay: ['forward-delay'],
+  ageing_time: ['ageing-time'],
+  aging_time: ['ageing-time'],
+  'aging-time': ['ageing-time'],
+  agingtime: ['ageing-time'],
+  ethernets: ['interfaces'],
+  bridges: ['interfaces'],
+  vlans: ['interfaces'],
+  bonds: ['interfaces'],
+  links: ['interfaces'],
+  'routing-policy': ['rules'],
+  neighbours: ['neighbors'],
+  neigh: ['neighbors'],
+  neighbour: ['neighbors'],
+};
+
+/** `; did you mean "x"?` for a key netrec spells differently (synonyms first, then near misses). */
+export function suggestKey(key: string, known: readonly string[]): string {
+  const lower = key.toLowerCase();
+  const words = Object.hasOwn(SYNONYMS, lower) ? SYNONYMS[lower]! : Object.hasOwn(SYNONYMS, lower.replace(/_/g, '-')) ? SYNONYMS[lower.replace(/_/g, '-')]! : [];
+  const synonym = words.find((w) => known.includes(w));
+  if (synonym !== undefined) return `; did you mean "${synonym}"?`;
+  return key.length > 64 ? '' : suggest(key, known);
 }
 
 /** `; did you mean "x"?` for a near miss (edit distance <= 2), else nothing. */

@@ -35,15 +35,15 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
     return where ? `${where.file}:${where.line}:${where.col}` : 'elsewhere';
   };
 
-  const links = unique(state.links, 'interface', (l) => l.name, undefined, at, place);
+  const ids = identities(input.owner);
+  const links = unique(state.links, ids.links, at, place);
   // A snapshot is the kernel's word: it may hold routes that the model's
   // identity cannot tell apart (per-interface multicast routes in table local).
   if (!input.snapshot) {
-    unique(state.addresses, 'address', (a) => a.address, (a, b) => a.dev === b.dev && a.peer === b.peer, at, place, addressKey);
-    const owner = input.owner;
-    unique(state.routes, 'route', (r) => r.to, (a, b) => sameDeclaredRoute(a, b, owner), at, place, routeKey);
-    unique(state.rules, 'rule', ruleKey, undefined, at, place);
-    unique(state.neighbors, 'neighbor', (n) => n.address, (a, b) => a.dev === b.dev, at, place, neighborKey);
+    unique(state.addresses, ids.addresses, at, place);
+    unique(state.routes, ids.routes, at, place);
+    unique(state.rules, ids.rules, at, place);
+    unique(state.neighbors, ids.neighbors, at, place);
   }
 
   const declaredPeers = new Map<string, Link>();
@@ -66,6 +66,34 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
 }
 
 type Report = (obj: object, message: string, sub?: Path) => void;
+
+/**
+ * When two declarations are the same object (contract section 3), per list
+ * of a State: objects are bucketed by a string they already hold (`bucket`)
+ * and compared within the bucket (`same`), which for a full routing table is
+ * much cheaper than building an identity key per object; `key` words the
+ * identity in messages. Duplicates within a config and the override of one
+ * fleet layer by a later one (config/fleet.ts) both go by it.
+ */
+export interface Identity<T> {
+  type: ObjectType;
+  bucket: (o: T) => string;
+  same?: (a: T, b: T) => boolean;
+  key: (o: T) => string;
+}
+
+export type Identities = { [K in keyof State]: Identity<State[K][number]> };
+
+/** The identities of declared objects; `owner` is netrec's marker (policy.protocol). */
+export function identities(owner: number | undefined): Identities {
+  return {
+    links: { type: 'interface', bucket: (l) => l.name, key: (l) => l.name },
+    addresses: { type: 'address', bucket: (a) => a.address, same: (a, b) => a.dev === b.dev && a.peer === b.peer, key: addressKey },
+    routes: { type: 'route', bucket: (r) => r.to, same: (a, b) => sameDeclaredRoute(a, b, owner), key: routeKey },
+    rules: { type: 'rule', bucket: ruleKey, key: ruleKey },
+    neighbors: { type: 'neighbor', bucket: (n) => n.address, same: (a, b) => a.dev === b.dev, key: neighborKey },
+  };
+}
 
 /**
  * Two route declarations of one identity (contract section 3) are the same
@@ -91,22 +119,9 @@ function samePathText(r: Route): string {
   return `${r.type} ${r.via ?? ''} ${r.dev ?? ''} ${JSON.stringify(r.nexthops ?? null)}`;
 }
 
-/**
- * First of each identity; a repeat is reported where it is, naming the
- * first. Objects are bucketed by a string they already hold (`bucket`) and
- * compared within the bucket (`same`), which for a full routing table is
- * much cheaper than building an identity key per object; `key` words the
- * identity in the message.
- */
-function unique<T extends object>(
-  objects: readonly T[],
-  type: ObjectType,
-  bucket: (o: T) => string,
-  same: ((a: T, b: T) => boolean) | undefined,
-  at: Report,
-  place: (o: object) => string,
-  key: (o: T) => string = bucket,
-): FirstSeen<T> {
+/** First of each identity; a repeat is reported where it is, naming the first. */
+function unique<T extends object>(objects: readonly T[], id: Identity<T>, at: Report, place: (o: object) => string): FirstSeen<T> {
+  const { type, bucket, same, key } = id;
   const first = new FirstSeen<T>(objects, bucket);
   const more = new Map<string, T[]>();
   for (let i = 0; i < objects.length; i++) {

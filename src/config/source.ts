@@ -3,6 +3,7 @@
 // into the value (["routes", 3, "via"]) then finds its place in the text.
 // Offsets become LINE:COL only when asked, through a line table built once.
 import type { Source } from '../model/types.js';
+import type { Problem } from './errors.js';
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -23,6 +24,8 @@ export interface PosCollection {
 
 /** One parsed config file: its value and a way to find places in it. */
 export class SourceText {
+  /** Problems the parser found that still left a value (a duplicate key: the last one counts). */
+  readonly problems: Problem[] = [];
   private lineStarts: Int32Array | undefined;
   /** The line of the last position asked for (0-based): list entries are asked for in order. */
   private lastLine = 0;

@@ -17,6 +17,7 @@ export const FAMILY_NAMES: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6'
 
 const IFNAME_FORBIDDEN = /[/:\s]/;
 const NON_ASCII = /[^\x00-\x7f]/;
+const CONTROL = /[\x00-\x1f\x7f]/;
 
 /** The last good interface name: a device repeats on route after route. */
 let lastName: string | undefined;
@@ -26,6 +27,7 @@ export function ifName(v: string): string | Bad {
   if (v === lastName) return v;
   const bytes = NON_ASCII.test(v) ? Buffer.byteLength(v) : v.length;
   if (bytes === 0 || bytes > 15) return new Bad(`interface name "${v}" is ${bytes} bytes long; the kernel allows 1 to 15`);
+  if (CONTROL.test(v)) return new Bad(`interface name ${JSON.stringify(v)} must not contain control characters (the kernel ends a name at NUL)`);
   if (IFNAME_FORBIDDEN.test(v)) return new Bad(`interface name "${v}" must not contain '/', ':' or whitespace`);
   if (v === '.' || v === '..') return new Bad(`"${v}" is not a valid interface name`);
   return (lastName = v);

@@ -18,6 +18,8 @@ const coreTypes = (jsyaml as unknown as { types: Record<'null' | 'bool' | 'int' 
 const IMPLICIT: ImplicitType[] = [coreTypes.null, coreTypes.bool, coreTypes.int, coreTypes.float];
 
 const GIVE_UP = { giveUp: true } as const;
+/** Deeper nesting is left to js-yaml, which bounds it and says where (and this reader's recursion stays short). */
+const FAST_MAX_DEPTH = 50;
 const RECENT_SLOTS = 16;
 
 const NL = 10;
@@ -146,6 +148,8 @@ class FastYaml {
   /** The entries read so far by scalarMap. */
   private readonly entryKeys: string[] = [];
   private readonly entryValues: unknown[] = [];
+  /** Collections open around the current node. */
+  private depth = 0;
 
   constructor(
     private readonly s: string,
@@ -231,6 +235,7 @@ class FastYaml {
   }
 
   private seq(ind: number): void {
+    if (++this.depth > FAST_MAX_DEPTH) throw GIVE_UP;
     const s = this.s;
     const items: unknown[] = [];
     const kids: PosTree[] = [];
@@ -264,6 +269,7 @@ class FastYaml {
     }
     this.val = items;
     this.pos = this.sequenceNode(at, items, kids);
+    this.depth--;
   }
 
   /** Without the tree, a collection is just its offset, and a sequence's item offsets are kept. */
@@ -274,6 +280,7 @@ class FastYaml {
   }
 
   private map(ind: number, first: number): void {
+    if (++this.depth > FAST_MAX_DEPTH) throw GIVE_UP;
     const obj: Record<string, unknown> = {};
     const kids: (string | PosTree)[] = [];
     let k = first;
@@ -306,6 +313,7 @@ class FastYaml {
     }
     this.val = obj;
     this.pos = this.withTree ? { at: first, map: true, kids } : first;
+    this.depth--;
   }
 
   /**
@@ -485,6 +493,7 @@ class FastYaml {
   }
 
   private flowSeq(start: number): number {
+    if (++this.depth > FAST_MAX_DEPTH) throw GIVE_UP;
     const s = this.s;
     const items: unknown[] = [];
     const kids: PosTree[] = [];
@@ -500,10 +509,12 @@ class FastYaml {
     }
     this.val = items;
     this.pos = this.sequenceNode(start, items, kids);
+    this.depth--;
     return i + 1;
   }
 
   private flowMap(start: number): number {
+    if (++this.depth > FAST_MAX_DEPTH) throw GIVE_UP;
     const s = this.s;
     const obj: Record<string, unknown> = {};
     const kids: (string | PosTree)[] | undefined = this.withTree ? [] : undefined;
@@ -526,6 +537,7 @@ class FastYaml {
     }
     this.val = obj;
     this.pos = kids ? { at: start, map: true, kids } : start;
+    this.depth--;
     return i + 1;
   }
 

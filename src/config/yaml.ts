@@ -1,9 +1,31 @@
 // YAML files: the fast reader for the usual block style, js-yaml for the
 // rest of YAML and for syntax errors. Both give the value and a PosTree.
+// js-yaml runs with merge keys (<<) and without its duplicate-key error:
+// duplicates are found here, with both places, and the rest of the file is
+// still checked. Nesting and the expansion of aliases are bounded, so that a
+// small hostile file cannot take the memory or the stack.
 import jsyaml from 'js-yaml';
 import type { Problem } from './errors.js';
 import { SourceText, type PosCollection, type PosTree } from './source.js';
 import { parseFastYaml, type Parsed } from './yaml-fast.js';
+
+/** The deepest nesting of collections accepted (a config needs about 6). */
+export const MAX_DEPTH = 100;
+/** Values an alias-expanded document may hold beyond its own nodes (see TreeBuilder.limit). */
+const ALIAS_ALLOWANCE = 100_000;
+
+const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
+
+/** A mapping key written twice: where, and where first. */
+export interface Duplicate {
+  key: string;
+  at: number;
+  first: number;
+}
+
+export interface FullParsed extends Parsed {
+  duplicates: Duplicate[];
+}
 
 export function parseYaml(file: string, text: string): SourceText | Problem {
   const fast = parseFastYaml(text);
@@ -14,19 +36,55 @@ export function parseYaml(file: string, text: string): SourceText | Problem {
   }
   const full = parseFullYaml(file, text);
   if ('message' in full) return full;
-  return new SourceText(file, text, full.value, full.tree!);
+  const src = new SourceText(file, text, full.value, full.tree!);
+  for (const d of full.duplicates) {
+    const first = src.position(d.first);
+    src.problems.push({ ...src.position(d.at), message: `duplicate key "${clipKey(d.key)}" (first at line ${first.line}, column ${first.col}); a key may appear once in a mapping` });
+  }
+  return src;
+}
+
+/** A key as messages quote it: long ones cut short. */
+function clipKey(key: string): string {
+  return key.length > 60 ? `${key.slice(0, 40)}...(${key.length} characters)` : key;
+}
+
+/** A problem found while js-yaml reads, at an offset of the text. */
+class Refusal {
+  constructor(
+    readonly offset: number,
+    readonly message: string,
+  ) {}
 }
 
 /** js-yaml with a listener that records where each node starts. */
-export function parseFullYaml(file: string, text: string): Parsed | Problem {
+export function parseFullYaml(file: string, text: string): FullParsed | Problem {
   const builder = new TreeBuilder(text);
+  const at = (offset: number): Problem & { file: string } => ({ ...new SourceText(file, text, undefined, 0).position(offset), message: '' });
   try {
-    const value = jsyaml.load(text, { filename: file, schema: jsyaml.CORE_SCHEMA, listener: builder.listener });
-    return { value, tree: builder.root };
+    // json: a duplicate key keeps the last value (found and reported here). Newer js-yaml bounds depth and merges itself too.
+    const options = { filename: file, schema: SCHEMA, json: true, maxDepth: MAX_DEPTH, maxTotalMergeKeys: 2_000_000, listener: builder.listener };
+    const value = jsyaml.load(text, options as jsyaml.LoadOptions);
+    return { value, tree: builder.root, duplicates: builder.duplicates };
   } catch (e) {
+    if (e instanceof Refusal) return { ...at(e.offset), message: e.message };
     if (!(e instanceof jsyaml.YAMLException)) throw e;
+    if (e.reason === 'expected a single document in the stream, but found more') {
+      return { ...at(documentStart(text, builder.roots[1] ?? 0)), message: 'a second YAML document starts here; a config file holds one document (split it into two files)' };
+    }
     const mark = e.mark ?? { line: 0, column: 0 };
-    return { file, line: mark.line + 1, col: mark.column + 1, message: `YAML syntax error: ${e.reason}` };
+    const deep = /^nesting exceeded maxDepth/.test(e.reason);
+    const message = deep ? `nested deeper than ${MAX_DEPTH} levels; a config needs a handful` : `YAML syntax error: ${e.reason}`;
+    return { file, line: mark.line + 1, col: mark.column + 1, message };
+  }
+}
+
+/** The "---" line before a document's root node (at `root`), or the root itself. */
+function documentStart(text: string, root: number): number {
+  for (let nl = text.lastIndexOf('\n', root - 1); ; nl = text.lastIndexOf('\n', nl - 1)) {
+    const line = nl + 1;
+    if (text.startsWith('---', line) && /^---(\s|$)/.test(text.slice(line, line + 4))) return line;
+    if (nl < 0) return root;
   }
 }
 
@@ -45,8 +103,17 @@ interface Child {
  */
 class TreeBuilder {
   root: PosTree = 0;
+  /** Where each document's root node opened. */
+  readonly roots: number[] = [];
+  readonly duplicates: Duplicate[] = [];
   private readonly openAt: number[] = [];
   private readonly children: (Child[] | undefined)[] = [];
+  /** Each collection's size (values in it, aliases expanded) and depth. */
+  private readonly sizes = new WeakMap<object, { size: number; depth: number }>();
+  /** Nodes read so far. */
+  private nodes = 0;
+  /** An alias was read: collections are measured from then on. */
+  private aliased = false;
 
   constructor(private readonly text: string) {}
 
@@ -55,21 +122,28 @@ class TreeBuilder {
     const state = st as jsyaml.State & { depth: number; kind: string | null };
     const depth = state.depth;
     if (event === 'open') {
+      if (depth > MAX_DEPTH) throw new Refusal(skipSpaceAndComments(this.text, state.position), `nested deeper than ${MAX_DEPTH} levels; a config needs a handful`);
       this.openAt[depth] = state.position;
       this.children[depth] = undefined;
+      if (depth === 1) this.roots.push(skipSpaceAndComments(this.text, state.position));
       return;
     }
+    this.nodes++;
     const kids = this.children[depth] ?? [];
     this.children[depth] = undefined;
     const empty = state.kind === null;
     const at = empty ? -1 : skipSpaceAndComments(this.text, this.openAt[depth]!);
     let node: PosTree = at;
     const result = state.result;
+    // Sizes count only once there are aliases: before the first, every collection is as big as its text.
+    // (An alias closes as an empty node with the anchored value.)
+    if (!this.aliased && empty && result !== null && this.text.charCodeAt(skipSpaceAndComments(this.text, this.openAt[depth]!)) === 42) this.aliased = true;
+    if (this.aliased && result !== null && typeof result === 'object') this.measure(result as object, empty ? skipSpaceAndComments(this.text, this.openAt[depth]!) : at);
     if (kids.length === 1 && kids[0]!.value === result && result !== null && typeof result === 'object') {
       // js-yaml read this collection as a would-be key one level down (a flow collection in a block sequence).
       node = kids[0]!.node;
     } else if (state.kind === 'mapping' || state.kind === 'sequence') {
-      node = collection(this.text, at, state.kind === 'mapping', kids, Array.isArray(result) ? result.length : 0);
+      node = collection(this.text, at, state.kind === 'mapping', kids, Array.isArray(result) ? result.length : 0, this.duplicates);
     }
     if (depth === 1) {
       this.root = node === -1 ? 0 : node;
@@ -79,19 +153,73 @@ class TreeBuilder {
     const isKey = !empty && (result === null || typeof result !== 'object') && followedByColon(this.text, state.position);
     parent.push(isKey ? { node, key: String(result) } : typeof result === 'object' && result !== null ? { node, value: result } : { node });
   };
+
+  /**
+   * Size and depth of a collection just read, counting what its aliases
+   * stand for; an alias (a collection met again) is measured already.
+   * Aliases may repeat what the file holds, but not blow it up: at most
+   * ALIAS_ALLOWANCE values beyond ten times the nodes read, and no deeper
+   * than MAX_DEPTH.
+   */
+  private measure(value: object, at: number): void {
+    const { size, depth } = this.sizeOf(value);
+    if (size > ALIAS_ALLOWANCE + 10 * this.nodes) {
+      throw new Refusal(at, `YAML aliases here expand to ${size > 1e9 ? 'over a billion' : size} values from ${this.nodes} in the file (at most ${ALIAS_ALLOWANCE + 10 * this.nodes}); write the values out instead`);
+    }
+    if (depth > MAX_DEPTH) throw new Refusal(at, `nested deeper than ${MAX_DEPTH} levels (through aliases); a config needs a handful`);
+  }
+
+  /**
+   * A collection's size and depth, remembered. Those read before the first
+   * alias are measured when first asked: they hold no alias, so the
+   * recursion is as deep as the text's nesting, which js-yaml bounds.
+   */
+  private sizeOf(value: object): { size: number; depth: number } {
+    const known = this.sizes.get(value);
+    if (known) return known;
+    let size = 1;
+    let depth = 1;
+    const items = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+    for (const v of items) {
+      if (v !== null && typeof v === 'object') {
+        const m = this.sizeOf(v);
+        size += m.size;
+        if (m.depth >= depth) depth = m.depth + 1;
+      } else size++;
+    }
+    const m = { size, depth };
+    this.sizes.set(value, m);
+    return m;
+  }
 }
 
-function collection(text: string, at: number, map: boolean, kids: Child[], length: number): PosCollection {
+function collection(text: string, at: number, map: boolean, kids: Child[], length: number, duplicates: Duplicate[]): PosCollection {
   const out: (string | PosTree)[] = [];
   if (!map) {
     if (kids.length < length) return { at, map, kids: blockItems(text, at, kids, length) };
     for (const k of kids) out.push(k.node === -1 ? at : k.node);
     return { at, map, kids: out };
   }
+  let seen: Map<string, number> | undefined;
   for (let i = 0; i < kids.length; i++) {
     const k = kids[i]!;
     if (k.key === undefined) continue; // a value whose key we could not see (explicit "?" keys)
     const keyAt = k.node === -1 ? at : (k.node as number);
+    if (k.key !== '<<') {
+      // The keys so far are in `out` (every third entry); a Map once there are many.
+      let first: number | undefined;
+      if (out.length < 48) {
+        for (let q = 0; q < out.length; q += 3) if (out[q] === k.key) first = out[q + 1] as number;
+      } else {
+        if (!seen) {
+          seen = new Map();
+          for (let q = out.length - 3; q >= 0; q -= 3) seen.set(out[q] as string, out[q + 1] as number);
+        }
+        first = seen.get(k.key);
+        if (first === undefined) seen.set(k.key, keyAt);
+      }
+      if (first !== undefined) duplicates.push({ key: k.key, at: keyAt, first });
+    }
     const next = kids[i + 1];
     // An empty value points at its key.
     const value = next && next.key === undefined ? next.node : keyAt;

@@ -16,6 +16,8 @@ export interface Source {
   file: string;
   line: number;
   col: number;
+  /** In a fleet (contract section 8): the layer the file belongs to, `common`, `groups/NAME` or `hosts/HOST`. */
+  layer?: string;
 }
 
 export type LinkKind =
@@ -308,6 +310,25 @@ export interface Policy {
   prune: boolean;
 }
 
+/** An object of a later fleet layer that replaced objects of earlier ones. */
+export interface Override {
+  type: ObjectType;
+  id: string;
+  layer: string;
+  source?: Source;
+  replaced: { layer: string; source?: Source }[];
+}
+
+/** What a fleet load adds to the Desired it makes. */
+export interface FleetInfo {
+  root: string;
+  host: string;
+  /** hosts/HOST/host.yaml, when there is one. */
+  hostFile?: string;
+  layers: { name: string; files: string[] }[];
+  overrides: Override[];
+}
+
 /** A validated, normalised config. */
 export interface Desired {
   state: State;
@@ -316,6 +337,8 @@ export interface Desired {
   tables: Record<string, number>;
   /** The files it came from, in load order. */
   files: string[];
+  /** Loaded from a fleet: for which host, from which layers, and what later layers replaced. */
+  fleet?: FleetInfo;
 }
 
 export type ObjectType = 'interface' | 'address' | 'route' | 'rule' | 'neighbor';

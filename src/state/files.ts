@@ -2,11 +2,12 @@
 // fsynced, renamed over the old one, so a crash leaves either the old content
 // or the new, never half. Nothing here follows a symlink, and every record is
 // read from the descriptor whose owner and mode were checked.
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { openRegular, readOpened, sizeLimits } from './open.js';
 import { TrustError } from './trust.js';
 
-const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_RDONLY, O_NONBLOCK } = constants;
+const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = constants;
 
 /** Write `path` atomically; its directory must already be a trusted one. */
 export function writeAtomic(path: string, data: string): void {
@@ -62,7 +63,7 @@ export function appendLine(path: string, line: string, owners: number[]): void {
 export function readRecord(path: string, owners: number[]): string | undefined {
   let fd: number;
   try {
-    fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    fd = openRegular(path, O_NOFOLLOW);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -72,7 +73,7 @@ export function readRecord(path: string, owners: number[]): string | undefined {
   try {
     const problem = recordProblem(path, fd, owners);
     if (problem) throw problem;
-    return readFileSync(fd, 'utf8');
+    return readOpened(fd, path, sizeLimits().file).toString('utf8');
   } finally {
     closeSync(fd);
   }

@@ -1,7 +1,7 @@
 // netrec's state directory, one folder per network namespace:
 //   pending.json   what an apply awaiting confirmation changed (before and after)
 //   confirmed      written by `netrec confirm`
-//   history.jsonl  one line per apply
+//   history.jsonl  one line per run of apply or watch (state/history.ts)
 // The folder belongs to the namespace itself, not to the name it was reached
 // by: it is named by the namespace file's device and inode, and a pending
 // record also carries the namespace's cookie and the boot it was made in, so
@@ -19,7 +19,11 @@ import { join } from 'node:path';
 import type { State } from '../model/types.js';
 import { openRawSocket } from '../netlink/socket.js';
 import { appendLine, readRecord, writeAtomic } from './files.js';
+import { InputError } from './open.js';
+import { isHistoryEntry, type HistoryEntry } from './history.js';
 import { checkTrustedDir, TrustError, trustedOwners } from './trust.js';
+
+export type { HistoryEntry } from './history.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netrec';
 const VERSION = 2;
@@ -59,34 +63,6 @@ export interface Pending {
   after: State;
   /** false while `after` is only what the plan predicts (the apply had not finished); true once read back from the kernel. */
   afterRead: boolean;
-}
-
-export interface HistoryEntry {
-  time: string;
-  configHash: string;
-  summary: { create: number; update: number; replace: number; delete: number };
-  result: string;
-  durationMs: number;
-  messages: number;
-  confirm?: 'confirmed' | 'rolled-back' | 'pending';
-}
-
-/** Whether a parsed history line has what an entry needs (any JSON may be on a line: a reader must not trust it). */
-export function isHistoryEntry(v: unknown): v is HistoryEntry {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const e = v as Record<string, unknown>;
-  const s = e.summary as Record<string, unknown> | null | undefined;
-  return (
-    typeof e.time === 'string' &&
-    typeof e.result === 'string' &&
-    typeof e.configHash === 'string' &&
-    typeof e.durationMs === 'number' &&
-    typeof e.messages === 'number' &&
-    typeof s === 'object' &&
-    s !== null &&
-    ['create', 'update', 'replace', 'delete'].every((k) => typeof s[k] === 'number') &&
-    (e.confirm === undefined || typeof e.confirm === 'string')
-  );
 }
 
 /** The identity of the namespace at `nsPath` (default: our own). */
@@ -182,7 +158,7 @@ export class StateStore {
     try {
       return readRecord(this.path(name), this.owners);
     } catch (e) {
-      if (e instanceof TrustError) this.warnings.push(`refused ${e.message}; nothing was restored from it`);
+      if (e instanceof TrustError || e instanceof InputError) this.warnings.push(`refused ${e.message}; nothing was restored from it`);
       else this.warnings.push(`cannot read ${this.path(name)}: ${(e as Error).message}`);
       return undefined;
     }
@@ -250,22 +226,26 @@ export class StateStore {
     appendLine(this.path('history.jsonl'), JSON.stringify(e), this.owners);
   }
 
-  /** History entries, oldest first; a torn or corrupt line is skipped with a warning. */
+  /**
+   * History entries, oldest first; a torn or corrupt line is skipped with a
+   * warning, and so is valid JSON that is not an entry (a line someone else
+   * wrote, or a later netrec's record of another kind).
+   */
   readHistory(): HistoryEntry[] {
     const text = this.read('history.jsonl');
     if (!text) return [];
     const out: HistoryEntry[] = [];
     text.split('\n').forEach((line, i) => {
       if (!line.trim()) return;
-      let entry: unknown;
+      let v: unknown;
       try {
-        entry = JSON.parse(line);
+        v = JSON.parse(line);
       } catch {
         this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: unreadable line skipped`);
         return;
       }
-      if (isHistoryEntry(entry)) out.push(entry);
-      else this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: not a history entry (valid JSON of another shape); skipped`);
+      if (isHistoryEntry(v)) out.push(v);
+      else this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: not a history entry; skipped`);
     });
     return out;
   }

@@ -10,8 +10,9 @@
 // owner counts. The file is then opened once, checked with fstat on that
 // descriptor and read from it: what was checked is what is read, with no gap
 // between the two for someone to swap the file in.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
+import { notRegularFile, openRegular, readOpened, sizeLimits } from './open.js';
 
 /** A path that fails the check: `message` is one line saying what and how to fix it. */
 export class TrustError extends Error {
@@ -141,6 +142,8 @@ export function resolveTrusted(path: string, owners = trustedOwners(), what = 'f
       continue;
     }
     const last = todo.length === 0;
+    // A device, FIFO or socket is refused as such (its own mode would only confuse the message).
+    if (last && what === 'file' && !st.isFile() && !st.isDirectory()) throw notRegularFile(path, st);
     check(next, st, st.isDirectory() ? (last && what === 'directory' ? what : 'directory') : what);
     cur = next;
     if (last) return { real: cur, st };
@@ -155,11 +158,10 @@ export function resolveTrusted(path: string, owners = trustedOwners(), what = 'f
  */
 export function openTrusted(path: string, owners = trustedOwners(), what = 'file'): number {
   const { real, st } = resolveTrusted(path, owners, what);
-  // No symlink left to follow; O_NONBLOCK so that a FIFO planted there cannot hang us.
-  const fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  // No symlink left to follow; not blocking, so that a FIFO planted there cannot hang us (it is refused).
+  const fd = openRegular(real, constants.O_NOFOLLOW, real === resolve(path) ? path : `${path} (really ${real})`);
   try {
     const fst = fstatSync(fd);
-    if (!fst.isFile()) throw new TrustError(path, `not a regular file`, 'fix: point it at a regular file');
     const problem = checkEntry(real === resolve(path) ? path : `${path} (really ${real})`, fst, owners, what);
     if (problem) throw problem;
     if (!st || st.dev !== fst.dev || st.ino !== fst.ino) {
@@ -172,11 +174,11 @@ export function openTrusted(path: string, owners = trustedOwners(), what = 'file
   }
 }
 
-/** The content of a trusted file, read from the descriptor that was checked. */
-export function readTrusted(path: string, owners = trustedOwners()): Buffer {
+/** The content of a trusted file, read from the descriptor that was checked, at most `limit` bytes. */
+export function readTrusted(path: string, owners = trustedOwners(), limit = sizeLimits().file): Buffer {
   const fd = openTrusted(path, owners, 'file');
   try {
-    return readFileSync(fd);
+    return readOpened(fd, path, limit);
   } finally {
     closeSync(fd);
   }

@@ -8,7 +8,7 @@ import type { FSWatcher } from 'chokidar';
 import { applyPlan } from '../apply/apply.js';
 import { describeRestore, recoverPending } from '../apply/confirm.js';
 import { lockNamespace, type NamespaceLock } from '../apply/lock.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, type Warning } from '../config/errors.js';
 import { checkReferences, loadConfig } from '../config/index.js';
 import { readLinks, readRoutes, readState } from '../kernel/read.js';
 import { neighborKey, ruleKey } from '../model/identity.js';
@@ -26,9 +26,13 @@ import type { WatchMetrics } from './metrics.js';
 import { failureReason, ReconcileFailure, type FailureReason } from './failure.js';
 import type { ServiceNotifier } from './notify.js';
 import type { StateStore } from '../state/store.js';
+import { outcomeError, recordRun, type HistoryTrigger, type RunRecord } from '../state/history.js';
+import { configRevision, loadWithRevision } from '../config/revision.js';
 
 export interface WatchOptions {
   configs: string[];
+  /** The host whose view of a fleet directory to load (config/fleet.ts). */
+  host?: string;
   nsPath?: string;
   resyncMs: number;
   log: Logger;
@@ -51,6 +55,14 @@ export interface WatchOptions {
 }
 
 type Trigger = 'start' | 'config' | 'kernel' | 'resync' | 'overflow' | 'signal' | 'retry';
+
+/** The trigger a reconcile is recorded under in history: the weightiest of those that started it. */
+function historyTrigger(triggers: Trigger[]): HistoryTrigger {
+  if (triggers.includes('start')) return 'watch-start';
+  if (triggers.includes('config') || triggers.includes('signal')) return 'watch-file';
+  if (triggers.includes('kernel') && triggers.every((t) => t === 'kernel')) return 'watch-drift';
+  return 'watch-resync';
+}
 
 /** The desired objects by identity, for planning over a subset. */
 interface DesiredIndex {
@@ -81,6 +93,13 @@ export class Controller {
   private desired?: Desired;
   private index?: DesiredIndex;
   private hash = '';
+  /** The revision of the config in force (config/revision.ts), and the last one history has. */
+  private revision = '';
+  private recordedRevision = '';
+  /** The last failure recorded in history, not to repeat it on every retry. */
+  private recordedFailure = '';
+  /** The content hash of a config that was rejected (the last good one stays in force). */
+  private rejected = '';
   private conn!: Connection;
   private events!: EventSource;
   private lock!: NamespaceLock;
@@ -144,7 +163,8 @@ export class Controller {
     const lookAgain = (): void => {
       if (fileTimer) clearTimeout(fileTimer);
       fileTimer = setTimeout(() => {
-        if (configHash(this.opts.configs) === this.hash) return;
+        // A new revision may leave this host's view as it was (another host's files changed): it is still recorded.
+        if (configHash(this.opts.configs, this.opts.host) === this.hash && configRevision(this.opts.configs, this.opts.host) === this.revision) return;
         this.needReload = true;
         this.schedule('config', 0);
       }, 30);
@@ -152,9 +172,9 @@ export class Controller {
     this.watcher = watchConfigs(this.opts.configs, lookAgain);
     // Safety net for events a file watcher misses (a write racing a rename):
     // a cheap stat fingerprint, once a second.
-    let signature = configSignature(this.opts.configs);
+    let signature = configSignature(this.opts.configs, this.opts.host);
     this.pollTimer = setInterval(() => {
-      const now = configSignature(this.opts.configs);
+      const now = configSignature(this.opts.configs, this.opts.host);
       if (now !== signature) {
         signature = now;
         lookAgain();
@@ -211,12 +231,26 @@ export class Controller {
 
   /** Read and validate the config; keep the last good one when it is invalid. */
   private loadDesired(fatal: boolean): boolean {
-    const hash = configHash(this.opts.configs);
-    if (hash === this.hash && this.desired) return false;
+    const hash = configHash(this.opts.configs, this.opts.host);
+    if (hash === this.hash && this.desired) {
+      const revision = configRevision(this.opts.configs, this.opts.host);
+      if (revision !== this.revision && this.rejected !== hash) {
+        // The same files at another revision: nothing to reload, but that revision is now the one in force.
+        this.revision = revision;
+        this.opts.metrics?.setConfig(revision, this.desired.fleet?.host ?? '');
+        this.opts.log('info', 'new revision; this config is unchanged by it', { revision });
+      }
+      return false;
+    }
     try {
-      const d = loadConfig(this.opts.configs, this.opts.insecureConfig ? {} : { read: (f) => readTrusted(f) });
+      const warn = (w: Warning): void => this.opts.log('warn', 'config file not read', { file: w.file, problem: w.message });
+      const load = { host: this.opts.host, warn, ...(this.opts.insecureConfig ? {} : { read: (f: string, maxBytes: number) => readTrusted(f, undefined, maxBytes) }) };
+      const { desired: d, revision } = loadWithRevision(this.opts.configs, this.opts.host, () => loadConfig(this.opts.configs, load));
       this.lastRefusal = '';
+      this.rejected = '';
       this.desired = d;
+      this.revision = revision;
+      this.opts.metrics?.setConfig(revision, d.fleet?.host ?? '');
       this.cache.protocol = d.policy.protocol;
       this.index = {
         routes: new RouteGroups(d.state.routes),
@@ -233,7 +267,7 @@ export class Controller {
         m.set({ type: 'rule' }, d.state.rules.length);
         m.set({ type: 'neighbor' }, d.state.neighbors.length);
       }
-      this.opts.log('info', 'config loaded', { files: d.files.length, routes: d.state.routes.length, interfaces: d.state.links.length });
+      this.opts.log('info', 'config loaded', { files: d.files.length, routes: d.state.routes.length, interfaces: d.state.links.length, revision, ...(d.fleet ? { host: d.fleet.host } : {}) });
       return true;
     } catch (e) {
       if (fatal) throw e;
@@ -247,10 +281,12 @@ export class Controller {
         return false;
       }
       this.hash = hash; // do not re-report the same broken content
+      this.rejected = hash;
       this.opts.metrics?.configErrors.inc({ reason: 'invalid' });
       const problems = e instanceof ConfigError ? e.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`) : [String(e)];
       this.configRead(problems[0]! + (problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''));
       for (const p of problems) this.opts.log('error', 'config rejected; the last good config stays in force', { problem: p });
+      this.record({ result: 'failed', trigger: 'watch-file', revision: configRevision(this.opts.configs, this.opts.host), error: `config rejected, the last good config stays in force: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, configHash: hash });
       return false;
     }
   }
@@ -305,6 +341,9 @@ export class Controller {
     let result = 'no-changes';
     let changes = 0;
     let what = '';
+    let summary: Plan['summary'] = { create: 0, update: 0, replace: 0, delete: 0 };
+    let messages = 0;
+    let error: string | undefined;
     try {
       let reloaded = false;
       if (this.needReload) {
@@ -338,20 +377,23 @@ export class Controller {
           readActual: () => this.settled(scope),
         });
         result = outcome.result;
+        summary = plan.summary;
+        if (outcome.result === 'applied') this.opts.metrics?.lastApply.setToCurrentTime();
+        messages = outcome.messages;
         this.countCorrections(plan, trigger);
-        if (outcome.result !== 'applied') {
-          const why =
-            [...outcome.refusals.map((r) => `${r.change.action} ${r.change.type} ${r.change.id}: ${r.error.message}`), ...outcome.mismatches.map((m) => `verification failed: ${m.detail}`)].join('; ') ||
-            (outcome.interrupted ? 'interrupted' : 'did not converge');
-          throw new ReconcileFailure(outcome.refusals.length > 0 ? 'refused' : outcome.mismatches.length > 0 ? 'verification' : 'interrupted', why);
-        }
+        const why = outcomeError(outcome);
+        if (why !== undefined) throw new ReconcileFailure(outcome.refusals.length > 0 ? 'refused' : outcome.mismatches.length > 0 ? 'verification' : 'interrupted', why);
       }
       this.succeeded(changes);
     } catch (e) {
       result = 'failed';
-      this.failed(failureReason(e), e instanceof Error ? e.message : String(e));
+      error = e instanceof Error ? e.message : String(e);
+      this.failed(failureReason(e), error);
     } finally {
       const secs = (performance.now() - started) / 1000;
+      if (changes > 0 || error !== undefined || this.revision !== this.recordedRevision) {
+        this.record({ result, trigger: historyTrigger(triggers), summary, messages, durationMs: Math.round(secs * 1000), ...(error !== undefined ? { error } : {}) });
+      }
       this.opts.metrics?.reconciles.inc({ trigger: triggers[0] ?? 'unknown', result });
       this.opts.metrics?.duration.observe(secs);
       if (changes > 0 || result !== 'no-changes' || triggers.some((t) => t !== 'kernel')) {
@@ -361,6 +403,36 @@ export class Controller {
       if (this.idle) this.idle();
       else if (this.triggers.size > 0 || !isClean(this.dirty)) this.schedule(this.triggers.values().next().value ?? 'kernel');
     }
+  }
+
+  /**
+   * A reconcile (or a rejected config) in the namespace's history, through
+   * the one writer apply uses too: changes always, a failure once until it
+   * changes, a quiet success when it puts a new revision in force.
+   */
+  private record(run: Partial<RunRecord> & { result: string; trigger: HistoryTrigger }): void {
+    const store = this.opts.store;
+    if (!store) return;
+    if (run.result === 'failed') {
+      if (run.error === this.recordedFailure) return;
+      this.recordedFailure = run.error ?? '';
+    } else this.recordedFailure = '';
+    const changed = run.summary && run.summary.create + run.summary.update + run.summary.replace + run.summary.delete > 0;
+    if (run.result === 'no-changes' || (run.result === 'applied' && changed)) this.recordedRevision = this.revision;
+    recordRun(
+      store,
+      {
+        configHash: this.hash,
+        summary: { create: 0, update: 0, replace: 0, delete: 0 },
+        durationMs: 0,
+        messages: 0,
+        revision: this.revision,
+        ...(this.desired?.fleet ? { host: this.desired.fleet.host } : {}),
+        config: this.opts.configs,
+        ...run,
+      },
+      (w) => this.opts.log('warn', 'history', { problem: w }),
+    );
   }
 
   /** After our own writes: fold their events into the cache, then read it. */

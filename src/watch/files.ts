@@ -5,6 +5,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fleetDirs, isFleetDir } from '../config/fleet.js';
 
 /** Directories whose events matter for these configs. */
 export function watchedDirs(configs: string[]): string[] {
@@ -18,6 +19,8 @@ export function watchedDirs(configs: string[]): string[] {
       // missing now: watch where it will appear
     }
     dirs.add(isDir ? p : dirname(p));
+    // A fleet's files are one level down, in its layer directories.
+    if (isDir && isFleetDir(p)) for (const d of fleetDirs(p)) dirs.add(d);
   }
   return [...dirs];
 }

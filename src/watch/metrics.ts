@@ -32,6 +32,8 @@ export class WatchMetrics {
   });
   readonly corrections = new Counter({ name: 'netrec_drift_corrections_total', help: 'Changes made to undo drift, by object type', labelNames: ['type'], registers: [this.registry] });
   readonly lastSuccess = new Gauge({ name: 'netrec_last_success_timestamp_seconds', help: 'Unix time of the last successful reconcile', registers: [this.registry] });
+  readonly lastApply = new Gauge({ name: 'netrec_last_apply_timestamp_seconds', help: 'Unix time of the last reconcile that changed something and succeeded', registers: [this.registry] });
+  readonly configInfo = new Gauge({ name: 'netrec_config_info', help: 'The config in force: its revision (git commit or sha256:...) and, in a fleet, the host; always 1', labelNames: ['revision', 'host'], registers: [this.registry] });
   readonly duration = new Histogram({
     name: 'netrec_reconcile_duration_seconds',
     help: 'Time from trigger to converged state',
@@ -53,6 +55,12 @@ export class WatchMetrics {
     this.buildInfo.set({ version: opts.version ?? 'unknown', node: process.version }, 1);
     // The standard process_* and nodejs_* metrics (CPU, memory, descriptors, event loop lag, GC), collected on scrape.
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The config now in force: one netrec_config_info series, for its revision and host. */
+  setConfig(revision: string, host: string): void {
+    this.configInfo.reset();
+    this.configInfo.set({ revision, host }, 1);
   }
 
   /** Serve /metrics, /livez, /readyz and /healthz on HOST:PORT. */

@@ -24,7 +24,7 @@ const cases: Case[] = [
   {
     name: 'YAML syntax error: duplicate key',
     files: { 'a.yaml': yaml('version: 1', 'routes:', '  - to: 10.0.0.0/8', '    dev: a', '    ‸dev: b') },
-    fragment: 'duplicated mapping key',
+    fragment: 'duplicate key "dev" (first at line 4, column 5)',
   },
   {
     name: 'JSON syntax error',
@@ -104,7 +104,7 @@ const cases: Case[] = [
   {
     name: 'interface name with a slash',
     files: { 'a.yaml': yaml('version: 1', 'interfaces:', '  - name: ‸eth0/1') },
-    fragment: "without '/', ':' or whitespace",
+    fragment: "without '/', ':', whitespace or control characters",
   },
   {
     name: 'duplicate route across two files',

@@ -195,7 +195,7 @@ test('each kind of problem has its wording, one problem per place', () => {
     'interfaces.0.addresses.0.label: "label": must be 1..15 characters long (got "")',
     'interfaces.0.addresses.0: address entry: missing required key "address"',
     'interfaces.0.addresses.1: address entry must be a string or a mapping (got 7)',
-    "interfaces.0.name: \"name\": an interface name is 1..15 bytes without '/', ':' or whitespace (got \"abcdefghijklmnop/\")",
+    "interfaces.0.name: \"name\": an interface name is 1..15 bytes without '/', ':', whitespace or control characters (NUL included) (got \"abcdefghijklmnop/\")",
     'interfaces.0.vlan: "vlan": missing required key "id"',
     'interfaces.0.vlan: "vlan": missing required key "link"',
     'interfaces.1: interface must be a mapping (got "eth0")',
@@ -232,7 +232,7 @@ test('problems of routes among plain ones keep their indices', () => {
     problems.map((p) => [p.path, p.message]),
     [
       [['routes', 1, 'to'], '"to" must be a string (got 1)'],
-      [['routes', 4, 'dev'], `"dev": an interface name is 1..15 bytes without '/', ':' or whitespace (got "a/b")`],
+      [['routes', 4, 'dev'], `"dev": an interface name is 1..15 bytes without '/', ':', whitespace or control characters (NUL included) (got "a/b")`],
     ],
   );
 });

@@ -10,6 +10,8 @@ export interface JsonChange {
   after: Record<string, unknown> | null;
   /** "FILE:LINE" of the declaration, or null. */
   source: string | null;
+  /** In a fleet: the layer of the declaration (`common`, `groups/NAME`, `hosts/HOST`). */
+  layer?: string;
   /** What changes, for updates and replaces (config-format attribute names). */
   attrs?: AttrChange[];
   reason?: string;
@@ -62,6 +64,7 @@ function changeToJson(c: Change): JsonChange {
     after: c.after === null ? null : (toConfigValue(c.after) as Record<string, unknown>),
     source: c.source ? `${c.source.file}:${c.source.line}` : null,
   };
+  if (c.source?.layer) j.layer = c.source.layer;
   if (c.attrs?.length) j.attrs = c.attrs.map((a) => ({ attr: a.attr, old: toConfigValue(a.old) ?? null, new: toConfigValue(a.new) ?? null }));
   if (c.reason) j.reason = c.reason;
   return j;
