@@ -245,7 +245,7 @@ export class StateStore {
         return;
       }
       if (isHistoryEntry(v)) out.push(v);
-      else this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: not a history entry; skipped`);
+      else this.warnings.push(`${this.path('history.jsonl')}:${i + 1}: not a history entry (valid JSON, but not what netrec writes); skipped`);
     });
     return out;
   }
