@@ -104,7 +104,7 @@ describe('saved plans (plan --out, apply FILE)', () => {
 
   it('an interface another writer changed between plan and apply: refused, nothing written', () => {
     ns.batch(['link add br0 type bridge', 'link set br0 mtu 1500']);
-    const file = savePlan('reviewed', /~ +interface br0 .*mtu: 1500 -> 1400[^]*Plan: 3 to create, 1 to update/);
+    const file = savePlan('reviewed', /~ +interface br0 .*mtu 1500 -> 1400[^]*Plan: 3 to create, 1 to update/);
     ns.ip('link', 'set', 'br0', 'mtu', '1300');
     const before = fullState(ns);
     const r = netrecRaw(['apply', file, '--netns', ns.name]);
