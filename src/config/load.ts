@@ -134,6 +134,11 @@ function selectFleet(paths: string[], opts: LoadOptions, problems: Problem[]): F
     problems.push({ file: root, line: 1, col: 1, message: 'a fleet directory is loaded on its own: give it as the only CONFIG (put shared files in its common/)' });
     return null;
   }
+  // The fleet's own top level holds only its layers: anything else there is not read, and said so.
+  const top = readConfigDir(root);
+  const warn = opts.warn ?? warnOnStderr;
+  for (const w of top.skipped) warn(w);
+  for (const n of top.names) warn({ file: join(root, n), message: 'skipped: a fleet directory reads only common/, groups/NAME/ and hosts/HOST/ (move it into common/ for every host)' });
   const limit = (opts.limits ?? sizeLimits()).file;
   const read = opts.read ? (f: string) => opts.read!(f, limit) : (f: string) => readRegular(f, limit);
   return selectHost(root, opts.host ?? defaultHost(), problems, read) ?? null;

@@ -118,7 +118,7 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'a directory warns about what it skips, reads no subdirectory (40.yaml/ is no EISDIR), and is quiet about a fleet layout',
+    name: 'a directory warns about what it skips and reads no subdirectory (40.yaml/ is no EISDIR)',
     files: {
       '10.yaml': yaml('version: 1'),
       '40-d.YAML': yaml('version: 1'),
@@ -127,9 +127,6 @@ const cases: Case[] = [
       '.hidden.yaml': 'not: read\n',
       '40.yaml': (p) => mkdirSync(p),
       'sub': (p) => mkdirSync(p),
-      common: (p) => mkdirSync(p),
-      groups: (p) => mkdirSync(p),
-      hosts: (p) => mkdirSync(p),
     },
     load: ['.'],
     problems: [],

@@ -209,3 +209,14 @@ test('examples/fleet: every host validates and applies to an empty namespace', (
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /all 3 hosts valid/);
 });
+
+test("a fleet's own top level holds only its layers: other files there are not read, and each is named in a warning", () => {
+  const { dir } = fleet({ 'f/stray.yaml': yaml('version: 1', 'interfaces:', '  - { name: stray0, kind: dummy }'), 'f/notes.txt': 'x\n' });
+  const warnings: string[] = [];
+  const d = loadConfig([join(dir, 'f')], { host: 'h1', warn: (w) => warnings.push(`${w.file.slice(dir.length + 1)}: ${w.message}`) });
+  assert.equal(d.state.links.some((l) => l.name === 'stray0'), false);
+  assert.deepEqual(warnings, [
+    'f/notes.txt: skipped: not a *.yaml, *.yml or *.json file',
+    'f/stray.yaml: skipped: a fleet directory reads only common/, groups/NAME/ and hosts/HOST/ (move it into common/ for every host)',
+  ]);
+});

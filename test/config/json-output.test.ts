@@ -2,7 +2,6 @@
 // (file, line, column, message) for CI annotations, warnings with them, exit 1.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +51,6 @@ test('validate -o json: every problem on stdout as JSON, the skipped file as a w
 
 test('validate -o json: a valid config', () => {
   const { dir, paths } = writeFixtures({ 'a.yaml': yaml('version: 1', 'interfaces:', '  - name: d0', '    kind: dummy') });
-  mkdirSync(join(dir, 'hosts'));
   const r = netrec(['validate', '-o', 'json', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), {
