@@ -5,6 +5,8 @@
 // so Node's threads stay where they are. The product never calls it.
 #include <napi.h>
 
+#include "icmp.h"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
@@ -23,17 +25,10 @@
 
 namespace {
 
-long long NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+using netrec_icmp::Checksum;
+using netrec_icmp::NowMs;
 
-uint16_t Checksum(const uint8_t* data, size_t len) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i + 1 < len; i += 2) sum += (data[i] << 8) | data[i + 1];
-  if (len & 1) sum += data[len - 1] << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return htons(static_cast<uint16_t>(~sum));
-}
+
 
 struct EchoArgs {
   std::string ns, dst, from;

@@ -3,6 +3,8 @@
 // run on a worker thread that joins the namespace, so Node's threads stay put.
 #include <napi.h>
 
+#include "icmp.h"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
@@ -20,17 +22,10 @@
 
 namespace {
 
-uint16_t Checksum(const uint8_t* data, size_t len) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i + 1 < len; i += 2) sum += (data[i] << 8) | data[i + 1];
-  if (len & 1) sum += data[len - 1] << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return htons(static_cast<uint16_t>(~sum));
-}
+using netrec_icmp::Checksum;
+using netrec_icmp::NowMs;
 
-long long NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+
 
 class ProbeWorker : public Napi::AsyncWorker {
  public:

@@ -9,23 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { Netns, netrec, netrecRaw, netrecSpawn, tempDir, type RunResult } from './helpers/netns.js';
+import { NOBODY, realNobody } from './helpers/users.js';
 
-const NOBODY = 65534;
 const CONFIG = 'version: 1\nroutes:\n  - to: 10.1.0.0/16\n    type: blackhole\n';
 
-/** Root of the initial user namespace, so that uid 65534 is a real other user (not so under `unshare -Ur`). */
-function realNobody(): boolean {
-  if (readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).join(' ') !== '0 0 4294967295') return false;
-  const d = mkdtempSync('/tmp/netrec-probe-');
-  try {
-    chownSync(d, NOBODY, NOBODY);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmSync(d, { recursive: true, force: true });
-  }
-}
 const NEEDS_NOBODY = realNobody() ? false : 'needs root in the initial user namespace (a real unprivileged user)';
 
 /** One line on stderr, starting `netrec: `, exit 1, no stack frame. */

@@ -7,23 +7,10 @@ import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, readF
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { NETREC, Netns, netrec, netrecRaw, netrecSpawn, tempDir, collectLogLines } from './helpers/netns.js';
+import { NOBODY, realNobody } from './helpers/users.js';
 
 type J = Record<string, any>;
-const NOBODY = 65534;
 
-/** These tests need a real nobody: root of the initial user namespace (not `unshare -Ur`, where 65534 is every unmapped user). */
-function realNobody(): boolean {
-  if (readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).join(' ') !== '0 0 4294967295') return false;
-  const d = mkdtempSync('/tmp/netrec-probe-');
-  try {
-    chownSync(d, NOBODY, NOBODY);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmSync(d, { recursive: true, force: true });
-  }
-}
 const SKIP = realNobody() ? false : 'needs root in the initial user namespace (files owned by a real nobody)';
 
 let ns: Netns;
