@@ -3,7 +3,7 @@
 import type { Family, Policy, Source } from '../model/types.js';
 import type { Problem } from './errors.js';
 import type { Path, PathSegment, SourceText } from './source.js';
-import { FAMILY_NAMES } from './values.js';
+import { FAMILY_NAMES, ValueParser } from './values.js';
 
 export interface Settings {
   /** Table names, built-in ones included. */
@@ -24,16 +24,20 @@ export interface LoadState {
   sources: LazySources;
   /** Interfaces' file and path, so that problems found later can point at one of their keys. */
   paths: Map<object, { src: SourceText; path: Path }>;
+  /** The value parsers, with what they keep from one value to the next. */
+  values: ValueParser;
 }
 
 export class FileContext {
   readonly settings: Settings;
+  readonly values: ValueParser;
 
   constructor(
     readonly src: SourceText,
     readonly load: LoadState,
   ) {
     this.settings = load.settings;
+    this.values = load.values;
   }
 
   problem(path: Path, message: string, key = false): void {

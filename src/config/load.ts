@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Desired, FleetInfo, Source, State } from '../model/types.js';
 import { FileContext, LazySources, type LoadState, type Settings } from './context.js';
+import { ValueParser } from './values.js';
 import { ConfigError, sortProblems, type Problem, type Warning } from './errors.js';
 
 export type { Warning };
@@ -364,7 +365,7 @@ function parseFile(file: string, problems: Problem[], read: LoadOptions['read'],
  * name. Then the checks across objects.
  */
 function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[], merge?: (perFile: Map<string, State>) => State): State {
-  const load: LoadState = { settings, problems, sources: new LazySources(), paths: new Map() };
+  const load: LoadState = { settings, problems, sources: new LazySources(), paths: new Map(), values: new ValueParser() };
   const perFile = new Map<string, State>();
   const unchecked = new Set<string>();
   for (const { src, doc, skip } of loaded) {

@@ -5,7 +5,7 @@ import type { Address, BondOptions, BridgeOptions, Link, LinkKind, MacvlanOption
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { checkedName } from './normalize-routes.js';
 import { LINK_LIMITS, staticLinkProblems } from './limits.js';
-import { address, Bad, mac, prefix, prefixAddress, protocol, table } from './values.js';
+import { Bad, mac, prefixAddress, protocol, table } from './values.js';
 
 export interface RawAddressEntry {
   address: string;
@@ -169,7 +169,7 @@ function vxlan(e: Entry, raw: NonNullable<RawInterface['vxlan']>): VxlanOptions 
   for (const key of ['local', 'remote'] as const) {
     const text = raw[key];
     if (text === undefined) continue;
-    const a = address(text);
+    const a = e.ctx.values.address(text);
     if (a instanceof Bad) e.problem(['vxlan', key], a.message);
     else {
       vote.add(e, a.family, ['vxlan', key], key, text);
@@ -201,7 +201,7 @@ function interfaceAddress(e: Entry, dev: string, raw: string | RawAddressEntry):
   const entry = typeof raw === 'string' ? undefined : raw;
   const text = entry ? entry.address : (raw as string);
   const at = entry ? 'address' : undefined;
-  const p = prefix(text);
+  const p = e.ctx.values.prefix(text);
   if (p instanceof Bad) {
     e.problem(at, p.message);
     return undefined;
@@ -211,7 +211,7 @@ function interfaceAddress(e: Entry, dev: string, raw: string | RawAddressEntry):
   const addr = prefixAddress(p);
   const a: Address = { dev, family, address: `${addr}/${p.len}` };
   if (entry?.peer !== undefined) {
-    const peer = prefix(entry.peer);
+    const peer = e.ctx.values.prefix(entry.peer);
     if (peer instanceof Bad) e.problem('peer', peer.message);
     else if (peer.family !== family) e.problem('peer', `peer ${entry.peer} is ${peer.family === 'ipv4' ? 'IPv4' : 'IPv6'} but the address is not`);
     else {

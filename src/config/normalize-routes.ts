@@ -4,7 +4,7 @@ import { IPV6_DEFAULT_METRIC, TABLE_LOCAL, TABLE_MAIN } from '../model/constants
 import { defaultPrefix } from '../model/ip.js';
 import { copyRouteMetrics, type Family, type Nexthop, type Route, type RouteType, type Scope, type Source } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
-import { address, Bad, canonicalNetworkFamily, ifName, networkPrefix, protocol, table } from './values.js';
+import { Bad, protocol, table } from './values.js';
 
 export interface RawNexthop {
   via?: string;
@@ -88,8 +88,8 @@ export function normalizeRoutes(ctx: FileContext, raws: RawRoute[], skip: Readon
  */
 function gatewayRoute(e: Entry, raw: RawRoute, sourceOf: (i: number) => Source): Route | undefined {
   if (raw.via === undefined || !hasOnlyToAndVia(raw)) return undefined;
-  const family = canonicalNetworkFamily(raw.to);
-  const via = address(raw.via);
+  const family = e.ctx.values.canonicalNetworkFamily(raw.to);
+  const via = e.ctx.values.address(raw.via);
   if (family === undefined || via instanceof Bad || via.family !== family) return undefined;
   const protocol = e.ctx.settings.policy.protocol;
   return gatewayRouteOf(family, TABLE_MAIN, raw.to, defaultMetric(family), 0, 'unicast', protocol, via.text, 'global', 'present', sourceOf(e.index));
@@ -126,12 +126,12 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   const { settings } = e.ctx;
   vote.reset(raw.family);
   let to: string | undefined;
-  const canonical = canonicalNetworkFamily(raw.to);
+  const canonical = e.ctx.values.canonicalNetworkFamily(raw.to);
   if (canonical !== undefined) {
     to = raw.to;
     vote.add(e, canonical, 'to', 'to', raw.to);
   } else if (raw.to !== 'default') {
-    const p = networkPrefix(raw.to);
+    const p = e.ctx.values.networkPrefix(raw.to);
     if (p instanceof Bad) {
       e.problem('to', p.message);
       vote.spoiled = true;
@@ -144,7 +144,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   const src = gateway(e, vote, raw.src, 'src', 'src');
   let from: string | undefined;
   if (raw.from !== undefined) {
-    const p = networkPrefix(raw.from);
+    const p = e.ctx.values.networkPrefix(raw.from);
     if (p instanceof Bad) e.problem('from', p.message);
     else if (p.family !== 'ipv6') e.problem('from', 'from (a source prefix) is for IPv6 routes only; IPv4 selects by source with rules');
     else {
@@ -224,7 +224,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
 /** A gateway-like address (via, src): canonical text, family counted. `label` names it in messages. */
 function gateway(e: Entry, vote: FamilyVote, v: string | undefined, key: string | (string | number)[], label: string): string | undefined {
   if (v === undefined) return undefined;
-  const a = address(v);
+  const a = e.ctx.values.address(v);
   if (a instanceof Bad) {
     e.problem(key, a.message);
     vote.spoiled = true;
@@ -235,7 +235,7 @@ function gateway(e: Entry, vote: FamilyVote, v: string | undefined, key: string 
 }
 
 export function checkedName(e: Entry, v: string, key: string | (string | number)[]): string | undefined {
-  const n = ifName(v);
+  const n = e.ctx.values.ifName(v);
   if (n instanceof Bad) {
     e.problem(key, n.message);
     return undefined;

@@ -3,7 +3,7 @@ import type { Family, Neighbor, Rule, RuleAction } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { checkedName } from './normalize-routes.js';
 import { IP_PROTOCOL_NAMES } from '../model/identity.js';
-import { address, Bad, fwmark, mac, networkPrefix, protocol, table } from './values.js';
+import { Bad, fwmark, mac, protocol, table } from './values.js';
 
 export interface RawRule {
   priority: number;
@@ -181,7 +181,7 @@ function otherAttributes(v: Record<string, string>): Record<string, string> | Ba
 /** from/to: a network prefix; /0 means any and is left out, as the kernel does. */
 function rulePrefix(e: Entry, vote: FamilyVote, v: string | undefined, key: string): string | undefined {
   if (v === undefined) return undefined;
-  const p = networkPrefix(v);
+  const p = e.ctx.values.networkPrefix(v);
   if (p instanceof Bad) {
     e.problem(key, p.message);
     vote.spoiled = true;
@@ -210,7 +210,7 @@ export function normalizeNeighbors(ctx: FileContext, raws: RawNeighbor[], skip: 
 function neighbor(e: Entry, raw: RawNeighbor): Neighbor | undefined {
   const { settings } = e.ctx;
   const dev = checkedName(e, raw.dev, 'dev');
-  const addr = address(raw.address);
+  const addr = e.ctx.values.address(raw.address);
   if (addr instanceof Bad) e.problem('address', addr.message);
   let lladdr: string | undefined;
   if (raw.lladdr !== undefined) {

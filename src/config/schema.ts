@@ -75,21 +75,24 @@ function routesToCheck(value: unknown): { items: unknown[]; index: number[] } | 
   if (!Array.isArray(all)) return undefined;
   const items: unknown[] = [];
   const index: number[] = [];
+  const seen: SeenDev = { dev: undefined };
   for (let i = 0; i < all.length; i++) {
-    if (isPlainRoute(all[i])) continue;
+    if (isPlainRoute(all[i], seen)) continue;
     items.push(all[i]);
     index.push(i);
   }
   return items.length === all.length ? undefined : { items, index };
 }
 
-/** The last device found valid by isPlainRoute. */
-let lastDev: string | undefined;
+/** The last device isPlainRoute found valid, kept by its caller: a device repeats on route after route. */
+export interface SeenDev {
+  dev: string | undefined;
+}
 /** The schema's interface name pattern ($defs.ifname). */
 const IFNAME = /^[^/:\s\x00-\x1f\x7f]+$/;
 
 /** A route of only to, via and src (strings) and dev (a valid name), which the schema accepts. */
-export function isPlainRoute(r: unknown): boolean {
+export function isPlainRoute(r: unknown, seen: SeenDev = { dev: undefined }): boolean {
   if (typeof r !== 'object' || r === null || Array.isArray(r)) return false;
   let to = false;
   for (const k in r) {
@@ -97,8 +100,8 @@ export function isPlainRoute(r: unknown): boolean {
     if (typeof v !== 'string') return false;
     if (k === 'to') to = true;
     else if (k === 'dev') {
-      if (v !== lastDev && (v.length > 15 || !IFNAME.test(v))) return false;
-      lastDev = v;
+      if (v !== seen.dev && (v.length > 15 || !IFNAME.test(v))) return false;
+      seen.dev = v;
     } else if (k !== 'via' && k !== 'src') return false;
   }
   return to;

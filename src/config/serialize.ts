@@ -5,7 +5,7 @@
 import { DEFAULT_PROTOCOL, OWNER_ALIAS, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { IP_PROTOCOL_NAMES, ruleKey } from '../model/identity.js';
 import { copyRouteMetrics, type Address, type Link, type Neighbor, type Policy, type Route, type Rule, type State } from '../model/types.js';
-import { addressSortKey, ipv4 } from './addr.js';
+import { addressSortKey, parseIPv4 } from '../model/ip.js';
 import { defaultMetric, defaultScope, defaultTable } from './normalize-routes.js';
 import { BUILTIN_TABLE_NUMBERS, builtinTables, protocolName } from './values.js';
 import { COMMENTS } from './yaml-emit.js';
@@ -284,7 +284,7 @@ export function sortRoutes(routes: readonly Route[]): Route[] {
     order.push(i);
     const slash = r.to.indexOf('/');
     const len = slash < 0 ? -1 : smallNumber(r.to, slash + 1);
-    const a = r.family === 'ipv4' && len >= 0 ? ipv4(r.to, 0, slash) : -1;
+    const a = r.family === 'ipv4' && len >= 0 ? parseIPv4(r.to, 0, slash) : -1;
     const numeric = a >= 0 && isHex(r.table, U32_MAX) && isHex(r.metric, U32_MAX) && isHex(r.tos, 255);
     table[i] = r.table;
     addr[i] = numeric ? a : -1;

@@ -18,7 +18,7 @@
 import { stateOf } from '../model/state.js';
 import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
-import { formatPrefix, parsePrefix } from '../model/ip.js';
+import { formatPrefix, parsePrefix, prefixNetwork } from '../model/ip.js';
 import type { Address, Family, Link, Neighbor, ObjectType, Route, Rule, State } from '../model/types.js';
 import { cyclesMembers, isKernelMade, lowerOf, takesMemberAddress } from './ownership.js';
 import { type RouteIdentity, RouteTable } from './route-table.js';
@@ -516,9 +516,8 @@ function subnetOf(a: Address): string | undefined {
 function networkOf(address: string): string | undefined {
   const p = parsePrefix(address);
   if (p === undefined) return undefined;
-  const bytes = p.bytes.slice();
-  for (let bit = p.len; bit < bytes.length * 8; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
-  return formatPrefix({ ...p, bytes });
+  const { bytes, len } = prefixNetwork(p);
+  return formatPrefix(bytes, 0, bytes.length, len);
 }
 
 /** The state after one change, with everything the kernel does along with it. */

@@ -11,6 +11,7 @@
 // cost a hash lookup per route. Slots are not reused: a slot names one
 // route, or nothing once it is deleted.
 import { routeKeyDev } from '../model/identity.js';
+import { parseIPv4Prefix, type IPv4Out } from '../model/ip.js';
 import type { Route } from '../model/types.js';
 
 export type RouteIdentity = Pick<Route, 'family' | 'table' | 'to' | 'metric' | 'tos' | 'from' | 'type' | 'via' | 'dev' | 'nexthops' | 'nhid'>;
@@ -35,52 +36,6 @@ const TWINNED = 2;
 
 const NONE = -1;
 
-/** The address parseV4 read, as a signed 32-bit integer (a small integer to V8, so map keys cost no allocation). */
-let parsedAddr = 0;
-/** The prefix length the last destination() lookup parsed: set() and delete() map it without parsing again. */
-let parsedLen = -1;
-
-/**
- * The prefix length of canonical dotted-quad text "a.b.c.d/len", leaving its
- * address in `parsedAddr`; -1 for anything else (IPv6, or text with leading
- * zeros, which could name the same prefix twice).
- */
-function parseV4(to: string): number {
-  let addr = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  let i = 0;
-  for (; i < to.length; i++) {
-    const c = to.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (digits === 1 && part === 0) return -1;
-      part = part * 10 + c - 48;
-      if (++digits > 3 || part > 255) return -1;
-    } else if (c === 46 && digits > 0 && dots < 3) {
-      addr = (addr << 8) | part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c === 47) break;
-    else return -1;
-  }
-  // `i` is at the '/' (or past the end: no length).
-  const rest = to.length - i - 1;
-  if (dots !== 3 || digits === 0 || rest < 1 || rest > 2) return -1;
-  const d1 = to.charCodeAt(i + 1) - 48;
-  if (d1 < 0 || d1 > 9) return -1;
-  let len = d1;
-  if (rest === 2) {
-    const d2 = to.charCodeAt(i + 2) - 48;
-    if (d1 === 0 || d2 < 0 || d2 > 9) return -1;
-    len = d1 * 10 + d2;
-  }
-  if (len > 32) return -1;
-  parsedAddr = (addr << 8) | part;
-  return len;
-}
-
 export class RouteTable<T extends RouteIdentity = Route> {
   /**
    * Destinations in the order they came: the first slot of each, NONE once
@@ -97,25 +52,29 @@ export class RouteTable<T extends RouteIdentity = Route> {
   private readonly next: number[] = [];
   /** CROWDED | TWINNED per slot, set when a route joins (never cleared: a hint, not a count). */
   private readonly flags: number[] = [];
+  /** The address of the last destination() lookup's IPv4 prefix (parseIPv4Prefix's output). */
+  private readonly parsed: IPv4Out = { v4: 0 };
+  /** The prefix length the last destination() lookup parsed (-1: not canonical IPv4): (un)mapDestination use it without parsing again. */
+  private parsedLen = -1;
 
   /** The destination entry of `to`, or NONE; leaves `to` parsed for (un)mapDestination. */
   private destination(to: string): number {
-    const len = parseV4(to);
-    parsedLen = len;
-    const d = len < 0 ? this.byText.get(to) : this.byV4[len]?.get(parsedAddr);
+    const len = parseIPv4Prefix(to, this.parsed);
+    this.parsedLen = len;
+    const d = len < 0 ? this.byText.get(to) : this.byV4[len]?.get(this.parsed.v4);
     return d === undefined ? NONE : d;
   }
 
   /** Map `to`, which the last destination() call parsed, to entry d. */
   private mapDestination(to: string, d: number): void {
-    if (parsedLen < 0) this.byText.set(to, d);
-    else (this.byV4[parsedLen] ??= new Map()).set(parsedAddr, d);
+    if (this.parsedLen < 0) this.byText.set(to, d);
+    else (this.byV4[this.parsedLen] ??= new Map()).set(this.parsed.v4, d);
   }
 
   /** Unmap `to`, which the last destination() call parsed. */
   private unmapDestination(to: string): void {
-    if (parsedLen < 0) this.byText.delete(to);
-    else this.byV4[parsedLen]!.delete(parsedAddr);
+    if (this.parsedLen < 0) this.byText.delete(to);
+    else this.byV4[this.parsedLen]!.delete(this.parsed.v4);
   }
 
   /**

@@ -6,8 +6,7 @@
 import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import { attrLength, type Writer } from '../message.js';
-import { bytesToMac, macToBytes } from '../../model/ip.js';
-import { formatIp, parseIp, parsePrefixText } from './iptext.js';
+import { bytesToIp, bytesToMac, ipToBytes, macToBytes, parsePrefix } from '../../model/ip.js';
 
 export type WriteOp = 'create' | 'replace' | 'update' | 'delete';
 
@@ -298,7 +297,7 @@ export function group<C extends Ctx>(layout: AttrLayout<C>): Codec<object, C> {
 
 export function readIp(b: Buffer, at: number, len: number, addrLen: number): string {
   checkIpLen(at, len, addrLen);
-  return formatIp(b, at, len as 4 | 16);
+  return bytesToIp(b, at, len);
 }
 
 /** Checks an address attribute has `addrLen` bytes (0: 4 or 16). */
@@ -310,7 +309,7 @@ export function checkIpLen(at: number, len: number, addrLen: number): void {
 
 /** Bytes of address text; Error when it is not an address of `addrLen` bytes (0: any). */
 export function addressBytes(text: string, addrLen: number): Uint8Array {
-  const bytes = parseIp(text);
+  const bytes = ipToBytes(text);
   if (!bytes) throw new Error(`invalid address ${text}`);
   if (addrLen && bytes.length !== addrLen) throw new Error(`address ${text} is not ${addrLen === 4 ? 'IPv4' : 'IPv6'}`);
   return bytes;
@@ -318,7 +317,7 @@ export function addressBytes(text: string, addrLen: number): Uint8Array {
 
 /** Parse "addr/len" (or a bare address: full length) of `addrLen` bytes; Error when invalid. */
 export function prefixBytes(text: string, addrLen: number): { bytes: Uint8Array; len: number } {
-  const p = parsePrefixText(text);
+  const p = parsePrefix(text);
   if (!p) throw new Error(`invalid prefix ${text}`);
   if (addrLen && p.bytes.length !== addrLen) throw new Error(`prefix ${text} is not ${addrLen === 4 ? 'IPv4' : 'IPv6'}`);
   return p;

@@ -21,7 +21,7 @@ import {
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import { attrLength, attrU32, u32At, type Message, type Writer } from '../message.js';
-import { formatPrefix, RepeatedAddressText } from './iptext.js';
+import { formatPrefix, RepeatedAddressText } from '../../model/ip.js';
 import {
   addressBytes,
   addrLenOf,
