@@ -117,10 +117,10 @@ export const CANONICAL_IPV6 = 1;
 /**
  * Parse the IPv6 address in s[from, to) into the 16 bytes of `out` at `at`,
  * in one pass (no searches, no fills: this runs for every IPv6 route).
- * Answers CANONICAL_IPV6 when the text is already canonical, IPV6 when it
- * is valid but spelled otherwise, NOT_IPV6 (bytes undefined) when invalid.
+ * Answers NOT_IPV6 (bytes undefined) when invalid, else IPV6; with
+ * `canonical`, CANONICAL_IPV6 when the text is already canonical.
  */
-export function parseIPv6(s: string, from: number, to: number, out: Uint8Array, at = 0): number {
+export function parseIPv6(s: string, from: number, to: number, out: Uint8Array, at = 0, canonical = false): number {
   let minimal = true;
   let gap = -1;
   let n = 0;
@@ -172,7 +172,7 @@ export function parseIPv6(s: string, from: number, to: number, out: Uint8Array, 
   // Move the groups after "::" to the end and zero the gap.
   for (let b = at + 2 * n - 1; b >= at + 2 * gap && zeros > 0; b--) out[b + 2 * zeros] = out[b]!;
   for (let b = at + 2 * gap; b < at + 2 * (gap + zeros); b++) out[b] = 0;
-  return minimal && longestZeroRun(out, at) === gap * 16 + zeros ? CANONICAL_IPV6 : IPV6;
+  return canonical && minimal && longestZeroRun(out, at) === gap * 16 + zeros ? CANONICAL_IPV6 : IPV6;
 }
 
 /** The longest run of two or more zero groups of the 16 bytes at `at` (the first of equals) as start * 16 + length; -16 when none. */
@@ -196,14 +196,18 @@ function longestZeroRun(b: Uint8Array, at: number): number {
 
 /** Bytes (4 or 16) of the address in text[from, to), or undefined when it is not an address. */
 export function ipToBytes(text: string, from = 0, to = text.length): Uint8Array | undefined {
-  for (let i = from; i < to; i++) {
-    if (text.charCodeAt(i) === 58 /* : */) {
-      const out = new Uint8Array(16);
-      return parseIPv6(text, from, to, out) === NOT_IPV6 ? undefined : out;
-    }
-  }
+  // IPv6 text fails as IPv4 within its first group; IPv4 text is never IPv6 (it has no ':').
   const v = parseIPv4(text, from, to);
-  return v < 0 ? undefined : Uint8Array.of(v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
+  if (v < 0) {
+    const out = new Uint8Array(16);
+    return parseIPv6(text, from, to, out) === NOT_IPV6 ? undefined : out;
+  }
+  const out = new Uint8Array(4);
+  out[0] = v >>> 24;
+  out[1] = (v >>> 16) & 255;
+  out[2] = (v >>> 8) & 255;
+  out[3] = v & 255;
+  return out;
 }
 
 export function familyOf(addr: string): Family | undefined {
@@ -222,8 +226,8 @@ export function parsePrefix(text: string): Prefix | undefined {
   const slash = text.indexOf('/');
   const bytes = ipToBytes(text, 0, slash < 0 ? text.length : slash);
   if (!bytes) return undefined;
-  const family: Family = bytes.length === 4 ? 'ipv4' : 'ipv6';
   const max = bytes.length * 8;
+  const family: Family = max === 32 ? 'ipv4' : 'ipv6';
   if (slash < 0) return { family, bytes, len: max };
   const digits = text.length - slash - 1;
   if (digits < 1 || digits > 3) return undefined;
@@ -343,14 +347,14 @@ export class RepeatedAddressText {
 export function canonicalIp(s: string, scratch?: Uint8Array): string | undefined {
   if (parseIPv4(s) >= 0) return s; // a valid dotted quad has no leading zeros: it is canonical
   const b = scratch ?? new Uint8Array(16);
-  const kind = parseIPv6(s, 0, s.length, b);
+  const kind = parseIPv6(s, 0, s.length, b, 0, true);
   return kind === CANONICAL_IPV6 ? s : kind === IPV6 ? bytesToIp(b, 0, 16) : undefined;
 }
 
 /** Whether s[0, to) is an IPv6 address in canonical text with no bits set past the first `len`. */
 export function isCanonicalIPv6Network(s: string, to: number, len: number, scratch?: Uint8Array): boolean {
   const b = scratch ?? new Uint8Array(16);
-  return parseIPv6(s, 0, to, b) === CANONICAL_IPV6 && !maskHostBits(b, 0, 16, len);
+  return parseIPv6(s, 0, to, b, 0, true) === CANONICAL_IPV6 && !maskHostBits(b, 0, 16, len);
 }
 
 /** Clears the bits of the `size` bytes at `at` past the first `len`; true when any was set. */
