@@ -58,12 +58,3 @@ test('ifName answers a repeated name (kept from the last call) as a fresh one', 
     { numRuns: 300 },
   );
 });
-
-test('one load\'s parser keeps nothing another sees', () => {
-  const a = new ValueParser();
-  const b = new ValueParser();
-  assert.equal((a.address('10.0.0.1') as { text: string }).text, '10.0.0.1');
-  assert.ok(b.address('2001:DB8::1') instanceof Bad === false);
-  assert.equal((a.address('10.0.0.1') as { text: string }).text, '10.0.0.1');
-  assert.equal((b.address('2001:DB8::1') as { text: string }).text, '2001:db8::1');
-});
