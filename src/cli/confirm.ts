@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_STATE_DIR, waiterAlive } from '../state/store.js';
 import { netnsPath, runCommand, UserError } from './common.js';
-import { assertReadable, openStore } from './state.js';
+import { assertReadable, openStore } from '../state/access.js';
 
 export function register(program: Command): void {
   program

@@ -1,14 +1,12 @@
 // netrec plan: what apply would change, as text, JSON or a unified diff.
 import type { Command } from 'commander';
-import { renderDiff } from '../plan/render/diff.js';
-import { writePlanJson } from '../plan/render/json.js';
-import { renderText } from '../plan/render/text.js';
+import { formatFor, render } from '../plan/render/formats.js';
 import { isEmpty } from '../plan/types.js';
-import { ConfigError, problemsJson, type Warning } from '../config/errors.js';
+import { ConfigError, type Warning } from '../config/errors.js';
 import { warnOnStderr } from '../config/load.js';
-import { hostOf, hostOption, openConnection, runCommand, useColor, UserError } from './common.js';
-import { loadDesired, planFor, readActual } from './prepare.js';
-import { saveFor } from './saved-plan.js';
+import { hostOf, hostOption, openConnection, outputOption, runCommand, stdOutput, UserError } from './common.js';
+import { loadDesired, planFor, readActual } from '../plan/prepare.js';
+import { saveFor } from '../plan/saved.js';
 import { loadWithRevision } from '../config/revision.js';
 
 interface PlanOpts {
@@ -33,7 +31,7 @@ export function register(program: Command): void {
     .argument('<config...>', 'config files or directories')
     .option('--netns <ns>', 'network namespace: a name under /run/netns or a path like /proc/PID/ns/net')
     .option('--from-state <file>', 'plan against a snapshot written by `netrec show -o json`')
-    .option('-o, --output <format>', 'text, json or diff', 'text')
+    .addOption(outputOption('plan', 'text'))
     .option('--full', 'list every change (text); without it, more than 50 changes of one kind are counted on one line')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on error')
     .option('--out <file>', 'also save the plan to FILE, for `netrec apply FILE` to apply exactly it (also spelled -out)')
@@ -45,15 +43,14 @@ export function register(program: Command): void {
     )
     .action((configs: string[], opts: PlanOpts) =>
       runCommand(async () => {
-        if (!['text', 'json', 'diff'].includes(opts.output)) throw new UserError(`unknown output format "${opts.output}" (text, json or diff)`);
+        const format = formatFor('plan', opts.output);
         if (opts.fromState && opts.netns) throw new UserError('--from-state and --netns exclude each other');
         const host = hostOf(opts);
-        // With -o json, config problems go to stdout as JSON too (for CI annotations), and warnings with them.
-        const json = opts.output === 'json';
+        const out = stdOutput();
+        // Config problems go to stdout as a document where the format has one (-o json, for CI annotations), warnings with them.
         const warnings: Warning[] = [];
-        const asJson = (e: unknown): number => {
-          if (!json || !(e instanceof ConfigError)) throw e;
-          process.stdout.write(problemsJson(e.problems, warnings));
+        const asDocument = (e: unknown): number => {
+          if (!(e instanceof ConfigError) || !render(format, 'problems', { problems: e.problems, warnings }, out)) throw e;
           return 1;
         };
         const load = () => loadDesired(configs, { host, warn: (w) => (warnings.push(w), warnOnStderr(w)) });
@@ -62,7 +59,7 @@ export function register(program: Command): void {
           // A saved plan records the revision it was made from, for apply's history.
           ({ desired, revision } = opts.out !== undefined ? loadWithRevision(configs, host, load) : { desired: load(), revision: undefined });
         } catch (e) {
-          return asJson(e);
+          return asDocument(e);
         }
         const conn = opts.fromState ? undefined : openConnection(opts.netns);
         try {
@@ -71,12 +68,13 @@ export function register(program: Command): void {
             actual = await readActual(conn, opts.fromState, desired.policy.protocol);
             plan = planFor(desired, actual);
           } catch (e) {
-            return asJson(e);
+            return asDocument(e);
           }
-          if (opts.output === 'json') writePlanJson((s) => process.stdout.write(s), plan, {}, 2);
-          else if (opts.output === 'diff') process.stdout.write(renderDiff(plan, actual, desired));
-          else process.stdout.write(renderText(plan, { color: useColor(process.stdout), full: opts.full, tables: desired.tables, protocol: desired.policy.protocol }));
-          if (opts.out !== undefined) saveFor(opts.out, { configs, desired, actual, plan, netns: opts.netns, fromState: Boolean(opts.fromState), revision }, opts.output === 'text');
+          render(format, 'plan', { plan, actual, desired, full: opts.full }, out);
+          if (opts.out !== undefined) {
+            const line = saveFor(opts.out, { configs, desired, actual, plan, netns: opts.netns, fromState: Boolean(opts.fromState), revision });
+            (format.forPeople ? out.write : out.warn)(line);
+          }
           return opts.detailedExitcode && !isEmpty(plan) ? 2 : 0;
         } finally {
           conn?.close();

@@ -6,7 +6,7 @@ import { WatchMetrics } from '../watch/metrics.js';
 import { ServiceNotifier } from '../watch/notify.js';
 import { TrustError } from '../state/trust.js';
 import { hostOf, hostOption, netnsPath, parseDuration, runCommand, UserError } from './common.js';
-import { openStore } from './state.js';
+import { openStore } from '../state/access.js';
 import { parseListenAddress } from './listen-address.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 
