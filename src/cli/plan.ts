@@ -1,13 +1,8 @@
 // netrec plan: what apply would change, as text, JSON or a unified diff.
 import type { Command } from 'commander';
-import { formatFor, render } from '../plan/render/formats.js';
-import { isEmpty } from '../plan/types.js';
-import { ConfigError, type Warning } from '../config/errors.js';
-import { warnOnStderr } from '../config/load.js';
-import { hostOf, hostOption, openConnection, outputOption, runCommand, stdOutput, UserError } from './common.js';
-import { loadDesired, planFor, readActual } from '../plan/prepare.js';
-import { saveFor } from '../plan/saved.js';
-import { loadWithRevision } from '../config/revision.js';
+import { formatFor } from '../plan/render/formats.js';
+import { runPlan } from '../plan/run.js';
+import { hostOf, hostOption, outputOption, runCommand, stdOutput, UserError } from './common.js';
 
 interface PlanOpts {
   netns?: string;
@@ -45,40 +40,17 @@ export function register(program: Command): void {
       runCommand(async () => {
         const format = formatFor('plan', opts.output);
         if (opts.fromState && opts.netns) throw new UserError('--from-state and --netns exclude each other');
-        const host = hostOf(opts);
-        const out = stdOutput();
-        // Config problems go to stdout as a document where the format has one (-o json, for CI annotations), warnings with them.
-        const warnings: Warning[] = [];
-        const asDocument = (e: unknown): number => {
-          if (!(e instanceof ConfigError) || !render(format, 'problems', { problems: e.problems, warnings }, out)) throw e;
-          return 1;
+        const request = {
+          configs,
+          netns: opts.netns,
+          host: hostOf(opts),
+          fromState: opts.fromState,
+          format,
+          full: Boolean(opts.full),
+          detailedExitcode: Boolean(opts.detailedExitcode),
+          saveTo: opts.out,
         };
-        const load = () => loadDesired(configs, { host, warn: (w) => (warnings.push(w), warnOnStderr(w)) });
-        let desired, revision;
-        try {
-          // A saved plan records the revision it was made from, for apply's history.
-          ({ desired, revision } = opts.out !== undefined ? loadWithRevision(configs, host, load) : { desired: load(), revision: undefined });
-        } catch (e) {
-          return asDocument(e);
-        }
-        const conn = opts.fromState ? undefined : openConnection(opts.netns);
-        try {
-          let actual, plan;
-          try {
-            actual = await readActual(conn, opts.fromState, desired.policy.protocol);
-            plan = planFor(desired, actual);
-          } catch (e) {
-            return asDocument(e);
-          }
-          render(format, 'plan', { plan, actual, desired, full: opts.full }, out);
-          if (opts.out !== undefined) {
-            const line = saveFor(opts.out, { configs, desired, actual, plan, netns: opts.netns, fromState: Boolean(opts.fromState), revision });
-            (format.forPeople ? out.write : out.warn)(line);
-          }
-          return opts.detailedExitcode && !isEmpty(plan) ? 2 : 0;
-        } finally {
-          conn?.close();
-        }
+        return runPlan(request, stdOutput());
       }),
     );
 }

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { readState } from '../kernel/read.js';
 import { formatChoices, formatFor, render } from '../plan/render/formats.js';
-import { DEFAULT_STATE_DIR, waiterAlive } from '../state/store.js';
+import { notePending } from '../apply/pending.js';
+import { DEFAULT_STATE_DIR } from '../state/store.js';
 import { hostOf, hostOption, openConnection, outputOption, runCommand, stdOutput, UserError } from './common.js';
 import { loadDesired } from '../plan/prepare.js';
-import { openStore } from '../state/access.js';
 
 export function register(program: Command): void {
   program
@@ -33,8 +33,9 @@ export function register(program: Command): void {
         const conn = openConnection(opts.netns);
         try {
           const state = await readState(conn);
-          render(format, 'state', { state, all: Boolean(opts.all) }, stdOutput());
-          notePending(opts.stateDir, opts.netns);
+          const out = stdOutput();
+          render(format, 'state', { state, all: Boolean(opts.all) }, out);
+          notePending(opts.stateDir, opts.netns, out);
         } finally {
           conn.close();
         }
@@ -48,29 +49,4 @@ function showSources(configs: string[], host: string, output: string): number {
   if (configs.length === 0) throw new UserError('--sources needs the CONFIG whose objects to list, e.g. netrec show --sources fleet/ --host edge-1');
   render(format, 'sources', loadDesired(configs, { host }), stdOutput());
   return 0;
-}
-
-/** Best effort: mention an unconfirmed change, and whether the apply holding it still waits. */
-function notePending(stateDir: string, netns: string | undefined): void {
-  let store;
-  try {
-    store = openStore(stateDir, netns);
-  } catch (e) {
-    // Not ours to fix here (or not root): show says so only when the directory is untrusted.
-    if (e instanceof UserError) process.stderr.write(`netrec: note: ${e.message}\n`);
-    return;
-  }
-  const pending = store.readPending();
-  for (const w of store.warnings) process.stderr.write(`netrec: warning: ${w}\n`);
-  if (!pending) return;
-  const confirm = `netrec confirm${netns ? ` --netns ${netns}` : ''}`;
-  if (waiterAlive(pending)) {
-    const left = Math.max(0, Math.round((pending.deadline - Date.now()) / 1000));
-    process.stderr.write(`netrec: note: an apply (pid ${pending.pid}) is waiting for \`${confirm}\`; it rolls back in ${left}s\n`);
-    return;
-  }
-  process.stderr.write(
-    `netrec: note: the apply that was waiting for confirmation (pid ${pending.pid}, started ${pending.created}) is gone, so its change was not rolled back; ` +
-      `the next apply or watch in this namespace undoes it (what others changed since stays), or \`${confirm}\` keeps it\n`,
-  );
 }
