@@ -196,38 +196,63 @@ export async function recoverPending(conn: Connection, store: StateStore, readAc
 
 export type ConfirmOutcome = 'confirmed' | 'timeout' | 'SIGHUP' | 'SIGINT' | 'SIGTERM' | 'probe-failed';
 
+/** Time as the confirmation wait reads it: the system's, or a test's. */
+export interface Clock {
+  now(): number;
+  /** Call `fn` after `ms`; returns what cancels it. */
+  setTimer(fn: () => void, ms: number): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+
+/** Where stop signals come from: the process, or a test's emitter. */
+export interface SignalSource {
+  on(sig: 'SIGHUP' | 'SIGINT' | 'SIGTERM', h: () => void): unknown;
+  off(sig: 'SIGHUP' | 'SIGINT' | 'SIGTERM', h: () => void): unknown;
+}
+
 export interface WaitOptions {
   deadline: number;
-  store: StateStore;
+  store: Pick<StateStore, 'isConfirmed'>;
   /** Read `y` from this terminal. */
   tty?: NodeJS.ReadStream;
   /** Checked every poll: a reason to give up early (failing probes). */
   check?: () => Promise<ConfirmOutcome | undefined>;
   pollMs?: number;
+  clock?: Clock;
+  signals?: SignalSource;
 }
 
 /** Wait for `netrec confirm`, `y` on the terminal, the deadline or a signal. */
 export function waitForConfirmation(o: WaitOptions): Promise<ConfirmOutcome> {
+  const clock = o.clock ?? systemClock;
+  const source: SignalSource = o.signals ?? process;
   return new Promise((resolve) => {
     let done = false;
     const signals = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
     const handlers = signals.map((sig) => [sig, () => finish(sig)] as const);
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: (() => void) | undefined;
     const onData = (d: Buffer): void => {
       if (/^\s*y(es)?\s*$/i.test(d.toString())) finish('confirmed');
     };
     const finish = (r: ConfirmOutcome): void => {
       if (done) return;
       done = true;
-      if (timer) clearTimeout(timer);
-      for (const [sig, h] of handlers) process.off(sig, h);
+      cancel?.();
+      for (const [sig, h] of handlers) source.off(sig, h);
       if (o.tty) {
         o.tty.off('data', onData);
         o.tty.pause();
       }
       resolve(r);
     };
-    for (const [sig, h] of handlers) process.on(sig, h);
+    for (const [sig, h] of handlers) source.on(sig, h);
     if (o.tty) {
       o.tty.on('data', onData);
       o.tty.resume();
@@ -235,10 +260,10 @@ export function waitForConfirmation(o: WaitOptions): Promise<ConfirmOutcome> {
     const poll = async (): Promise<void> => {
       if (done) return;
       if (o.store.isConfirmed()) return finish('confirmed');
-      if (Date.now() >= o.deadline) return finish('timeout');
+      if (clock.now() >= o.deadline) return finish('timeout');
       const early = o.check ? await o.check() : undefined;
       if (early) return finish(early);
-      timer = setTimeout(() => void poll(), Math.min(o.pollMs ?? 200, Math.max(0, o.deadline - Date.now())));
+      cancel = clock.setTimer(() => void poll(), Math.min(o.pollMs ?? 200, Math.max(0, o.deadline - clock.now())));
     };
     void poll();
   });

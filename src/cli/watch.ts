@@ -1,12 +1,7 @@
 // netrec watch: keep a namespace converged on file changes and kernel events.
 import { Option, type Command } from 'commander';
-import { Controller } from '../watch/controller.js';
-import { createLogger, isJournalStream } from '../watch/log.js';
-import { WatchMetrics } from '../watch/metrics.js';
-import { ServiceNotifier } from '../watch/notify.js';
-import { TrustError } from '../state/trust.js';
-import { hostOf, hostOption, netnsPath, parseDuration, runCommand, UserError } from './common.js';
-import { openStore } from './state.js';
+import { runWatch } from '../watch/run.js';
+import { hostOf, hostOption, parseDuration, runCommand, UserError } from './common.js';
 import { parseListenAddress } from './listen-address.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
 
@@ -55,48 +50,21 @@ export function register(program: Command): void {
     .action((configs: string[], _opts: WatchOpts, cmd: Command) => runCommand(() => watch(configs, cmd.optsWithGlobals<WatchOpts>(), program.version() ?? 'unknown')));
 }
 
-async function watch(configs: string[], opts: WatchOpts, version: string): Promise<number> {
+function watch(configs: string[], opts: WatchOpts, version: string): Promise<number> {
   if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new UserError(`unknown log format "${opts.logFormat}" (text or json)`);
-  const log = createLogger(opts.logFormat, process.stderr, { debug: Boolean(opts.debug), journal: isJournalStream() });
-  const notifier = new ServiceNotifier({ log });
   const resyncMs = parseDuration(opts.resyncInterval, { option: '--resync-interval', minMs: 1000 });
   const listen = opts.metricsAddress !== undefined ? parseListenAddress(opts.metricsAddress) : undefined;
-  const metrics = listen ? new WatchMetrics({ version }) : undefined;
-  if (metrics) await metrics.listen(listen!.text);
-  const controller = new Controller({
+  return runWatch({
     configs,
+    netns: opts.netns,
     host: hostOf(opts),
-    nsPath: netnsPath(opts.netns),
     resyncMs,
-    log,
-    metrics,
-    // Made when missing: watch records its runs in the namespace's history.
-    store: openStore(opts.stateDir, opts.netns, { create: true }),
+    metricsAddress: listen?.text,
+    logFormat: opts.logFormat,
+    debug: Boolean(opts.debug),
     eventRcvbuf: opts.eventRcvbuf ? Number(opts.eventRcvbuf) : undefined,
+    stateDir: opts.stateDir,
     insecureConfig: Boolean(opts.insecureConfig),
-    notifier,
+    version,
   });
-  if (metrics) metrics.liveness = () => controller.stalled();
-  notifier.start(() => controller.stalled());
-  try {
-    await controller.start();
-  } catch (e) {
-    if (e instanceof TrustError) throw new UserError(`refusing config ${e.message} (or pass --insecure-config); nothing was changed`);
-    throw e;
-  }
-  log('info', 'watching', { configs: configs.join(','), netns: opts.netns ?? 'own', metrics: opts.metricsAddress, notify: notifier.enabled || undefined, watchdogMs: notifier.watchdogInterval });
-  await new Promise<void>((resolve) => {
-    const stop = (sig: string) => {
-      log('info', 'stopping', { signal: sig });
-      notifier.stopping();
-      void controller.stop().then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => {
-      log('info', 're-reading the config', { signal: 'SIGHUP' });
-      controller.reload();
-    });
-  });
-  return 0;
 }

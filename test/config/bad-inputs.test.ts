@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, type Problem, type Warning } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { parseFastYaml } from '../../src/config/yaml-fast.js';
-import { configReader } from '../../src/cli/state.js';
+import { configReader } from '../../src/state/access.js';
 import { readRecord } from '../../src/state/files.js';
 import { namespaceIdentity, StateStore } from '../../src/state/store.js';
 import { yaml } from './helpers.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkSavedPlan, isSavedPlan, makeSavedPlan, openSavedPlan, readSavedPlan, SAVED_PLAN_VERSION, writeSavedPlan } from '../../src/cli/saved-plan.js';
+import { checkSavedPlan, isSavedPlan, makeSavedPlan, openSavedPlan, readSavedPlan, SAVED_PLAN_VERSION, writeSavedPlan } from '../../src/plan/saved.js';
 import { normalizeArgv } from '../../src/cli/argv.js';
 import { UserError } from '../../src/cli/common.js';
 import { loadConfig } from '../../src/config/load.js';

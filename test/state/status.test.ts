@@ -6,7 +6,8 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { statusOf, renderStatus } from '../../src/cli/status.js';
+import { statusOf } from '../../src/state/status.js';
+import { renderStatus } from '../../src/plan/render/records.js';
 import { recordRun, type HistoryEntry } from '../../src/state/history.js';
 import { namespaceIdentity, StateStore } from '../../src/state/store.js';
 

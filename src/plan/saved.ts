@@ -9,10 +9,11 @@ import { dirname, basename, join } from 'node:path';
 import { configFilePaths } from '../config/load.js';
 import { keyOf } from '../model/identity.js';
 import type { Desired, ObjectType, State } from '../model/types.js';
-import { planToJson } from '../plan/render/json.js';
-import { planChanges, type Change, type Plan } from '../plan/types.js';
+import { planToJson } from './render/json.js';
+import { planChanges, type Change, type Plan } from './types.js';
 import { namespaceIdentity, sameNamespace, type NamespaceId } from '../state/store.js';
-import { netnsPath, UserError } from './common.js';
+import { UserError } from '../cli/errors.js';
+import { netnsPath } from '../kernel/namespace.js';
 
 /** The first key of every saved plan: how `apply` tells one from a config, whatever the file is called. */
 export const SAVED_PLAN_FORMAT = 'netrec-plan';
@@ -279,11 +280,10 @@ export function checkSavedPlan(path: string, saved: SavedPlanFile, now: { plan: 
   throw new UserError(`the namespace changed since the plan was made: ${shown}; nothing was changed: ${again}`);
 }
 
-/** `plan --out FILE`: save the plan just shown, and say how to apply it (stdout in text mode, else stderr). */
-export function saveFor(file: string, x: Omit<SaveInput, 'nsPath'>, text: boolean): void {
+/** `plan --out FILE`: save the plan just shown; returns the line that says how to apply it. */
+export function saveFor(file: string, x: Omit<SaveInput, 'nsPath'>): string {
   writeSavedPlan(file, makeSavedPlan({ ...x, nsPath: x.fromState ? undefined : netnsPath(x.netns) }));
-  const line = `Saved the plan to ${file}. To make exactly these changes: netrec apply ${file}${x.netns !== undefined ? ` --netns ${x.netns}` : ''}\n`;
-  (text ? process.stdout : process.stderr).write(line);
+  return `Saved the plan to ${file}. To make exactly these changes: netrec apply ${file}${x.netns !== undefined ? ` --netns ${x.netns}` : ''}\n`;
 }
 
 /** The saved plan `apply` was given, if it was given one (found by its content); a plan among configs is an error. */

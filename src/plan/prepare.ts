@@ -5,10 +5,10 @@ import type { LoadOptions } from '../config/load.js';
 import { readState } from '../kernel/read.js';
 import type { Desired, State } from '../model/types.js';
 import type { Connection } from '../netlink/connection.js';
-import { plan as makePlan } from '../plan/plan.js';
-import type { Plan } from '../plan/types.js';
-import { UserError } from './common.js';
-import { isSavedPlan } from './saved-plan.js';
+import { plan as makePlan } from './plan.js';
+import type { Plan } from './types.js';
+import { UserError } from '../cli/errors.js';
+import { isSavedPlan } from './saved.js';
 
 export interface Prepared {
   desired: Desired;

@@ -2,9 +2,10 @@
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadOptions } from '../config/load.js';
-import { namespaceIdentity, StateStore, DEFAULT_STATE_DIR } from '../state/store.js';
-import { readTrusted, TrustError } from '../state/trust.js';
-import { netnsPath, UserError } from './common.js';
+import { namespaceIdentity, StateStore, DEFAULT_STATE_DIR } from './store.js';
+import { readTrusted, TrustError } from './trust.js';
+import { UserError } from '../cli/errors.js';
+import { netnsPath } from '../kernel/namespace.js';
 
 /**
  * The state folder of namespace `ns` (a name or a path), trusted; with
