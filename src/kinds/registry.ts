@@ -7,6 +7,7 @@ import type { Link } from '../model/types.js';
 import { bond } from './bond.js';
 import { bridge } from './bridge.js';
 import { dummy } from './dummy.js';
+import { ipvlan } from './ipvlan.js';
 import { fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor } from './kind.js';
 import { macvlan } from './macvlan.js';
 import { veth } from './veth.js';
@@ -17,7 +18,7 @@ import { vxlan } from './vxlan.js';
 export { LinkCtx, fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor, type OptionWord } from './kind.js';
 
 /** Every modelled kind, in the order plans list their options. */
-export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf];
+export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan];
 
 /** A kind with what follows from its descriptor, computed once. */
 export interface Kind {
