@@ -10,6 +10,7 @@ import { dummy } from './dummy.js';
 import { ipvlan } from './ipvlan.js';
 import { fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor } from './kind.js';
 import { macvlan } from './macvlan.js';
+import { macvtap } from './macvtap.js';
 import { veth } from './veth.js';
 import { vlan } from './vlan.js';
 import { vrf } from './vrf.js';
@@ -18,7 +19,7 @@ import { vxlan } from './vxlan.js';
 export { LinkCtx, fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor, type OptionWord } from './kind.js';
 
 /** Every modelled kind, in the order plans list their options. */
-export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan];
+export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan, macvtap];
 
 /** A kind with what follows from its descriptor, computed once. */
 export interface Kind {
