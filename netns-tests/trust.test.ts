@@ -249,7 +249,7 @@ function plantedPending(n: Netns): string {
   };
   const scope = { interface: ['up0', 'up1'], address: [], route: ['203.0.113.0/24 table 254 metric 0', '0.0.0.0/0 table 254 metric 0'], rule: [], neighbor: [] };
   const now = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
-  return JSON.stringify({ version: 2, pid: 999999, startTime: '1', ns: { dev: st.dev, ino: st.ino }, created: new Date().toISOString(), deadline: 0, configHash: '', scope, before, after: now, afterRead: true });
+  return JSON.stringify({ version: 3, pid: 999999, startTime: '1', ns: { dev: st.dev, ino: st.ino }, created: new Date().toISOString(), deadline: 0, configHash: '', scope, before, after: now, afterRead: true });
 }
 
 /** The same plan in the layout earlier releases read (keyed by name, version 1). */

@@ -29,8 +29,8 @@ export function assertKernelMatches(ns: Netns, desired: Desired): void {
     if (l.mac !== undefined) assert.equal(k.address, l.mac, `${l.name} mac`);
     assert.equal((k.flags as string[]).includes('UP'), l.state === 'up', `${l.name} admin state`);
     if (l.master !== undefined) assert.equal(k.master, l.master, `${l.name} master`);
-    if (l.vxlan) assert.equal(k.linkinfo.info_data.id, l.vxlan.vni, `${l.name} vni`);
-    if (l.veth) assert.ok(links.has(l.veth.peer), `${l.name} peer ${l.veth.peer}`);
+    if (l.kind === 'vxlan' && l.options) assert.equal(k.linkinfo.info_data.id, l.options.vni, `${l.name} vni`);
+    if (l.kind === 'veth' && l.options) assert.ok(links.has(l.options.peer as string), `${l.name} peer ${l.options.peer}`);
   }
   const addrs = new Map<string, Set<string>>();
   for (const l of ns.json('addr', 'show') as J[]) addrs.set(l.ifname, new Set((l.addr_info as J[]).map((a) => `${a.local}/${a.prefixlen}`)));

@@ -169,7 +169,7 @@ export async function waitForDad(namespaces: Netns[], timeoutMs = 15000): Promis
 }
 
 /** Link kinds some kernels lack (this machine's among them). */
-export type OptionalKind = 'dummy' | 'vlan' | 'bond' | 'vrf';
+export type OptionalKind = 'dummy' | 'vlan' | 'bond' | 'vrf' | 'ipvlan' | 'macvtap';
 /** What it takes to create one of each, for a probe. */
 const KIND_PROBES: Record<OptionalKind, string[][]> = {
   dummy: [['link', 'add', 'probe0', 'type', 'dummy']],
@@ -179,6 +179,14 @@ const KIND_PROBES: Record<OptionalKind, string[][]> = {
   ],
   bond: [['link', 'add', 'probe0', 'type', 'bond']],
   vrf: [['link', 'add', 'probe0', 'type', 'vrf', 'table', '10']],
+  ipvlan: [
+    ['link', 'add', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'],
+    ['link', 'add', 'link', 'probe0', 'name', 'probe2', 'type', 'ipvlan'],
+  ],
+  macvtap: [
+    ['link', 'add', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'],
+    ['link', 'add', 'link', 'probe0', 'name', 'probe2', 'type', 'macvtap'],
+  ],
 };
 const kindCache = new Map<OptionalKind, string | undefined>();
 

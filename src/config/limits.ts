@@ -1,57 +1,20 @@
-// What the kernel will refuse, known before anything is written: one table
-// of each link kind's MTU range and address form (static: `validate`), and
-// the checks against what the kernel reports for the devices that exist
-// (IFLA_MIN_MTU, IFLA_MAX_MTU, the length of IFLA_ADDRESS) and the networks
-// they are connected to (`plan` and `apply`, before any write).
+// What the kernel will refuse, known before anything is written: each link
+// kind's MTU range and address form (its descriptor's `limits`, src/kinds/;
+// static: `validate`), and the checks against what the kernel reports for
+// the devices that exist (IFLA_MIN_MTU, IFLA_MAX_MTU, the length of
+// IFLA_ADDRESS) and the networks they are connected to (`plan` and `apply`,
+// before any write).
+import { limitsOf, lowerOf } from '../kinds/registry.js';
+import { IPV6_MIN_MTU } from '../kinds/limits.js';
 import { familyOf, ipToBytes, parsePrefix } from '../model/ip.js';
-import type { Address, Desired, Link, LinkKind, Route, Source, State } from '../model/types.js';
+import type { Address, Desired, Link, Route, Source, State } from '../model/types.js';
 import type { Problem } from './errors.js';
 
-/** ETH_MIN_MTU, ETH_MAX_MTU (include/uapi/linux/if_ether.h). */
-const ETH_MIN_MTU = 68;
-const ETH_MAX_MTU = 65535;
-/** IPV6_MIN_MTU: below it the kernel turns IPv6 off on the device and drops its addresses (addrconf_notify). */
-export const IPV6_MIN_MTU = 1280;
-/** IP6_MAX_MTU: 65535 + the IPv6 header. */
-const IP6_MAX_MTU = 65535 + 40;
-/** IFLA_MTU is read into an int: anything above is refused by every device. */
-const INT_MAX = 2 ** 31 - 1;
+export { IPV6_MIN_MTU };
 /** ETH_ALEN. */
 export const ETH_ALEN = 6;
 /** ARPHRD_ETHER (include/uapi/linux/if_arp.h): ifinfomsg.ifi_type of Ethernet-like devices. */
 export const ARPHRD_ETHER = 1;
-
-export interface KindLimits {
-  /** The MTU range every device of this kind has (dev->min_mtu, dev->max_mtu as its setup sets them); undefined: the device's own, known from the kernel. */
-  mtu?: readonly [number, number];
-  /** The MTU may not exceed its link's (vlan_dev_change_mtu, macvlan_change_mtu, and both at creation). */
-  belowLower?: boolean;
-  /** Its address is an Ethernet one: 6 bytes, unicast, not all zero (eth_prepare_mac_addr_change). */
-  ethernet: boolean;
-}
-
-/**
- * Each kind's limits, as the kernel's setup functions set them
- * (net/core/dev.c dev_validate_mtu refuses below min_mtu, and above max_mtu
- * when max_mtu is not 0):
- * - veth (veth_setup), bridge (br_dev_setup), bond (bond_setup), macvlan
- *   (macvlan_common_setup), vxlan (vxlan_setup): ether_setup's 68, max ETH_MAX_MTU.
- * - vlan (vlan_setup): min 0, max ETH_MAX_MTU; and not above its link's MTU.
- * - dummy (dummy_setup): min 0, max 0 (no limit).
- * - vrf (vrf_setup): IPV6_MIN_MTU..IP6_MAX_MTU.
- * - device: whatever its driver set, read from the kernel at plan time.
- */
-export const LINK_LIMITS: Readonly<Record<LinkKind, KindLimits>> = {
-  device: { ethernet: false },
-  veth: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], ethernet: true },
-  bridge: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], ethernet: true },
-  bond: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], ethernet: true },
-  macvlan: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], belowLower: true, ethernet: true },
-  vxlan: { mtu: [ETH_MIN_MTU, ETH_MAX_MTU], ethernet: true },
-  vlan: { mtu: [0, ETH_MAX_MTU], belowLower: true, ethernet: true },
-  dummy: { mtu: [0, INT_MAX], ethernet: true },
-  vrf: { mtu: [IPV6_MIN_MTU, IP6_MAX_MTU], ethernet: true },
-};
 
 /** An MTU outside [min, max] (max 0: none), as a sentence; undefined when it fits. */
 function mtuOutside(mtu: number, min: number, max: number, what: string, whose: string): string | undefined {
@@ -77,11 +40,11 @@ function macBytes(mac: string): number[] {
  * range, and IPv6's floor when the interface has IPv6 addresses. Returns
  * [config key, message] pairs.
  */
-export function staticLinkProblems(kind: LinkKind, mtu: number | undefined, hasIpv6: boolean): [string, string][] {
+export function staticLinkProblems(kind: string, mtu: number | undefined, hasIpv6: boolean): [string, string][] {
   const out: [string, string][] = [];
   if (mtu === undefined) return out;
-  const range = LINK_LIMITS[kind]?.mtu;
-  const bad = range && mtuOutside(mtu, range[0], range[1] === INT_MAX ? 0 : range[1], `a ${kind}`, '');
+  const range = limitsOf(kind).mtu;
+  const bad = mtuOutside(mtu, range[0], range[1], `a ${kind}`, '');
   if (bad) out.push(['mtu', bad]);
   else if (hasIpv6 && mtu < IPV6_MIN_MTU) out.push(['mtu', ipv6Floor(mtu)]);
   return out;
@@ -99,7 +62,7 @@ function at(desired: Desired, o: { source?: Source }): Source {
 /**
  * The checks that need the kernel's view, for `plan` and `apply` before any
  * write: MTU and MAC against what each existing device takes, the MTU of a
- * vlan or macvlan against its link's, IPv6's floor where the device keeps
+ * link whose kind stays below its lower link against that link's, IPv6's floor where the device keeps
  * IPv6 addresses, and route gateways on a network the device is connected to.
  */
 export function kernelLimitProblems(desired: Desired, actual: State): Problem[] {
@@ -120,9 +83,9 @@ export function kernelLimitProblems(desired: Desired, actual: State): Problem[] 
     if (l.mtu !== undefined) {
       let bad: string | undefined;
       if (lim?.minMtu !== undefined) bad = mtuOutside(l.mtu, lim.minMtu, lim.maxMtu ?? 0, l.name, ', the kernel\'s IFLA_MIN_MTU/IFLA_MAX_MTU for it');
-      const lower = l.vlan?.link ?? l.macvlan?.link;
+      const lower = limitsOf(l.kind).belowLower ? lowerOf(l) : undefined;
       const lowerMtu = lower === undefined ? undefined : (want.get(lower)?.mtu ?? have.get(lower)?.mtu);
-      if (!bad && LINK_LIMITS[l.kind as LinkKind]?.belowLower && lowerMtu !== undefined && l.mtu > lowerMtu) {
+      if (!bad && lowerMtu !== undefined && l.mtu > lowerMtu) {
         bad = `mtu ${l.mtu} is above the mtu of its link ${lower} (${lowerMtu}); a ${l.kind} cannot exceed it`;
       }
       const keepsIpv6 = !l.addressesAuthoritative && ipv6On.has(l.name) && same;

@@ -1,10 +1,11 @@
 // interfaces: entries -> Link, and their `addresses:` -> Address.
 import { OWNER_ALIAS } from '../model/constants.js';
 import { maxPrefixLen } from '../model/ip.js';
-import type { Address, BondOptions, BridgeOptions, Link, LinkKind, MacvlanOptions, VlanOptions, VxlanOptions } from '../model/types.js';
+import { KINDS, kindOf, limitsOf, type KindOption, type LinkKindDescriptor } from '../kinds/registry.js';
+import type { Address, Link, LinkOptions } from '../model/types.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { checkedName } from './normalize-routes.js';
-import { LINK_LIMITS, staticLinkProblems } from './limits.js';
+import { staticLinkProblems } from './limits.js';
 import { Bad, mac, prefixAddress, protocol, table } from './values.js';
 
 export interface RawAddressEntry {
@@ -22,32 +23,28 @@ export interface RawAddressEntry {
 
 export interface RawInterface {
   name: string;
-  kind?: LinkKind;
+  kind?: string;
   state?: 'up' | 'down' | 'absent';
   mtu?: number;
   mac?: string;
   master?: string;
   managed?: boolean;
   addresses?: (string | RawAddressEntry)[];
-  bridge?: { stp?: boolean; 'forward-delay'?: number; 'ageing-time'?: number; priority?: number };
-  veth?: { peer: string };
-  vlan?: { link: string; id: number; protocol?: VlanOptions['protocol'] };
-  vxlan?: { vni: number; local?: string; remote?: string; port?: number; link?: string; learning?: boolean; ttl?: number };
-  macvlan?: { link: string; mode?: MacvlanOptions['mode'] };
-  bond?: { mode?: string; miimon?: number };
-  vrf?: { table: string | number };
+  /** A kind's options, under the kind's own key (src/kinds/: its descriptor's options). */
+  [kindKey: string]: unknown;
 }
 
-const OPTION_KEYS = ['bridge', 'veth', 'vlan', 'vxlan', 'macvlan', 'bond', 'vrf'] as const;
+/** Kinds with options: their key in an interface entry. */
+const OPTION_KINDS = KINDS.filter((d) => d.options.length > 0);
 
-/** Kinds that cannot be made without their options. */
-const REQUIRED_OPTIONS: Partial<Record<LinkKind, string>> = {
-  veth: 'veth: { peer: NAME }',
-  vlan: 'vlan: { link: NAME, id: N }',
-  vxlan: 'vxlan: { vni: N }',
-  macvlan: 'macvlan: { link: NAME }',
-  vrf: 'vrf: { table: TABLE }',
-};
+/** "KIND: { link: NAME, id: N }": what a kind cannot be made without; undefined when nothing. */
+function requiredText(d: LinkKindDescriptor): string | undefined {
+  const required = d.options.filter((o) => o.required);
+  if (required.length === 0) return undefined;
+  const placeholder = (o: KindOption) => (o.value === 'ifname' ? 'NAME' : o.value === 'table' ? 'TABLE' : o.value === 'address' ? 'ADDRESS' : 'N');
+  return `${d.kind}: { ${required.map((o) => `${o.key}: ${placeholder(o)}`).join(', ')} }`;
+}
+const REQUIRED_OPTIONS = new Map(KINDS.map((d) => [d.kind, requiredText(d)]));
 
 export interface Interfaces {
   links: Link[];
@@ -83,15 +80,15 @@ function link(e: Entry, raw: RawInterface): Link | undefined {
   const name = checkedName(e, raw.name, 'name');
   const kind = raw.kind ?? 'device';
   const state = raw.state ?? 'up';
-  for (const key of OPTION_KEYS) {
+  for (const { kind: key } of OPTION_KINDS) {
     if (raw[key] !== undefined && key !== kind) e.problem(key, `${key} options need kind: ${key} (this interface is kind ${kind})`, true);
   }
-  const required = REQUIRED_OPTIONS[kind];
-  if (required && state !== 'absent' && raw[kind as keyof RawInterface] === undefined) e.problem(undefined, `kind ${kind} needs ${required}`);
+  const required = REQUIRED_OPTIONS.get(kind);
+  if (required && state !== 'absent' && raw[kind] === undefined) e.problem(undefined, `kind ${kind} needs ${required}`);
   if (state === 'absent' && raw.addresses !== undefined) e.problem('addresses', 'an interface declared absent cannot have addresses', true);
   let macText: string | undefined;
   if (raw.mac !== undefined) {
-    const m = mac(raw.mac, LINK_LIMITS[kind]?.ethernet ?? false);
+    const m = mac(raw.mac, limitsOf(kind).ethernet);
     if (m instanceof Bad) e.problem('mac', m.message);
     else macText = m;
   }
@@ -121,69 +118,50 @@ function hasIpv6(raws: RawInterface['addresses']): boolean {
   });
 }
 
-/** The kind's own options, as the model holds them. */
+/** The kind's own options, as the model holds them (its descriptor says how each is read). */
 function options(e: Entry, raw: RawInterface, l: Link): void {
-  if (raw.bridge) {
-    const b: BridgeOptions = {};
-    if (raw.bridge.stp !== undefined) b.stp = raw.bridge.stp;
-    if (raw.bridge['forward-delay'] !== undefined) b.forwardDelay = raw.bridge['forward-delay'];
-    if (raw.bridge['ageing-time'] !== undefined) b.ageingTime = raw.bridge['ageing-time'];
-    if (raw.bridge.priority !== undefined) b.priority = raw.bridge.priority;
-    l.bridge = b;
-  }
-  if (raw.veth) {
-    const peer = checkedName(e, raw.veth.peer, ['veth', 'peer']);
-    if (peer === raw.name) e.problem(['veth', 'peer'], 'a veth cannot be its own peer');
-    if (peer !== undefined) l.veth = { peer };
-  }
-  if (raw.vlan) {
-    const link = checkedName(e, raw.vlan.link, ['vlan', 'link']);
-    const v: VlanOptions = { link: link ?? raw.vlan.link, id: raw.vlan.id };
-    if (raw.vlan.protocol !== undefined) v.protocol = raw.vlan.protocol;
-    l.vlan = v;
-  }
-  if (raw.vxlan) l.vxlan = vxlan(e, raw.vxlan);
-  if (raw.macvlan) {
-    const link = checkedName(e, raw.macvlan.link, ['macvlan', 'link']);
-    const m: MacvlanOptions = { link: link ?? raw.macvlan.link };
-    if (raw.macvlan.mode !== undefined) m.mode = raw.macvlan.mode;
-    l.macvlan = m;
-  }
-  if (raw.bond) {
-    const b: BondOptions = {};
-    if (raw.bond.mode !== undefined) b.mode = raw.bond.mode;
-    if (raw.bond.miimon !== undefined) b.miimon = raw.bond.miimon;
-    l.bond = b;
-  }
-  if (raw.vrf) {
-    const t = table(raw.vrf.table, e.ctx.settings.tables);
-    if (t instanceof Bad) e.problem(['vrf', 'table'], t.message);
-    else l.vrf = { table: t };
-  }
-}
-
-function vxlan(e: Entry, raw: NonNullable<RawInterface['vxlan']>): VxlanOptions {
-  const v: VxlanOptions = { vni: raw.vni };
-  const vote = new FamilyVote('vxlan');
-  vote.reset(undefined);
-  for (const key of ['local', 'remote'] as const) {
-    const text = raw[key];
-    if (text === undefined) continue;
-    const a = e.ctx.values.address(text);
-    if (a instanceof Bad) e.problem(['vxlan', key], a.message);
-    else {
-      vote.add(e, a.family, ['vxlan', key], key, text);
-      v[key] = a.text;
+  const k = kindOf(l.kind);
+  const rawOptions = k === undefined ? undefined : (raw[l.kind] as Record<string, unknown> | undefined);
+  if (k === undefined || rawOptions === undefined || k.fields.length === 0) return;
+  const kind = l.kind;
+  const opts: LinkOptions = {};
+  let vote: FamilyVote | undefined;
+  for (const { option, field } of k.fields) {
+    const v = rawOptions[option.key];
+    if (v === undefined) continue;
+    const at = [kind, option.key];
+    switch (option.value) {
+      case 'ifname': {
+        const name = checkedName(e, v as string, at);
+        if (field === k.peerField && name === raw.name) e.problem(at, `a ${kind} cannot be its own ${option.key}`);
+        opts[field] = name ?? (v as string);
+        break;
+      }
+      case 'address': {
+        const a = e.ctx.values.address(v as string);
+        if (a instanceof Bad) {
+          e.problem(at, a.message);
+          break;
+        }
+        if (vote === undefined) {
+          vote = new FamilyVote(kind);
+          vote.reset(undefined);
+        }
+        vote.add(e, a.family, at, option.key, v as string);
+        opts[field] = a.text;
+        break;
+      }
+      case 'table': {
+        const t = table(v as string | number, e.ctx.settings.tables);
+        if (t instanceof Bad) e.problem(at, t.message);
+        else opts[field] = t;
+        break;
+      }
+      default:
+        opts[field] = v as string | number | boolean;
     }
   }
-  if (raw.port !== undefined) v.port = raw.port;
-  if (raw.link !== undefined) {
-    const link = checkedName(e, raw.link, ['vxlan', 'link']);
-    if (link !== undefined) v.link = link;
-  }
-  if (raw.learning !== undefined) v.learning = raw.learning;
-  if (raw.ttl !== undefined) v.ttl = raw.ttl;
-  return v;
+  l.options = opts;
 }
 
 function addresses(ctx: FileContext, i: number, dev: string, raws: (string | RawAddressEntry)[], out: Address[]): void {

@@ -1,6 +1,7 @@
 // Checks across objects, after all files are merged: duplicates (contract
-// section 3), masters, veth pairs, references to interfaces declared absent;
+// section 3), masters, pairs, references to interfaces declared absent;
 // and, before planning, references to interfaces against the actual state.
+import { kindOf, lowerOf, masterKindsText, masterRole, peerOf } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
 import { addressKey, neighborKey, routeKey, routeKeyDev, ruleKey } from '../model/identity.js';
 import type { Desired, Link, ObjectType, Route, Source, State } from '../model/types.js';
@@ -20,8 +21,6 @@ export interface CrossCheckInput {
   /** netrec's marker (policy.protocol): of the routes under one identity, it owns at most one. */
   owner?: number;
 }
-
-const MASTER_KINDS: ReadonlySet<string> = new Set(['bridge', 'bond', 'vrf']);
 
 export function crossCheck(input: CrossCheckInput): Problem[] {
   const problems: Problem[] = [];
@@ -49,15 +48,18 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
   const declaredPeers = new Map<string, Link>();
   for (const l of state.links) {
     if (l.master !== undefined) checkMaster(l, links, input, at, place);
-    if (l.veth) {
-      const peer = l.veth.peer;
+    const peer = peerOf(l);
+    if (peer !== undefined) {
+      const kind = l.kind;
+      const path = [kind, kindOf(kind)!.d.peer!.key];
       const other = links.get(peer);
-      if (other && other.kind !== 'veth') at(l, `veth peer "${peer}" is declared as kind ${other.kind} at ${place(other)}; both ends of a veth pair are kind veth`, ['veth', 'peer']);
-      else if (other?.veth && other.veth.peer !== l.name) {
-        at(l, `veth peer "${peer}" names "${other.veth.peer}" as its own peer at ${place(other)}; both ends must name each other`, ['veth', 'peer']);
+      const otherPeer = peerOf(other);
+      if (other && other.kind !== kind) at(l, `${kind} peer "${peer}" is declared as kind ${other.kind} at ${place(other)}; both ends of a ${kind} pair are kind ${kind}`, path);
+      else if (otherPeer !== undefined && otherPeer !== l.name) {
+        at(l, `${kind} peer "${peer}" names "${otherPeer}" as its own peer at ${place(other!)}; both ends must name each other`, path);
       }
       const first = declaredPeers.get(peer);
-      if (first) at(l, `"${peer}" is already the veth peer of "${first.name}" (${place(first)})`, ['veth', 'peer']);
+      if (first) at(l, `"${peer}" is already the ${kind} peer of "${first.name}" (${place(first)})`, path);
       else declaredPeers.set(peer, l);
     }
   }
@@ -143,10 +145,10 @@ function checkMaster(l: Link, links: FirstSeen<Link>, input: CrossCheckInput, at
   if (input.unchecked.has(name)) return;
   const master = links.get(name);
   if (!master) {
-    if (!input.snapshot) at(l, `master "${name}" is not declared; a master is a bridge, bond or vrf declared in the config`, ['master']);
+    if (!input.snapshot) at(l, `master "${name}" is not declared; a master is ${masterKindsText()} declared in the config`, ['master']);
     return;
   }
-  if (!input.snapshot && !MASTER_KINDS.has(master.kind)) at(l, `master "${name}" is kind ${master.kind} (${place(master)}); a master is a bridge, bond or vrf`, ['master']);
+  if (!input.snapshot && !masterRole(master)) at(l, `master "${name}" is kind ${master.kind} (${place(master)}); a master is ${masterKindsText()}`, ['master']);
   else if (master.state === 'absent') at(l, `master "${name}" is declared absent (${place(master)})`, ['master']);
   // A loop of masters: follow the chain from l; it must end.
   const seen = new Set([l.name]);
@@ -170,9 +172,8 @@ function checkAbsentReferences(state: State, links: FirstSeen<Link>, at: Report,
     if (l?.state === 'absent') at(obj, `"${name}" is declared absent (${place(l)})`, sub);
   };
   for (const l of state.links) {
-    const lower = l.vlan?.link ?? l.macvlan?.link ?? l.vxlan?.link;
-    const kind = l.vlan ? 'vlan' : l.macvlan ? 'macvlan' : 'vxlan';
-    check(l, lower, [kind, 'link']);
+    const lower = lowerOf(l);
+    if (lower !== undefined) check(l, lower, [l.kind, kindOf(l.kind)!.d.lower!.key]);
   }
   for (const r of state.routes) {
     check(r, r.dev, DEV);
@@ -183,7 +184,7 @@ function checkAbsentReferences(state: State, links: FirstSeen<Link>, at: Report,
 
 /**
  * References to interfaces that the config does not declare (route and
- * nexthop dev, vlan/macvlan/vxlan link, neighbor dev) must exist in the
+ * nexthop dev, a lower link, neighbor dev) must exist in the
  * actual state, and not be an interface netrec created that this plan will
  * delete. Rules' iif/oif may name interfaces that do not exist yet: the
  * kernel keeps such rules and applies them when the interface appears.
@@ -205,9 +206,7 @@ export function checkReferences(desired: Desired, actual: State): Problem[] {
   };
   for (const l of desired.state.links) {
     if (l.state === 'absent') continue;
-    check(l, 'vlan link', l.vlan?.link);
-    check(l, 'macvlan link', l.macvlan?.link);
-    check(l, 'vxlan link', l.vxlan?.link);
+    check(l, `${l.kind} ${kindOf(l.kind)?.d.lower?.key}`, lowerOf(l));
   }
   for (const r of desired.state.routes) {
     check(r, 'route dev', r.dev);

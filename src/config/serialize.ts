@@ -4,7 +4,8 @@
 // what is left out here, so loadSnapshot(toDocument(s)) gives s back.
 import { DEFAULT_PROTOCOL, OWNER_ALIAS, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { IP_PROTOCOL_NAMES, ruleKey } from '../model/identity.js';
-import { copyRouteMetrics, type Address, type Link, type Neighbor, type Policy, type Route, type Rule, type State } from '../model/types.js';
+import { kindOf, type Kind } from '../kinds/registry.js';
+import { copyRouteMetrics, type Address, type Link, type LinkOptions, type Neighbor, type Policy, type Route, type Rule, type State } from '../model/types.js';
 import { addressSortKey, parseIPv4 } from '../model/ip.js';
 import { defaultMetric, defaultScope, defaultTable } from './normalize-routes.js';
 import { BUILTIN_TABLE_NUMBERS, builtinTables, protocolName } from './values.js';
@@ -116,29 +117,32 @@ class Renderer {
 
   link(l: Link, addresses: Address[] | undefined): Doc {
     const d: Doc = { name: l.name };
+    const k = kindOf(l.kind);
     if (l.kind.startsWith('other:')) (d as { [COMMENTS]?: Record<string, string> })[COMMENTS] = { name: `kind ${l.kind.slice(6)}, which netrec shows as a device` };
-    // A veth whose peer is in another namespace (or gone) cannot be declared
-    // as a veth here (a veth names its peer, which netrec would create): it
-    // is configured like a device, and shown as one.
-    else if (l.kind === 'veth' && !l.veth) (d as { [COMMENTS]?: Record<string, string> })[COMMENTS] = { name: 'veth whose peer is in another namespace, which netrec shows as a device' };
-    else if (l.kind !== 'device') d.kind = l.kind;
+    // One end of a pair whose peer is in another namespace (or gone) cannot
+    // be declared as its kind here (it names its peer, which netrec would
+    // create): it is configured like a device, and shown as one.
+    else if (k?.peerField !== undefined && l.options?.[k.peerField] === undefined) {
+      (d as { [COMMENTS]?: Record<string, string> })[COMMENTS] = { name: `${l.kind} whose peer is in another namespace, which netrec shows as a device` };
+    } else if (l.kind !== 'device') d.kind = l.kind;
     if (l.state !== 'up') d.state = l.state;
     if (l.mtu !== undefined) d.mtu = l.mtu;
     if (l.mac !== undefined) d.mac = l.mac;
     if (l.master !== undefined) d.master = l.master;
     if (l.alias === OWNER_ALIAS) d.managed = true;
-    if (l.bridge) d.bridge = defined({ stp: l.bridge.stp, 'forward-delay': l.bridge.forwardDelay, 'ageing-time': l.bridge.ageingTime, priority: l.bridge.priority });
-    if (l.veth) d.veth = { peer: l.veth.peer };
-    if (l.vlan) d.vlan = defined({ link: l.vlan.link, id: l.vlan.id, protocol: l.vlan.protocol });
-    if (l.vxlan) {
-      const v = l.vxlan;
-      d.vxlan = defined({ vni: v.vni, local: v.local, remote: v.remote, port: v.port, link: v.link, learning: v.learning, ttl: v.ttl });
-    }
-    if (l.macvlan) d.macvlan = defined({ link: l.macvlan.link, mode: l.macvlan.mode });
-    if (l.bond) d.bond = defined({ mode: l.bond.mode, miimon: l.bond.miimon });
-    if (l.vrf) d.vrf = { table: this.table(l.vrf.table) };
+    if (k !== undefined && l.options !== undefined && k.fields.length > 0) d[l.kind] = this.options(k, l.options);
     if (addresses?.length) d.addresses = sortBy(addresses, addressEntrySortKey).map((a) => this.address(a));
     else if (l.addressesAuthoritative) d.addresses = [];
+    return d;
+  }
+
+  /** A link's options under their config keys, in its kind's order; tables by name. */
+  private options(k: Kind, options: LinkOptions): Doc {
+    const d: Doc = {};
+    for (const { option, field } of k.fields) {
+      const v = options[field];
+      if (v !== undefined) d[option.key] = option.value === 'table' ? this.table(v as number) : v;
+    }
     return d;
   }
 

@@ -2,6 +2,7 @@
 // messages; links that are created get a second round (`post`) that marks
 // them as netrec's and sets what creation cannot (admin state, master),
 // once their new ifindex is known.
+import { peerOf } from '../kinds/registry.js';
 import type { Link } from '../model/types.js';
 import type { Writer } from '../netlink/message.js';
 import { writeAddress } from '../netlink/rtnl/address.js';
@@ -61,6 +62,7 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
       joins = Boolean(after.master);
     } else if (key === 'alias') upd.alias = after.alias ?? ''; // '' clears it
     else if (a.attr === PROMOTE_SECONDARIES) upd.promoteSecondaries = after.promoteSecondaries ?? false;
+    else if (key === after.kind) upd.options = after.options; // KIND.KEY: the kind's options (an update writes those that change in place)
     else if (key in after) (upd as unknown as Record<string, unknown>)[key] = after[key];
   }
   if (!joins) return [upd];
@@ -133,8 +135,9 @@ export function opsFor(c: Change): ChangeOps {
       if (c.action === 'create' || c.action === 'replace') {
         main.push(op((w, s, i) => writeLink(w, 'create', a!, s, i)));
         for (const u of afterCreate(a!)) post.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
-        if (a!.veth && a!.alias) {
-          const peer: Link = { ...keepState({ name: a!.veth.peer, kind: 'veth', state: 'down' }), alias: a!.alias };
+        const peerName = peerOf(a!);
+        if (peerName !== undefined && a!.alias) {
+          const peer: Link = { ...keepState({ name: peerName, kind: a!.kind, state: 'down' }), alias: a!.alias };
           post.push(op((w, s, i) => writeLink(w, 'update', peer, s, i)));
         }
       }

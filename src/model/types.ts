@@ -20,51 +20,21 @@ export interface Source {
   layer?: string;
 }
 
-export type LinkKind =
-  | 'device'
-  | 'veth'
-  | 'bridge'
-  | 'vlan'
-  | 'vxlan'
-  | 'macvlan'
-  | 'bond'
-  | 'dummy'
-  | 'vrf';
+/**
+ * A link's kind: 'device' (a physical or foreign interface netrec configures
+ * but never creates), a kind of src/kinds/registry.ts,
+ * or `other:KIND` for a kernel kind netrec does not model (read-only, kept
+ * opaque). The model does not list the kinds: their descriptors do.
+ */
+export type LinkKind = string;
 
-export interface BridgeOptions {
-  stp?: boolean;
-  forwardDelay?: number; // seconds
-  ageingTime?: number; // seconds
-  priority?: number;
-}
-export interface VethOptions {
-  peer: string;
-}
-export interface VlanOptions {
-  link: string;
-  id: number;
-  protocol?: '802.1q' | '802.1ad';
-}
-export interface VxlanOptions {
-  vni: number;
-  local?: string;
-  remote?: string;
-  port?: number;
-  link?: string;
-  learning?: boolean;
-  ttl?: number;
-}
-export interface MacvlanOptions {
-  link: string;
-  mode?: 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
-}
-export interface BondOptions {
-  mode?: string; // balance-rr | active-backup | balance-xor | broadcast | 802.3ad | balance-tlb | balance-alb
-  miimon?: number;
-}
-export interface VrfOptions {
-  table: number;
-}
+/**
+ * The options of a link's kind, by model field (the camelCase of the config
+ * key): which fields, and their types, are the kind's descriptor's
+ * (src/kinds/KIND.ts). The config and `show` write them under the kind's
+ * own key (`KIND: { KEY: VALUE }`).
+ */
+export type LinkOptions = Record<string, string | number | boolean | undefined>;
 
 /** What the kernel reports of an existing device that bounds its settings (config/limits.ts checks against it). */
 export interface DeviceLimits {
@@ -79,20 +49,14 @@ export interface DeviceLimits {
 
 export interface Link {
   name: string;
-  /** Kernel kind string for kinds netrec does not model (read-only, kept opaque). */
-  kind: LinkKind | `other:${string}`;
+  kind: LinkKind;
   /** Desired: up | down | absent. Actual: up | down (admin state, IFF_UP). */
   state: 'up' | 'down' | 'absent';
   mtu?: number;
   mac?: string; // lower-case aa:bb:cc:dd:ee:ff
   master?: string;
-  bridge?: BridgeOptions;
-  veth?: VethOptions;
-  vlan?: VlanOptions;
-  vxlan?: VxlanOptions;
-  macvlan?: MacvlanOptions;
-  bond?: BondOptions;
-  vrf?: VrfOptions;
+  /** The kind's options (see LinkOptions); undefined when none are set or known. */
+  options?: LinkOptions;
   /**
    * Desired only: the interface lists `addresses:` and so owns its address
    * list (contract section 4). Actual: undefined.

@@ -7,6 +7,7 @@
 // (not compared, and kept when the object is rewritten), everything netrec
 // writes carries its protocol marker, and the links it creates its alias. Exact (rollback):
 // the desired object is the whole truth, protocol and alias included.
+import { KINDS, kindOf } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
 import { copyRouteMetrics, type Address, type Link, type Neighbor, type Nexthop, type Route, type Rule } from '../model/types.js';
 import type { AttrChange } from './types.js';
@@ -74,58 +75,50 @@ function cannotChange(attrs: readonly AttrChange[]): string {
 
 // ---- interfaces -----------------------------------------------------------
 
-/** A nested link option such as bridge.stp, by config-format group and field. */
-function option(group: 'bridge' | 'bond' | 'vxlan' | 'vlan' | 'veth' | 'macvlan' | 'vrf', field: string, name: string): AttrSpec<Link> & { group: string; field: string } {
-  return { name: `${group}.${name}`, group, field, get: (l) => (l[group] as Record<string, unknown> | undefined)?.[field] };
-}
+/** A link attribute: a field of Link, or (with `kind`) a field of the options of links of that kind. */
+type LinkAttr = AttrSpec<Link> & { kind?: string; field: string };
 
-type LinkAttr = AttrSpec<Link> & { group?: string; field: string };
+/** A kind's option, KIND.KEY: named by the kind and config key; read only on links of that kind. */
+function option(kind: string, key: string, field: string): LinkAttr {
+  return { name: `${kind}.${key}`, kind, field, get: (l) => (l.kind === kind ? l.options?.[field] : undefined) };
+}
 
 /** The plan's name for Link.promoteSecondaries (net.ipv4.conf.DEV.promote_secondaries). */
 export const PROMOTE_SECONDARIES = 'ipv4.promote-secondaries';
 
-const LINK_MUTABLE: readonly LinkAttr[] = [
+const LINK_MUTABLE_BEFORE: readonly LinkAttr[] = [
   { name: 'mtu', field: 'mtu', get: (l) => l.mtu },
   { name: 'mac', field: 'mac', get: (l) => l.mac },
   { name: 'master', field: 'master', get: (l) => l.master },
-  option('bridge', 'stp', 'stp'),
-  option('bridge', 'forwardDelay', 'forward-delay'),
-  option('bridge', 'ageingTime', 'ageing-time'),
-  option('bridge', 'priority', 'priority'),
-  option('bond', 'miimon', 'miimon'),
-  option('vxlan', 'learning', 'learning'),
-  option('vxlan', 'ttl', 'ttl'),
+];
+const LINK_MUTABLE_AFTER: readonly LinkAttr[] = [
   { name: 'state', field: 'state', get: (l) => l.state },
   // Not in the config format: set by plans around the delete of a primary
   // IPv4 address whose secondaries stay, and compared when restoring.
   { name: PROMOTE_SECONDARIES, field: 'promoteSecondaries', get: (l) => l.promoteSecondaries, differs: (d, a, exact) => flagDiffers(d.promoteSecondaries, a.promoteSecondaries, exact) },
 ];
 
-/** Fixed at creation: a change means delete + create. */
-const LINK_IMMUTABLE: readonly LinkAttr[] = [
-  option('vxlan', 'vni', 'vni'),
-  option('vxlan', 'local', 'local'),
-  option('vxlan', 'remote', 'remote'),
-  option('vxlan', 'port', 'port'),
-  option('vxlan', 'link', 'link'),
-  option('vlan', 'id', 'id'),
-  option('vlan', 'link', 'link'),
-  option('vlan', 'protocol', 'protocol'),
-  option('veth', 'peer', 'peer'),
-  option('macvlan', 'link', 'link'),
-  option('macvlan', 'mode', 'mode'),
-  option('vrf', 'table', 'table'),
-  option('bond', 'mode', 'mode'),
-];
-
 /**
- * False for an option of a group (bridge, vxlan...) the declared link does
- * not have: compared only when asked for (never exactly), it cannot differ.
- * Skipping those spares most specs of every link.
+ * Per kind, what changes in place (the link's own attributes around the
+ * options its layout writes on update) and what is fixed at creation (a
+ * change means delete + create), in the order of the kind's options.
  */
-function declaresGroup(d: Link, s: LinkAttr): boolean {
-  return s.group === undefined || (d as unknown as Record<string, unknown>)[s.group] !== undefined;
+const LINK_MUTABLE = new Map<string, readonly LinkAttr[]>();
+const LINK_IMMUTABLE = new Map<string, readonly LinkAttr[]>();
+const LINK_ATTRS = new Map<string, LinkAttr>([...LINK_MUTABLE_BEFORE, ...LINK_MUTABLE_AFTER].map((s) => [s.name, s]));
+for (const d of KINDS) {
+  const k = kindOf(d.kind)!;
+  const mutable: LinkAttr[] = [];
+  const fixed: LinkAttr[] = [];
+  for (const f of k.fields) {
+    const spec = option(d.kind, f.option.key, f.field);
+    (f.mutable ? mutable : fixed).push(spec);
+    LINK_ATTRS.set(spec.name, spec);
+  }
+  LINK_MUTABLE.set(d.kind, [...LINK_MUTABLE_BEFORE, ...mutable, ...LINK_MUTABLE_AFTER]);
+  LINK_IMMUTABLE.set(d.kind, fixed);
 }
+const LINK_PLAIN: readonly LinkAttr[] = [...LINK_MUTABLE_BEFORE, ...LINK_MUTABLE_AFTER];
 
 /** The link netrec creates for a declared one. */
 export function linkToCreate(d: Link, mode: CompareMode): Link {
@@ -134,13 +127,17 @@ export function linkToCreate(d: Link, mode: CompareMode): Link {
   return { ...link, alias: OWNER_ALIAS };
 }
 
-/** Kind or creation-time options differ: the reason the link must be replaced. */
+/**
+ * Kind or creation-time options differ: the reason the link must be replaced.
+ * Options are compared only when the declared link has them (never exactly).
+ */
 export function linkReplacement(d: Link, a: Link): { reason: string; attrs: AttrChange[] } | undefined {
   if (d.kind !== 'device' && d.kind !== a.kind) {
     return { reason: `kind cannot change in place`, attrs: [{ attr: 'kind', old: a.kind, new: d.kind }] };
   }
-  if (!LINK_IMMUTABLE.some((s) => declaresGroup(d, s) && differs(s, d, a, false))) return undefined;
-  const attrs = collect(LINK_IMMUTABLE, d, a, false, []);
+  const fixed = d.options === undefined ? undefined : LINK_IMMUTABLE.get(d.kind);
+  if (fixed === undefined || !fixed.some((s) => differs(s, d, a, false))) return undefined;
+  const attrs = collect(fixed, d, a, false, []);
   return { reason: cannotChange(attrs), attrs };
 }
 
@@ -153,10 +150,12 @@ export function linkReplacement(d: Link, a: Link): { reason: string; attrs: Attr
 export function linkUpdate(d: Link, a: Link, mode: CompareMode, releaseMaster = false): Difference<Link> | undefined {
   const attrs: AttrChange[] = [];
   // Only `master` can be cleared, and promote_secondaries put back off;
-  // other options of a link cannot be unset.
-  for (const s of LINK_MUTABLE) {
+  // other options of a link cannot be unset. Options are compared only when
+  // the declared link has them.
+  const specs = (d.options === undefined ? undefined : LINK_MUTABLE.get(d.kind)) ?? LINK_PLAIN;
+  for (const s of specs) {
     const exact = s.field === 'master' ? mode.exact || releaseMaster : mode.exact && s.field === 'promoteSecondaries';
-    if (declaresGroup(d, s) && differs(s, d, a, exact)) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
+    if (differs(s, d, a, exact)) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
   }
   // The alias is netrec's mark of what it created, written only at creation:
   // an existing interface keeps the alias it has, whoever made it. Only a
@@ -168,18 +167,15 @@ export function linkUpdate(d: Link, a: Link, mode: CompareMode, releaseMaster = 
   return { action: 'update', attrs, after };
 }
 
-const LINK_ATTRS = new Map<string, LinkAttr>([...LINK_MUTABLE, ...LINK_IMMUTABLE].map((s) => [s.name, s]));
-
-/** Set one attribute (config-format name) on a link copy; nested options are copied before writing. */
+/** Set one attribute (plan name) on a link copy; options are copied before writing. */
 function setLinkAttr(l: Link, name: string, value: unknown): void {
   if (name === 'alias') {
     l.alias = value as string | undefined;
     return;
   }
   const s = LINK_ATTRS.get(name)!;
-  const target = l as unknown as Record<string, unknown>;
-  if (s.group === undefined) target[s.field] = value;
-  else target[s.group] = { ...(target[s.group] as object | undefined), [s.field]: value };
+  if (s.kind === undefined) (l as unknown as Record<string, unknown>)[s.field] = value;
+  else l.options = { ...l.options, [s.field]: value as string | number | boolean };
 }
 
 // ---- addresses ------------------------------------------------------------

@@ -1,18 +1,19 @@
 // A pure model of what each change does to the kernel, including what the
 // kernel then does by itself (netlink-notes.md):
 // - deleting a link takes its addresses, neighbors and routes, its uppers
-//   (vlan, macvlan, vxlan) and its veth peer; members lose their master;
+//   (links of kinds with a lower link) and its peer; members lose their master;
 // - deleting an IPv4 address takes the routes using it as source, the last
 //   one all IPv4 routes and ARP entries of its link; a primary one also
 //   takes the secondaries of its subnet, unless the link promotes one of
 //   them (promote_secondaries); IPv6 keeps such routes, unsourced;
 // - a link going down loses its IPv4 routes (not local ones), IPv6
-//   addresses and routes, and neighbors; joining or leaving a vrf or bond
-//   does the same (the kernel cycles the member);
-// - a new link-layer address, and so a bridge or bond gaining or losing a
-//   member, flushes the link's neighbors, permanent ones included.
+//   addresses and routes, and neighbors; joining or leaving a master whose
+//   kind cycles its members does the same;
+// - a new link-layer address, and so a master that takes its members'
+//   address gaining or losing a member, flushes the link's neighbors,
+//   permanent ones included.
 // Where the kernel's behaviour depends on sysctls the model assumes the
-// defaults, and where it depends on what cannot be known (a bridge's address
+// defaults, and where it depends on what cannot be known (a master's address
 // may not change) it assumes the loss, so that a plan re-creates rather than
 // misses what may be gone.
 import { stateOf } from '../model/state.js';
@@ -20,7 +21,8 @@ import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
 import { formatPrefix, parsePrefix, prefixNetwork } from '../model/ip.js';
 import type { Address, Family, Link, Neighbor, ObjectType, Route, Rule, State } from '../model/types.js';
-import { cyclesMembers, isKernelMade, lowerOf, takesMemberAddress } from './ownership.js';
+import { memberTable, peerLink } from '../kinds/registry.js';
+import { cyclesMembers, isKernelMade, lowerOf, peerOf, takesMemberAddress } from './ownership.js';
 import { type RouteIdentity, RouteTable } from './route-table.js';
 import type { Change, Effect, ModelObject } from './types.js';
 
@@ -202,9 +204,9 @@ export class World {
     }
     for (const upper of uppers) this.removeLink(upper, cause, false);
     if (l.master !== undefined) this.membersChanged(l.master);
-    const peer = l.kind === 'veth' ? l.veth?.peer : undefined;
-    const peerLink = peer === undefined ? undefined : this.links.get(peer);
-    if (peerLink?.kind === 'veth' && (peerLink.veth?.peer ?? name) === name) this.removeLink(peerLink.name, cause, false);
+    const peer = peerOf(l);
+    const other = peer === undefined ? undefined : this.links.get(peer);
+    if (other?.kind === l.kind && (peerOf(other) ?? name) === name) this.removeLink(other.name, cause, false);
   }
 
   private linkChanged(before: Link, after: Link): void {
@@ -226,9 +228,10 @@ export class World {
   }
 
   /**
-   * A bridge or bond without an address of its own takes one from its
-   * members, so joining or leaving may change it; a new link-layer address
-   * flushes the link's neighbors, permanent ones included.
+   * A master of a kind that takes a member's address, without one of its
+   * own, takes one from its members, so joining or leaving may change it; a
+   * new link-layer address flushes the link's neighbors, permanent ones
+   * included.
    */
   private membersChanged(master: string): void {
     if (takesMemberAddress(this.links.get(master))) this.addressChanged(master);
@@ -318,9 +321,9 @@ export class World {
         }
       }
       // Its prefix, local and broadcast routes and those using it as source, in the tables it serves.
-      const vrfTable = this.vrfTableOf(a.dev);
+      const masterTable = this.masterTableOf(a.dev);
       for (const r of this.routeSrcIndex().of(ip)) {
-        if (r.family === 'ipv4' && (r.table === TABLE_MAIN || r.table === TABLE_LOCAL || r.table === vrfTable)) this.removeRoute(r, cause);
+        if (r.family === 'ipv4' && (r.table === TABLE_MAIN || r.table === TABLE_LOCAL || r.table === masterTable)) this.removeRoute(r, cause);
       }
       if (!this.addressIndex().of(a.dev).some((k) => this.addresses.get(k)!.family === 'ipv4')) {
         // The link stops carrying IPv4: its routes go, and its ARP entries, permanent ones too (fib_disable_ip, arp_ifdown).
@@ -353,10 +356,10 @@ export class World {
     for (const r of this.routes.twinsOf(id)) if (r.protocol === PROTO_KERNEL && r.dev === dev) this.removeRoute(r, cause);
   }
 
-  private vrfTableOf(dev: string): number | undefined {
+  private masterTableOf(dev: string): number | undefined {
     const master = this.links.get(dev)?.master;
     const m = master === undefined ? undefined : this.links.get(master);
-    return m?.kind === 'vrf' ? m.vrf?.table : undefined;
+    return memberTable(m);
   }
 
   // ---- indexed writes ----
@@ -462,13 +465,14 @@ export class World {
 }
 
 /**
- * The other end the kernel makes along with a new veth, as it makes it:
- * down, naming the link as its peer, marked as the writer marks the link.
+ * The other end the kernel makes along with a new link of a paired kind, as
+ * it makes it: down, naming the link as its peer, marked as the writer marks
+ * the link.
  */
 export function vethPeerMade(l: Link): Link | undefined {
-  const peer = l.kind === 'veth' ? l.veth?.peer : undefined;
+  const peer = peerOf(l);
   if (peer === undefined) return undefined;
-  const made: Link = { name: peer, kind: 'veth', state: 'down', veth: { peer: l.name } };
+  const made = peerLink(l.kind, peer, l.name);
   if (l.alias !== undefined) made.alias = l.alias;
   return made;
 }

@@ -7,8 +7,8 @@ const VISITING = -1;
 
 /**
  * Depth of each link in the graph "needs": a member needs its master, an
- * upper (vlan, macvlan, vxlan) its lower link, and `extra` adds more (the end
- * of a veth pair made with its peer). Links needing nothing in `links` are at
+ * upper (a link of a kind with a lower link) that link, and `extra` adds more
+ * (the end of a pair made with its peer). Links needing nothing in `links` are at
  * depth 0. Create in rising depth, delete in falling depth. A cycle (which
  * validation rejects) is cut where it is found.
  */

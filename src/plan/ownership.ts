@@ -1,14 +1,11 @@
 // Who owns what (contract section 4) and how link kinds relate to each other.
+// The kinds' roles (lower link, peer, master) are their descriptors' (src/kinds/).
+import { isVirtual, kindOf, lowerOf, masterRole, peerOf } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../model/types.js';
 import type { ModelObject } from './types.js';
 
-const VIRTUAL_KINDS: ReadonlySet<string> = new Set(['veth', 'bridge', 'vlan', 'vxlan', 'macvlan', 'bond', 'dummy', 'vrf']);
-
-/** Kinds netrec creates and may delete; `device` and kinds it does not model are never deleted. */
-export function isVirtual(kind: Link['kind']): boolean {
-  return VIRTUAL_KINDS.has(kind);
-}
+export { isVirtual, lowerOf, peerOf };
 
 export function ownsLink(l: Link): boolean {
   return l.alias === OWNER_ALIAS;
@@ -49,31 +46,22 @@ function isMulticast(address: string): boolean {
   return first >= 224 && first <= 239;
 }
 
-/** The link an upper (vlan, macvlan, vxlan) sits on; the kernel deletes the upper with it. */
-export function lowerOf(l: Link): string | undefined {
-  return l.vlan?.link ?? l.macvlan?.link ?? l.vxlan?.link;
-}
-
-const CYCLING_MASTERS: ReadonlySet<string> = new Set(['vrf', 'bond']);
-
 /** Joining or leaving these masters takes the member down and up again. */
 export function cyclesMembers(master: Link | undefined): boolean {
-  return master !== undefined && CYCLING_MASTERS.has(master.kind);
+  return masterRole(master)?.cyclesMembers === true;
 }
-
-const ADDRESS_FROM_MEMBERS: ReadonlySet<string> = new Set(['bridge', 'bond']);
 
 /** These take their link-layer address from a member unless one was set, so it can change as members come and go. */
 export function takesMemberAddress(master: Link | undefined): boolean {
-  return master !== undefined && ADDRESS_FROM_MEMBERS.has(master.kind);
+  return masterRole(master)?.takesMemberAddress === true;
 }
 
 /**
- * A veth pair is one object: the kernel creates both ends from one message,
- * sent for the end that declares `veth.peer` (the lexically smaller name when
- * both do). The other end only appears with it.
+ * A pair (two links of a kind with a peer) is one object: the kernel creates both ends from one
+ * message, sent for the end that names its peer (the lexically smaller name
+ * when both do). The other end only appears with it.
  */
-export class VethPairs {
+export class Pairs {
   private readonly declaredBy = new Map<string, string>();
 
   constructor(private readonly links: ReadonlyMap<string, Link>) {
@@ -86,21 +74,17 @@ export class VethPairs {
   /** The end whose create makes `name`, when that is not `name` itself. */
   createdWith(name: string): string | undefined {
     const l = this.links.get(name);
-    if (l === undefined || l.kind !== 'veth') return undefined;
+    if (l === undefined || !kindOf(l.kind)?.peerField) return undefined;
     const peer = peerOf(l);
     if (peer === undefined) return this.declaredBy.get(name);
     if (peerOf(this.links.get(peer)) === name && peer < name) return peer;
     return undefined;
   }
 
-  /** True when a declared veth names `name` as its peer. */
+  /** True when a declared link names `name` as its peer. */
   isDeclaredPeer(name: string): boolean {
     return this.declaredBy.has(name);
   }
-}
-
-function peerOf(l: Link | undefined): string | undefined {
-  return l?.kind === 'veth' ? l.veth?.peer : undefined;
 }
 
 export function isOwnedBy(type: ObjectType, o: ModelObject, protocol: number): boolean {

@@ -34,7 +34,7 @@ import {
 } from './compare.js';
 import { sameRoute, type World } from './effects.js';
 import { byDepth, linkDepths, usesGateway } from './order.js';
-import { VethPairs, isVirtual, lowerOf } from './ownership.js';
+import { Pairs, isVirtual, lowerOf, peerOf } from './ownership.js';
 import { orderRuleChanges } from './rule-order.js';
 import type { Change, ModelObject, Plan, Summary } from './types.js';
 
@@ -85,13 +85,13 @@ export function reconcile(declared: Declared, world: World, rules: Rules): { pla
 class Reconciler {
   private readonly stages: Change[][] = [];
   private readonly problems: PlanProblem[] = [];
-  private readonly veth: VethPairs;
+  private readonly pairs: Pairs;
   private readonly mode: CompareMode;
   /** Present links by name, without those declared absent. */
   private readonly present = new Map<string, Link>();
   private readonly linkDeletes: Change[] = [];
   private readonly replacing = new Set<string>();
-  /** Links that go in this plan, with what the kernel takes along (uppers, veth peers). */
+  /** Links that go in this plan, with what the kernel takes along (uppers, peers). */
   private doomed = new Set<string>();
   /**
    * The existing route each declared one is (by position), and the other
@@ -109,7 +109,7 @@ class Reconciler {
     private readonly world: World,
     private readonly rules: Rules,
   ) {
-    this.veth = new VethPairs(declared.links);
+    this.pairs = new Pairs(declared.links);
     this.mode = rules.mode;
     for (const l of declared.links.values()) if (l.state !== 'absent') this.present.set(l.name, l);
     const existing = world.routes;
@@ -192,10 +192,10 @@ class Reconciler {
     this.stage(neighborDeletes.concat(ruleOrder.deletes, routeDeletes), true);
     this.addressStage(this.deletions<Address>('address', keyed(this.world.addresses, addresses, keyOf.address), (a) => this.doomed.has(a.dev)));
     this.deleteLinks();
-    const depth = linkDepths(this.present, (l) => this.veth.createdWith(l.name));
+    const depth = linkDepths(this.present, (l) => this.pairs.createdWith(l.name));
     const groups = byDepth(this.present.values(), depth, (l) => l.name);
     // Depth by depth, creates then updates: a lower link or master is created
-    // or brought up before the links that sit on it are made (a vlan cannot
+    // or brought up before the links that sit on it are made (an upper cannot
     // come up on a parent that is still down).
     for (const group of groups) {
       this.linkStage(group, (d) => this.createOrReplace(d));
@@ -260,8 +260,8 @@ class Reconciler {
     for (const [name, a] of this.world.links) {
       const d = this.declared.links.get(name);
       if (d === undefined) {
-        // An undeclared end of a declared veth pair goes only with its pair.
-        if (this.veth.isDeclaredPeer(name) || !isVirtual(a.kind)) continue;
+        // An undeclared end of a declared pair goes only with its pair.
+        if (this.pairs.isDeclaredPeer(name) || !isVirtual(a.kind)) continue;
         const reason = this.rules.deletion('interface', a);
         if (reason !== undefined) this.removeLink(a, reason || undefined);
         continue;
@@ -271,11 +271,12 @@ class Reconciler {
         else this.problem(`interface ${name} is ${kindText(a)} and cannot be deleted`, d.source);
         continue;
       }
-      const creator = this.veth.createdWith(name);
+      const creator = this.pairs.createdWith(name);
       if (creator !== undefined) {
-        if (a.kind === 'veth' && a.veth?.peer === creator) continue;
-        if (isVirtual(a.kind)) this.removeLink(a, `recreated as the veth peer of ${creator}`, d.source);
-        else this.problem(`interface ${name} is ${kindText(a)}; it cannot become the veth peer of ${creator}`, d.source);
+        const kind = this.declared.links.get(creator)?.kind;
+        if (a.kind === kind && peerOf(a) === creator) continue;
+        if (isVirtual(a.kind)) this.removeLink(a, `recreated as the ${kind} peer of ${creator}`, d.source);
+        else this.problem(`interface ${name} is ${kindText(a)}; it cannot become the ${kind} peer of ${creator}`, d.source);
         continue;
       }
       if (linkReplacement(d, a) === undefined) continue;
@@ -292,13 +293,14 @@ class Reconciler {
     this.linkDeletes.push(c);
   }
 
-  /** The links plus everything the kernel deletes with them: uppers and veth peers. */
+  /** The links plus everything the kernel deletes with them: uppers and peers. */
   private withDependents(names: string[]): Set<string> {
     const out = new Set(names);
     for (let i = 0; i < names.length; i++) {
       const l = this.world.links.get(names[i]!);
       const more = [...this.world.links.values()].filter((o) => lowerOf(o) === names[i]).map((o) => o.name);
-      if (l?.kind === 'veth' && l.veth?.peer !== undefined) more.push(l.veth.peer);
+      const peer = peerOf(l);
+      if (peer !== undefined) more.push(peer);
       for (const m of more) {
         if (!out.has(m)) {
           out.add(m);
@@ -333,7 +335,7 @@ class Reconciler {
   }
 
   private createOrReplace(d: Link): Change | undefined {
-    if (this.veth.createdWith(d.name) !== undefined) return undefined;
+    if (this.pairs.createdWith(d.name) !== undefined) return undefined;
     const a = this.world.links.get(d.name);
     if (a === undefined) {
       const removed = this.removedReason('interface', d.name);
@@ -350,12 +352,12 @@ class Reconciler {
     return withMeta(c, d.source, replacement.reason);
   }
 
-  /** A new veth's peer name must be free, or be the old peer that goes with the link it replaces. */
+  /** A new paired link's peer name must be free, or be the old peer that goes with the link it replaces. */
   private peerNameFree(d: Link, replaced: Link | undefined): boolean {
-    const peer = d.kind === 'veth' ? d.veth?.peer : undefined;
+    const peer = peerOf(d);
     if (peer === undefined || !this.world.links.has(peer)) return true;
-    if (replaced?.kind === 'veth' && replaced.veth?.peer === peer) return true;
-    this.problem(`veth ${d.name}: its peer name ${peer} is taken by an existing interface`, d.source);
+    if (replaced?.kind === d.kind && peerOf(replaced) === peer) return true;
+    this.problem(`${d.kind} ${d.name}: its peer name ${peer} is taken by an existing interface`, d.source);
     return false;
   }
 

@@ -17,8 +17,11 @@ import { netnsPath } from '../kernel/namespace.js';
 
 /** The first key of every saved plan: how `apply` tells one from a config, whatever the file is called. */
 export const SAVED_PLAN_FORMAT = 'netrec-plan';
-/** The version this netrec writes and reads. */
-export const SAVED_PLAN_VERSION = 1;
+/**
+ * The version this netrec writes and reads. 2: a link's kind options are
+ * one field, `options` (they were a field per kind).
+ */
+export const SAVED_PLAN_VERSION = 2;
 
 /** The namespace a plan was made for (null: planned against a snapshot, `--from-state`). */
 export interface SavedNamespace {

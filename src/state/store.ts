@@ -26,7 +26,8 @@ import { checkTrustedDir, TrustError, trustedOwners } from './trust.js';
 export type { HistoryEntry } from './history.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netrec';
-const VERSION = 2;
+/** 3: a link's kind options are one field, `options` (they were a field per kind). */
+const VERSION = 3;
 
 export interface ScopeKeys {
   interface: string[];

@@ -1,6 +1,7 @@
 // The examples: they load, tell editors where the schema is, and use only
-// what an empty network namespace on a kernel with veth, bridge, vxlan and
-// macvlan can take (so that the netns tests can apply them).
+// what an empty network namespace on a kernel with veth, bridge, vxlan,
+// macvlan, macvtap and ipvlan can take (so that the netns tests can apply
+// them; they skip an example whose kinds the kernel lacks).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -17,7 +18,7 @@ test('the five examples are there', () => {
 });
 
 for (const f of files) {
-  test(`examples/${f} loads, starts with the modeline and needs nothing but veth, bridge, vxlan and macvlan`, () => {
+  test(`examples/${f} loads, starts with the modeline and needs nothing but veth, bridge, vxlan, macvlan, macvtap and ipvlan`, () => {
     const path = new URL(f, DIR).pathname;
     const text = readFileSync(path, 'utf8');
     assert.ok(text.startsWith(MODELINE), 'no yaml-language-server modeline');
@@ -26,7 +27,7 @@ for (const f of files) {
     assert.ok(desired.state.links.length > 0);
     for (const l of desired.state.links) {
       if (l.state === 'absent') continue;
-      assert.ok(['veth', 'bridge', 'vxlan', 'macvlan'].includes(l.kind), `${l.name} is kind ${l.kind}`);
+      assert.ok(['veth', 'bridge', 'vxlan', 'macvlan', 'macvtap', 'ipvlan'].includes(l.kind), `${l.name} is kind ${l.kind}`);
     }
     // Everything referenced is declared: it applies to an empty namespace.
     assert.deepEqual(checkReferences(desired, emptyState()), []);
@@ -48,6 +49,13 @@ test('policy-routing: named tables, rules that use them, two uplinks', () => {
   const tables = new Set(Object.values(d.tables));
   assert.ok(d.state.rules.filter((r) => tables.has(r.table)).length >= 2);
   assert.ok(new Set(d.state.routes.filter((r) => r.to === '0.0.0.0/0').map((r) => r.dev)).size >= 2);
+});
+
+test('ipvlan-macvtap: a macvtap and an ipvlan, each on an uplink', () => {
+  const d = loadConfig([new URL('ipvlan-macvtap.yaml', DIR).pathname]);
+  const kinds = new Map(d.state.links.map((l) => [l.kind, l]));
+  assert.equal(kinds.get('macvtap')?.options?.link, 'uplink0');
+  assert.deepEqual(kinds.get('ipvlan')?.options, { link: 'uplink1', mode: 'l3', flags: 'bridge' });
 });
 
 test('ecmp: multipath routes', () => {

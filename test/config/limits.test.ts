@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/errors.js';
-import { kernelLimitProblems, LINK_LIMITS } from '../../src/config/limits.js';
+import { kernelLimitProblems } from '../../src/config/limits.js';
+import { KINDS, kindOf } from '../../src/kinds/registry.js';
 import { loadConfig } from '../../src/config/load.js';
-import { emptyState, type Desired, type Link, type LinkKind, type State } from '../../src/model/types.js';
+import { emptyState, type Desired, type Link, type State } from '../../src/model/types.js';
 import { writeFixtures, yaml } from './helpers.js';
 
 /** The problems of loading one marked file: [FILE:LINE:COL-is-the-mark, messages]. */
@@ -23,24 +24,24 @@ function problems(text: string): { atMark: boolean; messages: string[] } {
   }
 }
 
-const OPTIONS: Partial<Record<LinkKind, string>> = {
-  veth: '    veth: { peer: p0 }',
-  vlan: '    vlan: { link: lower0, id: 10 }',
-  vxlan: '    vxlan: { vni: 10 }',
-  macvlan: '    macvlan: { link: lower0 }',
-  vrf: '    vrf: { table: 10 }',
-};
+/** The options a kind cannot be made without ("    vlan: { link: lower0, id: 10 }"), from its descriptor. */
+function requiredOptions(kind: string): string | undefined {
+  const required = kindOf(kind)!.d.options.filter((o) => o.required);
+  if (required.length === 0) return undefined;
+  return `    ${kind}: { ${required.map((o) => `${o.key}: ${o.value === 'ifname' ? (o.key === 'peer' ? 'p0' : 'lower0') : 10}`).join(', ')} }`;
+}
 
-function iface(kind: LinkKind, extra: string[]): string {
+function iface(kind: string, extra: string[]): string {
   const lines = ['version: 1', 'interfaces:', '  - name: x0', `    kind: ${kind}`];
-  if (OPTIONS[kind]) lines.push(OPTIONS[kind]!);
+  const options = requiredOptions(kind);
+  if (options) lines.push(options);
   return yaml(...lines, ...extra);
 }
 
 describe('static MTU ranges (validate)', () => {
-  for (const [kind, limits] of Object.entries(LINK_LIMITS) as [LinkKind, (typeof LINK_LIMITS)[LinkKind]][]) {
-    if (!limits.mtu) continue;
-    const [min, max] = limits.mtu;
+  for (const { kind, limits } of KINDS) {
+    // max 0: no maximum (the kernel's own convention for dev->max_mtu); IFLA_MTU's int is the bound.
+    const [min, max] = [limits.mtu[0], limits.mtu[1] || 2 ** 31 - 1];
     it(`${kind}: ${Math.max(1, min)} and ${Math.min(max, 2 ** 31 - 1)} pass; ${min - 1 >= 1 ? `${min - 1} and ` : ''}${max < 2 ** 31 - 1 ? max + 1 : ''} are refused at the value`, () => {
       assert.deepEqual(problems(iface(kind, [`    mtu: ${Math.max(1, min)}`])).messages, []);
       assert.deepEqual(problems(iface(kind, [`    mtu: ${max}`])).messages, []);
@@ -147,9 +148,9 @@ describe('kernel-known limits (plan)', () => {
   });
 
   it('a macvlan or vlan above its link\'s MTU is refused', () => {
-    const d = desired({ links: [{ name: 'mv0', kind: 'macvlan', state: 'up', mtu: 1600, macvlan: { link: 'eth0' }, source: SRC }] });
+    const d = desired({ links: [{ name: 'mv0', kind: 'macvlan', state: 'up', mtu: 1600, options: { link: 'eth0' }, source: SRC }] });
     assert.match(kernelLimitProblems(d, actual({ links: [dev()] }))[0]!.message, /mtu 1600 is above the mtu of its link eth0 \(1500\)/);
-    const ok = desired({ links: [{ name: 'mv0', kind: 'macvlan', state: 'up', mtu: 1500, macvlan: { link: 'eth0' } }] });
+    const ok = desired({ links: [{ name: 'mv0', kind: 'macvlan', state: 'up', mtu: 1500, options: { link: 'eth0' } }] });
     assert.deepEqual(kernelLimitProblems(ok, actual({ links: [dev()] })), []);
   });
 

@@ -152,7 +152,7 @@ test('link options become the model options', () => {
       '  - { name: vrf-blue, kind: vrf, vrf: { table: blue } }',
     ),
   );
-  const opts = d.state.links.map(({ bridge, veth, vlan, vxlan, macvlan, bond, vrf }) => bridge ?? veth ?? vlan ?? vxlan ?? macvlan ?? bond ?? vrf);
+  const opts = d.state.links.map((l) => l.options);
   assert.deepEqual(opts, [
     { stp: true, forwardDelay: 4, ageingTime: 30, priority: 100 },
     { peer: 'v1' },

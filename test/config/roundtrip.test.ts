@@ -68,7 +68,7 @@ function linkArb(name: string, earlier: string[]): fc.Arbitrary<Link> {
           alias: fc.constant(OWNER_ALIAS),
           ...options(k, name),
         },
-        { requiredKeys: ['name', 'kind', 'state', ...(k === 'veth' || k === 'vlan' || k === 'vxlan' || k === 'macvlan' || k === 'vrf' ? [k] : [])] as never[] },
+        { requiredKeys: ['name', 'kind', 'state', ...(k === 'veth' || k === 'vlan' || k === 'vxlan' || k === 'macvlan' || k === 'vrf' ? ['options'] : [])] as never[] },
       )
       .map((l) => {
         if (l.master === name) delete l.master;
@@ -80,14 +80,14 @@ function linkArb(name: string, earlier: string[]): fc.Arbitrary<Link> {
 function options(kind: Link['kind'], name: string): Record<string, fc.Arbitrary<unknown>> {
   switch (kind) {
     case 'bridge':
-      return { bridge: fc.record({ stp: fc.boolean(), forwardDelay: fc.integer({ min: 0, max: 30 }), ageingTime: fc.integer({ min: 0, max: 1000 }), priority: fc.integer({ min: 0, max: 65535 }) }, { requiredKeys: [] }) };
+      return { options: fc.record({ stp: fc.boolean(), forwardDelay: fc.integer({ min: 0, max: 30 }), ageingTime: fc.integer({ min: 0, max: 1000 }), priority: fc.integer({ min: 0, max: 65535 }) }, { requiredKeys: [] }) };
     case 'veth':
-      return { veth: fc.constant({ peer: `${name}.p` }) };
+      return { options: fc.constant({ peer: `${name}.p` }) };
     case 'vlan':
-      return { vlan: fc.record({ link: ifname, id: fc.integer({ min: 0, max: 4094 }), protocol: fc.constantFrom('802.1q', '802.1ad') }, { requiredKeys: ['link', 'id'] }) };
+      return { options: fc.record({ link: ifname, id: fc.integer({ min: 0, max: 4094 }), protocol: fc.constantFrom('802.1q', '802.1ad') }, { requiredKeys: ['link', 'id'] }) };
     case 'vxlan':
       return {
-        vxlan: familyArb.chain((f) =>
+        options: familyArb.chain((f) =>
           fc.record(
             { vni: fc.integer({ min: 0, max: 16777215 }), local: addrOf(f), remote: addrOf(f), port: fc.integer({ min: 1, max: 65535 }), link: ifname, learning: fc.boolean(), ttl: fc.integer({ min: 0, max: 255 }) },
             { requiredKeys: ['vni'] },
@@ -95,11 +95,11 @@ function options(kind: Link['kind'], name: string): Record<string, fc.Arbitrary<
         ),
       };
     case 'macvlan':
-      return { macvlan: fc.record({ link: ifname, mode: fc.constantFrom('private', 'vepa', 'bridge', 'passthru', 'source') }, { requiredKeys: ['link'] }) };
+      return { options: fc.record({ link: ifname, mode: fc.constantFrom('private', 'vepa', 'bridge', 'passthru', 'source') }, { requiredKeys: ['link'] }) };
     case 'bond':
-      return { bond: fc.record({ mode: fc.constantFrom('balance-rr', 'active-backup', '802.3ad'), miimon: fc.integer({ min: 0, max: 1000 }) }, { requiredKeys: [] }) };
+      return { options: fc.record({ mode: fc.constantFrom('balance-rr', 'active-backup', '802.3ad'), miimon: fc.integer({ min: 0, max: 1000 }) }, { requiredKeys: [] }) };
     case 'vrf':
-      return { vrf: tableArb.map((table) => ({ table })) };
+      return { options: tableArb.map((table) => ({ table })) };
     default:
       return {};
   }

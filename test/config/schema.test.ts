@@ -8,6 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import jsyaml from 'js-yaml';
 import { isPlainRoute, loadSchemaFile, SUPPORTED_KEYWORDS, validateSchema } from '../../src/config/schema.js';
+import { KINDS } from '../../src/kinds/registry.js';
 
 interface BuildScript {
   VALIDATOR_FILE: string;
@@ -173,7 +174,7 @@ function isMapping(v: unknown): boolean {
 test('problems are worded for people', () => {
   const messages = validateSchema({ version: 1, routes: [{ to: 'default', metrc: 1, table: -1 }], interfaces: [{ name: 'a', kind: 'brige', mtu: 'big' }] }).map((p) => p.message);
   assert.deepEqual(messages.sort(), [
-    '"kind" must be one of device, veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf (got "brige"); did you mean "bridge"?',
+    `"kind" must be one of ${['device', ...KINDS.map((d) => d.kind)].join(', ')} (got "brige"); did you mean "bridge"?`,
     '"mtu" must be an integer (got "big")',
     '"table" must be between 1 and 4294967295 (got -1)',
     'unknown key "metrc"; did you mean "metric"?',

@@ -63,7 +63,7 @@ describe('decodeLink', () => {
       mtu: 1500,
       mac: '02:ab:00:00:00:01',
       limits: { addrLen: 6, minMtu: 68, maxMtu: 65535, type: 1 },
-      bridge: { forwardDelay: 15, ageingTime: 300, stp: false, priority: 32768 },
+      options: { forwardDelay: 15, ageingTime: 300, stp: false, priority: 32768 },
     });
   });
 
@@ -103,7 +103,7 @@ describe('decodeLink', () => {
         d.be16(5, 0x8100);
       });
     });
-    assert.deepEqual(vlan.vlan, { id: 10, protocol: '802.1q' });
+    assert.deepEqual(vlan.options, { id: 10, protocol: '802.1q' });
     assert.equal(vlan.linkIndex, 2);
     const vx = link((w) => {
       ifinfo(w, 11, 0);
@@ -118,7 +118,7 @@ describe('decodeLink', () => {
         d.be16(15, 4789);
       });
     });
-    assert.deepEqual(vx.vxlan, { vni: 100, remote: 'ff05::100', local: '198.51.100.2', ttl: 64, learning: true, port: 4789 });
+    assert.deepEqual(vx.options, { vni: 100, remote: 'ff05::100', local: '198.51.100.2', ttl: 64, learning: true, port: 4789 });
     assert.equal(vx.linkIndex, 5);
   });
 
@@ -135,20 +135,20 @@ describe('resolveLinks', () => {
       { name: 'v0', kind: 'veth', state: 'up', ifindex: 5, peerIndex: 6, masterIndex: 4 },
       { name: 'v1', kind: 'veth', state: 'up', ifindex: 6, peerIndex: 5 },
       { name: 'c0', kind: 'veth', state: 'up', ifindex: 7, peerIndex: 4, linkNetnsid: 0 },
-      { name: 'v0.5', kind: 'vlan', state: 'up', ifindex: 8, linkIndex: 5, vlan: { id: 5 } as never },
-      { name: 'mv0', kind: 'macvlan', state: 'up', ifindex: 9, linkIndex: 3, linkNetnsid: 1, macvlan: { mode: 'bridge' } as never },
-      { name: 'vx0', kind: 'vxlan', state: 'up', ifindex: 10, linkIndex: 99, vxlan: { vni: 1 } },
+      { name: 'v0.5', kind: 'vlan', state: 'up', ifindex: 8, linkIndex: 5, options: { id: 5 } as never },
+      { name: 'mv0', kind: 'macvlan', state: 'up', ifindex: 9, linkIndex: 3, linkNetnsid: 1, options: { mode: 'bridge' } as never },
+      { name: 'vx0', kind: 'vxlan', state: 'up', ifindex: 10, linkIndex: 99, options: { vni: 1 } },
       { name: 'gone', kind: 'device', state: 'up', ifindex: 11, masterIndex: 77 },
     ];
     const links = resolveLinks(raw);
     assert.deepEqual(links, [
       { name: 'br0', kind: 'bridge', state: 'up', ifindex: 4 },
-      { name: 'v0', kind: 'veth', state: 'up', ifindex: 5, master: 'br0', veth: { peer: 'v1' } },
-      { name: 'v1', kind: 'veth', state: 'up', ifindex: 6, veth: { peer: 'v0' } },
+      { name: 'v0', kind: 'veth', state: 'up', ifindex: 5, master: 'br0', options: { peer: 'v1' } },
+      { name: 'v1', kind: 'veth', state: 'up', ifindex: 6, options: { peer: 'v0' } },
       { name: 'c0', kind: 'veth', state: 'up', ifindex: 7 },
-      { name: 'v0.5', kind: 'vlan', state: 'up', ifindex: 8, vlan: { id: 5, link: 'v0' } },
-      { name: 'mv0', kind: 'macvlan', state: 'up', ifindex: 9, macvlan: { mode: 'bridge', link: '' } },
-      { name: 'vx0', kind: 'vxlan', state: 'up', ifindex: 10, vxlan: { vni: 1 } },
+      { name: 'v0.5', kind: 'vlan', state: 'up', ifindex: 8, options: { id: 5, link: 'v0' } },
+      { name: 'mv0', kind: 'macvlan', state: 'up', ifindex: 9, options: { mode: 'bridge', link: '' } },
+      { name: 'vx0', kind: 'vxlan', state: 'up', ifindex: 10, options: { vni: 1 } },
       { name: 'gone', kind: 'device', state: 'up', ifindex: 11 },
     ]);
   });

@@ -38,9 +38,9 @@ function onlyParseErrors(fn: () => void): void {
 
 /** Real requests of every kind, to mutate. */
 const SAMPLES: Buffer[] = [
-  written((w) => writeLink(w, 'create', { name: 'vx0', kind: 'vxlan', state: 'up', mtu: 1450, mac: '02:00:00:00:00:01', vxlan: { vni: 7, local: '2001:db8::1', remote: '2001:db8::2', link: 'eth0', port: 4789, ttl: 3, learning: false } }, 1, idx)),
-  written((w) => writeLink(w, 'create', { name: 'v0', kind: 'veth', state: 'up', veth: { peer: 'v1' } }, 1, idx)),
-  written((w) => writeLink(w, 'create', { name: 'br0', kind: 'bridge', state: 'up', bridge: { stp: true, forwardDelay: 4, ageingTime: 30, priority: 1 } }, 1, idx)),
+  written((w) => writeLink(w, 'create', { name: 'vx0', kind: 'vxlan', state: 'up', mtu: 1450, mac: '02:00:00:00:00:01', options: { vni: 7, local: '2001:db8::1', remote: '2001:db8::2', link: 'eth0', port: 4789, ttl: 3, learning: false } }, 1, idx)),
+  written((w) => writeLink(w, 'create', { name: 'v0', kind: 'veth', state: 'up', options: { peer: 'v1' } }, 1, idx)),
+  written((w) => writeLink(w, 'create', { name: 'br0', kind: 'bridge', state: 'up', options: { stp: true, forwardDelay: 4, ageingTime: 30, priority: 1 } }, 1, idx)),
   written((w) => writeLink(w, 'update', { name: 'eth0', kind: 'device', state: 'up', master: 'br0', alias: 'x' }, 1, idx)),
   written((w) => writeAddress(w, 'create', { dev: 'eth0', family: 'ipv6', address: '2001:db8::1/128', peer: '2001:db8::2/64', label: 'l', validLifetime: 9, protocol: 3 }, 1, idx)),
   written((w) =>

@@ -17,7 +17,7 @@ const PLAIN_FLAGS = '0500';
 
 describe('golden requests', () => {
   it('link create: veth with its peer in VETH_INFO_PEER', () => {
-    const got = written((w) => writeLink(w, 'create', { name: 'v0', kind: 'veth', state: 'up', mtu: 1400, veth: { peer: 'v1' } }, 1, idx));
+    const got = written((w) => writeLink(w, 'create', { name: 'v0', kind: 'veth', state: 'up', mtu: 1400, options: { peer: 'v1' } }, 1, idx));
     const want = hex(`
       60000000 1000 ${CREATE_FLAGS} 01000000 00000000      # nlmsghdr: len 96, RTM_NEWLINK 16, seq 1, pid 0
       00 00 0000 00000000 00000000 00000000               # ifinfomsg: AF_UNSPEC, type 0, index 0, flags 0, change 0
@@ -38,7 +38,7 @@ describe('golden requests', () => {
       writeLink(
         w,
         'update',
-        { name: 'br0', kind: 'bridge', state: 'up', ifindex: 7, mtu: 9000, master: '', alias: 'netrec', bridge: { stp: true, forwardDelay: 15 } },
+        { name: 'br0', kind: 'bridge', state: 'up', ifindex: 7, mtu: 9000, master: '', alias: 'netrec', options: { stp: true, forwardDelay: 15 } },
         2,
         idx,
       ),
@@ -60,7 +60,7 @@ describe('golden requests', () => {
 
   it('link create: vlan with IFLA_LINK and a network-order protocol', () => {
     const got = written((w) =>
-      writeLink(w, 'create', { name: 'eth0.10', kind: 'vlan', state: 'up', vlan: { link: 'eth0', id: 10, protocol: '802.1ad' } }, 3, idx),
+      writeLink(w, 'create', { name: 'eth0.10', kind: 'vlan', state: 'up', options: { link: 'eth0', id: 10, protocol: '802.1ad' } }, 3, idx),
     );
     const want = hex(`
       58000000 1000 ${CREATE_FLAGS} 03000000 00000000      # len 88

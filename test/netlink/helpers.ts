@@ -58,3 +58,42 @@ export function message(type: number, body: (w: Writer) => void): Message {
     }),
   );
 }
+
+/** An attribute tree: [type, payload as hex | nested attributes], siblings sorted. */
+export type AttrNode = [number, string | AttrNode[]];
+
+/** A payload as hex; a string without its NUL (iproute2 leaves it out of IFLA_INFO_KIND, the kernel takes both). */
+function leaf(p: Buffer): string {
+  const text = p.length > 1 && p[p.length - 1] === 0 && p.subarray(0, -1).every((c) => c >= 0x20 && c < 0x7f);
+  return (text ? p.subarray(0, -1) : p).toString('hex');
+}
+
+/** The attributes in buf[off, end), when they fill it exactly (each at least a header); else undefined. */
+function attrList(buf: Buffer, off: number, end: number): AttrNode[] | undefined {
+  const out: AttrNode[] = [];
+  while (off < end) {
+    if (end - off < 4) return undefined;
+    const len = buf.readUInt16LE(off);
+    if (len < 4 || off + len > end) return undefined;
+    const type = buf.readUInt16LE(off + 2);
+    const at = off + 4;
+    // Nested: flagged (NLA_F_NESTED), or a payload that reads whole as attributes (iproute2 flags no nest).
+    const kids = len > 4 ? attrList(buf, at, off + len) : undefined;
+    if (type & 0x8000 && kids === undefined) return undefined;
+    out.push([type & 0x3fff, kids ?? leaf(buf.subarray(at, off + len))]);
+    off += (len + 3) & ~3;
+  }
+  return out.sort((a, b) => a[0] - b[0] || (JSON.stringify(a[1]) < JSON.stringify(b[1]) ? -1 : 1));
+}
+
+/**
+ * One rtnetlink link message as a tree to compare with another: type, flags,
+ * the ifinfomsg, and its attributes in any order; seq and pid left out.
+ */
+export function attrTree(buf: Buffer): { type: number; flags: number; header: string; attrs: AttrNode[] } {
+  const IFINFOMSG_LEN = 16;
+  const len = buf.readUInt32LE(0);
+  const attrs = attrList(buf, 16 + IFINFOMSG_LEN, len);
+  assert.ok(attrs, 'the attributes fill the message');
+  return { type: buf.readUInt16LE(4), flags: buf.readUInt16LE(6), header: buf.subarray(16, 16 + IFINFOMSG_LEN).toString('hex'), attrs };
+}

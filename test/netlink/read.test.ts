@@ -163,8 +163,8 @@ describe('readState', () => {
       { name: 'lo', kind: 'device', state: 'up', ifindex: 1, mtu: 1500 },
       { name: 'eth0', kind: 'device', state: 'up', ifindex: 2, mtu: 1500 },
       { name: 'br0', kind: 'bridge', state: 'up', ifindex: 3, mtu: 1500 },
-      { name: 'v0', kind: 'veth', state: 'down', ifindex: 4, mtu: 1500, master: 'br0', veth: { peer: 'v1' } },
-      { name: 'v1', kind: 'veth', state: 'down', ifindex: 5, mtu: 1500, veth: { peer: 'v0' } },
+      { name: 'v0', kind: 'veth', state: 'down', ifindex: 4, mtu: 1500, master: 'br0', options: { peer: 'v1' } },
+      { name: 'v1', kind: 'veth', state: 'down', ifindex: 5, mtu: 1500, options: { peer: 'v0' } },
     ];
     assert.deepEqual(state, {
       links,

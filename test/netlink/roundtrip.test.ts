@@ -47,20 +47,20 @@ function plain<T>(o: T): T {
 describe('round trips', () => {
   it('links: create', () => {
     const options = fc.oneof(
-      fc.record({ kind: fc.constant('bridge' as const), bridge: fc.record({ stp: fc.boolean(), forwardDelay: seconds, ageingTime: seconds, priority: u16 }, { requiredKeys: [] }) }),
-      fc.record({ kind: fc.constant('veth' as const), veth: fc.record({ peer: ifname }) }),
-      fc.record({ kind: fc.constant('vlan' as const), vlan: fc.record({ link: dev, id: fc.integer({ min: 1, max: 4094 }), protocol: fc.constantFrom('802.1q' as const, '802.1ad' as const) }, { requiredKeys: ['link', 'id'] }) }),
+      fc.record({ kind: fc.constant('bridge' as const), options: fc.record({ stp: fc.boolean(), forwardDelay: seconds, ageingTime: seconds, priority: u16 }, { requiredKeys: [] }) }),
+      fc.record({ kind: fc.constant('veth' as const), options: fc.record({ peer: ifname }) }),
+      fc.record({ kind: fc.constant('vlan' as const), options: fc.record({ link: dev, id: fc.integer({ min: 1, max: 4094 }), protocol: fc.constantFrom('802.1q' as const, '802.1ad' as const) }, { requiredKeys: ['link', 'id'] }) }),
       fc.record({
         kind: fc.constant('vxlan' as const),
-        vxlan: fc.record(
+        options: fc.record(
           { vni: fc.integer({ min: 0, max: 0xffffff }), local: anyIp, remote: anyIp, port: u16, link: dev, learning: fc.boolean(), ttl: u8 },
           { requiredKeys: ['vni'] },
         ),
       }),
-      fc.record({ kind: fc.constant('macvlan' as const), macvlan: fc.record({ link: dev, mode: fc.constantFrom('private' as const, 'vepa' as const, 'bridge' as const, 'passthru' as const, 'source' as const) }, { requiredKeys: ['link'] }) }),
-      fc.record({ kind: fc.constant('bond' as const), bond: fc.record({ mode: fc.constantFrom('balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'), miimon: u32 }, { requiredKeys: [] }) }),
+      fc.record({ kind: fc.constant('macvlan' as const), options: fc.record({ link: dev, mode: fc.constantFrom('private' as const, 'vepa' as const, 'bridge' as const, 'passthru' as const, 'source' as const) }, { requiredKeys: ['link'] }) }),
+      fc.record({ kind: fc.constant('bond' as const), options: fc.record({ mode: fc.constantFrom('balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'), miimon: u32 }, { requiredKeys: [] }) }),
       fc.record({ kind: fc.constant('dummy' as const) }),
-      fc.record({ kind: fc.constant('vrf' as const), vrf: fc.record({ table: u32 }) }),
+      fc.record({ kind: fc.constant('vrf' as const), options: fc.record({ table: u32 }) }),
     );
     const link = fc.tuple(fc.record({ name: ifname, mtu: fc.integer({ min: 68, max: 65535 }), mac }, { requiredKeys: ['name'] }), options);
     fc.assert(
@@ -70,11 +70,10 @@ describe('round trips', () => {
         delete got.limits; // what the kernel reports of the device: read, never written
         // Expected: what creation writes, read back; lower links come back as indexes.
         const want: RawLink = { ...base, kind: l.kind, state: 'down', ifindex: 0 };
-        const field = l.kind as 'bridge' | 'vlan' | 'vxlan' | 'macvlan' | 'bond' | 'vrf';
-        const o = { ...(l[field] as Record<string, unknown> | undefined) };
+        const o = { ...l.options };
         if (typeof o.link === 'string') want.linkIndex = IFINDEX[o.link];
         delete o.link;
-        if (l.kind !== 'veth' && Object.keys(o).length > 0) (want as unknown as Record<string, unknown>)[field] = o;
+        if (l.kind !== 'veth' && Object.keys(o).length > 0) want.options = o;
         assert.deepEqual(got, want);
       }),
       RUNS,
@@ -98,8 +97,9 @@ describe('round trips', () => {
     );
     fc.assert(
       fc.property(update, (generated) => {
-        const u = plain(generated);
-        const l: Link = { name: 'x', ...u };
+        const { bridge, bond, ...u } = plain(generated);
+        const options = u.kind === 'bridge' ? bridge : u.kind === 'bond' ? bond : undefined;
+        const l: Link = { name: 'x', ...u, ...(options ? { options } : {}) };
         const bytes = written((w) => writeLink(w, 'update', l, 1, idx));
         const got = decodeLink(asReply(withName(bytes, 'x')))!;
         delete got.limits; // read, never written
@@ -109,8 +109,8 @@ describe('round trips', () => {
         if (u.alias !== undefined) want.alias = u.alias;
         if (u.master) want.masterIndex = IFINDEX[u.master];
         // Only what changes in place is sent: bridge options, bond miimon.
-        if (u.kind === 'bridge' && u.bridge && Object.keys(u.bridge).length) Object.assign(want, { kind: 'bridge', bridge: u.bridge });
-        if (u.kind === 'bond' && u.bond?.miimon !== undefined) Object.assign(want, { kind: 'bond', bond: { miimon: u.bond.miimon } });
+        if (u.kind === 'bridge' && bridge && Object.keys(bridge).length) Object.assign(want, { kind: 'bridge', options: bridge });
+        if (u.kind === 'bond' && bond?.miimon !== undefined) Object.assign(want, { kind: 'bond', options: { miimon: bond.miimon } });
         assert.deepEqual(got, want);
       }),
       RUNS,

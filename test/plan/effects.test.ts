@@ -22,7 +22,7 @@ function deleteLink(l: Link): Change {
 test('deleting a link takes its addresses, neighbors, routes, uppers and veth peer; members lose their master', () => {
   const d0 = link('d0', 'bridge');
   const s = state({
-    links: [link('eth0', 'device'), d0, link('vl0', 'vlan', { vlan: { link: 'd0', id: 5 } }), link('m0', 'dummy', { master: 'd0' }), link('va', 'veth', { veth: { peer: 'vb' }, master: 'd0' }), link('vb', 'veth', { veth: { peer: 'va' } })],
+    links: [link('eth0', 'device'), d0, link('vl0', 'vlan', { options: { link: 'd0', id: 5 } }), link('m0', 'dummy', { master: 'd0' }), link('va', 'veth', { options: { peer: 'vb' }, master: 'd0' }), link('vb', 'veth', { options: { peer: 'va' } })],
     addresses: [addr('d0', '10.0.0.1/24'), addr('vl0', '10.5.0.1/24'), addr('eth0', '192.0.2.1/24')],
     routes: [
       route('10.9.0.0/16', { dev: 'd0' }),
@@ -108,19 +108,19 @@ test('a link going down loses IPv4 routes but not local ones, IPv6 addresses and
 
 test('a link joining or leaving a vrf is cycled; joining a bridge is not', () => {
   const d0 = link('d0');
-  const s = state({ links: [d0, link('vrf0', 'vrf', { vrf: { table: 10 } }), link('br0', 'bridge')], routes: [route('10.9.0.0/16', { dev: 'd0' })] });
+  const s = state({ links: [d0, link('vrf0', 'vrf', { options: { table: 10 } }), link('br0', 'bridge')], routes: [route('10.9.0.0/16', { dev: 'd0' })] });
   const join = (master: string, from = d0): Change => ({ action: 'update', type: 'interface', id: 'd0', before: from, after: { ...from, master }, attrs: [] });
   assert.deepEqual(ids(applyToState(s, join('br0'))).routes, ['10.9.0.0/16']);
   assert.deepEqual(ids(applyToState(s, join('vrf0'))).routes, []);
   // Deleting the vrf releases and cycles its members.
-  const member = { ...s, links: [link('d0', 'dummy', { master: 'vrf0' }), link('vrf0', 'vrf', { vrf: { table: 10 } })] };
+  const member = { ...s, links: [link('d0', 'dummy', { master: 'vrf0' }), link('vrf0', 'vrf', { options: { table: 10 } })] };
   assert.deepEqual(ids(applyToState(member, deleteLink(member.links[1]!))).routes, []);
 });
 
 test('creating a veth creates its peer, marked like the link', () => {
-  const va = link('va', 'veth', { veth: { peer: 'vb' }, alias: OWNER_ALIAS });
+  const va = link('va', 'veth', { options: { peer: 'vb' }, alias: OWNER_ALIAS });
   const after = applyToState(state(), { action: 'create', type: 'interface', id: 'va', before: null, after: va });
-  assert.deepEqual(after.links, [va, { name: 'vb', kind: 'veth', state: 'down', veth: { peer: 'va' }, alias: OWNER_ALIAS }]);
+  assert.deepEqual(after.links, [va, { name: 'vb', kind: 'veth', state: 'down', options: { peer: 'va' }, alias: OWNER_ALIAS }]);
 });
 
 test('changes whose object is gone do nothing; a create of an existing link does nothing', () => {
@@ -142,9 +142,9 @@ test('an address replace is a delete and a create: the routes through it go', ()
 });
 
 test('a bridge changing members or a link changing its address loses its neighbors, permanent ones included', () => {
-  const port = link('p0', 'veth', { veth: { peer: 'p1' } });
+  const port = link('p0', 'veth', { options: { peer: 'p1' } });
   const s = state({
-    links: [link('br0', 'bridge'), port, link('p1', 'veth', { veth: { peer: 'p0' } }), link('d0')],
+    links: [link('br0', 'bridge'), port, link('p1', 'veth', { options: { peer: 'p0' } }), link('d0')],
     neighbors: [neigh('br0', '10.0.0.50', { state: 'permanent', lladdr: '02:00:00:00:00:05' }), neigh('d0', '10.1.0.50', { state: 'permanent' })],
   });
   const join: Change = { action: 'update', type: 'interface', id: 'p0', before: port, after: { ...port, master: 'br0' }, attrs: [] };

@@ -62,7 +62,7 @@ test('a foreign address declared on another interface stays where it is', () => 
 });
 
 test('a vxlan vni change recreates the link and restores its addresses and routes', () => {
-  const vx = (vni: number) => link('vx0', 'vxlan', { vxlan: { vni, port: 4789 } });
+  const vx = (vni: number) => link('vx0', 'vxlan', { options: { vni, port: 4789 } });
   const a = addr('vx0', '10.1.0.1/24');
   const r = route('10.2.0.0/16', { via: '10.1.0.254', dev: 'vx0' });
   const actual = state({
@@ -90,9 +90,9 @@ test('a vxlan vni change recreates the link and restores its addresses and route
 
 test('a vlan on a replaced link is created again after it', () => {
   const actual = state({
-    links: [link('d0', 'dummy', owned), link('vl0', 'vlan', { ...owned, vlan: { link: 'd0', id: 10 } })],
+    links: [link('d0', 'dummy', owned), link('vl0', 'vlan', { ...owned, options: { link: 'd0', id: 10 } })],
   });
-  const desired = desiredOf({ links: [link('d0', 'bridge'), link('vl0', 'vlan', { vlan: { link: 'd0', id: 10 } })] });
+  const desired = desiredOf({ links: [link('d0', 'bridge'), link('vl0', 'vlan', { options: { link: 'd0', id: 10 } })] });
   const p = plan(desired, actual).plan;
   assert.deepEqual(lines(p), ['replace interface d0', 'create interface vl0']);
   assert.equal(find(p, 'interface', 'd0')!.reason, 'kind cannot change in place');
@@ -113,7 +113,7 @@ test('bridge membership moves to a new bridge once it exists', () => {
 
 test('new masters are created before new members, lower links before vlans', () => {
   const desired = desiredOf({
-    links: [link('d1', 'dummy', { master: 'br0' }), link('vl0', 'vlan', { vlan: { link: 'd0', id: 5 } }), link('br0', 'bridge'), link('d0')],
+    links: [link('d1', 'dummy', { master: 'br0' }), link('vl0', 'vlan', { options: { link: 'd0', id: 5 } }), link('br0', 'bridge'), link('d0')],
   });
   const p = plan(desired, state()).plan;
   assert.ok(stageOf(p, 'interface', 'br0') < stageOf(p, 'interface', 'd1'));
@@ -123,8 +123,8 @@ test('new masters are created before new members, lower links before vlans', () 
 });
 
 test('a veth peer change replaces the pair; the new peer comes with it and is then set up', () => {
-  const actual = state({ links: [link('va', 'veth', { ...owned, veth: { peer: 'vb' } }), link('vb', 'veth', { veth: { peer: 'va' } })] });
-  const desired = desiredOf({ links: [link('va', 'veth', { veth: { peer: 'vc' } }), link('vc', 'veth', { veth: { peer: 'va' } })] });
+  const actual = state({ links: [link('va', 'veth', { ...owned, options: { peer: 'vb' } }), link('vb', 'veth', { options: { peer: 'va' } })] });
+  const desired = desiredOf({ links: [link('va', 'veth', { options: { peer: 'vc' } }), link('vc', 'veth', { options: { peer: 'va' } })] });
   const p = plan(desired, actual).plan;
   assert.deepEqual(lines(p), ['replace interface va', 'update interface vc']);
   const replace = find(p, 'interface', 'va')!;
@@ -140,7 +140,7 @@ test('a veth peer change replaces the pair; the new peer comes with it and is th
 });
 
 test('a veth pair declared on both ends is created once, from the smaller name', () => {
-  const desired = desiredOf({ links: [link('vz', 'veth', { veth: { peer: 'vy' }, mtu: 9000 }), link('vy', 'veth', { veth: { peer: 'vz' } })] });
+  const desired = desiredOf({ links: [link('vz', 'veth', { options: { peer: 'vy' }, mtu: 9000 }), link('vy', 'veth', { options: { peer: 'vz' } })] });
   const p = plan(desired, state()).plan;
   assert.deepEqual(lines(p), ['create interface vy', 'update interface vz']);
   assert.deepEqual(find(p, 'interface', 'vz')!.attrs, [
@@ -181,7 +181,7 @@ test('uppers are deleted before their lower link, members before their master', 
   const actual = state({
     links: [
       link('d0', 'dummy', owned),
-      link('vl0', 'vlan', { ...owned, vlan: { link: 'd0', id: 10 } }),
+      link('vl0', 'vlan', { ...owned, options: { link: 'd0', id: 10 } }),
       link('br0', 'bridge', owned),
       link('d1', 'dummy', { ...owned, master: 'br0' }),
     ],
@@ -193,7 +193,7 @@ test('uppers are deleted before their lower link, members before their master', 
 });
 
 test('a veth pair no longer declared is deleted once', () => {
-  const actual = state({ links: [link('va', 'veth', { ...owned, veth: { peer: 'vb' } }), link('vb', 'veth', { ...owned, veth: { peer: 'va' } })] });
+  const actual = state({ links: [link('va', 'veth', { ...owned, options: { peer: 'vb' } }), link('vb', 'veth', { ...owned, options: { peer: 'va' } })] });
   const p = plan(desiredOf({}), actual).plan;
   assert.deepEqual(lines(p), ['delete interface va']);
   assert.deepEqual(find(p, 'interface', 'va')!.effects, [{ type: 'interface', id: 'vb', removed: true }]);
@@ -350,8 +350,8 @@ test('replacing the last IPv4 address of a link restores the routes the kernel f
 
 test('moving an interface into a vrf restores the routes the kernel flushes on the way', () => {
   const r = route('10.9.0.0/16', { dev: 'd0', table: 100 });
-  const actual = state({ links: [link('d0', 'dummy', owned), link('vrf0', 'vrf', { ...owned, vrf: { table: 100 } })], routes: [r] });
-  const desired = desiredOf({ links: [link('d0', 'dummy', { master: 'vrf0' }), link('vrf0', 'vrf', { vrf: { table: 100 } })], routes: [r] });
+  const actual = state({ links: [link('d0', 'dummy', owned), link('vrf0', 'vrf', { ...owned, options: { table: 100 } })], routes: [r] });
+  const desired = desiredOf({ links: [link('d0', 'dummy', { master: 'vrf0' }), link('vrf0', 'vrf', { options: { table: 100 } })], routes: [r] });
   const p = plan(desired, actual).plan;
   assert.deepEqual(lines(p), ['update interface d0', 'create route 10.9.0.0/16 table 100 metric 0']);
   assert.equal(find(p, 'route', '10.9.0.0/16 table 100 metric 0')!.reason, 'removed by the kernel with d0 joining vrf0');

@@ -98,7 +98,7 @@ test('an owned undeclared object is deleted if and only if prune is on', () => {
       const remaining = new Set(keyed(applyPlan(actual, p)).map(([type, key]) => `${type} ${key}`));
       const putBack = movedRules(changes(p));
       const deleted = new Set(changes(p).filter((c) => c.action === 'delete' && !putBack.has(c.id)).map((c) => `${c.type} ${c.id}`));
-      const peers = new Set(desired.state.links.filter((l) => l.state !== 'absent' && l.veth).map((l) => l.veth!.peer));
+      const peers = new Set(desired.state.links.filter((l) => l.state !== 'absent' && l.kind === 'veth' && l.options).map((l) => l.options!.peer as string));
       for (const [type, key, o] of keyed(actual)) {
         if (declared.has(`${type} ${key}`) || !isOwnedBy(type, o, desired.policy.protocol)) continue;
         if (type === 'interface' && (!isVirtual((o as Link).kind) || peers.has(key))) continue;

@@ -23,10 +23,10 @@ const changed = (diff: string): string[] => diff.split('\n').filter((l) => /^[-+
 
 test('a master the config no longer names is a hunk, and the current side is the whole interface', () => {
   const bridge = link('lan0', 'bridge', { alias: OWNER_ALIAS, mac: '02:00:00:00:00:10' });
-  const lan1 = link('lan1', 'veth', { veth: { peer: 'host1' }, master: 'lan0', mtu: 1500, mac: '02:00:00:00:00:11', alias: OWNER_ALIAS });
-  const host1 = link('host1', 'veth', { veth: { peer: 'lan1' }, mtu: 1500, mac: '02:00:00:00:00:12', alias: OWNER_ALIAS });
+  const lan1 = link('lan1', 'veth', { options: { peer: 'host1' }, master: 'lan0', mtu: 1500, mac: '02:00:00:00:00:11', alias: OWNER_ALIAS });
+  const host1 = link('host1', 'veth', { options: { peer: 'lan1' }, mtu: 1500, mac: '02:00:00:00:00:12', alias: OWNER_ALIAS });
   const current = state({ links: [bridge, lan1, host1] });
-  const desired = desiredOf({ links: [link('lan0', 'bridge'), link('lan1', 'veth', { veth: { peer: 'host1' } })] });
+  const desired = desiredOf({ links: [link('lan0', 'bridge'), link('lan1', 'veth', { options: { peer: 'host1' } })] });
   const p = plan(desired, current).plan;
   const diff = renderDiff(p, current, desired);
   assert.deepEqual(changed(diff), ['-    master: lan0'], diff);
@@ -48,7 +48,7 @@ test('creates, deletes, updates and the ends the kernel makes are on their side;
     neighbors: [neigh('eth0', '10.0.0.9', { lladdr: '02:00:00:00:00:09', state: 'permanent', protocol: OURS })],
   });
   const desired = desiredOf({
-    links: [link('eth0', 'device'), link('v0', 'veth', { veth: { peer: 'v1' } })],
+    links: [link('eth0', 'device'), link('v0', 'veth', { options: { peer: 'v1' } })],
     addresses: [addr('eth0', '10.0.0.1/24'), addr('eth0', '10.0.0.2/24')],
     routes: [route('10.6.0.0/16', { via: '10.0.0.8' }), route('10.5.0.0/16', { dev: 'eth0' })],
     neighbors: [neigh('eth0', '10.0.0.9', { lladdr: '02:00:00:00:00:0a' })],

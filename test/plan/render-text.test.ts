@@ -23,11 +23,11 @@ function text(changes: Change[], opts: { tables?: Record<string, number>; full?:
 const tables = { isp_a: 100 };
 
 test('interfaces: create with kind and options, update, replace, delete', () => {
-  const br = link('lan0', 'bridge', { bridge: { stp: false, forwardDelay: 0 }, mtu: 1500, alias: OWNER_ALIAS });
-  const vlan = link('vl10', 'vlan', { vlan: { link: 'eth0', id: 10 }, alias: OWNER_ALIAS });
-  const vrf = link('vrf-a', 'vrf', { vrf: { table: 100 }, alias: OWNER_ALIAS });
-  const vxOld = link('vx0', 'vxlan', { vxlan: { vni: 100, port: 4789, learning: true }, mtu: 1450, alias: OWNER_ALIAS, master: 'lan0' });
-  const vxNew = link('vx0', 'vxlan', { vxlan: { vni: 200, port: 4789, learning: false }, mtu: 1400, alias: OWNER_ALIAS });
+  const br = link('lan0', 'bridge', { options: { stp: false, forwardDelay: 0 }, mtu: 1500, alias: OWNER_ALIAS });
+  const vlan = link('vl10', 'vlan', { options: { link: 'eth0', id: 10 }, alias: OWNER_ALIAS });
+  const vrf = link('vrf-a', 'vrf', { options: { table: 100 }, alias: OWNER_ALIAS });
+  const vxOld = link('vx0', 'vxlan', { options: { vni: 100, port: 4789, learning: true }, mtu: 1450, alias: OWNER_ALIAS, master: 'lan0' });
+  const vxNew = link('vx0', 'vxlan', { options: { vni: 200, port: 4789, learning: false }, mtu: 1400, alias: OWNER_ALIAS });
   assert.deepEqual(
     text(
       [
@@ -45,7 +45,7 @@ test('interfaces: create with kind and options, update, replace, delete', () => 
             { attr: 'master', old: 'lan0', new: undefined },
           ],
         },
-        { action: 'update', type: 'interface', id: 'lan0', before: br, after: { ...br, bridge: { stp: true, forwardDelay: 0 } }, attrs: [{ attr: 'bridge.stp', old: false, new: true }] },
+        { action: 'update', type: 'interface', id: 'lan0', before: br, after: { ...br, options: { stp: true, forwardDelay: 0 } }, attrs: [{ attr: 'bridge.stp', old: false, new: true }] },
         // Every changed attribute, the one that forces the replacement marked; the new vxlan has no master, which is a change too.
         {
           action: 'replace',
@@ -74,7 +74,7 @@ test('interfaces: create with kind and options, update, replace, delete', () => 
 
 test('a kind that changes forces the replacement; the other changed attributes are listed unmarked', () => {
   const before = link('x0', 'dummy', { mtu: 1500, alias: OWNER_ALIAS });
-  const after = link('x0', 'bridge', { mtu: 9000, bridge: { stp: true }, alias: OWNER_ALIAS });
+  const after = link('x0', 'bridge', { mtu: 9000, options: { stp: true }, alias: OWNER_ALIAS });
   assert.deepEqual(text([{ action: 'replace', type: 'interface', id: 'x0', before, after, attrs: [{ attr: 'kind', old: 'dummy', new: 'bridge' }], reason: 'kind cannot change in place' }]), [
     '-/+ interface x0 type dummy -> bridge (forces replacement), bridge stp none -> on, mtu 1500 -> 9000 (kind cannot change in place)',
   ]);
@@ -193,10 +193,10 @@ test('rules and neighbors: create with table and protocol names, replace of the 
 test('the ends of veth pairs the kernel makes are creates, and a new interface shows no "none ->"', () => {
   const desired = desiredOf({
     links: [
-      link('wan0', 'veth', { veth: { peer: 'isp0' }, mtu: 1500 }),
-      link('isp0', 'veth', { veth: { peer: 'wan0' } }),
-      link('lan0', 'bridge', { bridge: { stp: false }, mtu: 1500 }),
-      link('lan1', 'veth', { veth: { peer: 'host1' }, master: 'lan0' }),
+      link('wan0', 'veth', { options: { peer: 'isp0' }, mtu: 1500 }),
+      link('isp0', 'veth', { options: { peer: 'wan0' } }),
+      link('lan0', 'bridge', { options: { stp: false }, mtu: 1500 }),
+      link('lan1', 'veth', { options: { peer: 'host1' }, master: 'lan0' }),
     ],
   });
   const p = plan(desired, state()).plan;
@@ -222,7 +222,7 @@ test('what the kernel removes along with a change is named, table names included
     action: 'delete',
     type: 'interface',
     id: 'vx0',
-    before: link('vx0', 'vxlan', { vxlan: { vni: 1 } }),
+    before: link('vx0', 'vxlan', { options: { vni: 1 } }),
     after: null,
     effects: [
       { type: 'neighbor', id: 'vx0 10.0.0.5', removed: true },

@@ -16,8 +16,8 @@ function planOf(stages: Change[][]): Plan {
   return { stages, summary: summarize(stages) };
 }
 
-const vxBefore = link('vx0', 'vxlan', { vxlan: { vni: 100 }, alias: OWNER_ALIAS });
-const vxAfter = link('vx0', 'vxlan', { vxlan: { vni: 200 }, alias: OWNER_ALIAS });
+const vxBefore = link('vx0', 'vxlan', { options: { vni: 100 }, alias: OWNER_ALIAS });
+const vxAfter = link('vx0', 'vxlan', { options: { vni: 200 }, alias: OWNER_ALIAS });
 const hops = [
   { via: '10.0.0.1', dev: 'eth0', weight: 1 },
   { via: '10.0.0.2', dev: 'eth1', weight: 2, onLink: true },

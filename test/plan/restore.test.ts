@@ -21,7 +21,7 @@ test('scope: every identity a plan touches, with what the kernel removes along',
 });
 
 test('restore undoes a vxlan recreation: old vni, its address and route come back', () => {
-  const vx = (vni: number) => link('vx0', 'vxlan', { vxlan: { vni }, alias: OWNER_ALIAS, mtu: 1450 });
+  const vx = (vni: number) => link('vx0', 'vxlan', { options: { vni }, alias: OWNER_ALIAS, mtu: 1450 });
   const a = addr('vx0', '10.1.0.1/24', { protocol: OURS });
   const r = route('10.2.0.0/16', { via: '10.1.0.254', dev: 'vx0' });
   const actual = state({ links: [vx(100)], addresses: [a], routes: [r, route('10.1.0.0/24', { dev: 'vx0', src: '10.1.0.1', protocol: PROTO_KERNEL })] });
@@ -61,9 +61,9 @@ test('restore puts back protocols and aliases exactly, and undoes deletes and cr
 });
 
 test('restore puts a replaced interface back with its own alias, and an alias changed since back exactly', () => {
-  const theirs = link('vx0', 'vxlan', { vxlan: { vni: 100 }, alias: 'their tunnel' });
+  const theirs = link('vx0', 'vxlan', { options: { vni: 100 }, alias: 'their tunnel' });
   const actual = state({ links: [theirs] });
-  const p = plan(desiredOf({ links: [link('vx0', 'vxlan', { vxlan: { vni: 200 } })] }), actual).plan;
+  const p = plan(desiredOf({ links: [link('vx0', 'vxlan', { options: { vni: 200 } })] }), actual).plan;
   assert.equal(find(p, 'interface', 'vx0')!.after!.alias, OWNER_ALIAS);
   const applied = applyPlan(actual, p);
   const restore = planRestore(actual, applied, scopeOf(p));

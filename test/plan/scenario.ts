@@ -80,13 +80,13 @@ export function actualState(g: Gen): State {
     { name: 'eth1', kind: 'device', state: pick(g, ['up', 'down'] as const), mtu: 1500, mac: MACS[1] },
   ];
   for (const name of ['d0', 'd1']) if (maybe(g)) links.push(actualLink(g, name, 'dummy'));
-  if (maybe(g)) links.push(actualLink(g, 'br0', 'bridge', { bridge: { stp: maybe(g), forwardDelay: 15, ageingTime: 300, priority: 32768 } }));
-  if (maybe(g)) links.push(actualLink(g, 'vrf0', 'vrf', { vrf: { table: pick(g, [100, 101]) } }));
+  if (maybe(g)) links.push(actualLink(g, 'br0', 'bridge', { options: { stp: maybe(g), forwardDelay: 15, ageingTime: 300, priority: 32768 } }));
+  if (maybe(g)) links.push(actualLink(g, 'vrf0', 'vrf', { options: { table: pick(g, [100, 101]) } }));
   const lowers = links.filter((l) => l.name === 'eth0' || l.name === 'd0').map((l) => l.name);
-  if (maybe(g)) links.push(actualLink(g, 'vl0', 'vlan', { vlan: { link: pick(g, lowers), id: pick(g, [10, 20]), protocol: '802.1q' } }));
-  if (maybe(g)) links.push(actualLink(g, 'vx0', 'vxlan', { vxlan: { vni: pick(g, [100, 200]), port: 4789, learning: maybe(g), ttl: 64 } }));
+  if (maybe(g)) links.push(actualLink(g, 'vl0', 'vlan', { options: { link: pick(g, lowers), id: pick(g, [10, 20]), protocol: '802.1q' } }));
+  if (maybe(g)) links.push(actualLink(g, 'vx0', 'vxlan', { options: { vni: pick(g, [100, 200]), port: 4789, learning: maybe(g), ttl: 64 } }));
   const pair = pick(g, VETH_PAIRS);
-  if (pair) links.push(actualLink(g, pair[0], 'veth', { veth: { peer: pair[1] } }), actualLink(g, pair[1], 'veth', { veth: { peer: pair[0] } }));
+  if (pair) links.push(actualLink(g, pair[0], 'veth', { options: { peer: pair[1] } }), actualLink(g, pair[1], 'veth', { options: { peer: pair[0] } }));
   const masters = links.filter((l) => l.kind === 'bridge' || l.kind === 'vrf').map((l) => l.name);
   for (const l of links) if (MEMBERS.includes(l.name) && masters.length > 0 && maybe(g)) l.master = pick(g, masters);
 
@@ -145,16 +145,16 @@ export function desiredConfig(g: Gen, actual: State): Desired {
   if (maybe(g)) declare({ name: 'eth0', kind: 'device', state: 'up', mtu: pick(g, [undefined, 1500, 9000]) });
   if (maybe(g)) declare({ name: 'eth1', kind: 'device', state: pick(g, ['up', 'down'] as const) });
   for (const name of ['d0', 'd1']) if (maybe(g)) declare({ name, kind: pick(g, ['dummy', 'dummy', 'bridge'] as const), state: virtualState(), mtu: pick(g, [undefined, 1500]) });
-  if (maybe(g)) declare({ name: 'br0', kind: 'bridge', state: virtualState(), bridge: pick(g, [undefined, { stp: false }, { stp: true, priority: 4096 }]) });
-  if (maybe(g)) declare({ name: 'vrf0', kind: 'vrf', state: virtualState(), vrf: { table: pick(g, [100, 101]) } });
-  if (maybe(g)) declare({ name: 'vl0', kind: 'vlan', state: virtualState(), vlan: { link: present('d0') ? pick(g, ['eth0', 'd0']) : 'eth0', id: pick(g, [10, 20]) } });
-  if (maybe(g)) declare({ name: 'vx0', kind: 'vxlan', state: virtualState(), vxlan: { vni: pick(g, [100, 200]), link: pick(g, [undefined, 'eth0']), learning: pick(g, [undefined, true]) } });
+  if (maybe(g)) declare({ name: 'br0', kind: 'bridge', state: virtualState(), options: pick(g, [undefined, { stp: false }, { stp: true, priority: 4096 }]) });
+  if (maybe(g)) declare({ name: 'vrf0', kind: 'vrf', state: virtualState(), options: { table: pick(g, [100, 101]) } });
+  if (maybe(g)) declare({ name: 'vl0', kind: 'vlan', state: virtualState(), options: { link: present('d0') ? pick(g, ['eth0', 'd0']) : 'eth0', id: pick(g, [10, 20]) } });
+  if (maybe(g)) declare({ name: 'vx0', kind: 'vxlan', state: virtualState(), options: { vni: pick(g, [100, 200]), link: pick(g, [undefined, 'eth0']), learning: pick(g, [undefined, true]) } });
   const pair = pick(g, VETH_PAIRS);
   if (pair) {
     const [a, b] = pick(g, [pair, [pair[1], pair[0]]]);
     const state = pick(g, ['up', 'down', 'absent'] as const);
-    declare({ name: a, kind: 'veth', state, veth: { peer: b }, mac: pick(g, [undefined, MACS[2]]) });
-    declare({ name: b, kind: 'veth', state: state === 'absent' ? 'absent' : pick(g, ['up', 'down'] as const), veth: state !== 'absent' && maybe(g) ? { peer: a } : undefined });
+    declare({ name: a, kind: 'veth', state, options: { peer: b }, mac: pick(g, [undefined, MACS[2]]) });
+    declare({ name: b, kind: 'veth', state: state === 'absent' ? 'absent' : pick(g, ['up', 'down'] as const), options: state !== 'absent' && maybe(g) ? { peer: a } : undefined });
   }
   const masters = links.filter((l) => (l.name === 'br0' || l.name === 'vrf0') && l.state !== 'absent').map((l) => l.name);
   for (const l of links) if (MEMBERS.includes(l.name) && l.state !== 'absent' && masters.length > 0 && maybe(g)) l.master = pick(g, masters);
@@ -195,13 +195,13 @@ export function desiredConfig(g: Gen, actual: State): Desired {
 /** What the kernel holds once a config is applied: its objects with the marks netrec gives them. */
 export function appliedState(d: Desired): State {
   const links = d.state.links.filter((l) => l.state !== 'absent');
-  const declaredPeer = new Map(links.filter((l) => l.veth?.peer).map((l) => [l.veth!.peer, l.name]));
+  const declaredPeer = new Map(links.filter((l) => l.kind === 'veth' && l.options?.peer).map((l) => [l.options!.peer as string, l.name]));
   return {
     links: [
       ...links.map((l): Link => {
         const out: Link = { ...l, addressesAuthoritative: undefined };
         if (l.kind !== 'device') out.alias = OWNER_ALIAS;
-        if (l.kind === 'veth' && !l.veth) out.veth = { peer: declaredPeer.get(l.name)! };
+        if (l.kind === 'veth' && !l.options) out.options = { peer: declaredPeer.get(l.name)! };
         return out;
       }),
       ...['eth0', 'eth1'].filter((n) => !links.some((l) => l.name === n)).map((name): Link => ({ name, kind: 'device', state: 'up' })),

@@ -130,6 +130,11 @@ export class AttrLayout<C extends Ctx = Ctx> {
     }
   }
 
+  /** Whether `op` writes an attribute of model field `field` (for 'update': whether the field changes in place). */
+  writes(field: string, op: WriteOp): boolean {
+    return this.specs.some((s) => s.field === field && (s.ops & OP_BIT[op]) !== 0);
+  }
+
   /** Read the attributes in buf[off, end) into `target`; attributes not in the layout are skipped. */
   decode(buf: Buffer, off: number, end: number, target: object, ctx: C): void {
     const byType = this.byType;

@@ -1,6 +1,6 @@
 // Links: RTM_NEWLINK / RTM_DELLINK, an ifinfomsg plus IFLA_* attributes
 // (linux/rtnetlink.h, if_link.h). The kind-specific part (IFLA_LINKINFO)
-// is delegated to the drivers in kinds/. Decoded links keep ifindex
+// is each kind's layout (src/kinds/). Decoded links keep ifindex
 // references as numbers; resolveLinks() names them once every link is known.
 import type { DeviceLimits, Link } from '../../model/types.js';
 import {
@@ -18,8 +18,7 @@ import {
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import { attrLength, type Message, type Writer } from '../message.js';
-import { driverForKernelKind, driverForModelKind, LinkCtx, type KindDriver } from './kinds/registry.js';
-import type { KindOptions } from './kinds/driver.js';
+import { kindOf, kindOfInfoKind, LinkCtx, type Kind } from '../../kinds/registry.js';
 import { AttrLayout, indexRef, mac, named, need, needHeader, s32, string, u32, u8, type Codec, type NameIndex, type WriteOp } from './layout.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
@@ -61,9 +60,9 @@ export const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 export type RawLink = Link & {
   ifindex: number;
   masterIndex?: number;
-  /** Lower link: IFLA_LINK, or the kind's own attribute (IFLA_VXLAN_LINK). */
+  /** Lower link: IFLA_LINK, or the kind's own attribute. */
   linkIndex?: number;
-  /** veth: the peer's ifindex. */
+  /** A paired kind: the peer's ifindex. */
   peerIndex?: number;
   /** linkIndex / peerIndex count in the namespace with this id, not this one. */
   linkNetnsid?: number;
@@ -80,7 +79,7 @@ const OPER_STATES: Record<number, string> = {
   6: 'up',
 };
 
-/** IFLA_LINK: written for kinds that sit on a lower link (vlan, macvlan); read for any kind. */
+/** IFLA_LINK: written for kinds whose lower link it names; read for any kind. */
 const lowerLink: Codec<Link, LinkCtx> = {
   read: (b, at, len, ctx) => {
     need(len, 4, at);
@@ -88,9 +87,9 @@ const lowerLink: Codec<Link, LinkCtx> = {
     return undefined;
   },
   write: (w, t, link, ctx) => {
-    const d = driverForModelKind(link.kind);
-    if (d?.iflaLink !== 'link') return;
-    const lower = (link[d.modelKind as keyof KindOptions] as { link?: string } | undefined)?.link;
+    const k = kindOf(link.kind);
+    if (!k?.d.lower?.iflaLink) return;
+    const lower = link.options?.[k.lowerField!] as string | undefined;
     if (lower) w.u32(t, ctx.idx!.ifindex(lower));
   },
 };
@@ -157,8 +156,9 @@ const infoLayout = new AttrLayout<LinkCtx>([
 
 /**
  * IFLA_LINKINFO { IFLA_INFO_KIND, IFLA_INFO_DATA }. No kind (a plain device,
- * or one with only slave info) reads as 'device'; a kind without a driver
- * as 'other:KIND', kept opaque. An update sends it only when the driver has
+ * or one with only slave info) reads as 'device'; a kind without a
+ * descriptor as 'other:KIND', kept opaque. IFLA_INFO_DATA is the kind's
+ * layout over Link.options. An update sends it only when the kind has
  * something that changes in place.
  */
 const linkInfo: Codec<Link, LinkCtx> = {
@@ -166,26 +166,30 @@ const linkInfo: Codec<Link, LinkCtx> = {
     infoLayout.decode(b, at, at + len, target, ctx);
     if (ctx.kindName === undefined) return undefined;
     const link = target as Link;
-    const d = driverForKernelKind(ctx.kindName);
-    if (!d) {
+    const k = kindOfInfoKind(ctx.kindName);
+    if (!k) {
       link.kind = `other:${ctx.kindName}`;
       return undefined;
     }
-    link.kind = d.modelKind;
-    ctx.driver = d;
-    if (ctx.dataAt >= 0) {
-      const opts = d.decode(b, ctx.dataAt, ctx.dataLen, ctx);
-      if (opts) (link as unknown as Record<string, unknown>)[d.modelKind] = opts;
+    link.kind = k.d.kind;
+    ctx.driver = k.d;
+    if (ctx.dataAt >= 0 && k.fields.length > 0) {
+      const opts = {};
+      k.d.layout.decode(b, ctx.dataAt, ctx.dataAt + ctx.dataLen, opts, ctx);
+      for (const _ in opts) {
+        link.options = opts;
+        break;
+      }
     }
     return undefined;
   },
   write: (w, t, link, ctx) => {
-    const d = driverForModelKind(link.kind);
-    if (!d) return;
+    const k = kindOf(link.kind);
+    if (!k) return;
     const info = w.beginNested(t);
-    w.string(IFLA_INFO_KIND, d.kind);
+    w.string(IFLA_INFO_KIND, k.d.infoKind);
     const data = w.beginNested(IFLA_INFO_DATA);
-    d.encode(w, link, ctx);
+    if (link.options) k.d.layout.encode(w, link.options, ctx);
     if (w.off > data + NLA_HDRLEN) w.endNested(data);
     else if (ctx.op === 'update') {
       w.off = info;
@@ -258,7 +262,7 @@ export function writeLink(w: Writer, op: WriteOp, l: Link, seq: number, idx: Nam
   switch (op) {
     case 'create':
     case 'replace':
-      if (!driverForModelKind(l.kind)) throw new Error(`cannot create interface ${l.name}: netrec does not create links of kind ${l.kind}`);
+      creatable(l, kindOf(l.kind));
       flags |= op === 'create' ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_CREATE | NLM_F_REPLACE;
       break;
     case 'update':
@@ -302,7 +306,7 @@ export function decodeLink(m: Message): RawLink | undefined {
   if (link.limits) link.limits.type = b.readUInt16LE(o + 2);
   if (ctx.masterIndex) link.masterIndex = ctx.masterIndex;
   if (ctx.linkIndex) {
-    if (ctx.driver?.iflaLink === 'peer') link.peerIndex = ctx.linkIndex;
+    if (ctx.driver?.peer) link.peerIndex = ctx.linkIndex;
     else link.linkIndex = ctx.linkIndex;
   }
   if (ctx.linkNetnsid !== undefined) link.linkNetnsid = ctx.linkNetnsid;
@@ -310,10 +314,11 @@ export function decodeLink(m: Message): RawLink | undefined {
 }
 
 /**
- * Name the ifindex references of a whole link dump: master, veth peer, the
- * lower link of vlan / macvlan / vxlan. A reference into another namespace
- * (IFLA_LINK_NETNSID) or to a link that is gone cannot be named: the veth
- * peer and vxlan link are then left out, a vlan's or macvlan's link is ''.
+ * Name the ifindex references of a whole link dump: master, the peer of a
+ * paired kind, the lower link of a kind that has one. A reference into
+ * another namespace (IFLA_LINK_NETNSID) or to a link that is gone cannot be
+ * named: the peer and an optional lower link are then left out, a required
+ * lower link is ''.
  */
 export function resolveLinks(raw: readonly RawLink[]): Link[] {
   const names = new Map<number, string>();
@@ -325,18 +330,25 @@ export function resolveLinks(raw: readonly RawLink[]): Link[] {
       if (master !== undefined) link.master = master;
     }
     const here = linkNetnsid === undefined;
-    const d = driverForModelKind(link.kind);
-    if (d?.iflaLink === 'peer' && peerIndex !== undefined) {
+    const k = kindOf(link.kind);
+    if (k?.peerField !== undefined && peerIndex !== undefined) {
       const peer = here ? names.get(peerIndex) : undefined;
-      if (peer !== undefined) link.veth = { peer };
+      if (peer !== undefined) link.options = { ...link.options, [k.peerField]: peer };
     }
-    if (d?.lowerLink) setLowerLink(link, d, here && linkIndex !== undefined ? names.get(linkIndex) : undefined);
+    if (k?.lowerField !== undefined) setLowerLink(link, k, here && linkIndex !== undefined ? names.get(linkIndex) : undefined);
     return link;
   });
 }
 
-function setLowerLink(link: Link, d: KindDriver, lower: string | undefined): void {
-  if (lower === undefined && d.lowerLink !== 'required') return;
-  const field = d.modelKind as 'vlan' | 'macvlan' | 'vxlan';
-  (link as unknown as Record<string, unknown>)[field] = { ...link[field], link: lower ?? '' };
+function setLowerLink(link: Link, k: Kind, lower: string | undefined): void {
+  if (lower === undefined && !k.d.lower!.required) return;
+  link.options = { ...link.options, [k.lowerField!]: lower ?? '' };
+}
+
+/** A link netrec can create: of a modelled kind, with the options its kind cannot be made without. */
+function creatable(l: Link, k: Kind | undefined): void {
+  if (!k) throw new Error(`cannot create interface ${l.name}: netrec does not create links of kind ${l.kind}`);
+  for (const f of k.fields) {
+    if (f.option.required && l.options?.[f.field] === undefined) throw new Error(`${l.kind} ${l.name} needs ${f.option.key}`);
+  }
 }

@@ -33,7 +33,9 @@ export function toConfigValue(v: unknown): unknown {
   for (const k in o) {
     const x = o[k];
     if (x === undefined || hidden(k)) continue;
-    out[kebab(k)] = typeof x === 'object' && x !== null ? toConfigValue(x) : x;
+    // A link's options show under its kind's key, as in the config (`KIND: {...}`).
+    const key = k === 'options' && typeof o.kind === 'string' ? o.kind : kebab(k);
+    out[key] = typeof x === 'object' && x !== null ? toConfigValue(x) : x;
   }
   return out;
 }

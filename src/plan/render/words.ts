@@ -6,6 +6,7 @@
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
 import { IP_PROTOCOL_NAMES, routeKeyDev } from '../../model/identity.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
+import { fieldOf, KINDS, type OptionWord } from '../../kinds/registry.js';
 import type { ModelObject } from '../types.js';
 
 /** Names for numbers: the config's tables and netrec's own protocol marker. */
@@ -65,40 +66,37 @@ const centis = (s: number | undefined): string | undefined => (s === undefined ?
 const lifetime = (v: number | 'forever' | undefined): string | undefined => (v === undefined ? undefined : String(v));
 const hex = (n: number | undefined): string | undefined => (n === undefined ? undefined : `0x${n.toString(16)}`);
 
-/** A kind's option: shown after the kind, only on links of that kind. */
-function opt<K extends 'bridge' | 'vxlan' | 'vlan' | 'veth' | 'macvlan' | 'bond' | 'vrf'>(
-  group: K,
-  attr: string,
-  key: string,
-  get: (o: NonNullable<Link[K]>, names: Names) => string | undefined,
-  more: Partial<Word<Link>> = {},
-): Word<Link> {
-  return { attr: `${group}.${attr}`, key, get: (l, n) => (l[group] === undefined ? undefined : get(l[group] as NonNullable<Link[K]>, n)), group, ...more };
+const OPTION_TEXT: Record<NonNullable<OptionWord['text']>, (v: unknown, names: Names) => string | undefined> = {
+  onoff: (v) => onOff(v as boolean | undefined),
+  centis: (v) => centis(v as number | undefined),
+  table: (v, n) => (v === undefined ? undefined : tableText(v as number, n)),
+};
+
+/** Each kind's options, as its descriptor shows them: after the kind, only on links of that kind. */
+function kindOptionWords(): Word<Link>[] {
+  const out: Word<Link>[] = [];
+  for (const d of KINDS) {
+    for (const o of d.options) {
+      const field = fieldOf(o.key);
+      const text = o.word.text === undefined ? (v: unknown) => str(v as string | number | undefined) : OPTION_TEXT[o.word.text];
+      const word: Word<Link> = {
+        attr: `${d.kind}.${o.key}`,
+        key: o.word.key,
+        get: (l, n) => (l.kind !== d.kind || l.options === undefined ? undefined : text(l.options[field], n)),
+        group: d.kind,
+      };
+      if (o.word.flag) word.flag = true;
+      if (o.word.onDelete) word.onDelete = true;
+      out.push(word);
+    }
+  }
+  return out;
 }
 
 const INTERFACE: readonly Word<Link>[] = [
   { attr: 'name', key: '', bare: true, id: true, onDelete: true, get: (l) => l.name },
   { attr: 'kind', key: 'type', bare: true, onDelete: true, get: (l) => (l.kind.startsWith('other:') ? l.kind.slice(6) : l.kind), hide: (l) => l.kind === 'device' },
-  opt('veth', 'peer', 'peer', (v) => v.peer, { onDelete: true }),
-  opt('bridge', 'stp', 'stp', (b) => onOff(b.stp)),
-  opt('bridge', 'forward-delay', 'forward_delay', (b) => centis(b.forwardDelay)),
-  opt('bridge', 'ageing-time', 'ageing_time', (b) => centis(b.ageingTime)),
-  opt('bridge', 'priority', 'priority', (b) => str(b.priority)),
-  opt('vlan', 'link', 'link', (v) => v.link, { onDelete: true }),
-  opt('vlan', 'id', 'id', (v) => str(v.id), { onDelete: true }),
-  opt('vlan', 'protocol', 'protocol', (v) => v.protocol),
-  opt('vxlan', 'vni', 'id', (v) => str(v.vni), { onDelete: true }),
-  opt('vxlan', 'local', 'local', (v) => v.local),
-  opt('vxlan', 'remote', 'remote', (v) => v.remote),
-  opt('vxlan', 'port', 'dstport', (v) => str(v.port)),
-  opt('vxlan', 'link', 'dev', (v) => v.link),
-  opt('vxlan', 'learning', 'learning', (v) => onOff(v.learning), { flag: true }),
-  opt('vxlan', 'ttl', 'ttl', (v) => str(v.ttl)),
-  opt('macvlan', 'link', 'link', (v) => v.link, { onDelete: true }),
-  opt('macvlan', 'mode', 'mode', (v) => v.mode),
-  opt('bond', 'mode', 'mode', (v) => v.mode),
-  opt('bond', 'miimon', 'miimon', (v) => str(v.miimon)),
-  opt('vrf', 'table', 'table', (v, n) => tableText(v.table, n), { onDelete: true }),
+  ...kindOptionWords(),
   { attr: 'mtu', key: 'mtu', get: (l) => str(l.mtu) },
   { attr: 'mac', key: 'address', get: (l) => l.mac },
   { attr: 'master', key: 'master', get: (l) => l.master, clears: true },

@@ -1,0 +1,111 @@
+// The link kinds netrec models, in one list, and what the rest of netrec asks
+// of them. Adding a kind is one new descriptor file plus one line here
+// (docs/adding-a-link-kind.md). A link's kind is one of these, 'device' (a
+// physical or foreign interface netrec configures but never creates), or
+// 'other:KIND' (a kind netrec does not model, kept read-only).
+import type { Link } from '../model/types.js';
+import { bond } from './bond.js';
+import { bridge } from './bridge.js';
+import { dummy } from './dummy.js';
+import { ipvlan } from './ipvlan.js';
+import { fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor } from './kind.js';
+import { macvlan } from './macvlan.js';
+import { macvtap } from './macvtap.js';
+import { veth } from './veth.js';
+import { vlan } from './vlan.js';
+import { vrf } from './vrf.js';
+import { vxlan } from './vxlan.js';
+
+export { LinkCtx, fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor, type OptionWord } from './kind.js';
+
+/** Every modelled kind, in the order plans list their options. */
+export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan, macvtap];
+
+/** A kind with what follows from its descriptor, computed once. */
+export interface Kind {
+  d: LinkKindDescriptor;
+  /** Model fields of the roles' options. */
+  lowerField: string | undefined;
+  peerField: string | undefined;
+  tableField: string | undefined;
+  /** Each option's model field, and whether it changes in place (its layout writes it on update). */
+  fields: readonly { option: KindOption; field: string; mutable: boolean }[];
+}
+
+/** The kind of an interface declared as `device` or read without a kind: bounded by the device's own limits. */
+export const DEVICE_LIMITS: KindLimits = { mtu: [0, 0], ethernet: false };
+
+function compile(d: LinkKindDescriptor): Kind {
+  const field = (key: string | undefined) => (key === undefined ? undefined : fieldOf(key));
+  return {
+    d,
+    lowerField: field(d.lower?.key),
+    peerField: field(d.peer?.key),
+    tableField: field(d.master?.table),
+    fields: d.options.map((option) => ({ option, field: fieldOf(option.key), mutable: d.layout.writes(fieldOf(option.key), 'update') })),
+  };
+}
+
+const byKind = new Map<string, Kind>();
+const byInfoKind = new Map<string, Kind>();
+for (const d of KINDS) {
+  if (byKind.has(d.kind) || d.kind === 'device' || d.kind.startsWith('other:')) throw new Error(`link kind ${d.kind} declared twice or reserved`);
+  const k = compile(d);
+  byKind.set(d.kind, k);
+  byInfoKind.set(d.infoKind, k);
+}
+
+/** The kind a link is declared or read as; undefined for 'device' and 'other:*'. */
+export function kindOf(kind: string): Kind | undefined {
+  return byKind.get(kind);
+}
+
+/** The kind of an IFLA_INFO_KIND; undefined for kinds netrec does not model. */
+export function kindOfInfoKind(infoKind: string): Kind | undefined {
+  return byInfoKind.get(infoKind);
+}
+
+/** Kinds netrec creates and may delete; `device` and kinds it does not model are never deleted. */
+export function isVirtual(kind: string): boolean {
+  return byKind.has(kind);
+}
+
+/** The link an upper (a kind with a lower link) sits on; the kernel deletes the upper with it. */
+export function lowerOf(l: Link): string | undefined {
+  const f = byKind.get(l.kind)?.lowerField;
+  return f === undefined ? undefined : (l.options?.[f] as string | undefined);
+}
+
+/** The other end a link of a paired kind names. */
+export function peerOf(l: Link | undefined): string | undefined {
+  const f = l === undefined ? undefined : byKind.get(l.kind)?.peerField;
+  return f === undefined ? undefined : (l!.options?.[f] as string | undefined);
+}
+
+/** A link of `kind` made as the other end of `peer`: as the kernel makes it, down. */
+export function peerLink(kind: string, name: string, peer: string): Link {
+  const f = byKind.get(kind)!.peerField!;
+  return { name, kind, state: 'down', options: { [f]: peer } };
+}
+
+/** The master role of a link's kind; undefined when links cannot be its members. */
+export function masterRole(l: Link | undefined): LinkKindDescriptor['master'] {
+  return l === undefined ? undefined : byKind.get(l.kind)?.d.master;
+}
+
+/** The table a master's members' routes go to (a vrf's). */
+export function memberTable(master: Link | undefined): number | undefined {
+  const f = master === undefined ? undefined : byKind.get(master.kind)?.tableField;
+  return f === undefined ? undefined : (master!.options?.[f] as number | undefined);
+}
+
+/** The MTU and address limits of a kind ('device' and unmodelled kinds: the device's own, known from the kernel). */
+export function limitsOf(kind: string): KindLimits {
+  return byKind.get(kind)?.d.limits ?? DEVICE_LIMITS;
+}
+
+/** "a bridge, bond or vrf": the kinds that can be masters, for messages. */
+export function masterKindsText(): string {
+  const names = KINDS.filter((d) => d.master).map((d) => d.kind);
+  return names.length < 2 ? `a ${names.join('')}` : `a ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}

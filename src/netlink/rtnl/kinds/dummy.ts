@@ -1,9 +1,0 @@
-// dummy: no options of its own.
-import type { KindDriver } from './driver.js';
-
-export const dummy: KindDriver = {
-  kind: 'dummy',
-  modelKind: 'dummy',
-  encode() {},
-  decode: () => undefined,
-};
