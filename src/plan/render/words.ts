@@ -6,6 +6,8 @@
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
 import { IP_PROTOCOL_NAMES, routeKeyDev } from '../../model/identity.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
+import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
+import { ROUTE_ROWS } from '../../netlink/rtnl/route.js';
 import type { ModelObject } from '../types.js';
 
 /** Names for numbers: the config's tables and netrec's own protocol marker. */
@@ -118,21 +120,43 @@ const ADDRESS: readonly Word<Address>[] = [
   { attr: 'protocol', key: 'proto', get: (a, n) => (a.protocol === undefined ? undefined : protocolText(a.protocol, n, true)), hide: (a, n) => a.protocol === n.protocol },
 ];
 
-const METRIC_KEYS: readonly [keyof Route & string, string][] = [
-  ['initcwnd', 'initcwnd'],
-  ['initrwnd', 'initrwnd'],
-  ['advmss', 'advmss'],
-  ['hoplimit', 'hoplimit'],
-  ['congctl', 'congctl'],
-];
+/**
+ * A word from an object's attribute table (netlink/rtnl): the row's plan
+ * name, iproute2's keyword and the value's text (a switch on or off from
+ * its default; true as "1"); part of the identity when the row is part of
+ * the kernel's key; leaving it out clears it when the table compares the
+ * whole value.
+ */
+function tableWord<T>(row: AttrSpec<any, T>, more: Partial<Word<T>> = {}): Word<T> {
+  const show = row.show;
+  const field = row.field;
+  if (!show || row.name === undefined || field === undefined) throw new Error(`attribute ${row.name ?? row.attr} is not shown`);
+  const value = (o: T): unknown => (o as Record<string, unknown>)[field];
+  const get = show.text
+    ? (o: T) => show.text!(o)
+    : show.flag
+      ? (o: T) => onOff((value(o) ?? row.absent) as boolean | undefined)
+      : (o: T) => {
+          const v = value(o);
+          return v === undefined || v === false ? undefined : v === true ? '1' : String(v);
+        };
+  const w: Word<T> = { attr: row.name, key: show.word, get };
+  if (show.flag) w.flag = true;
+  if (show.bare) w.bare = true;
+  if (row.role === 'key') w.id = true;
+  if (row.compare === 'whole') w.clears = true;
+  return { ...w, ...more };
+}
+
+const routeWord = (name: string, more?: Partial<Word<Route>>): Word<Route> => tableWord(rowNamed(ROUTE_ROWS, name), more);
 
 const ROUTE: readonly Word<Route>[] = [
   { attr: 'type', key: 'type', bare: true, get: (r) => r.type, hide: (r) => r.type === 'unicast' },
   { attr: 'to', key: '', bare: true, id: true, get: (r) => (r.to.endsWith('/0') ? 'default' : r.to) },
   { attr: 'from', key: 'from', id: true, get: (r) => r.from },
   { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
-  { attr: 'via', key: 'via', get: (r) => r.via, clears: true },
-  { attr: 'dev', key: 'dev', get: (r) => r.dev, id: (r) => routeKeyDev(r) !== undefined },
+  routeWord('via'),
+  routeWord('dev', { id: (r) => routeKeyDev(r) !== undefined }),
   {
     attr: 'nexthops',
     key: 'nexthops',
@@ -143,21 +167,13 @@ const ROUTE: readonly Word<Route>[] = [
   { attr: 'table', key: 'table', id: true, get: (r, n) => tableText(r.table, n), hide: (r) => r.table === TABLE_MAIN },
   { attr: 'protocol', key: 'proto', get: (r, n) => protocolText(r.protocol, n) },
   { attr: 'scope', key: 'scope', get: (r) => r.scope, hide: (r) => r.scope === 'global' },
-  { attr: 'src', key: 'src', get: (r) => r.src, clears: true },
+  routeWord('src'),
   { attr: 'metric', key: 'metric', id: true, get: (r) => String(r.metric), hide: (r) => r.metric === 0 },
-  { attr: 'on-link', key: 'onlink', flag: true, get: (r) => onOff(r.onLink ?? false) },
-  { attr: 'mtu', key: 'mtu', get: (r) => (r.mtu === undefined ? undefined : `${r.mtuLock ? 'lock ' : ''}${r.mtu}`), clears: true },
-  // Read with the mtu, as iproute2 writes it ("mtu lock 1400"): a lock that changes changes that word.
-  { attr: 'mtu-lock', key: 'mtu lock', get: () => undefined },
-  ...METRIC_KEYS.map(([field, key]): Word<Route> => ({ attr: field, key, get: (r) => str(r[field] as string | number | undefined), clears: true })),
-  { attr: 'quickack', key: 'quickack', get: (r) => (r.quickack ? '1' : undefined), clears: true },
-  { attr: 'pref', key: 'pref', get: (r) => r.pref, clears: true },
-  {
-    attr: 'other',
-    key: 'attributes',
-    bare: true,
-    get: (r) => (r.other === undefined ? undefined : Object.entries(r.other).map(([k, v]) => `attr ${k} 0x${v}`).join(' ')),
-  },
+  routeWord('on-link'),
+  // The settings, in the table's order from the mtu on: metrics, preference, kept attributes.
+  ...ROUTE_ROWS.slice(ROUTE_ROWS.indexOf(rowNamed(ROUTE_ROWS, 'mtu')))
+    .filter((row) => row.show !== undefined)
+    .map((row) => tableWord(row)),
 ];
 
 const RULE: readonly Word<Rule>[] = [
