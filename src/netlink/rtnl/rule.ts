@@ -159,8 +159,9 @@ const layout = new AttrLayout([
   { attr: 0, codec: attributes, on: ALL },
 ]);
 
-/** Attributes the layout reads, and FRA_PAD: everything else is kept as it came. */
-const MODELLED = new Set([FRA_PRIORITY, FRA_SRC, FRA_DST, FRA_IIFNAME, FRA_OIFNAME, FRA_FWMARK, FRA_FWMASK, FRA_DSCP, FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_DPORT_RANGE, FRA_L3MDEV, FRA_SUPPRESS_PREFIXLEN, FRA_SUPPRESS_IFGROUP, FRA_TABLE, FRA_GOTO, FRA_PROTOCOL, FRA_PAD]);
+
+/** Attributes the layout reads (its slot 0 only writes), and FRA_PAD: everything else is kept as it came. */
+const MODELLED = new Set([...layout.types].filter((t) => t !== 0)).add(FRA_PAD);
 
 /**
  * Values the kernel reports for what was not asked for: a single port's
@@ -172,8 +173,6 @@ function isKernelDefault(type: number, payload: Buffer): boolean {
   return false;
 }
 
-const enc = new Ctx();
-const dec = new Ctx();
 
 /**
  * One RTM_NEWRULE or RTM_DELRULE request naming every selector, the action,
@@ -183,7 +182,7 @@ const dec = new Ctx();
  */
 export function writeRule(w: Writer, op: 'create' | 'delete', r: Rule, seq: number, exclusive = true): void {
   const af = r.family === 'ipv4' ? AF_INET : AF_INET6;
-  const ctx = enc.reset(op, addrLenOf(af));
+  const ctx = new Ctx().reset(op, addrLenOf(af));
   const action = ACTION_NUM.get(r.action);
   if (action === undefined) throw new Error(`unknown rule action ${r.action}`);
   if (r.from !== undefined) {
@@ -224,7 +223,7 @@ export function decodeRule(m: Message): Rule | undefined {
   const action = ACTIONS[b[o + 7]!];
   // FR_ACT_UNSPEC and the reserved numbers: the kernel never reports them.
   if (action === undefined) return undefined;
-  const ctx = dec.reset('create', addrLen);
+  const ctx = new Ctx().reset('create', addrLen);
   ctx.dstLen = b[o + 1]!;
   ctx.srcLen = b[o + 2]!;
   if (ctx.dstLen > addrLen * 8 || ctx.srcLen > addrLen * 8) throw new NetlinkParseError(`rule prefix length exceeds ${addrLen * 8}`);
