@@ -58,3 +58,33 @@ export function message(type: number, body: (w: Writer) => void): Message {
     }),
   );
 }
+
+/** One attribute of attrTree: its type (flags masked off) and payload, or its children when it is a nest. */
+export interface AttrNode {
+  type: number;
+  hex?: string;
+  children?: AttrNode[];
+}
+
+/**
+ * A request as a tree to compare with another: message type and flags,
+ * the family header (`headerLen` bytes) and the attributes, sorted by type
+ * (order is free on the wire), descending into the top-level types in `nests`
+ * (iproute2 leaves NLA_F_NESTED off some nests, so the flag decides
+ * nothing). Sequence number, port id and lengths are left out.
+ */
+export function attrTree(buf: Buffer, headerLen: number, nests: readonly number[] = []): { type: number; flags: number; header: string; attrs: AttrNode[] } {
+  const walk = (off: number, end: number, top: boolean): AttrNode[] => {
+    const out: AttrNode[] = [];
+    while (off + 4 <= end) {
+      const len = buf.readUInt16LE(off);
+      assert.ok(len >= 4 && off + len <= end, `bad attribute at byte ${off}`);
+      const type = buf.readUInt16LE(off + 2) & 0x3fff;
+      out.push(top && nests.includes(type) ? { type, children: walk(off + 4, off + len, false) } : { type, hex: buf.toString('hex', off + 4, off + len) });
+      off += (len + 3) & ~3;
+    }
+    return out.sort((a, b) => a.type - b.type);
+  };
+  const end = buf.readUInt32LE(0);
+  return { type: buf.readUInt16LE(4), flags: buf.readUInt16LE(6), header: buf.toString('hex', 16, 16 + headerLen), attrs: walk(16 + ((headerLen + 3) & ~3), end, true) };
+}
