@@ -8,6 +8,7 @@
 // writes carries its protocol marker, and the links it creates its alias. Exact (rollback):
 // the desired object is the whole truth, protocol and alias included.
 import { OWNER_ALIAS } from '../model/constants.js';
+import { NEIGHBOR_TABLE } from '../netlink/rtnl/neighbor.js';
 import { nexthopsDiffer, ROUTE_ROWS } from '../netlink/rtnl/route.js';
 import type { Address, Link, Neighbor, Route, Rule } from '../model/types.js';
 import { collectRows, comparedRows, compileDiffers, mergeRows } from './attrs.js';
@@ -348,13 +349,18 @@ export function neighborToCreate(d: Neighbor, mode: CompareMode): Neighbor {
   return { ...neighbor, state: 'permanent', protocol: mode.protocol };
 }
 
-const NEIGHBOR_ATTRS: readonly AttrSpec<Neighbor>[] = [{ name: 'lladdr', get: (n) => n.lladdr }];
+/** The neighbor attributes compared and merged, from the neighbor table. */
+const NEIGHBOR_COMPARED = comparedRows(NEIGHBOR_TABLE);
 
 export function neighborDifference(d: Neighbor, a: Neighbor, mode: CompareMode): Difference<Neighbor> | undefined {
-  const attrs = collect(NEIGHBOR_ATTRS, d, a, mode.exact, []);
+  const attrs = collectRows(NEIGHBOR_COMPARED, d, a, mode.exact, []);
   if (mode.exact && d.state !== a.state) attrs.push({ attr: 'state', old: a.state, new: d.state });
   attrs.push(...protocolChange(mode.exact ? d.protocol : mode.protocol, a.protocol));
   if (attrs.length === 0) return undefined;
-  const after = mode.exact ? d : { ...a, lladdr: d.lladdr ?? a.lladdr, state: 'permanent', protocol: mode.protocol };
+  if (mode.exact) return { action: 'update', attrs, after: d };
+  const after: Neighbor = { ...a };
+  mergeRows(NEIGHBOR_COMPARED, d, a, after);
+  after.state = 'permanent';
+  after.protocol = mode.protocol;
   return { action: 'update', attrs, after };
 }

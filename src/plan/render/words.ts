@@ -7,7 +7,9 @@ import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAME
 import { IP_PROTOCOL_NAMES, routeKeyDev } from '../../model/identity.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
 import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
+import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
 import { ROUTE_ROWS } from '../../netlink/rtnl/route.js';
+import { RULE_TABLE } from '../../netlink/rtnl/rule.js';
 import type { ModelObject } from '../types.js';
 
 /** Names for numbers: the config's tables and netrec's own protocol marker. */
@@ -176,24 +178,26 @@ const ROUTE: readonly Word<Route>[] = [
     .map((row) => tableWord(row)),
 ];
 
+const ruleWord = (name: string): Word<Rule> => tableWord(rowNamed(RULE_TABLE, name));
+
 const RULE: readonly Word<Rule>[] = [
   { attr: 'family', key: 'family', bare: true, id: true, get: (r) => r.family },
-  { attr: 'priority', key: 'pref', id: true, get: (r) => String(r.priority) },
+  ruleWord('priority'),
   { attr: 'not', key: 'not', flag: true, id: true, get: (r) => onOff(r.not ?? false) },
-  { attr: 'from', key: 'from', id: true, get: (r) => r.from },
-  { attr: 'to', key: 'to', id: true, get: (r) => r.to },
+  ruleWord('from'),
+  ruleWord('to'),
   { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
-  { attr: 'dscp', key: 'dscp', id: true, get: (r) => str(r.dscp) },
-  { attr: 'fwmark', key: 'fwmark', id: true, get: (r) => (r.fwmark === undefined ? undefined : `${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`) },
-  { attr: 'iif', key: 'iif', id: true, get: (r) => r.iif },
-  { attr: 'oif', key: 'oif', id: true, get: (r) => r.oif },
-  { attr: 'uidrange', key: 'uidrange', id: true, get: (r) => r.uidrange },
-  { attr: 'ipproto', key: 'ipproto', id: true, get: (r) => (r.ipproto === undefined ? undefined : (IP_PROTOCOL_NAMES[r.ipproto] ?? String(r.ipproto))) },
-  { attr: 'sport', key: 'sport', id: true, get: (r) => r.sport },
-  { attr: 'dport', key: 'dport', id: true, get: (r) => r.dport },
-  { attr: 'l3mdev', key: 'l3mdev', flag: true, id: true, get: (r) => onOff(r.l3mdev ?? false) },
-  { attr: 'suppress-prefixlength', key: 'suppress_prefixlength', id: true, get: (r) => str(r.suppressPrefixlength) },
-  { attr: 'suppress-ifgroup', key: 'suppress_ifgroup', id: true, get: (r) => str(r.suppressIfgroup) },
+  ruleWord('dscp'),
+  ruleWord('fwmark'),
+  ruleWord('iif'),
+  ruleWord('oif'),
+  ruleWord('uidrange'),
+  ruleWord('ipproto'),
+  ruleWord('sport'),
+  ruleWord('dport'),
+  ruleWord('l3mdev'),
+  ruleWord('suppress-prefixlength'),
+  ruleWord('suppress-ifgroup'),
   {
     attr: 'attributes',
     key: 'attributes',
@@ -219,7 +223,7 @@ const RULE: readonly Word<Rule>[] = [
 
 const NEIGHBOR: readonly Word<Neighbor>[] = [
   { attr: 'address', key: '', bare: true, id: true, get: (x) => x.address },
-  { attr: 'lladdr', key: 'lladdr', get: (x) => x.lladdr },
+  tableWord(rowNamed(NEIGHBOR_TABLE, 'lladdr')),
   { attr: 'dev', key: 'dev', id: true, get: (x) => x.dev },
   { attr: 'state', key: 'nud', get: (x) => x.state, hide: (x) => x.state === 'permanent' || x.state === 'present' },
   { attr: 'protocol', key: 'proto', get: (x, n) => (x.protocol === undefined ? undefined : protocolText(x.protocol, n)), hide: (x, n) => x.protocol === n.protocol },
