@@ -262,7 +262,15 @@ const ROUTE_COMPARED = comparedRows(ROUTE_ROWS);
 /** Path rows: mergeRoute decides them together. */
 const ROUTE_PATH = new Set(['type', 'via', 'dev', 'nexthops']);
 const ROUTE_MERGED = ROUTE_COMPARED.filter((s) => !ROUTE_PATH.has(s.field));
-const routeAttrsDiffer = compileDiffers(ROUTE_COMPARED);
+/**
+ * Whether routeDifference would find anything, for the one pass over a
+ * full routing table: generated from the route table (direct field reads,
+ * no allocation), the owner first.
+ */
+export const routeDiffers: (d: Route, a: Route, mode: CompareMode) => boolean = compileDiffers(
+  ROUTE_COMPARED,
+  '(mode.exact ? d.protocol : mode.protocol) !== a.protocol',
+);
 
 /** Types that carry no device or gateway (the kernel refuses them on one). */
 const PATHLESS: ReadonlySet<string> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
@@ -274,15 +282,6 @@ export function routeToCreate(d: Route, mode: CompareMode): Route {
 /** Whether a declared route's nexthops differ from an existing one's (not exact). */
 export function routeNexthopsDiffer(d: Route, a: Route): boolean {
   return nexthopsDiffer(d, a, false);
-}
-
-/**
- * Whether routeDifference would find anything, for the one pass over a
- * full routing table: generated from the route table (direct field reads,
- * no allocation).
- */
-export function routeDiffers(d: Route, a: Route, mode: CompareMode): boolean {
-  return (mode.exact ? d.protocol : mode.protocol) !== a.protocol || routeAttrsDiffer(d, a, mode.exact);
 }
 
 export function routeDifference(d: Route, a: Route, mode: CompareMode): Difference<Route> {
