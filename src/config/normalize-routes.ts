@@ -2,7 +2,8 @@
 // declared route and the same route read back from the kernel are equal.
 import { IPV6_DEFAULT_METRIC, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { defaultPrefix } from '../model/ip.js';
-import { copyRouteMetrics, type Family, type Nexthop, type Route, type RouteType, type Scope, type Source } from '../model/types.js';
+import type { Family, Nexthop, Route, RouteType, Scope, Source } from '../model/types.js';
+import { copyRouteMetrics, namesRouteSetting } from '../netlink/rtnl/route.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { Bad, protocol, table } from './values.js';
 
@@ -25,13 +26,8 @@ export interface RawRoute {
   src?: string;
   from?: string;
   mtu?: number;
-  'mtu-lock'?: boolean;
-  initcwnd?: number;
-  initrwnd?: number;
-  advmss?: number;
-  hoplimit?: number;
-  quickack?: boolean;
-  congctl?: string;
+  /** The route settings (metrics, preference) by config name: see copyRouteMetrics. */
+  [setting: string]: unknown;
   pref?: 'low' | 'medium' | 'high';
   other?: Record<string, string>;
   'on-link'?: boolean;
@@ -115,10 +111,7 @@ export function hasOnlyToAndVia(raw: RawRoute): boolean {
 
 /** Whether a route names any of the keys that most routes leave out (source prefix, metrics, preference, kept attributes). */
 function hasMore(raw: RawRoute): boolean {
-  return (
-    raw.from !== undefined || raw['mtu-lock'] !== undefined || raw.initcwnd !== undefined || raw.initrwnd !== undefined || raw.advmss !== undefined ||
-    raw.hoplimit !== undefined || raw.quickack !== undefined || raw.congctl !== undefined || raw.pref !== undefined || raw.other !== undefined
-  );
+  return raw.from !== undefined || raw.other !== undefined || namesRouteSetting(raw);
 }
 
 /** The route of an entry, placed (its source attached). */
@@ -209,7 +202,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   if (raw.mtu !== undefined) r.mtu = raw.mtu;
   if (raw['on-link']) r.onLink = true;
   if (more) {
-    copyRouteMetrics(raw, r, 'key', 'field');
+    copyRouteMetrics(raw, r, 'name', 'field');
     if (raw.other !== undefined && Object.keys(raw.other).length > 0) {
       const other: Record<string, string> = {};
       for (const k of Object.keys(raw.other).sort()) other[k] = raw.other[k]!;

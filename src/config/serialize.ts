@@ -5,7 +5,8 @@
 import { DEFAULT_PROTOCOL, OWNER_ALIAS, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { IP_PROTOCOL_NAMES, ruleKey } from '../model/identity.js';
 import { kindOf, type Kind } from '../kinds/registry.js';
-import { copyRouteMetrics, type Address, type Link, type LinkOptions, type Neighbor, type Policy, type Route, type Rule, type State } from '../model/types.js';
+import { copyRouteMetrics } from '../netlink/rtnl/route.js';
+import type { Address, Link, LinkOptions, Neighbor, Policy, Route, Rule, State } from '../model/types.js';
 import { addressSortKey, parseIPv4 } from '../model/ip.js';
 import { defaultMetric, defaultScope, defaultTable } from './normalize-routes.js';
 import { BUILTIN_TABLE_NUMBERS, builtinTables, protocolName } from './values.js';
@@ -177,7 +178,7 @@ class Renderer {
     if (r.from !== undefined) d.from = r.from;
     if (r.src !== undefined) d.src = r.src;
     if (r.mtu !== undefined) d.mtu = r.mtu;
-    copyRouteMetrics(r, d, 'field', 'key');
+    copyRouteMetrics(r, d, 'field', 'name');
     if (r.other !== undefined) d.other = { ...r.other };
     if (r.onLink) d['on-link'] = true;
     if (r.tos) d.tos = r.tos;

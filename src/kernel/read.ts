@@ -17,11 +17,11 @@ import {
 import type { Connection } from '../netlink/connection.js';
 import { KernelError } from '../netlink/errors.js';
 import type { Message, Writer } from '../netlink/message.js';
-import { decodeAddress, IFADDRMSG_LEN, readAddressAttributes, type AddrWire } from '../netlink/rtnl/address.js';
+import { addressLayout, decodeAddress, IFADDRMSG_LEN, type AddrWire } from '../netlink/rtnl/address.js';
 import { Ctx, type IndexName } from '../netlink/rtnl/layout.js';
 import { decodeLink, IFINFOMSG_LEN, IFLA_EXT_MASK, resolveLinks, RTEXT_FILTER_SKIP_STATS, type RawLink } from '../netlink/rtnl/link.js';
 import { decodeNeighbor, NDMSG_LEN } from '../netlink/rtnl/neighbor.js';
-import { decodeRoute, RTMSG_LEN } from '../netlink/rtnl/route.js';
+import { RouteDecoder, RTMSG_LEN } from '../netlink/rtnl/route.js';
 import { decodeRule, FIB_RULE_HDR_LEN } from '../netlink/rtnl/rule.js';
 
 export { resolveLinks } from '../netlink/rtnl/link.js';
@@ -87,7 +87,8 @@ export function readAddresses(conn: Connection, names: IndexName, protocol = DEF
 
 /** Routes of every table. */
 export function readRoutes(conn: Connection, names: IndexName): Promise<Route[]> {
-  return dumpBoth(conn, RTM_GETROUTE, RTMSG_LEN, (m) => decodeRoute(m, names));
+  const decoder = new RouteDecoder(names);
+  return dumpBoth(conn, RTM_GETROUTE, RTMSG_LEN, (m) => decoder.decode(m));
 }
 
 export function readRules(conn: Connection): Promise<Rule[]> {
@@ -139,7 +140,7 @@ export async function readTentativeAddresses(conn: Connection): Promise<Set<stri
   const ctx = new Ctx().reset('create', 16);
   const found = await dumpFamily(conn, RTM_GETADDR, IFADDRMSG_LEN, AF_INET6, (m) => {
     const wire: AddrWire = {};
-    readAddressAttributes(m.buf, m.off + IFADDRMSG_LEN, m.end, wire, ctx);
+    addressLayout.decode(m.buf, m.off + IFADDRMSG_LEN, m.end, wire, ctx);
     const flags = wire.flags ?? m.buf[m.off + 2]!;
     return flags & IFA_F_TENTATIVE && !(flags & IFA_F_DADFAILED) ? (wire.local ?? wire.prefix) : undefined;
   });

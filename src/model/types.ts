@@ -143,7 +143,9 @@ export interface Route {
   mtu?: number;
   onLink?: boolean;
   nexthops?: Nexthop[];
-  // Route metrics (RTA_METRICS); undefined: the kernel default (none set).
+  // Route metrics (RTA_METRICS) and preference: netlink/rtnl/route.ts's table
+  // describes each (config name, wire form, default, comparison, words).
+  // Undefined: the kernel default (none set).
   /** RTAX_LOCK bit of RTAX_MTU: path MTU discovery may not lower it. */
   mtuLock?: boolean;
   initcwnd?: number;
@@ -168,39 +170,6 @@ export interface Route {
   protocol: number;
   state?: 'present' | 'absent';
   source?: Source;
-}
-
-/** A route's metrics and preference by their model field. */
-export type RouteMetricField = 'mtuLock' | 'initcwnd' | 'initrwnd' | 'advmss' | 'hoplimit' | 'quickack' | 'congctl' | 'pref';
-
-/**
- * The route's metrics and preference, in config order: each one's config key,
- * model field, and the value the kernel has without it (not kept). One list
- * for the config reader, `show` and the route netrec writes over another.
- */
-export const ROUTE_METRICS: readonly { key: string; field: RouteMetricField; absent: unknown }[] = [
-  { key: 'mtu-lock', field: 'mtuLock', absent: false },
-  { key: 'initcwnd', field: 'initcwnd', absent: undefined },
-  { key: 'initrwnd', field: 'initrwnd', absent: undefined },
-  { key: 'advmss', field: 'advmss', absent: undefined },
-  { key: 'hoplimit', field: 'hoplimit', absent: undefined },
-  { key: 'quickack', field: 'quickack', absent: false },
-  { key: 'congctl', field: 'congctl', absent: undefined },
-  { key: 'pref', field: 'pref', absent: 'medium' },
-];
-
-/**
- * Copies the metrics `from` has onto `to`, by config key or model field on
- * either side; values the kernel has without them (unset, false, medium) are
- * left out.
- */
-export function copyRouteMetrics(from: object, to: object, fromName: 'key' | 'field', toName: 'key' | 'field'): void {
-  const src = from as Record<string, unknown>;
-  const dst = to as Record<string, unknown>;
-  for (const m of ROUTE_METRICS) {
-    const v = src[m[fromName]];
-    if (v !== undefined && v !== m.absent) dst[m[toName]] = v;
-  }
 }
 
 export type RuleAction = 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' | 'goto' | 'nop';

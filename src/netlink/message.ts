@@ -215,7 +215,11 @@ export function forEachAttr(buf: Buffer, off: number, end: number, cb: (type: nu
   }
 }
 
-/** Read helpers that check the payload size first. */
+/**
+ * Read helpers that check the payload size first: the primitives of
+ * rtnl/layout.ts's codecs, and of the few attributes read outside a
+ * layout (extended ACKs).
+ */
 export function attrU8(buf: Buffer, at: number, len: number): number {
   need(len, 1, at);
   return buf[at]!;
@@ -248,6 +252,7 @@ export function attrString(buf: Buffer, at: number, len: number): string {
   return buf.toString('utf8', at, end);
 }
 
-function need(len: number, size: number, at: number): void {
+/** Checks an attribute's payload has at least `size` bytes. */
+export function need(len: number, size: number, at: number): void {
   if (len < size) throw new NetlinkParseError(`attribute at byte ${at} has ${len} bytes, needs ${size}`);
 }

@@ -9,7 +9,10 @@
 // the desired object is the whole truth, protocol and alias included.
 import { KINDS, kindOf } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
-import { copyRouteMetrics, type Address, type Link, type Neighbor, type Nexthop, type Route, type Rule } from '../model/types.js';
+import { NEIGHBOR_TABLE } from '../netlink/rtnl/neighbor.js';
+import { nexthopsDiffer, ROUTE_ROWS } from '../netlink/rtnl/route.js';
+import type { Address, Link, Neighbor, Route, Rule } from '../model/types.js';
+import { collectRows, comparedRows, compileDiffers, mergeRows } from './attrs.js';
 import type { AttrChange } from './types.js';
 
 export interface CompareMode {
@@ -243,82 +246,30 @@ export function addressDifference(d: Address, a: Address, mode: CompareMode): Di
 
 // ---- routes ---------------------------------------------------------------
 
-function hopMatches(want: Nexthop, have: Nexthop, exact: boolean): boolean {
-  if (want.weight !== have.weight) return false;
-  if (exact) return want.via === have.via && want.dev === have.dev && !!want.onLink === !!have.onLink;
-  return (
-    (want.via === undefined || want.via === have.via) &&
-    (want.dev === undefined || want.dev === have.dev) &&
-    (want.onLink === undefined || want.onLink === !!have.onLink)
-  );
-}
-
-/** Nexthops compare as a multiset: the kernel does not keep their order. */
-function nexthopsDiffer(d: Route, a: Route, exact: boolean): boolean {
-  const have = a.nexthops ?? [];
-  if (d.nexthops === undefined) {
-    // A declared single path is not met by a multipath route.
-    return have.length > 0 && (exact || d.via !== undefined || d.dev !== undefined);
-  }
-  if (have.length !== d.nexthops.length) return true;
-  // Fully specified hops first, so a partly specified one cannot take their match.
-  const want = [...d.nexthops].sort((x, y) => unspecified(x) - unspecified(y));
-  const used = new Array<boolean>(have.length).fill(false);
-  next: for (const w of want) {
-    for (let i = 0; i < have.length; i++) {
-      if (!used[i] && hopMatches(w, have[i]!, exact)) {
-        used[i] = true;
-        continue next;
-      }
-    }
-    return true;
-  }
-  return false;
-}
-
-function unspecified(h: Nexthop): number {
-  return (h.via === undefined ? 1 : 0) + (h.dev === undefined ? 1 : 0);
-}
+/**
+ * The route attributes compared, from the route table. A declared route is
+ * the whole route: an attribute it leaves out is the kernel's default (no
+ * src, no mtu, no metrics, medium preference), so removing `mtu:` from a
+ * config clears it. Exceptions, compared only when declared: the device of
+ * a gateway route (the kernel derives it), and the attributes netrec does
+ * not model (`other`), which are kept when netrec rewrites the route.
+ */
+const ROUTE_COMPARED = comparedRows(ROUTE_ROWS);
+/** Path rows: mergeRoute decides them together. */
+const ROUTE_PATH = new Set(['type', 'via', 'dev', 'nexthops']);
+const ROUTE_MERGED = ROUTE_COMPARED.filter((s) => !ROUTE_PATH.has(s.field));
+/**
+ * Whether routeDifference would find anything, for the one pass over a
+ * full routing table: generated from the route table (direct field reads,
+ * no allocation), the owner first.
+ */
+export const routeDiffers: (d: Route, a: Route, mode: CompareMode) => boolean = compileDiffers(
+  ROUTE_COMPARED,
+  '(mode.exact ? d.protocol : mode.protocol) !== a.protocol',
+);
 
 /** Types that carry no device or gateway (the kernel refuses them on one). */
 const PATHLESS: ReadonlySet<string> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
-
-/** The opaque attributes as one comparable text (their keys are sorted). */
-function otherText(r: Route): string | undefined {
-  return r.other === undefined ? undefined : JSON.stringify(r.other);
-}
-
-/**
- * A declared route is the whole route: an attribute it leaves out is the
- * kernel's default (no src, no mtu, no metrics, medium preference), so
- * removing `mtu:` from a config clears it. Exceptions, compared only when
- * declared: the device of a gateway route (the kernel derives it), and the
- * attributes netrec does not model (`other`), which are kept when netrec
- * rewrites the route.
- */
-function clearedDiffers(want: unknown, have: unknown): boolean {
-  return want !== have;
-}
-
-const ROUTE_ATTRS: readonly AttrSpec<Route>[] = [
-  { name: 'type', get: (r) => r.type },
-  { name: 'via', get: (r) => r.via, differs: (d, a) => clearedDiffers(d.via, a.via) },
-  { name: 'dev', get: (r) => r.dev },
-  { name: 'scope', get: (r) => r.scope },
-  { name: 'src', get: (r) => r.src, differs: (d, a) => clearedDiffers(d.src, a.src) },
-  { name: 'mtu', get: (r) => r.mtu, differs: (d, a) => clearedDiffers(d.mtu, a.mtu) },
-  { name: 'mtu-lock', get: (r) => r.mtuLock, differs: (d, a) => !!d.mtuLock !== !!a.mtuLock },
-  flag('on-link', (r) => r.onLink),
-  { name: 'nexthops', get: (r) => r.nexthops, differs: nexthopsDiffer },
-  { name: 'initcwnd', get: (r) => r.initcwnd, differs: (d, a) => clearedDiffers(d.initcwnd, a.initcwnd) },
-  { name: 'initrwnd', get: (r) => r.initrwnd, differs: (d, a) => clearedDiffers(d.initrwnd, a.initrwnd) },
-  { name: 'advmss', get: (r) => r.advmss, differs: (d, a) => clearedDiffers(d.advmss, a.advmss) },
-  { name: 'hoplimit', get: (r) => r.hoplimit, differs: (d, a) => clearedDiffers(d.hoplimit, a.hoplimit) },
-  { name: 'quickack', get: (r) => r.quickack, differs: (d, a) => !!d.quickack !== !!a.quickack },
-  { name: 'congctl', get: (r) => r.congctl, differs: (d, a) => clearedDiffers(d.congctl, a.congctl) },
-  { name: 'pref', get: (r) => r.pref, differs: (d, a) => clearedDiffers(d.pref, a.pref) },
-  { name: 'other', get: (r) => r.other, differs: (d, a, exact) => (d.other !== undefined || exact) && otherText(d) !== otherText(a) },
-];
 
 export function routeToCreate(d: Route, mode: CompareMode): Route {
   return mode.exact || d.protocol === mode.protocol ? d : { ...d, protocol: mode.protocol };
@@ -329,34 +280,8 @@ export function routeNexthopsDiffer(d: Route, a: Route): boolean {
   return nexthopsDiffer(d, a, false);
 }
 
-/**
- * Whether routeDifference would find anything: ROUTE_ATTRS written out,
- * for the one pass over a full routing table (direct field reads, no
- * allocation). The tests hold the two to the same answer.
- */
-export function routeDiffers(d: Route, a: Route, mode: CompareMode): boolean {
-  const exact = mode.exact;
-  return (
-    (exact ? d.protocol : mode.protocol) !== a.protocol ||
-    valueDiffers(d.type, a.type, exact) ||
-    d.via !== a.via ||
-    valueDiffers(d.dev, a.dev, exact) ||
-    valueDiffers(d.scope, a.scope, exact) ||
-    d.src !== a.src ||
-    d.mtu !== a.mtu ||
-    flagDiffers(d.onLink, a.onLink, exact) ||
-    ((d.nexthops !== undefined || a.nexthops !== undefined) && nexthopsDiffer(d, a, exact)) ||
-    // Rarely set: one test for all of them when neither route has any.
-    ((d.mtuLock !== undefined || a.mtuLock !== undefined || d.initcwnd !== undefined || a.initcwnd !== undefined || d.initrwnd !== undefined || a.initrwnd !== undefined ||
-      d.advmss !== undefined || a.advmss !== undefined || d.hoplimit !== undefined || a.hoplimit !== undefined || d.quickack !== undefined || a.quickack !== undefined ||
-      d.congctl !== undefined || a.congctl !== undefined || d.pref !== undefined || a.pref !== undefined || d.other !== undefined || a.other !== undefined) &&
-      (!!d.mtuLock !== !!a.mtuLock || d.initcwnd !== a.initcwnd || d.initrwnd !== a.initrwnd || d.advmss !== a.advmss || d.hoplimit !== a.hoplimit ||
-        !!d.quickack !== !!a.quickack || d.congctl !== a.congctl || d.pref !== a.pref || ((d.other !== undefined || exact) && otherText(d) !== otherText(a))))
-  );
-}
-
 export function routeDifference(d: Route, a: Route, mode: CompareMode): Difference<Route> {
-  const attrs = collect(ROUTE_ATTRS, d, a, mode.exact, []);
+  const attrs = collectRows(ROUTE_COMPARED, d, a, mode.exact, []);
   attrs.push(...protocolChange(mode.exact ? d.protocol : mode.protocol, a.protocol));
   return { action: 'update', attrs, after: mode.exact ? d : mergeRoute(d, a, mode.protocol) };
 }
@@ -389,13 +314,7 @@ function mergeRoute(d: Route, a: Route, protocol: number): Route {
     if (dev !== undefined) r.dev = dev;
   }
   if (multipath) r.nexthops = d.nexthops;
-  if (d.scope !== undefined) r.scope = d.scope;
-  if (d.src !== undefined) r.src = d.src;
-  if (d.mtu !== undefined) r.mtu = d.mtu;
-  if (d.onLink) r.onLink = true;
-  copyRouteMetrics(d, r, 'field', 'field');
-  const other = d.other ?? a.other;
-  if (other !== undefined) r.other = other;
+  mergeRows(ROUTE_MERGED, d, a, r);
   return r;
 }
 
@@ -425,13 +344,18 @@ export function neighborToCreate(d: Neighbor, mode: CompareMode): Neighbor {
   return { ...neighbor, state: 'permanent', protocol: mode.protocol };
 }
 
-const NEIGHBOR_ATTRS: readonly AttrSpec<Neighbor>[] = [{ name: 'lladdr', get: (n) => n.lladdr }];
+/** The neighbor attributes compared and merged, from the neighbor table. */
+const NEIGHBOR_COMPARED = comparedRows(NEIGHBOR_TABLE);
 
 export function neighborDifference(d: Neighbor, a: Neighbor, mode: CompareMode): Difference<Neighbor> | undefined {
-  const attrs = collect(NEIGHBOR_ATTRS, d, a, mode.exact, []);
+  const attrs = collectRows(NEIGHBOR_COMPARED, d, a, mode.exact, []);
   if (mode.exact && d.state !== a.state) attrs.push({ attr: 'state', old: a.state, new: d.state });
   attrs.push(...protocolChange(mode.exact ? d.protocol : mode.protocol, a.protocol));
   if (attrs.length === 0) return undefined;
-  const after = mode.exact ? d : { ...a, lladdr: d.lladdr ?? a.lladdr, state: 'permanent', protocol: mode.protocol };
+  if (mode.exact) return { action: 'update', attrs, after: d };
+  const after: Neighbor = { ...a };
+  mergeRows(NEIGHBOR_COMPARED, d, a, after);
+  after.state = 'permanent';
+  after.protocol = mode.protocol;
   return { action: 'update', attrs, after };
 }

@@ -87,13 +87,13 @@ function attrList(buf: Buffer, off: number, end: number): AttrNode[] | undefined
 }
 
 /**
- * One rtnetlink link message as a tree to compare with another: type, flags,
- * the ifinfomsg, and its attributes in any order; seq and pid left out.
+ * One rtnetlink request as a tree to compare with another: type, flags, the
+ * family header (`headerLen` bytes: 16 ifinfomsg, 8 ifaddrmsg, 12 rtmsg or
+ * fib_rule_hdr or ndmsg) and its attributes in any order; seq and pid left out.
  */
-export function attrTree(buf: Buffer): { type: number; flags: number; header: string; attrs: AttrNode[] } {
-  const IFINFOMSG_LEN = 16;
+export function attrTree(buf: Buffer, headerLen = 16): { type: number; flags: number; header: string; attrs: AttrNode[] } {
   const len = buf.readUInt32LE(0);
-  const attrs = attrList(buf, 16 + IFINFOMSG_LEN, len);
+  const attrs = attrList(buf, 16 + ((headerLen + 3) & ~3), len);
   assert.ok(attrs, 'the attributes fill the message');
-  return { type: buf.readUInt16LE(4), flags: buf.readUInt16LE(6), header: buf.subarray(16, 16 + IFINFOMSG_LEN).toString('hex'), attrs };
+  return { type: buf.readUInt16LE(4), flags: buf.readUInt16LE(6), header: buf.subarray(16, 16 + headerLen).toString('hex'), attrs };
 }

@@ -4,10 +4,10 @@
 import { DEFAULT_PROTOCOL } from '../../model/constants.js';
 import { maxPrefixLen } from '../../model/ip.js';
 import type { Address, Family } from '../../model/types.js';
-import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, RTM_DELADDR, RTM_NEWADDR } from '../constants.js';
+import { AF_INET, AF_INET6, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, RTM_DELADDR, RTM_NEWADDR } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import { attrLength, type Message, type Writer } from '../message.js';
-import { addrLenOf, AttrLayout, Ctx, ip, nameOf, need, needHeader, prefixBytes, readIp, string, u32, u8, type Codec, type IndexName, type NameIndex } from './layout.js';
+import type { Message, Writer } from '../message.js';
+import { addrLenOf, AttrLayout, Ctx, ip, nameOf, need, needHeader, prefixBytes, string, u32, u8, type Codec, type IndexName, type NameIndex } from './layout.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
 
@@ -74,21 +74,19 @@ const flags: Codec<number> = {
   },
 };
 
-const CREATE = ['create', 'replace'] as const;
-const ALL = ['create', 'replace', 'delete'] as const;
-
-/** Writes addresses; also the reference readAddressAttributes' switch is tested against. */
+/**
+ * The address attributes, as they are on the wire (AddrWire): writes and
+ * reads addresses. The local and prefix addresses are the key; the rest
+ * are settings, written on create and replace.
+ */
 export const addressLayout = new AttrLayout([
-  { attr: IFA_LOCAL, field: 'local', codec: ip, on: ALL },
-  { attr: IFA_ADDRESS, field: 'prefix', codec: ip, on: ALL },
-  { attr: IFA_LABEL, field: 'label', codec: string, on: CREATE },
-  { attr: IFA_CACHEINFO, codec: cacheinfo, on: CREATE },
-  { attr: IFA_FLAGS, field: 'flags', codec: flags, on: CREATE },
-  { attr: IFA_PROTO, field: 'protocol', codec: u8, on: CREATE },
+  { attr: IFA_LOCAL, field: 'local', codec: ip, role: 'key' },
+  { attr: IFA_ADDRESS, field: 'prefix', codec: ip, role: 'key' },
+  { attr: IFA_LABEL, field: 'label', codec: string, role: 'attr' },
+  { attr: IFA_CACHEINFO, codec: cacheinfo, role: 'attr' },
+  { attr: IFA_FLAGS, field: 'flags', codec: flags, role: 'attr' },
+  { attr: IFA_PROTO, field: 'protocol', codec: u8, role: 'attr' },
 ]);
-
-const enc = new Ctx();
-const dec = new Ctx();
 
 /**
  * One RTM_NEWADDR (create: EXCL, replace: REPLACE) or RTM_DELADDR request.
@@ -96,7 +94,7 @@ const dec = new Ctx();
  */
 export function writeAddress(w: Writer, op: 'create' | 'replace' | 'delete', a: Address, seq: number, idx: NameIndex): void {
   const af = a.family === 'ipv4' ? AF_INET : AF_INET6;
-  const ctx = enc.reset(op, addrLenOf(af));
+  const ctx = new Ctx().reset(op, addrLenOf(af));
   const local = prefixBytes(a.address, ctx.addrLen);
   const peer = a.peer === undefined ? undefined : prefixBytes(a.peer, ctx.addrLen);
   const localText = bare(a.address);
@@ -135,13 +133,12 @@ export function decodeAddress(m: Message, names: IndexName, protocol: number = D
   const prefixLen = b[o + 1]!;
   const max = maxPrefixLen(family);
   if (prefixLen > max) throw new NetlinkParseError(`address prefix length ${prefixLen} exceeds ${max}`);
-  const ctx = dec.reset('create', addrLenOf(af));
+  const ctx = new Ctx().reset('create', addrLenOf(af));
   ctx.names = names;
   const dev = nameOf(b.readUInt32LE(o + 4), ctx);
   if (dev === undefined) return undefined;
-  const wire = decoded;
-  wire.local = wire.prefix = wire.label = wire.flags = wire.validLifetime = wire.preferredLifetime = wire.protocol = undefined;
-  readAddressAttributes(b, o + IFADDRMSG_LEN, m.end, wire, ctx);
+  const wire: AddrWire = {};
+  addressLayout.decode(b, o + IFADDRMSG_LEN, m.end, wire, ctx);
   const local = wire.local ?? wire.prefix;
   if (local === undefined) throw new NetlinkParseError(`address on ${dev} has neither IFA_LOCAL nor IFA_ADDRESS`);
   const peer = wire.local !== undefined && wire.prefix !== undefined && wire.prefix !== wire.local ? wire.prefix : undefined;
@@ -156,52 +153,6 @@ export function decodeAddress(m: Message, names: IndexName, protocol: number = D
   if (wire.protocol !== undefined) a.protocol = wire.protocol;
   a.kernelManaged = isKernelManaged(a, local, f, protocol);
   return a;
-}
-
-/** The attributes of the message being decoded: one object, every field reset per message. */
-const decoded: AddrWire = {
-  local: undefined,
-  prefix: undefined,
-  label: undefined,
-  flags: undefined,
-  validLifetime: undefined,
-  preferredLifetime: undefined,
-  protocol: undefined,
-};
-
-/**
- * addressLayout.decode, written out as a switch: a dump has an address per
- * interface and family, and direct stores into known fields cost a third
- * of the generic decoder's per-field setters. The tests hold the two to
- * the same results and errors.
- */
-export function readAddressAttributes(b: Buffer, off: number, end: number, wire: AddrWire, ctx: Ctx): void {
-  while (end - off >= NLA_HDRLEN) {
-    const len = attrLength(b, off, end);
-    const at = off + NLA_HDRLEN;
-    const n = len - NLA_HDRLEN;
-    switch (b.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
-      case IFA_LOCAL:
-        wire.local = readIp(b, at, n, ctx.addrLen);
-        break;
-      case IFA_ADDRESS:
-        wire.prefix = readIp(b, at, n, ctx.addrLen);
-        break;
-      case IFA_LABEL:
-        wire.label = string.read(b, at, n, ctx, wire);
-        break;
-      case IFA_CACHEINFO:
-        cacheinfo.read(b, at, n, ctx, wire);
-        break;
-      case IFA_FLAGS:
-        wire.flags = u32.read(b, at, n, ctx, wire);
-        break;
-      case IFA_PROTO:
-        wire.protocol = u8.read(b, at, n, ctx, wire);
-        break;
-    }
-    off += (len + 3) & ~3;
-  }
 }
 
 /** IPv6 link-local, temporary, set by the kernel (IFA_PROTO), or finite and not netrec's. */

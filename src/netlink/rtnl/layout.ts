@@ -1,12 +1,18 @@
-// Attribute layouts declared once, as data: attribute number, codec, model
-// field. The same table drives the encoder and the decoder, so the two are
-// mirror images and cannot drift. Decoding walks the attributes once and
-// looks each one up by number in a dense array; codecs are shared
-// singletons, so a message costs no closures.
+// Attribute tables declared once, as data: per attribute its number, codec
+// and model field, and what the rest of netrec needs to know about it: its
+// config/plan name, its part in the object's identity, whether it changes
+// in place, the kernel's value when it is absent, and iproute2's word for
+// it. The same table drives the encoder and the decoder (mirror images that
+// cannot drift), the planner's comparison and the plan's words. Decoding
+// runs a function generated from the table when the layout is built: a
+// switch over the attribute number with a direct store into each field, as
+// fast as one written out by hand, without one to keep in step.
 import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import { attrLength, type Writer } from '../message.js';
+import { attrLength, attrS32, attrString, attrU16, attrU32, attrU8, attrBe16, need, type Writer } from '../message.js';
 import { bytesToIp, bytesToMac, ipToBytes, macToBytes, parsePrefix } from '../../model/ip.js';
+
+export { need } from '../message.js';
 
 export type WriteOp = 'create' | 'replace' | 'update' | 'delete';
 
@@ -23,7 +29,8 @@ export interface IndexName {
 /**
  * What codecs may need beyond the attribute: the message's address length,
  * the name maps, prefix lengths from the family header. One instance per
- * module, reset per message (encode and decode are synchronous).
+ * write call or per decoder (never shared between modules or calls in
+ * flight), reset per message.
  */
 export class Ctx {
   op: WriteOp = 'create';
@@ -58,66 +65,112 @@ export interface Codec<T, C extends Ctx = Ctx> {
   write(w: Writer, type: number, value: T, ctx: C): void;
 }
 
-export interface AttrSpec<C extends Ctx = Ctx> {
-  attr: number;
+/**
+ * An attribute's part in the object's identity. `key`: part of the kernel's
+ * key (two objects that differ in it are two objects). `match`: not
+ * identity, but the kernel matches a delete by it, so a delete names it.
+ * `attr`: a setting. Key and match attributes are written on every
+ * operation; settings on create, replace and update.
+ */
+export type Role = 'key' | 'match' | 'attr';
+
+/**
+ * How a desired value is compared with the kernel's. `declared`: only when
+ * the desired object sets it (or the comparison is exact), otherwise it is
+ * left as it is. `whole`: leaving it out means the kernel's value when it
+ * is absent (`absent`), so a value to clear is a difference.
+ */
+export type Compare<T> = 'declared' | 'whole' | ((d: T, a: T, exact: boolean) => boolean);
+
+/** How an attribute reads in a plan, in iproute2's words. */
+export interface Shown<T> {
+  /** iproute2's keyword ("via", "dev", "proto", "metric", "lladdr"...). */
+  word: string;
+  /** A switch: the keyword alone when on. */
+  flag?: boolean;
+  /** The value's text; default: String(value), true as "1". */
+  text?(o: T): string | undefined;
+  /** The value alone, without the keyword. */
+  bare?: boolean;
+}
+
+export interface AttrSpec<C extends Ctx = Ctx, T = any> {
+  /** Netlink attribute type; absent for a field of the family header (written and read by the object's own code). */
+  attr?: number;
   /** Model field. Absent: the codec reads and writes the whole object (a nested group of fields). */
   field?: string;
-  codec: Codec<any, C>;
-  /** Operations that write it; default create, replace, update. */
+  /** The codec reads and writes the whole object though the row names a field (fields kept together on the wire). */
+  whole?: boolean;
+  codec?: Codec<any, C>;
+  /** A nested group (RTA_METRICS): its rows, compared and shown in this row's place. */
+  rows?: readonly AttrSpec<C, T>[];
+  /** Operations that write it; default from `role` (key and match: all; attr: create, replace, update). */
   on?: readonly WriteOp[];
+  /** Config and plan name (AttrChange.attr). Absent: not compared or shown on its own (another row's second wire form). */
+  name?: string;
+  role?: Role;
+  /** 'replace': fixed at creation, a change means delete + create. Default: changes in place. */
+  change?: 'update' | 'replace';
+  /** The kernel's value when the attribute is absent (false for a switch). */
+  absent?: unknown;
+  compare?: Compare<T>;
+  show?: Shown<T>;
+  /**
+   * What an object rewritten over an existing one takes: 'desired' (the
+   * default) the desired value when it has one other than `absent`;
+   * 'kept' the desired value, else the existing one's.
+   */
+  merge?: 'desired' | 'kept';
+  /** An optional setting most objects leave out: tested together on the planner's fast path, copied by name (copyNamed). */
+  rare?: boolean;
 }
 
 const OP_BIT: Record<WriteOp, number> = { create: 1, replace: 2, update: 4, delete: 8 };
 const DEFAULT_OPS = OP_BIT.create | OP_BIT.replace | OP_BIT.update;
+const ALL_OPS = DEFAULT_OPS | OP_BIT.delete;
 
 interface CompiledSpec<C extends Ctx> {
   attr: number;
   field: string | undefined;
   codec: Codec<any, C>;
   ops: number;
-  /** Stores a decoded value in `field`. */
-  set: ((target: object, value: unknown) => void) | undefined;
 }
 
-/**
- * A store into one named field, compiled once per layout entry: each has
- * its own inline cache, where `target[field] = v` with a varying field is a
- * megamorphic keyed store (a quarter slower on a full routing-table dump).
- * Falls back to the keyed store where code generation is disallowed.
- */
-function fieldSetter(field: string): (target: object, value: unknown) => void {
-  if (!/^[A-Za-z_$][\w$]*$/.test(field)) throw new Error(`bad field name ${field}`);
-  try {
-    return new Function('t', 'v', `t.${field} = v;`) as (target: object, value: unknown) => void;
-  } catch {
-    return (target, value) => {
-      (target as Record<string, unknown>)[field] = value;
-    };
-  }
-}
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** Keeps an attribute a layout does not name (decode's `unknown`). */
 export type UnknownAttr = (target: object, type: number, buf: Buffer, at: number, len: number) => void;
 
+type Decode<C> = (buf: Buffer, off: number, end: number, target: object, ctx: C) => void;
+
+/**
+ * The wire part of an attribute table: the rows with a netlink attribute
+ * number, in the order they are written.
+ */
 export class AttrLayout<C extends Ctx = Ctx> {
   private readonly specs: CompiledSpec<C>[];
-  private readonly byType: (CompiledSpec<C> | undefined)[];
+  /** Attribute numbers the layout reads. */
+  readonly types: ReadonlySet<number>;
+  /** Read the attributes in buf[off, end) into `target`; attributes not in the layout go to `unknown` (default: skipped). */
+  readonly decode: Decode<C>;
 
-  /** `unknown`: where decode keeps attributes not in `specs` (default: skipped). */
-  constructor(specs: readonly AttrSpec<C>[], private readonly unknown?: UnknownAttr) {
-    this.specs = specs.map((s) => ({
-      attr: s.attr,
-      field: s.field,
-      codec: s.codec,
-      ops: s.on ? s.on.reduce((m, op) => m | OP_BIT[op], 0) : DEFAULT_OPS,
-      set: s.field === undefined ? undefined : fieldSetter(s.field),
-    }));
-    const max = Math.max(0, ...specs.map((s) => s.attr));
-    this.byType = new Array<CompiledSpec<C> | undefined>(max + 1).fill(undefined);
+  constructor(specs: readonly AttrSpec<C>[], unknown?: UnknownAttr) {
+    this.specs = specs
+      .filter((s) => s.attr !== undefined)
+      .map((s) => ({
+        attr: s.attr!,
+        field: s.whole ? undefined : s.field,
+        codec: s.codec!,
+        ops: s.on ? s.on.reduce((m, op) => m | OP_BIT[op], 0) : s.role === 'key' || s.role === 'match' ? ALL_OPS : DEFAULT_OPS,
+      }));
+    const seen = new Set<number>();
     for (const s of this.specs) {
-      if (this.byType[s.attr]) throw new Error(`attribute ${s.attr} declared twice`);
-      this.byType[s.attr] = s;
+      if (seen.has(s.attr)) throw new Error(`attribute ${s.attr} declared twice`);
+      if (!s.codec) throw new Error(`attribute ${s.attr} has no codec`);
+      seen.add(s.attr);
     }
+    this.types = seen;
+    this.decode = compileDecode(this.specs, unknown);
   }
 
   /** Write, in declaration order, every attribute whose field is set and that `ctx.op` writes. */
@@ -134,48 +187,79 @@ export class AttrLayout<C extends Ctx = Ctx> {
   writes(field: string, op: WriteOp): boolean {
     return this.specs.some((s) => s.field === field && (s.ops & OP_BIT[op]) !== 0);
   }
-
-  /** Read the attributes in buf[off, end) into `target`; attributes not in the layout are skipped. */
-  decode(buf: Buffer, off: number, end: number, target: object, ctx: C): void {
-    const byType = this.byType;
-    while (end - off >= NLA_HDRLEN) {
-      const len = attrLength(buf, off, end);
-      const type = buf.readUInt16LE(off + 2) & NLA_TYPE_MASK;
-      const spec = type < byType.length ? byType[type] : undefined;
-      if (spec !== undefined) {
-        const v = spec.codec.read(buf, off + NLA_HDRLEN, len - NLA_HDRLEN, ctx, target);
-        if (v !== undefined && spec.set !== undefined) spec.set(target, v);
-      } else if (this.unknown !== undefined) this.unknown(target, type, buf, off + NLA_HDRLEN, len - NLA_HDRLEN);
-      off += (len + 3) & ~3;
-    }
-  }
 }
 
-export function need(len: number, size: number, at: number): void {
-  if (len < size) throw new NetlinkParseError(`attribute at byte ${at} has ${len} bytes, needs ${size}`);
+/**
+ * The decoder of a layout, generated from it: one `case` per attribute,
+ * calling that attribute's codec (a constant of the generated function, so
+ * each call site sees one codec) and storing into its field by name (each
+ * store its own inline cache, where `target[field] = v` with a varying
+ * field is a megamorphic keyed store: a quarter slower on a full
+ * routing-table dump).
+ */
+function compileDecode<C extends Ctx>(specs: readonly CompiledSpec<C>[], unknown: UnknownAttr | undefined): Decode<C> {
+  const lines: string[] = [];
+  specs.forEach((s, i) => {
+    if (s.field === undefined) {
+      lines.push(`case ${s.attr}: c${i}.read(b, at, n, ctx, t); break;`);
+      return;
+    }
+    if (!IDENTIFIER.test(s.field)) throw new Error(`bad field name ${s.field}`);
+    lines.push(`case ${s.attr}: v = c${i}.read(b, at, n, ctx, t); if (v !== undefined) t.${s.field} = v; break;`);
+  });
+  if (unknown !== undefined) lines.push(`default: unknown(t, type, b, at, n);`);
+  const body = `
+    return function decode(b, off, end, t, ctx) {
+      while (end - off >= ${NLA_HDRLEN}) {
+        const len = attrLength(b, off, end);
+        const at = off + ${NLA_HDRLEN};
+        const n = len - ${NLA_HDRLEN};
+        const type = b.readUInt16LE(off + 2) & ${NLA_TYPE_MASK};
+        let v;
+        switch (type) {
+          ${lines.join('\n          ')}
+        }
+        off += (len + 3) & ~3;
+      }
+    };`;
+  const names = ['attrLength', 'unknown', ...specs.map((_, i) => `c${i}`)];
+  const values = [attrLength, unknown, ...specs.map((s) => s.codec)];
+  return new Function(...names, body)(...values) as Decode<C>;
+}
+
+/** An object's table with its nested groups' rows in their place: the order of comparison and of the plan's words. */
+export function flatRows<R extends AttrSpec<any, any>>(rows: readonly R[]): R[] {
+  return rows.flatMap((r) => (r.rows ? flatRows(r.rows as readonly R[]) : [r]));
+}
+
+/** The row named `name` (an error when the table has none: a typo in a derived view fails at load). */
+export function rowNamed<R extends AttrSpec<any, any>>(rows: readonly R[], name: string): R {
+  const r = flatRows(rows).find((x) => x.name === name);
+  if (!r) throw new Error(`no attribute named ${name}`);
+  return r;
 }
 
 // ---- codecs ----------------------------------------------------------------
 
 export const u8: Codec<number> = {
-  read: (b, at, len) => (need(len, 1, at), b[at]!),
+  read: attrU8,
   write: (w, t, v) => w.u8(t, v),
 };
 export const u16: Codec<number> = {
-  read: (b, at, len) => (need(len, 2, at), b.readUInt16LE(at)),
+  read: attrU16,
   write: (w, t, v) => w.u16(t, v),
 };
 export const u32: Codec<number> = {
-  read: (b, at, len) => (need(len, 4, at), b.readUInt32LE(at)),
+  read: attrU32,
   write: (w, t, v) => w.u32(t, v),
 };
 export const s32: Codec<number> = {
-  read: (b, at, len) => (need(len, 4, at), b.readInt32LE(at)),
+  read: attrS32,
   write: (w, t, v) => w.s32(t, v),
 };
 /** Network byte order (ports, ethertypes). */
 export const be16: Codec<number> = {
-  read: (b, at, len) => (need(len, 2, at), b.readUInt16BE(at)),
+  read: attrBe16,
   write: (w, t, v) => w.be16(t, v),
 };
 /** A u8 that is 0 or 1. */
@@ -190,12 +274,7 @@ export const boolU32: Codec<boolean> = {
 };
 /** NUL-terminated string. */
 export const string: Codec<string> = {
-  read: (b, at, len) => {
-    let end = at;
-    const stop = at + len;
-    while (end < stop && b[end] !== 0) end++;
-    return b.toString('utf8', at, end);
-  },
+  read: attrString,
   write: (w, t, v) => w.string(t, v),
 };
 /** Link-layer address, canonical lower-case text; an all-zero or empty one reads as absent. */

@@ -4,7 +4,7 @@
 import type { Family, Neighbor } from '../../model/types.js';
 import { AF_INET, AF_INET6, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, RTM_DELNEIGH, RTM_NEWNEIGH } from '../constants.js';
 import type { Message, Writer } from '../message.js';
-import { addrLenOf, AttrLayout, Ctx, ip, mac, nameOf, needHeader, u8, type IndexName, type NameIndex } from './layout.js';
+import { addrLenOf, AttrLayout, Ctx, ip, mac, nameOf, needHeader, u8, type AttrSpec, type IndexName, type NameIndex } from './layout.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
 
@@ -28,21 +28,25 @@ const STATES: Record<number, string> = {
   0x80: 'permanent',
 };
 
-const CREATE = ['create', 'replace'] as const;
+/** A row of the neighbor table. */
+export type NeighborAttr = AttrSpec<Ctx, Neighbor> & { field?: keyof Neighbor & string };
 
-const layout = new AttrLayout([
-  { attr: NDA_DST, field: 'address', codec: ip, on: ['create', 'replace', 'delete'] },
-  { attr: NDA_LLADDR, field: 'lladdr', codec: mac, on: CREATE },
-  { attr: NDA_PROTOCOL, field: 'protocol', codec: u8, on: CREATE },
-]);
+/**
+ * The neighbor table: the address is the key (with the device, in the
+ * header); the link-layer address changes in place (NLM_F_REPLACE).
+ */
+export const NEIGHBOR_TABLE: readonly NeighborAttr[] = [
+  { attr: NDA_DST, field: 'address', codec: ip, name: 'address', role: 'key' },
+  { attr: NDA_LLADDR, field: 'lladdr', codec: mac, name: 'lladdr', role: 'attr', compare: 'declared', merge: 'kept', show: { word: 'lladdr' } },
+  { attr: NDA_PROTOCOL, field: 'protocol', codec: u8, role: 'attr' },
+];
 
-const enc = new Ctx();
-const dec = new Ctx();
+const layout = new AttrLayout(NEIGHBOR_TABLE);
 
 /** One RTM_NEWNEIGH (a permanent entry; create: EXCL, replace: REPLACE) or RTM_DELNEIGH request. */
 export function writeNeighbor(w: Writer, op: 'create' | 'replace' | 'delete', n: Neighbor, seq: number, idx: NameIndex): void {
   const af = n.family === 'ipv4' ? AF_INET : AF_INET6;
-  const ctx = enc.reset(op, addrLenOf(af));
+  const ctx = new Ctx().reset(op, addrLenOf(af));
   const flags = op === 'delete' ? 0 : op === 'create' ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_CREATE | NLM_F_REPLACE;
   const start = w.begin(op === 'delete' ? RTM_DELNEIGH : RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | flags, seq);
   const h = w.struct(NDMSG_LEN);
@@ -64,7 +68,7 @@ export function decodeNeighbor(m: Message, names: IndexName): Neighbor | undefin
   const af = b[o]!;
   const addrLen = addrLenOf(af);
   if (addrLen === 0 || b[o + 10]! & NTF_PROXY) return undefined;
-  const ctx = dec.reset('create', addrLen);
+  const ctx = new Ctx().reset('create', addrLen);
   ctx.names = names;
   const dev = nameOf(b.readInt32LE(o + 4), ctx);
   if (dev === undefined) return undefined;

@@ -1,15 +1,15 @@
 // Routes: RTM_NEWROUTE / RTM_DELROUTE, an rtmsg plus RTA_* attributes
 // (linux/rtnetlink.h). Table ids above 255 travel in RTA_TABLE; ECMP
 // routes carry RTA_MULTIPATH, a list of rtnexthop each followed by its own
-// attributes. This is the hot path of a full-table dump: one pass over the
-// attributes, shared codecs, one object per route.
+// attributes. One table (ROUTE_TABLE) describes every attribute: it
+// writes and reads routes, and the planner compares and shows them by it.
+// Decoding is the hot path of a full-table dump: one pass over the
+// attributes by the decoder generated from the table, one object per route.
 import { IPV6_DEFAULT_METRIC, TABLE_UNSPEC } from '../../model/constants.js';
 import type { Family, Nexthop, Route, RouteType, Scope } from '../../model/types.js';
 import {
   AF_INET,
   AF_INET6,
-  NLA_HDRLEN,
-  NLA_TYPE_MASK,
   NLM_F_ACK,
   NLM_F_APPEND,
   NLM_F_CREATE,
@@ -20,7 +20,7 @@ import {
   RTM_NEWROUTE,
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import { attrLength, attrU32, u32At, type Message, type Writer } from '../message.js';
+import { u32At, type Message, type Writer } from '../message.js';
 import { formatPrefix, RepeatedAddressText } from '../../model/ip.js';
 import {
   addressBytes,
@@ -29,6 +29,7 @@ import {
   checkIpLen,
   Ctx,
   devName,
+  flatRows,
   group,
   ip,
   nameOf,
@@ -38,6 +39,7 @@ import {
   readIp,
   string,
   u32,
+  type AttrSpec,
   type Codec,
   type IndexName,
   type NameIndex,
@@ -104,33 +106,43 @@ export function defaultScope(r: Pick<Route, 'family' | 'type' | 'via' | 'nexthop
   }
 }
 
-// Gateways are parsed by two codecs (same family, other family); keep the last parse.
-let lastGatewayText = '';
-let lastGatewayBytes: Uint8Array = new Uint8Array(0);
-function gatewayBytes(text: string): Uint8Array {
-  if (text !== lastGatewayText) {
-    lastGatewayBytes = addressBytes(text, 0);
-    lastGatewayText = text;
-  }
-  return lastGatewayBytes;
+/**
+ * The route codecs' state for one write call or one decoder: the gateway
+ * last read (as text, reused while the same bytes come again: the routes of
+ * a table mostly share a few gateways) and the gateway being written
+ * (parsed once for RTA_GATEWAY and RTA_VIA).
+ */
+export class RouteCtx extends Ctx {
+  /** Made by the first gateway read: a write needs none. */
+  gatewayText: RepeatedAddressText | undefined = undefined;
+  viaText: string | undefined = undefined;
+  viaBytes: Uint8Array = NO_BYTES;
 }
 
-const gatewayText = new RepeatedAddressText();
+const NO_BYTES = new Uint8Array(0);
+
+function gatewayBytes(text: string, ctx: RouteCtx): Uint8Array {
+  if (text !== ctx.viaText) {
+    ctx.viaBytes = addressBytes(text, 0);
+    ctx.viaText = text;
+  }
+  return ctx.viaBytes;
+}
 
 /** RTA_GATEWAY: a gateway of the route's own family. */
-const gateway: Codec<string> = {
+const gateway: Codec<string, RouteCtx> = {
   read: (b, at, len, ctx) => {
     checkIpLen(at, len, ctx.addrLen);
-    return gatewayText.format(b, at, len as 4 | 16);
+    return (ctx.gatewayText ??= new RepeatedAddressText()).format(b, at, len as 4 | 16);
   },
   write: (w, t, v, ctx) => {
-    const bytes = gatewayBytes(v);
+    const bytes = gatewayBytes(v, ctx);
     if (bytes.length === ctx.addrLen) w.bytes(t, bytes);
   },
 };
 
 /** RTA_VIA { u16 family; addr }: a gateway of the other family (IPv4 over an IPv6 nexthop). */
-const via: Codec<string> = {
+const via: Codec<string, RouteCtx> = {
   read: (b, at, len) => {
     need(len, 2, at);
     const n = addrLenOf(b.readUInt16LE(at));
@@ -138,7 +150,7 @@ const via: Codec<string> = {
     return readIp(b, at + 2, len - 2, n);
   },
   write: (w, t, v, ctx) => {
-    const bytes = gatewayBytes(v);
+    const bytes = gatewayBytes(v, ctx);
     if (bytes.length === ctx.addrLen) return;
     const payload = Buffer.alloc(2 + bytes.length);
     payload.writeUInt16LE(bytes.length === 4 ? AF_INET : AF_INET6, 0);
@@ -149,7 +161,7 @@ const via: Codec<string> = {
 
 /** RTA_DST: the address; its length is rtm_dst_len (ctx). Absent for a default route. */
 const dst: Codec<string> = {
-  read: (b, at, len, ctx) => `${readIp(b, at, len, ctx.addrLen)}/${ctx.dstLen}`,
+  read: (b, at, len, ctx) => (checkIpLen(at, len, ctx.addrLen), formatPrefix(b, at, len as 4 | 16, ctx.dstLen)),
   write: (w, t, _v, ctx) => {
     if (ctx.dstLen > 0) w.bytes(t, ctx.dstBytes!);
   },
@@ -157,7 +169,7 @@ const dst: Codec<string> = {
 
 /** RTA_SRC: the IPv6 source prefix; its length is rtm_src_len (ctx). */
 const srcPrefix: Codec<string> = {
-  read: (b, at, len, ctx) => `${readIp(b, at, len, ctx.addrLen)}/${ctx.srcLen}`,
+  read: (b, at, len, ctx) => (checkIpLen(at, len, ctx.addrLen), formatPrefix(b, at, len as 4 | 16, ctx.srcLen)),
   write: (w, t, _v, ctx) => {
     if (ctx.srcLen > 0) w.bytes(t, ctx.srcBytes!);
   },
@@ -257,13 +269,13 @@ const pref: Codec<'low' | 'high'> = {
   write: (w, t, v) => w.u8(t, PREF_NUM[v]),
 };
 
-const nexthopLayout = new AttrLayout([
+const nexthopLayout = new AttrLayout<RouteCtx>([
   { attr: RTA_GATEWAY, field: 'via', codec: gateway },
   { attr: RTA_VIA, field: 'via', codec: via },
 ]);
 
 /** RTA_MULTIPATH: rtnexthop { u16 len; u8 flags; u8 hops = weight - 1; s32 ifindex } + attributes, each. */
-const multipath: Codec<Nexthop[]> = {
+const multipath: Codec<Nexthop[], RouteCtx> = {
   read: (b, at, len, ctx) => {
     const out: Nexthop[] = [];
     const end = at + len;
@@ -296,58 +308,157 @@ const multipath: Codec<Nexthop[]> = {
   },
 };
 
-/** RTA_METRICS: the route metrics the model names; any other is kept in `other` as metrics.N. */
-export const metricsLayout = new AttrLayout(
-  [
-    { attr: RTAX_LOCK, codec: lockBits },
-    { attr: RTAX_MTU, field: 'mtu', codec: u32 },
-    { attr: RTAX_ADVMSS, field: 'advmss', codec: u32 },
-    { attr: RTAX_HOPLIMIT, field: 'hoplimit', codec: u32 },
-    { attr: RTAX_INITCWND, field: 'initcwnd', codec: u32 },
-    { attr: RTAX_INITRWND, field: 'initrwnd', codec: u32 },
-    { attr: RTAX_QUICKACK, field: 'quickack', codec: onU32 },
-    { attr: RTAX_CC_ALGO, field: 'congctl', codec: string },
-    // RTAX_UNSPEC, never sent by the kernel: the slot that re-sends the kept metrics.
-    { attr: 0, codec: otherMetrics },
-  ],
+/** A row of the route table. */
+export type RouteAttr = AttrSpec<RouteCtx, Route> & { field?: keyof Route & string };
+
+/** A route setting iproute2 writes as `word value` and that a declaration leaving it out clears. */
+function setting(attr: number, field: keyof Route & string, codec: Codec<any, RouteCtx>, name: string, more: Partial<RouteAttr> = {}): RouteAttr {
+  return { attr, field, codec, name, role: 'attr', compare: 'whole', rare: true, show: { word: name }, ...more };
+}
+
+/**
+ * RTA_METRICS, in comparison order: the route metrics the model names (any
+ * other is kept in `other` as metrics.N). Written in RTAX order. A new
+ * metric is one row here.
+ */
+const METRIC_ROWS: readonly RouteAttr[] = [
+  {
+    attr: RTAX_MTU, field: 'mtu', codec: u32, name: 'mtu', role: 'attr', compare: 'whole',
+    show: { word: 'mtu', text: (r) => (r.mtu === undefined ? undefined : `${r.mtuLock ? 'lock ' : ''}${r.mtu}`) },
+  },
+  // Read with the mtu, as iproute2 writes it ("mtu lock 1400"): a lock that changes changes that word.
+  setting(RTAX_LOCK, 'mtuLock', lockBits, 'mtu-lock', { whole: true, absent: false, show: { word: 'mtu lock', text: () => undefined } }),
+  setting(RTAX_INITCWND, 'initcwnd', u32, 'initcwnd'),
+  setting(RTAX_INITRWND, 'initrwnd', u32, 'initrwnd'),
+  setting(RTAX_ADVMSS, 'advmss', u32, 'advmss'),
+  setting(RTAX_HOPLIMIT, 'hoplimit', u32, 'hoplimit'),
+  setting(RTAX_QUICKACK, 'quickack', onU32, 'quickack', { absent: false }),
+  setting(RTAX_CC_ALGO, 'congctl', string, 'congctl'),
+  // RTAX_UNSPEC, never sent by the kernel: the slot that re-sends the kept metrics.
+  { attr: 0, codec: otherMetrics, role: 'attr' },
+];
+
+/** RTAX order, the kept metrics last. */
+export const metricsLayout = new AttrLayout<RouteCtx>(
+  [...METRIC_ROWS].sort((x, y) => (x.attr || 0x10000) - (y.attr || 0x10000)),
   keepUnknownMetric,
 );
 
-const CREATE = ['create', 'replace'] as const;
-const ALL = ['create', 'replace', 'delete'] as const;
+/**
+ * The route table: every attribute of a route, in the order they are
+ * written (rows without `attr` are fields of the rtmsg header). A delete
+ * names everything the kernel matches a route by (fib_table_delete,
+ * ip6_route_del): identity, device, gateway or nexthops, nexthop object,
+ * preferred source; in the header type, scope and protocol. Absent ones
+ * would be wildcards that could hit another route.
+ */
+export const ROUTE_TABLE: readonly RouteAttr[] = [
+  { field: 'type', name: 'type', role: 'match', compare: 'declared' },
+  { attr: RTA_TABLE, field: 'table', codec: u32, name: 'table', role: 'key' },
+  { attr: RTA_DST, field: 'to', codec: dst, name: 'to', role: 'key' },
+  { attr: RTA_SRC, field: 'from', codec: srcPrefix, name: 'from', role: 'key' },
+  { attr: RTA_PRIORITY, field: 'metric', codec: u32, name: 'metric', role: 'key' },
+  // The device of a gateway route is the kernel's to derive: compared only when declared.
+  { attr: RTA_OIF, field: 'dev', codec: devName, name: 'dev', role: 'match', compare: 'declared', show: { word: 'dev' } },
+  { attr: RTA_GATEWAY, field: 'via', codec: gateway, name: 'via', role: 'match', compare: 'whole', show: { word: 'via' } },
+  { attr: RTA_VIA, field: 'via', codec: via, role: 'match' },
+  { field: 'scope', name: 'scope', role: 'match', compare: 'declared' },
+  { attr: RTA_PREFSRC, field: 'src', codec: ip, name: 'src', role: 'match', compare: 'whole', show: { word: 'src' } },
+  { field: 'onLink', name: 'on-link', role: 'attr', compare: 'declared', absent: false, show: { word: 'onlink', flag: true } },
+  { attr: RTA_METRICS, codec: group(metricsLayout), role: 'attr', rows: METRIC_ROWS },
+  { attr: RTA_MULTIPATH, field: 'nexthops', codec: multipath, name: 'nexthops', role: 'match', compare: nexthopsDiffer },
+  setting(RTA_PREF, 'pref', pref, 'pref', { absent: 'medium' }),
+  { attr: RTA_NH_ID, field: 'nhid', codec: u32, role: 'match' },
+  // RTA_UNSPEC, never sent by the kernel: the slot that re-sends the kept attributes.
+  {
+    attr: 0, field: 'other', whole: true, codec: otherAttrs, name: 'other', role: 'attr', rare: true,
+    compare: (d, a, exact) => (d.other !== undefined || exact) && otherText(d) !== otherText(a),
+    merge: 'kept',
+    show: {
+      word: 'attributes', bare: true,
+      text: (r) => (r.other === undefined ? undefined : Object.entries(r.other).map(([k, v]) => `attr ${k} 0x${v}`).join(' ')),
+    },
+  },
+];
+
+export const routeLayout = new AttrLayout<RouteCtx>(ROUTE_TABLE, keepUnknownAttr);
+
+/** The table's rows in comparison order (groups in their place). */
+export const ROUTE_ROWS: readonly RouteAttr[] = flatRows(ROUTE_TABLE);
 
 /**
- * The route attributes: writes routes, and is the reference decodeRoute's
- * switch is tested against. A delete names everything the kernel matches a
- * route by (fib_table_delete, ip6_route_del): identity, device, gateway or
- * nexthops, nexthop object, preferred source; in the header type, scope and
- * protocol. Absent ones would be wildcards that could hit another route.
+ * The settings most routes leave out and that are copied by name between
+ * the config, the model and a rewritten route: metrics and preference.
  */
-export const routeLayout = new AttrLayout(
-  [
-    { attr: RTA_TABLE, field: 'table', codec: u32, on: ALL },
-    { attr: RTA_DST, field: 'to', codec: dst, on: ALL },
-    { attr: RTA_SRC, field: 'from', codec: srcPrefix, on: ALL },
-    { attr: RTA_PRIORITY, field: 'metric', codec: u32, on: ALL },
-    { attr: RTA_OIF, field: 'dev', codec: devName, on: ALL },
-    { attr: RTA_GATEWAY, field: 'via', codec: gateway, on: ALL },
-    { attr: RTA_VIA, field: 'via', codec: via, on: ALL },
-    { attr: RTA_PREFSRC, field: 'src', codec: ip, on: ALL },
-    { attr: RTA_METRICS, codec: group(metricsLayout), on: CREATE },
-    { attr: RTA_MULTIPATH, field: 'nexthops', codec: multipath, on: ALL },
-    { attr: RTA_PREF, field: 'pref', codec: pref, on: CREATE },
-    { attr: RTA_NH_ID, field: 'nhid', codec: u32, on: ALL },
-    // RTA_UNSPEC, never sent by the kernel: the slot that re-sends the kept attributes.
-    { attr: 0, codec: otherAttrs, on: CREATE },
-  ],
-  keepUnknownAttr,
+export const ROUTE_SETTINGS: readonly (RouteAttr & { field: keyof Route & string; name: string })[] = ROUTE_ROWS.filter(
+  (r): r is RouteAttr & { field: keyof Route & string; name: string } => r.rare === true && typeof r.compare === 'string',
 );
+
+/**
+ * Copies the settings `from` has onto `to`, by config name or model field
+ * on either side; values the kernel has without them (unset, false, medium)
+ * are left out.
+ */
+export function copyRouteMetrics(from: object, to: object, fromName: 'name' | 'field', toName: 'name' | 'field'): void {
+  const src = from as Record<string, unknown>;
+  const dst = to as Record<string, unknown>;
+  for (const m of ROUTE_SETTINGS) {
+    const v = src[m[fromName]];
+    if (v !== undefined && v !== m.absent) dst[m[toName]] = v;
+  }
+}
+
+/** Whether a config entry names any of the settings (by config name): generated, for the one pass over a 100k-route config. */
+export const namesRouteSetting = new Function(
+  'r',
+  `return ${ROUTE_SETTINGS.map((m) => `r[${JSON.stringify(m.name)}] !== undefined`).join(' || ') || 'false'};`,
+) as (raw: object) => boolean;
+
+/** The opaque attributes as one comparable text (their keys are sorted). */
+function otherText(r: Route): string | undefined {
+  return r.other === undefined ? undefined : JSON.stringify(r.other);
+}
+
+function hopMatches(want: Nexthop, have: Nexthop, exact: boolean): boolean {
+  if (want.weight !== have.weight) return false;
+  if (exact) return want.via === have.via && want.dev === have.dev && !!want.onLink === !!have.onLink;
+  return (
+    (want.via === undefined || want.via === have.via) &&
+    (want.dev === undefined || want.dev === have.dev) &&
+    (want.onLink === undefined || want.onLink === !!have.onLink)
+  );
+}
+
+/** Nexthops compare as a multiset: the kernel does not keep their order. False when neither route has any. */
+export function nexthopsDiffer(d: Route, a: Route, exact: boolean): boolean {
+  const have = a.nexthops ?? [];
+  if (d.nexthops === undefined) {
+    // A declared single path is not met by a multipath route.
+    return have.length > 0 && (exact || d.via !== undefined || d.dev !== undefined);
+  }
+  if (have.length !== d.nexthops.length) return true;
+  // Fully specified hops first, so a partly specified one cannot take their match.
+  const want = [...d.nexthops].sort((x, y) => unspecified(x) - unspecified(y));
+  const used = new Array<boolean>(have.length).fill(false);
+  next: for (const w of want) {
+    for (let i = 0; i < have.length; i++) {
+      if (!used[i] && hopMatches(w, have[i]!, exact)) {
+        used[i] = true;
+        continue next;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+function unspecified(h: Nexthop): number {
+  return (h.via === undefined ? 1 : 0) + (h.dev === undefined ? 1 : 0);
+}
 
 /** Types that carry no device or gateway: a rewrite from unicast leaves the old ones behind. */
 const PATHLESS = new Set<RouteType>(['blackhole', 'unreachable', 'prohibit', 'throw']);
 
-const enc = new Ctx();
-const dec = new Ctx();
 
 /**
  * One RTM_NEWROUTE or RTM_DELROUTE request. `create` fails on any route of
@@ -359,7 +470,7 @@ const dec = new Ctx();
 export function writeRoute(w: Writer, op: RouteOp, r: Route, seq: number, idx: NameIndex): void {
   const af = r.family === 'ipv4' ? AF_INET : AF_INET6;
   const del = op === 'delete';
-  const ctx = enc.reset(del ? 'delete' : op === 'replace' ? 'replace' : 'create', addrLenOf(af));
+  const ctx = new RouteCtx().reset(del ? 'delete' : op === 'replace' ? 'replace' : 'create', addrLenOf(af));
   ctx.idx = idx;
   const to = prefixBytes(r.to, ctx.addrLen);
   ctx.dstLen = to.len;
@@ -432,99 +543,50 @@ const DecodedRoute = function (this: Route, family: Family, table: number, tos: 
 DecodedRoute.prototype = Object.prototype;
 
 /**
- * A route from a dump or an event. Undefined for what the model does not
- * keep: other families, cloned/cache entries, RTN_UNSPEC/XRESOLVE, and
- * routes through an interface `names` does not know. A source-specific
- * IPv6 route carries its source prefix in `from`.
+ * Decodes the routes of a dump or an event stream, one message after
+ * another: its codec state (the gateway last read) lives as long as it.
+ * Undefined for what the model does not keep: other families,
+ * cloned/cache entries, RTN_UNSPEC/XRESOLVE, and routes through an
+ * interface `names` does not know. A source-specific IPv6 route carries
+ * its source prefix in `from`.
  */
-export function decodeRoute(m: Message, names: IndexName): Route | undefined {
-  const b = m.buf;
-  const o = m.off;
-  needHeader(m.end - o, RTMSG_LEN, 'route');
-  const af = b[o]!;
-  const addrLen = addrLenOf(af);
-  if (addrLen === 0) return undefined;
-  const rtmFlags = u32At(b, o + 8);
-  const type = TYPES[b[o + 7]!];
-  if (rtmFlags & RTM_F_CLONED || type === undefined) return undefined;
-  const dstLen = b[o + 1]!;
-  if (dstLen > addrLen * 8) throw new NetlinkParseError(`route prefix length ${dstLen} exceeds ${addrLen * 8}`);
-  const srcLen = b[o + 2]!;
-  if (srcLen > addrLen * 8) throw new NetlinkParseError(`route source prefix length ${srcLen} exceeds ${addrLen * 8}`);
-  const ctx = dec.reset('create', addrLen);
-  ctx.names = names;
-  ctx.dstLen = dstLen;
-  ctx.srcLen = srcLen;
-  const family: Family = af === AF_INET ? 'ipv4' : 'ipv6';
-  const r = new DecodedRoute(family, b[o + 4]!, b[o + 3]!, type, b[o + 5]!);
-  const scope = SCOPES[b[o + 6]!];
-  if (scope !== undefined) r.scope = scope;
-  readRouteAttributes(b, o + RTMSG_LEN, m.end, r, ctx);
-  if (ctx.missing) return undefined;
-  if (r.to === '') r.to = `${family === 'ipv4' ? '0.0.0.0' : '::'}/${dstLen}`;
-  if (srcLen > 0 && r.from === undefined) r.from = `${family === 'ipv4' ? '0.0.0.0' : '::'}/${srcLen}`;
-  if (r.metric === 0 && family === 'ipv6') r.metric = IPV6_DEFAULT_METRIC;
-  if (rtmFlags & RTNH_F_ONLINK) r.onLink = true;
-  return r;
+export class RouteDecoder {
+  private readonly ctx = new RouteCtx();
+  constructor(private readonly names: IndexName) {}
+
+  decode(m: Message): Route | undefined {
+    const b = m.buf;
+    const o = m.off;
+    needHeader(m.end - o, RTMSG_LEN, 'route');
+    const af = b[o]!;
+    const addrLen = addrLenOf(af);
+    if (addrLen === 0) return undefined;
+    const rtmFlags = u32At(b, o + 8);
+    const type = TYPES[b[o + 7]!];
+    if (rtmFlags & RTM_F_CLONED || type === undefined) return undefined;
+    const dstLen = b[o + 1]!;
+    if (dstLen > addrLen * 8) throw new NetlinkParseError(`route prefix length ${dstLen} exceeds ${addrLen * 8}`);
+    const srcLen = b[o + 2]!;
+    if (srcLen > addrLen * 8) throw new NetlinkParseError(`route source prefix length ${srcLen} exceeds ${addrLen * 8}`);
+    const ctx = this.ctx.reset('create', addrLen);
+    ctx.names = this.names;
+    ctx.dstLen = dstLen;
+    ctx.srcLen = srcLen;
+    const family: Family = af === AF_INET ? 'ipv4' : 'ipv6';
+    const r = new DecodedRoute(family, b[o + 4]!, b[o + 3]!, type, b[o + 5]!);
+    const scope = SCOPES[b[o + 6]!];
+    if (scope !== undefined) r.scope = scope;
+    routeLayout.decode(b, o + RTMSG_LEN, m.end, r, ctx);
+    if (ctx.missing) return undefined;
+    if (r.to === '') r.to = `${family === 'ipv4' ? '0.0.0.0' : '::'}/${dstLen}`;
+    if (srcLen > 0 && r.from === undefined) r.from = `${family === 'ipv4' ? '0.0.0.0' : '::'}/${srcLen}`;
+    if (r.metric === 0 && family === 'ipv6') r.metric = IPV6_DEFAULT_METRIC;
+    if (rtmFlags & RTNH_F_ONLINK) r.onLink = true;
+    return r;
+  }
 }
 
-/**
- * routeLayout.decode, written out as a switch: this is the hot path of a
- * full-table dump, and direct stores into known fields cost a third of the
- * generic decoder's per-field setters. The tests hold the two to the same
- * results, field order (the order the attributes come) and errors included.
- */
-export function readRouteAttributes(b: Buffer, off: number, end: number, r: Route, ctx: Ctx): void {
-  while (end - off >= NLA_HDRLEN) {
-    const len = attrLength(b, off, end);
-    const at = off + NLA_HDRLEN;
-    const n = len - NLA_HDRLEN;
-    switch (b.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
-      case RTA_TABLE:
-        r.table = attrU32(b, at, n);
-        break;
-      case RTA_DST:
-        checkIpLen(at, n, ctx.addrLen);
-        r.to = formatPrefix(b, at, n as 4 | 16, ctx.dstLen);
-        break;
-      case RTA_SRC:
-        checkIpLen(at, n, ctx.addrLen);
-        r.from = formatPrefix(b, at, n as 4 | 16, ctx.srcLen);
-        break;
-      case RTA_PRIORITY:
-        r.metric = attrU32(b, at, n);
-        break;
-      case RTA_OIF: {
-        const dev = nameOf(attrU32(b, at, n), ctx);
-        if (dev !== undefined) r.dev = dev;
-        break;
-      }
-      case RTA_GATEWAY:
-        r.via = gateway.read(b, at, n, ctx, r);
-        break;
-      case RTA_VIA:
-        r.via = via.read(b, at, n, ctx, r);
-        break;
-      case RTA_PREFSRC:
-        r.src = readIp(b, at, n, ctx.addrLen);
-        break;
-      case RTA_METRICS:
-        metricsLayout.decode(b, at, at + n, r, ctx);
-        break;
-      case RTA_MULTIPATH:
-        r.nexthops = multipath.read(b, at, n, ctx, r);
-        break;
-      case RTA_PREF: {
-        const p = pref.read(b, at, n, ctx, r);
-        if (p !== undefined) r.pref = p;
-        break;
-      }
-      case RTA_NH_ID:
-        r.nhid = attrU32(b, at, n);
-        break;
-      default:
-        keepUnknownAttr(r, b.readUInt16LE(off + 2) & NLA_TYPE_MASK, b, at, n);
-    }
-    off += (len + 3) & ~3;
-  }
+/** One route message (see RouteDecoder; a dump decodes with one decoder). */
+export function decodeRoute(m: Message, names: IndexName): Route | undefined {
+  return new RouteDecoder(names).decode(m);
 }

@@ -4,7 +4,8 @@ import type { Family, Rule, RuleAction } from '../../model/types.js';
 import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_DELRULE, RTM_NEWRULE } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import type { Message, Writer } from '../message.js';
-import { addrLenOf, AttrLayout, Ctx, need, needHeader, prefixBytes, readIp, string, u32, u8, type Codec } from './layout.js';
+import { IP_PROTOCOL_NAMES } from '../../model/identity.js';
+import { addrLenOf, AttrLayout, Ctx, need, needHeader, prefixBytes, readIp, string, u32, u8, type AttrSpec, type Codec } from './layout.js';
 import { attrLength } from '../message.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
@@ -130,37 +131,53 @@ const attributes: Codec<Rule> = {
   },
 };
 
-const ALL = ['create', 'delete'] as const;
+/** A row of the rule table. */
+export type RuleAttr = AttrSpec<Ctx, Rule> & { field?: keyof Rule & string };
+
+/** A selector: part of the rule's key, shown as `word value`. */
+function selector(attr: number, field: keyof Rule & string, codec: Codec<any>, name: string, word: string, more: Partial<RuleAttr> = {}): RuleAttr {
+  return { attr, field, codec, name, role: 'key', show: { word }, ...more };
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /**
- * Every attribute the kernel compares in its wildcard match (rule_find in
- * net/core/fib_rules.c) is written on create and on delete, the protocol
- * too: a delete then can only hit the rule it names.
+ * The rule table. Every attribute the kernel compares in its wildcard
+ * match (rule_find in net/core/fib_rules.c) is part of the key, written on
+ * create and on delete, the protocol too: a delete then can only hit the
+ * rule it names. A new selector is one row here.
  */
-const layout = new AttrLayout([
-  { attr: FRA_PRIORITY, field: 'priority', codec: u32, on: ALL },
-  { attr: FRA_SRC, field: 'from', codec: prefix('src'), on: ALL },
-  { attr: FRA_DST, field: 'to', codec: prefix('dst'), on: ALL },
-  { attr: FRA_IIFNAME, field: 'iif', codec: string, on: ALL },
-  { attr: FRA_OIFNAME, field: 'oif', codec: string, on: ALL },
-  { attr: FRA_FWMARK, field: 'fwmark', codec: u32, on: ALL },
-  { attr: FRA_FWMASK, codec: fwmask, on: ALL },
-  { attr: FRA_DSCP, field: 'dscp', codec: u8, on: ALL },
-  { attr: FRA_UID_RANGE, field: 'uidrange', codec: range(4, false), on: ALL },
-  { attr: FRA_IP_PROTO, field: 'ipproto', codec: nonZeroU8, on: ALL },
-  { attr: FRA_SPORT_RANGE, field: 'sport', codec: range(2, true), on: ALL },
-  { attr: FRA_DPORT_RANGE, field: 'dport', codec: range(2, true), on: ALL },
-  { attr: FRA_L3MDEV, field: 'l3mdev', codec: flag, on: ALL },
-  { attr: FRA_SUPPRESS_PREFIXLEN, field: 'suppressPrefixlength', codec: optionalU32, on: ALL },
-  { attr: FRA_SUPPRESS_IFGROUP, field: 'suppressIfgroup', codec: optionalU32, on: ALL },
-  { attr: FRA_TABLE, field: 'table', codec: table, on: ALL },
-  { attr: FRA_GOTO, field: 'goto', codec: u32, on: ALL },
-  { attr: FRA_PROTOCOL, field: 'protocol', codec: u8, on: ALL },
-  { attr: 0, codec: attributes, on: ALL },
-]);
+export const RULE_TABLE: readonly RuleAttr[] = [
+  selector(FRA_PRIORITY, 'priority', u32, 'priority', 'pref'),
+  selector(FRA_SRC, 'from', prefix('src'), 'from', 'from'),
+  selector(FRA_DST, 'to', prefix('dst'), 'to', 'to'),
+  selector(FRA_IIFNAME, 'iif', string, 'iif', 'iif'),
+  selector(FRA_OIFNAME, 'oif', string, 'oif', 'oif'),
+  selector(FRA_FWMARK, 'fwmark', u32, 'fwmark', 'fwmark', {
+    show: { word: 'fwmark', text: (r) => (r.fwmark === undefined ? undefined : `${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`) },
+  }),
+  { attr: FRA_FWMASK, codec: fwmask, role: 'key' },
+  selector(FRA_DSCP, 'dscp', u8, 'dscp', 'dscp'),
+  selector(FRA_UID_RANGE, 'uidrange', range(4, false), 'uidrange', 'uidrange'),
+  selector(FRA_IP_PROTO, 'ipproto', nonZeroU8, 'ipproto', 'ipproto', {
+    show: { word: 'ipproto', text: (r) => (r.ipproto === undefined ? undefined : (IP_PROTOCOL_NAMES[r.ipproto] ?? String(r.ipproto))) },
+  }),
+  selector(FRA_SPORT_RANGE, 'sport', range(2, true), 'sport', 'sport'),
+  selector(FRA_DPORT_RANGE, 'dport', range(2, true), 'dport', 'dport'),
+  selector(FRA_L3MDEV, 'l3mdev', flag, 'l3mdev', 'l3mdev', { absent: false, show: { word: 'l3mdev', flag: true } }),
+  selector(FRA_SUPPRESS_PREFIXLEN, 'suppressPrefixlength', optionalU32, 'suppress-prefixlength', 'suppress_prefixlength'),
+  selector(FRA_SUPPRESS_IFGROUP, 'suppressIfgroup', optionalU32, 'suppress-ifgroup', 'suppress_ifgroup'),
+  { attr: FRA_TABLE, field: 'table', codec: table, role: 'key' },
+  { attr: FRA_GOTO, field: 'goto', codec: u32, role: 'key' },
+  // Not identity, but named on delete as well.
+  { attr: FRA_PROTOCOL, field: 'protocol', codec: u8, role: 'match' },
+  { attr: 0, codec: attributes, role: 'key' },
+];
 
-/** Attributes the layout reads, and FRA_PAD: everything else is kept as it came. */
-const MODELLED = new Set([FRA_PRIORITY, FRA_SRC, FRA_DST, FRA_IIFNAME, FRA_OIFNAME, FRA_FWMARK, FRA_FWMASK, FRA_DSCP, FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_DPORT_RANGE, FRA_L3MDEV, FRA_SUPPRESS_PREFIXLEN, FRA_SUPPRESS_IFGROUP, FRA_TABLE, FRA_GOTO, FRA_PROTOCOL, FRA_PAD]);
+const layout = new AttrLayout(RULE_TABLE);
+
+/** Attributes the layout reads (its slot 0 only writes), and FRA_PAD: everything else is kept as it came. */
+const MODELLED = new Set([...layout.types].filter((t) => t !== 0)).add(FRA_PAD);
 
 /**
  * Values the kernel reports for what was not asked for: a single port's
@@ -172,8 +189,6 @@ function isKernelDefault(type: number, payload: Buffer): boolean {
   return false;
 }
 
-const enc = new Ctx();
-const dec = new Ctx();
 
 /**
  * One RTM_NEWRULE or RTM_DELRULE request naming every selector, the action,
@@ -183,7 +198,7 @@ const dec = new Ctx();
  */
 export function writeRule(w: Writer, op: 'create' | 'delete', r: Rule, seq: number, exclusive = true): void {
   const af = r.family === 'ipv4' ? AF_INET : AF_INET6;
-  const ctx = enc.reset(op, addrLenOf(af));
+  const ctx = new Ctx().reset(op, addrLenOf(af));
   const action = ACTION_NUM.get(r.action);
   if (action === undefined) throw new Error(`unknown rule action ${r.action}`);
   if (r.from !== undefined) {
@@ -224,7 +239,7 @@ export function decodeRule(m: Message): Rule | undefined {
   const action = ACTIONS[b[o + 7]!];
   // FR_ACT_UNSPEC and the reserved numbers: the kernel never reports them.
   if (action === undefined) return undefined;
-  const ctx = dec.reset('create', addrLen);
+  const ctx = new Ctx().reset('create', addrLen);
   ctx.dstLen = b[o + 1]!;
   ctx.srcLen = b[o + 2]!;
   if (ctx.dstLen > addrLen * 8 || ctx.srcLen > addrLen * 8) throw new NetlinkParseError(`rule prefix length exceeds ${addrLen * 8}`);

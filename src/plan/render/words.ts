@@ -7,6 +7,10 @@ import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAME
 import { IP_PROTOCOL_NAMES, routeKeyDev } from '../../model/identity.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
 import { fieldOf, KINDS, type OptionWord } from '../../kinds/registry.js';
+import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
+import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
+import { ROUTE_ROWS } from '../../netlink/rtnl/route.js';
+import { RULE_TABLE } from '../../netlink/rtnl/rule.js';
 import type { ModelObject } from '../types.js';
 
 /** Names for numbers: the config's tables and netrec's own protocol marker. */
@@ -116,21 +120,43 @@ const ADDRESS: readonly Word<Address>[] = [
   { attr: 'protocol', key: 'proto', get: (a, n) => (a.protocol === undefined ? undefined : protocolText(a.protocol, n, true)), hide: (a, n) => a.protocol === n.protocol },
 ];
 
-const METRIC_KEYS: readonly [keyof Route & string, string][] = [
-  ['initcwnd', 'initcwnd'],
-  ['initrwnd', 'initrwnd'],
-  ['advmss', 'advmss'],
-  ['hoplimit', 'hoplimit'],
-  ['congctl', 'congctl'],
-];
+/**
+ * A word from an object's attribute table (netlink/rtnl): the row's plan
+ * name, iproute2's keyword and the value's text (a switch on or off from
+ * its default; true as "1"); part of the identity when the row is part of
+ * the kernel's key; leaving it out clears it when the table compares the
+ * whole value.
+ */
+function tableWord<T>(row: AttrSpec<any, T>, more: Partial<Word<T>> = {}): Word<T> {
+  const show = row.show;
+  const field = row.field;
+  if (!show || row.name === undefined || field === undefined) throw new Error(`attribute ${row.name ?? row.attr} is not shown`);
+  const value = (o: T): unknown => (o as Record<string, unknown>)[field];
+  const get = show.text
+    ? (o: T) => show.text!(o)
+    : show.flag
+      ? (o: T) => onOff((value(o) ?? row.absent) as boolean | undefined)
+      : (o: T) => {
+          const v = value(o);
+          return v === undefined || v === false ? undefined : v === true ? '1' : String(v);
+        };
+  const w: Word<T> = { attr: row.name, key: show.word, get };
+  if (show.flag) w.flag = true;
+  if (show.bare) w.bare = true;
+  if (row.role === 'key') w.id = true;
+  if (row.compare === 'whole') w.clears = true;
+  return { ...w, ...more };
+}
+
+const routeWord = (name: string, more?: Partial<Word<Route>>): Word<Route> => tableWord(rowNamed(ROUTE_ROWS, name), more);
 
 const ROUTE: readonly Word<Route>[] = [
   { attr: 'type', key: 'type', bare: true, get: (r) => r.type, hide: (r) => r.type === 'unicast' },
   { attr: 'to', key: '', bare: true, id: true, get: (r) => (r.to.endsWith('/0') ? 'default' : r.to) },
   { attr: 'from', key: 'from', id: true, get: (r) => r.from },
   { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
-  { attr: 'via', key: 'via', get: (r) => r.via, clears: true },
-  { attr: 'dev', key: 'dev', get: (r) => r.dev, id: (r) => routeKeyDev(r) !== undefined },
+  routeWord('via'),
+  routeWord('dev', { id: (r) => routeKeyDev(r) !== undefined }),
   {
     attr: 'nexthops',
     key: 'nexthops',
@@ -141,41 +167,35 @@ const ROUTE: readonly Word<Route>[] = [
   { attr: 'table', key: 'table', id: true, get: (r, n) => tableText(r.table, n), hide: (r) => r.table === TABLE_MAIN },
   { attr: 'protocol', key: 'proto', get: (r, n) => protocolText(r.protocol, n) },
   { attr: 'scope', key: 'scope', get: (r) => r.scope, hide: (r) => r.scope === 'global' },
-  { attr: 'src', key: 'src', get: (r) => r.src, clears: true },
+  routeWord('src'),
   { attr: 'metric', key: 'metric', id: true, get: (r) => String(r.metric), hide: (r) => r.metric === 0 },
-  { attr: 'on-link', key: 'onlink', flag: true, get: (r) => onOff(r.onLink ?? false) },
-  { attr: 'mtu', key: 'mtu', get: (r) => (r.mtu === undefined ? undefined : `${r.mtuLock ? 'lock ' : ''}${r.mtu}`), clears: true },
-  // Read with the mtu, as iproute2 writes it ("mtu lock 1400"): a lock that changes changes that word.
-  { attr: 'mtu-lock', key: 'mtu lock', get: () => undefined },
-  ...METRIC_KEYS.map(([field, key]): Word<Route> => ({ attr: field, key, get: (r) => str(r[field] as string | number | undefined), clears: true })),
-  { attr: 'quickack', key: 'quickack', get: (r) => (r.quickack ? '1' : undefined), clears: true },
-  { attr: 'pref', key: 'pref', get: (r) => r.pref, clears: true },
-  {
-    attr: 'other',
-    key: 'attributes',
-    bare: true,
-    get: (r) => (r.other === undefined ? undefined : Object.entries(r.other).map(([k, v]) => `attr ${k} 0x${v}`).join(' ')),
-  },
+  routeWord('on-link'),
+  // The settings, in the table's order from the mtu on: metrics, preference, kept attributes.
+  ...ROUTE_ROWS.slice(ROUTE_ROWS.indexOf(rowNamed(ROUTE_ROWS, 'mtu')))
+    .filter((row) => row.show !== undefined)
+    .map((row) => tableWord(row)),
 ];
+
+const ruleWord = (name: string): Word<Rule> => tableWord(rowNamed(RULE_TABLE, name));
 
 const RULE: readonly Word<Rule>[] = [
   { attr: 'family', key: 'family', bare: true, id: true, get: (r) => r.family },
-  { attr: 'priority', key: 'pref', id: true, get: (r) => String(r.priority) },
+  ruleWord('priority'),
   { attr: 'not', key: 'not', flag: true, id: true, get: (r) => onOff(r.not ?? false) },
-  { attr: 'from', key: 'from', id: true, get: (r) => r.from },
-  { attr: 'to', key: 'to', id: true, get: (r) => r.to },
+  ruleWord('from'),
+  ruleWord('to'),
   { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
-  { attr: 'dscp', key: 'dscp', id: true, get: (r) => str(r.dscp) },
-  { attr: 'fwmark', key: 'fwmark', id: true, get: (r) => (r.fwmark === undefined ? undefined : `${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`) },
-  { attr: 'iif', key: 'iif', id: true, get: (r) => r.iif },
-  { attr: 'oif', key: 'oif', id: true, get: (r) => r.oif },
-  { attr: 'uidrange', key: 'uidrange', id: true, get: (r) => r.uidrange },
-  { attr: 'ipproto', key: 'ipproto', id: true, get: (r) => (r.ipproto === undefined ? undefined : (IP_PROTOCOL_NAMES[r.ipproto] ?? String(r.ipproto))) },
-  { attr: 'sport', key: 'sport', id: true, get: (r) => r.sport },
-  { attr: 'dport', key: 'dport', id: true, get: (r) => r.dport },
-  { attr: 'l3mdev', key: 'l3mdev', flag: true, id: true, get: (r) => onOff(r.l3mdev ?? false) },
-  { attr: 'suppress-prefixlength', key: 'suppress_prefixlength', id: true, get: (r) => str(r.suppressPrefixlength) },
-  { attr: 'suppress-ifgroup', key: 'suppress_ifgroup', id: true, get: (r) => str(r.suppressIfgroup) },
+  ruleWord('dscp'),
+  ruleWord('fwmark'),
+  ruleWord('iif'),
+  ruleWord('oif'),
+  ruleWord('uidrange'),
+  ruleWord('ipproto'),
+  ruleWord('sport'),
+  ruleWord('dport'),
+  ruleWord('l3mdev'),
+  ruleWord('suppress-prefixlength'),
+  ruleWord('suppress-ifgroup'),
   {
     attr: 'attributes',
     key: 'attributes',
@@ -201,7 +221,7 @@ const RULE: readonly Word<Rule>[] = [
 
 const NEIGHBOR: readonly Word<Neighbor>[] = [
   { attr: 'address', key: '', bare: true, id: true, get: (x) => x.address },
-  { attr: 'lladdr', key: 'lladdr', get: (x) => x.lladdr },
+  tableWord(rowNamed(NEIGHBOR_TABLE, 'lladdr')),
   { attr: 'dev', key: 'dev', id: true, get: (x) => x.dev },
   { attr: 'state', key: 'nud', get: (x) => x.state, hide: (x) => x.state === 'permanent' || x.state === 'present' },
   { attr: 'protocol', key: 'proto', get: (x, n) => (x.protocol === undefined ? undefined : protocolText(x.protocol, n)), hide: (x, n) => x.protocol === n.protocol },
