@@ -107,11 +107,15 @@ export class Writer {
     this.buf.write(v, at, len, 'utf8');
     this.buf[at + len] = 0;
   }
-  /** Start a nested attribute; returns its offset, to pass to endNested(). */
-  beginNested(type: number): number {
+  /**
+   * Start a nested attribute; returns its offset, to pass to endNested().
+   * `nested: false` for a payload of structs rather than attributes
+   * (RTA_MULTIPATH), which iproute2 sends without NLA_F_NESTED.
+   */
+  beginNested(type: number, nested = true): number {
     this.reserve(NLA_HDRLEN);
     const at = this.off;
-    this.buf.writeUInt16LE(type | NLA_F_NESTED, at + 2);
+    this.buf.writeUInt16LE(nested ? type | NLA_F_NESTED : type, at + 2);
     this.off += NLA_HDRLEN;
     return at;
   }

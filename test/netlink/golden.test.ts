@@ -158,7 +158,7 @@ describe('golden requests', () => {
       0800 0f00 fe000000                                  # RTA_TABLE 254
       1400 0100 20010db8 00000000 00000000 00000000       # RTA_DST 2001:db8::
       0800 0600 00040000                                  # RTA_PRIORITY 1024
-      3c00 0980                                           # RTA_MULTIPATH 60 bytes
+      3c00 0900                                           # RTA_MULTIPATH 60 bytes (no NLA_F_NESTED: structs, as iproute2 sends it)
         1c00 00 00 02000000                               # rtnexthop len 28, flags 0, hops 0, ifindex 2
         1400 0500 fe800000 00000000 00000000 00000001     # RTA_GATEWAY fe80::1
         1c00 04 02 03000000                               # rtnexthop len 28, RTNH_F_ONLINK, hops 2, ifindex 3

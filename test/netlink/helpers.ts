@@ -77,13 +77,26 @@ function attrList(buf: Buffer, off: number, end: number): AttrNode[] | undefined
     if (len < 4 || off + len > end) return undefined;
     const type = buf.readUInt16LE(off + 2);
     const at = off + 4;
-    // Nested: flagged (NLA_F_NESTED), or a payload that reads whole as attributes (iproute2 flags no nest).
+    // Nested: a payload that reads whole as attributes (iproute2 flags no nest,
+    // netrec does: the flag is left out). A leaf keeps its whole type, so a
+    // struct payload sent as a nest (NLA_F_NESTED on RTA_MULTIPATH) differs.
     const kids = len > 4 ? attrList(buf, at, off + len) : undefined;
-    if (type & 0x8000 && kids === undefined) return undefined;
-    out.push([type & 0x3fff, kids ?? leaf(buf.subarray(at, off + len))]);
+    out.push(kids ? [type & 0x3fff, kids] : [type, leaf(buf.subarray(at, off + len))]);
     off += (len + 3) & ~3;
   }
   return out.sort((a, b) => a[0] - b[0] || (JSON.stringify(a[1]) < JSON.stringify(b[1]) ? -1 : 1));
+}
+
+/** The whole 16-bit type (flags included) of the top-level attribute `type` of a request, or undefined. */
+export function rawAttrType(buf: Buffer, headerLen: number, type: number): number | undefined {
+  for (let off = 16 + ((headerLen + 3) & ~3); off + 4 <= buf.readUInt32LE(0); ) {
+    const len = buf.readUInt16LE(off);
+    const t = buf.readUInt16LE(off + 2);
+    if ((t & 0x3fff) === type) return t;
+    if (len < 4) return undefined;
+    off += (len + 3) & ~3;
+  }
+  return undefined;
 }
 
 /**

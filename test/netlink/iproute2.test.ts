@@ -10,7 +10,7 @@ import { writeAddress } from '../../src/netlink/rtnl/address.js';
 import { writeNeighbor } from '../../src/netlink/rtnl/neighbor.js';
 import { writeRoute } from '../../src/netlink/rtnl/route.js';
 import { writeRule } from '../../src/netlink/rtnl/rule.js';
-import { attrTree, written } from './helpers.js';
+import { attrTree, rawAttrType, written } from './helpers.js';
 
 const v0: NameIndex = {
   ifindex(name) {
@@ -79,8 +79,9 @@ describe('requests as iproute2 sends them', () => {
         v0,
       ),
     );
-    // RTA_MULTIPATH holds rtnexthop structs, not attributes: compared as bytes.
+    // RTA_MULTIPATH holds rtnexthop structs, not attributes: compared as bytes, header type included (no NLA_F_NESTED).
     assert.deepEqual(attrTree(ours, 12), attrTree(ip, 12));
+    assert.equal(rawAttrType(ours, 12, 9), rawAttrType(ip, 12, 9), 'RTA_MULTIPATH is sent without NLA_F_NESTED, as iproute2 does');
   });
 
   it('rule: ip rule add from 10.1.0.0/16 iif v0 fwmark 0x10/0xff lookup 1000 pref 100 proto 78', () => {

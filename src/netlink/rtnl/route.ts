@@ -294,7 +294,7 @@ const multipath: Codec<Nexthop[], RouteCtx> = {
   },
   write: (w, t, nexthops, ctx) => {
     if (nexthops.length === 0) return;
-    const nest = w.beginNested(t);
+    const nest = w.beginNested(t, false);
     for (const nh of nexthops) {
       if (!Number.isInteger(nh.weight) || nh.weight < 1 || nh.weight > 256) throw new Error(`nexthop weight ${nh.weight} is not in 1..256`);
       const h = w.struct(RTNH_LEN);
