@@ -85,16 +85,21 @@ export function parseLeanYaml(file: string, text: string): LeanParsed | undefine
 }
 
 /**
- * The lean listener: each node's opening offset is added to its parent's
- * list; a sequence keeps its list as its items' offsets when it matches
- * the items one to one (else the full tree places them).
+ * The lean listener: each node's opening offset is pushed on one stack,
+ * above its open parent's start there; a sequence keeps its part of the
+ * stack as its items' offsets when it matches the items one to one (else
+ * the full tree places them). Mappings' children only come and go on the
+ * stack, so that reading a mapping allocates nothing here.
  */
 class ItemRecorder {
   readonly items = new WeakMap<object, number[]>();
   private depth = 0;
   private readonly openAt: number[] = [];
-  /** Children's opening offsets (-1: an empty node) per open node, by depth. */
-  private readonly kids: (number[] | undefined)[] = [];
+  /** Children's opening offsets (-1: an empty node) of the open nodes, innermost last. */
+  private stack = new Int32Array(1024);
+  private top = 0;
+  /** Where each open node's children start on the stack, by depth. */
+  private readonly starts: number[] = [];
   /** The value of each open node's last child that is a collection. */
   private readonly lastKid: unknown[] = [];
 
@@ -104,32 +109,33 @@ class ItemRecorder {
     if (event === 'open') {
       const d = ++this.depth;
       this.openAt[d] = state.position;
-      this.kids[d] = undefined;
+      this.starts[d] = this.top;
+      this.lastKid[d] = undefined;
       return;
     }
     const d = this.depth--;
-    const kids = this.kids[d];
-    // kind is null for an empty node.
-    const empty = (state.kind as string | null) === null;
+    const from = this.starts[d]!;
     const result = state.result as unknown;
-    if (kids !== undefined) {
-      this.kids[d] = undefined;
-      if (state.kind === 'sequence') this.sequence(result as unknown[], kids, this.lastKid[d]);
+    if (state.kind === 'sequence' && this.top > from) this.sequence(result as unknown[], from, this.lastKid[d]);
+    this.top = from;
+    if (from === this.stack.length) {
+      const grown = new Int32Array(from * 2);
+      grown.set(this.stack);
+      this.stack = grown;
     }
-    const parent = this.kids[d - 1];
-    const at = empty ? -1 : this.openAt[d]!;
-    if (parent === undefined) this.kids[d - 1] = [at];
-    else parent.push(at);
+    // kind is null for an empty node.
+    this.stack[this.top++] = (state.kind as string | null) === null ? -1 : this.openAt[d]!;
     if (typeof result === 'object' && result !== null) this.lastKid[d - 1] = result;
   };
 
-  private sequence(result: unknown[], kids: number[], lastKid: unknown): void {
+  private sequence(result: unknown[], from: number, lastKid: unknown): void {
+    const n = this.top - from;
     // A flow sequence in a block sequence closes twice, as the would-be key one level down and
     // as the item (see TreeBuilder): the inner close placed it, or left it to the full tree.
-    if (kids.length !== result.length || (kids.length === 1 && lastKid === result)) return;
-    const offsets = new Array<number>(kids.length);
-    for (let i = 0; i < kids.length; i++) {
-      const k = kids[i]!;
+    if (n !== result.length || (n === 1 && lastKid === result)) return;
+    const offsets = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const k = this.stack[from + i]!;
       if (k < 0) return;
       offsets[i] = skipSpaceAndComments(this.text, k);
     }
@@ -138,8 +144,8 @@ class ItemRecorder {
 }
 
 /**
- * What the plain scalar `text` (one line, no flow indicators) reads as
- * with the schema above: null, a boolean, a number, or the text itself.
+ * What the plain scalar `text` (one line, no flow indicators) reads as,
+ * as a mapping's value, with the schema above: null, a boolean, a number, or the text itself.
  * The core schema's null, boolean, int and float have no ":", "/" or
  * space and at most one dot, and those starting with a letter start with
  * n, t or f: any other text is a string without asking js-yaml.
@@ -154,7 +160,8 @@ export function plainScalarValue(text: string): unknown {
   const first = text.charCodeAt(0) | 0x20;
   if (first >= 0x61 && first <= 0x7a && first !== 0x6e && first !== 0x74 && first !== 0x66) return text;
   try {
-    return jsyaml.load(text, { schema: SCHEMA });
+    // As a mapping's value: alone, a text like "---a" would start a document.
+    return (jsyaml.load(`k: ${text}`, { schema: SCHEMA }) as { k: unknown }).k;
   } catch {
     return undefined;
   }

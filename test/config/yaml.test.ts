@@ -31,6 +31,9 @@ function placedLists(value: unknown, tree: PosTree, items: WeakMap<object, numbe
   if (Array.isArray(value)) {
     const lean = items.get(value);
     const kids = tree.map ? [] : (tree.kids as PosTree[]);
+    // Where the full tree's items do not match the values one to one (js-yaml's events for an empty item
+    // before a lone CR come late), it places nothing in this list to compare with.
+    if (kids.length !== value.length || value.some((v, i) => shape(v) !== shape(kids[i]!, true))) return out;
     if (lean) out.push({ lean, full: kids.map((k) => (typeof k === 'number' ? k : k.at)) });
     value.forEach((v, i) => kids[i] !== undefined && placedLists(v, kids[i]!, items, out));
   } else if (tree.map) {
@@ -40,6 +43,11 @@ function placedLists(value: unknown, tree: PosTree, items: WeakMap<object, numbe
     }
   }
   return out;
+}
+
+function shape(x: unknown, node = false): string {
+  if (node) return typeof x === 'number' ? 'scalar' : (x as { map: boolean }).map ? 'map' : 'list';
+  return Array.isArray(x) ? 'list' : x !== null && typeof x === 'object' ? 'map' : 'scalar';
 }
 
 /**
