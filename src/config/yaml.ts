@@ -1,8 +1,13 @@
-// YAML files, read by js-yaml with its `listener` option, which reports
-// where each node opens and closes: positions come from the parser that
-// reads the value, so there is no second reader to keep in step with it.
+// YAML files: a fast reader for a subset of YAML first, then js-yaml with
+// its `listener` option, which reports where each node opens and closes:
+// positions come from the parser that reads the value.
 //
-// A file is read once, lean: only the offsets of sequence items (the
+// Most files are read first by the fast reader of yaml-fast.ts, a general
+// reader of a subset of YAML (checked against js-yaml on generated
+// documents) that gives the same value and list entries' places; outside
+// its subset it gives up, and js-yaml reads the text as below.
+//
+// js-yaml reads a file once, lean: only the offsets of sequence items (the
 // sources of list entries) are recorded. Whatever the lean read does not
 // cover (aliases, merge keys, duplicate keys, any error) is read again in
 // full: every node's place, duplicates with both places, bounded aliases.
@@ -16,6 +21,7 @@
 import jsyaml from 'js-yaml';
 import type { Problem } from './errors.js';
 import { SourceText, type PosCollection, type PosTree } from './source.js';
+import { parseFastYaml } from './yaml-fast.js';
 
 /** The deepest nesting of collections accepted (a config needs about 6). */
 export const MAX_DEPTH = 100;
@@ -47,7 +53,7 @@ export interface LeanParsed {
 }
 
 export function parseYaml(file: string, text: string): SourceText | Problem {
-  const lean = parseLeanYaml(file, text);
+  const lean = parseFastYaml(text) ?? parseLeanYaml(file, text);
   if (lean) return new SourceText(file, text, lean.value, () => fullTree(file, text), lean.items);
   const full = parseFullYaml(file, text);
   if ('message' in full) return full;
