@@ -598,7 +598,7 @@ class FastYaml {
       for (let c = s.charCodeAt(i); KEY[c] === 1; c = s.charCodeAt(++i)) keyHash = (keyHash * 31 + c) | 0;
       if (i === keyAt || s.charCodeAt(i) !== COLON || s.charCodeAt(i + 1) !== SP || n === SCAN_MAP_ENTRIES) return -1;
       const key = this.key(keyAt, i, keyHash);
-      if (key === undefined) return -1;
+      if (key === undefined || key === '__proto__') return -1;
       for (let k = 0; k < n; k++) if (keys[k] === key) return -1; // a repeated key: flowMap gives up
       i += 2;
       while (s.charCodeAt(i) === SP) i++;
