@@ -16,7 +16,7 @@ const GIVE_UP = { giveUp: true } as const;
 const FAST_MAX_DEPTH = 50;
 /** Slots of the per-read caches of recent scalars and keys (powers of two). */
 const RECENT_SLOTS = 16;
-const KEY_SLOTS = 64;
+const KEY_SLOTS = 256;
 
 const NL = 10;
 const SP = 32;
@@ -370,16 +370,23 @@ class FastYaml {
   /**
    * The plain key s[from, to), whose characters hash to `hash`: the string
    * of a recent key when it is the same text (each key held once); or
-   * undefined when the text does not read as a string.
+   * undefined when the text does not read as a string. A key may sit in
+   * either slot of a pair, so that two keys of one hash pair both stay.
    */
   private key(from: number, to: number, hash: number): string | undefined {
     const slot = hash & (KEY_SLOTS - 1);
-    const recent = this.keys[slot]!;
-    if (this.keyHash[slot] === hash && recent.length === to - from && textAt(this.s, from, recent)) return recent;
-    const key = this.s.slice(from, to);
-    if (!PLAIN_FIRST[this.s.charCodeAt(from)] || typeof resolvePlain(key) !== 'string') return undefined;
-    this.keyHash[slot] = hash;
-    return (this.keys[slot] = key);
+    const keys = this.keys;
+    const s = this.s;
+    let recent = keys[slot]!;
+    if (this.keyHash[slot] === hash && recent.length === to - from && textAt(s, from, recent)) return recent;
+    const other = slot ^ 1;
+    recent = keys[other]!;
+    if (this.keyHash[other] === hash && recent.length === to - from && textAt(s, from, recent)) return recent;
+    const key = s.slice(from, to);
+    if (!PLAIN_FIRST[s.charCodeAt(from)] || typeof resolvePlain(key) !== 'string') return undefined;
+    const into = keys[slot] === '' || keys[other] !== '' ? slot : other;
+    this.keyHash[into] = hash;
+    return (keys[into] = key);
   }
 
   /** A value after "key: " or "- " on the current line; then moves to the next content line. */
