@@ -1,15 +1,28 @@
 // Loading a big config: writes a YAML file with 100,000 routes (IPv4 and
-// IPv6, via/dev/metric/table) to /tmp, loads and validates it in this fresh
-// process, then renders the state back (toDocument + toJson/toYaml) and
-// reads the JSON back as a snapshot. Prints wall time per step and peak RSS.
+// IPv6, via/dev/metric/table) to a fresh directory in /tmp, loads and
+// validates it in this fresh process, then renders the state back
+// (toDocument + toJson/toYaml) and reads the JSON back as a snapshot. Prints
+// wall time per step and peak RSS.
+//
+// Then the gate: netrec's whole load of a file (read, parse with places,
+// schema check, normalise, checks across objects) against a bare
+// js-yaml.load of the same text, medians of 5 interleaved runs in this
+// process, for that file and for the routing table of the route scenarios
+// of bench/run.ts (one-line flow mappings of a destination and a gateway).
+// The ratio is to stay within 1.5.
 //
 //   node dist/bench/config-load.js [ROUTES]
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jsyaml from 'js-yaml';
 import { loadConfig, loadSnapshot } from '../src/config/load.js';
 import { toDocument, toJson, toYaml } from '../src/config/serialize.js';
+import { writeRoutesYaml } from './lib.js';
 
 const count = Number(process.argv[2] ?? 100_000);
-const file = `/tmp/netrec-bench-${count}-routes.yaml`;
+const dir = mkdtempSync(join(tmpdir(), 'netrec-bench-config-'));
+const file = join(dir, `${count}-routes.yaml`);
 
 function generate(n: number): string {
   const lines = [
@@ -54,9 +67,35 @@ const desired = step('loadConfig (parse+validate)', () => loadConfig([file]));
 const doc = step('toDocument', () => toDocument(desired.state, { tables: desired.tables }));
 const json = step('toJson', () => toJson(doc));
 step('toYaml', () => toYaml(doc));
-const snapshot = `/tmp/netrec-bench-${count}-snapshot.json`;
+const snapshot = join(dir, `${count}-snapshot.json`);
 writeFileSync(snapshot, json);
 const state = step('loadSnapshot (json)', () => loadSnapshot(snapshot));
 if (state.routes.length !== desired.state.routes.length) throw new Error('snapshot lost routes');
 // How fast this machine is right now: the same routes through the built-in JSON parser.
 step('baseline: JSON.parse', () => JSON.parse(json));
+
+/** Medians of `runs` interleaved runs of bare js-yaml.load and of loadConfig on `path`. */
+function gate(name: string, path: string, runs = 5): void {
+  const text = readFileSync(path, 'utf8');
+  const bare: number[] = [];
+  const netrec: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let t = performance.now();
+    jsyaml.load(text);
+    bare.push(performance.now() - t);
+    t = performance.now();
+    loadConfig([path]);
+    netrec.push(performance.now() - t);
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const ratio = median(netrec) / median(bare);
+  console.log(
+    `gate ${name.padEnd(22)} js-yaml.load ${median(bare).toFixed(0).padStart(5)} ms  netrec load ${median(netrec).toFixed(0).padStart(5)} ms  ratio ${ratio.toFixed(2)} ${ratio <= 1.5 ? '(within 1.5)' : '(OVER 1.5)'}`,
+  );
+}
+
+gate('block-style routes', file);
+const flow = join(dir, `${count}-flow-routes.yaml`);
+writeRoutesYaml(flow, { v4: count - (count >> 2), v6: count >> 2 });
+gate('flow routes (run.ts)', flow);
+rmSync(dir, { recursive: true, force: true });

@@ -66,47 +66,22 @@ export function normalizeRoutes(ctx: FileContext, raws: RawRoute[], skip: Readon
   const vote = new FamilyVote('route');
   const sourceOf = ctx.src.itemPositions(['routes'], raws);
   const out: Route[] = [];
-  const snapshot = ctx.settings.snapshot;
   for (let i = 0; i < raws.length; i++) {
     if (skip.size > 0 && skip.has(i)) continue;
     e.start(i);
     const raw = raws[i]!;
-    const r = (!snapshot && gatewayRoute(e, raw, sourceOf)) || route(e, vote, raw, sourceOf);
+    const r = route(e, vote, raw, sourceOf);
     if (r) out.push(r);
   }
   return out;
 }
 
 /**
- * A config's usual route, a destination and a gateway of one family and
- * nothing else, in a few checks: most of a routing table. Undefined for
- * anything else (or wrong), which route() then reads in full.
- */
-function gatewayRoute(e: Entry, raw: RawRoute, sourceOf: (i: number) => Source): Route | undefined {
-  if (raw.via === undefined || !hasOnlyToAndVia(raw)) return undefined;
-  const family = e.ctx.values.canonicalNetworkFamily(raw.to);
-  const via = e.ctx.values.address(raw.via);
-  if (family === undefined || via instanceof Bad || via.family !== family) return undefined;
-  const protocol = e.ctx.settings.policy.protocol;
-  return gatewayRouteOf(family, TABLE_MAIN, raw.to, defaultMetric(family), 0, 'unicast', protocol, via.text, 'global', 'present', sourceOf(e.index));
-}
-
-/**
  * A gateway route without device, source, mtu or nexthops, as one literal:
- * each key added later would grow the object's store. Both readers build
- * it here, so its keys keep one order.
+ * each key added later would grow the object's store.
  */
 function gatewayRouteOf(family: Family, table: number, to: string, metric: number, tos: number, type: RouteType, protocol: number, via: string, scope: Scope, state: 'present' | 'absent', source: Source): Route {
   return { family, table, to, metric, tos, type, protocol, via, scope, state, source };
-}
-
-/** Whether a route names no key but `to` and `via` (a test holds the list to the schema's route keys). */
-export function hasOnlyToAndVia(raw: RawRoute): boolean {
-  return (
-    raw.dev === undefined && raw.src === undefined && raw.nexthops === undefined && raw.metric === undefined && raw.table === undefined &&
-    raw.type === undefined && raw.scope === undefined && raw.mtu === undefined && raw['on-link'] === undefined && raw.tos === undefined &&
-    raw.family === undefined && raw.state === undefined && raw.protocol === undefined && raw.nhid === undefined && !hasMore(raw)
-  );
 }
 
 /** Whether a route names any of the keys that most routes leave out (source prefix, metrics, preference, kept attributes). */

@@ -19,6 +19,7 @@ export interface PathProblem {
 
 const SCHEMA_URL = new URL('../../../schema/netrec.schema.json', import.meta.url);
 const VALIDATOR = './schema-validator.cjs';
+const requireHere = createRequire(import.meta.url);
 
 /** The keywords whose errors are worded here; the tests make sure the schema uses no others. */
 export const SUPPORTED_KEYWORDS = [
@@ -39,15 +40,17 @@ interface SchemaNode {
   properties?: Record<string, SchemaNode>;
 }
 
-let validate: ValidateFunction | undefined;
-
 export function loadSchemaFile(): Record<string, unknown> {
   return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
 }
 
-function loadValidator(): ValidateFunction {
+/**
+ * The compiled validator. Node's module cache keeps the one instance, so
+ * asking again is a lookup; it is loaded on the first check, not at import.
+ */
+function validator(): ValidateFunction {
   try {
-    return createRequire(import.meta.url)(VALIDATOR) as ValidateFunction;
+    return requireHere(VALIDATOR) as ValidateFunction;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code !== 'MODULE_NOT_FOUND' || !err.message.includes(VALIDATOR)) throw e;
@@ -55,56 +58,12 @@ function loadValidator(): ValidateFunction {
   }
 }
 
+/** Every problem the schema finds in a parsed document, each with its path. */
 export function validateSchema(value: unknown): PathProblem[] {
-  validate ??= loadValidator();
-  const routes = routesToCheck(value);
-  const doc = routes ? { ...(value as Record<string, unknown>), routes: routes.items } : value;
-  if (validate(doc)) return [];
-  const problems = problemsOf(validate.errors ?? [], doc);
-  if (routes) for (const p of problems) if (p.path[0] === 'routes' && typeof p.path[1] === 'number') p.path = ['routes', routes.index[p.path[1]]!, ...p.path.slice(2)];
-  return problems;
-}
-
-/**
- * The routes the validator has to see, and their indices: a routing table
- * is mostly routes of a destination, gateway and device, which a few
- * comparisons find valid at a fraction of the validator's cost per entry.
- */
-function routesToCheck(value: unknown): { items: unknown[]; index: number[] } | undefined {
-  const all = typeof value === 'object' && value !== null ? (value as { routes?: unknown }).routes : undefined;
-  if (!Array.isArray(all)) return undefined;
-  const items: unknown[] = [];
-  const index: number[] = [];
-  const seen: SeenDev = { dev: undefined };
-  for (let i = 0; i < all.length; i++) {
-    if (isPlainRoute(all[i], seen)) continue;
-    items.push(all[i]);
-    index.push(i);
-  }
-  return items.length === all.length ? undefined : { items, index };
-}
-
-/** The last device isPlainRoute found valid, kept by its caller: a device repeats on route after route. */
-export interface SeenDev {
-  dev: string | undefined;
-}
-/** The schema's interface name pattern ($defs.ifname). */
-const IFNAME = /^[^/:\s\x00-\x1f\x7f]+$/;
-
-/** A route of only to, via and src (strings) and dev (a valid name), which the schema accepts. */
-export function isPlainRoute(r: unknown, seen: SeenDev = { dev: undefined }): boolean {
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) return false;
-  let to = false;
-  for (const k in r) {
-    const v = (r as Record<string, unknown>)[k];
-    if (typeof v !== 'string') return false;
-    if (k === 'to') to = true;
-    else if (k === 'dev') {
-      if (v !== seen.dev && (v.length > 15 || !IFNAME.test(v))) return false;
-      seen.dev = v;
-    } else if (k !== 'via' && k !== 'src') return false;
-  }
-  return to;
+  const validate = validator();
+  if (validate(value)) return [];
+  // ajv leaves the errors of the call just made on the function.
+  return problemsOf(validate.errors ?? [], value);
 }
 
 /** ajv's errors of one place (a value, or a key with `key`), to be worded together. */

@@ -2,7 +2,7 @@
 // and JSON (what snapshots are). The YAML writer is small and fast; it
 // quotes every string that a YAML 1.1 or 1.2 reader could take for
 // something else.
-import { resolvePlain } from './yaml-fast.js';
+import { plainScalarValue } from './yaml.js';
 
 /** On a mapping: comments for the lines of some of its keys, e.g. { name: "kind ifb" }. */
 export const COMMENTS = Symbol('comments');
@@ -164,6 +164,6 @@ export function yamlString(s: string): string {
     !s.endsWith(':') &&
     !(s.length <= 3 && YAML11_BOOL.test(s)) &&
     !(s.includes(':') && COLON_NUMBER.test(s)) &&
-    resolvePlain(s) === s;
+    plainScalarValue(s) === s;
   return plain ? s : JSON.stringify(s);
 }

@@ -1,26 +1,22 @@
-// A fast reader for the block-style YAML that configs are written in:
-// mappings, sequences, one-line plain and quoted scalars, one-line flow
-// collections, comments. It records every node's offset as it goes (the
-// PosTree of source.ts). Anything outside that subset (anchors, tags, block
-// or multi-line scalars, multi-line flow, tabs, CR, non-ASCII, duplicate
-// keys, and all syntax errors) makes it give up, and the caller parses with
-// js-yaml, which knows all of YAML and words the errors. Scalars resolve as
-// js-yaml's core schema does, through js-yaml's own types, so both readers
-// give the same values.
-import jsyaml from 'js-yaml';
-import type { PosTree } from './source.js';
-
-interface ImplicitType {
-  resolve(data: string): boolean;
-  construct(data: string): unknown;
-}
-const coreTypes = (jsyaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float', ImplicitType> }).types;
-const IMPLICIT: ImplicitType[] = [coreTypes.null, coreTypes.bool, coreTypes.int, coreTypes.float];
+// A fast reader for a subset of YAML: block mappings and sequences,
+// one-line plain and quoted scalars, one-line flow collections, comments.
+// It records where each sequence's items start (the sources of list
+// entries), as the lean js-yaml read does. Anything outside that subset
+// (anchors, aliases, tags, merge keys, block or multi-line scalars,
+// multi-line flow, tabs, CR, non-ASCII, duplicate keys, keys that are not
+// strings, and all syntax errors) makes it give up, and the caller reads
+// the text with js-yaml, which knows all of YAML and words the errors.
+// Plain scalars resolve as YAML 1.2's core schema does in js-yaml (null,
+// bool, int, float; see resolvePlain); test/config/yaml-fast.test.ts
+// checks the values and offsets against js-yaml's on generated documents.
+// The reader knows nothing of what a config holds.
 
 const GIVE_UP = { giveUp: true } as const;
 /** Deeper nesting is left to js-yaml, which bounds it and says where (and this reader's recursion stays short). */
 const FAST_MAX_DEPTH = 50;
+/** Slots of the per-read caches of recent scalars and keys (powers of two). */
 const RECENT_SLOTS = 16;
+const KEY_SLOTS = 256;
 
 const NL = 10;
 const SP = 32;
@@ -37,29 +33,32 @@ const PLAIN = new Uint8Array(128);
 const PLAIN_FIRST = new Uint8Array(128);
 /** ... in plain keys. */
 const KEY = new Uint8Array(128);
+/** ... in the plain scalars that scanMap reads. */
+const SIMPLE = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   const alnum = /[A-Za-z0-9]/.test(ch);
   PLAIN[c] = alnum || '_./:+-@=~,()!&*?%$^<>;'.includes(ch) ? 1 : 0;
   PLAIN_FIRST[c] = alnum || '_./~+($=^'.includes(ch) ? 1 : 0;
   KEY[c] = alnum || '_.-/$'.includes(ch) ? 1 : 0;
+  SIMPLE[c] = alnum || '._/:-'.includes(ch) ? 1 : 0;
 }
-/** Characters of the plain scalars of an entry like "{ to: 10.0.0.0/8, via: 10.0.0.1 }" (see scalarMap). */
-const SIMPLE = new Uint8Array(128);
-for (let c = 0; c < 128; c++) SIMPLE[c] = /[A-Za-z0-9._/:-]/.test(String.fromCharCode(c)) ? 1 : 0;
-/** The most entries scalarMap reads (more are left to flowMap). */
-const SCALAR_MAP_ENTRIES = 8;
+/** The most entries scanMap reads (more are left to flowMap). */
+const SCAN_MAP_ENTRIES = 8;
 /** Printable ASCII: with newlines, the only characters of the subset. */
 const isPrintable = (c: number) => c >= SP && c <= 0x7e;
 const FLOW_INDICATOR = (c: number) => c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
 
-/** The core-schema value of a plain scalar (null, boolean, number or the text). */
+/**
+ * The core-schema value of a plain scalar as js-yaml 4 resolves it: null,
+ * a boolean, an integer, a float, or the text itself.
+ */
 export function resolvePlain(text: string): unknown {
   let dots = 0;
   let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    // None of null, bool, int or float contains these; addresses and names skip the resolvers.
+    // None of null, bool, int or float contains these.
     if (c === COLON || c === 47 || c === SP) return text;
     if (c === 46 && ++dots > 1) return text;
     if (c >= 48 && c <= 57) digits++;
@@ -67,25 +66,69 @@ export function resolvePlain(text: string): unknown {
   return resolveScanned(text, digits === text.length, false);
 }
 
+/** resolvePlain, given what a scan found: whether all are digits, or that it cannot be but a string. */
 function resolveScanned(text: string, allDigits: boolean, isString: boolean): unknown {
-  if (isString) return text;
-  if (allDigits && text.length < 16) return Number(text); // a decimal int, as js-yaml reads it
-  const first = text.charCodeAt(0) | 0x20;
-  if (first >= 0x61 && first <= 0x7a && first !== 0x6e && first !== 0x74 && first !== 0x66) return text;
-  for (const t of IMPLICIT) if (t.resolve(text)) return t.construct(text);
-  return text;
+  if (isString || text.length === 0) return text;
+  if (allDigits && text.length < 16) return Number(text); // a decimal int, exact below 2^53
+  const first = text.charCodeAt(0);
+  // Null, bool, int and float start with "~", n, t, f (either case), a digit, a sign or a dot.
+  const letter = first | 0x20;
+  if (letter >= 0x61 && letter <= 0x7a) {
+    if (letter !== 0x6e && letter !== 0x74 && letter !== 0x66) return text;
+  } else if (!((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46 || first === 126)) return text;
+  switch (text) {
+    case '~':
+    case 'null':
+    case 'Null':
+    case 'NULL':
+      return null;
+    case 'true':
+    case 'True':
+    case 'TRUE':
+      return true;
+    case 'false':
+    case 'False':
+    case 'FALSE':
+      return false;
+  }
+  const int = coreInt(text);
+  if (int !== undefined) return int;
+  return coreFloat(text) ?? text;
 }
 
-/** The config format's keys, so that parsed keys are shared constant strings. */
-const KNOWN_KEYS: string[][] = [];
-for (const k of (
-  'version tables policy protocol prune interfaces name kind state mtu mac master managed addresses address peer ' +
-  'noprefixroute valid-lifetime preferred-lifetime label kernel-managed bridge stp forward-delay ageing-time priority ' +
-  'veth vlan link id vxlan vni local remote port learning ttl macvlan mode bond miimon vrf table routes to via dev ' +
-  'nexthops weight on-link metric type scope src tos family nhid mtu-lock initcwnd initrwnd advmss hoplimit quickack congctl pref other ' +
-  'rules from iif oif fwmark action neighbors lladdr $schema'
-).split(' ')) {
-  (KNOWN_KEYS[k.length * 128 + k.charCodeAt(0)] ??= []).push(k);
+const DEC = /^[0-9]+$/;
+const BASES: Record<string, [number, RegExp]> = { b: [2, /^[01]+$/], o: [8, /^[0-7]+$/], x: [16, /^[0-9a-fA-F]+$/] };
+
+/** The core schema's int (js-yaml 4): [-+] then 0, 0b.., 0o.., 0x.. or decimal digits, finite. */
+function coreInt(text: string): number | undefined {
+  const signed = text[0] === '-' || text[0] === '+';
+  const sign = text[0] === '-' ? -1 : 1;
+  const body = signed ? text.slice(1) : text;
+  if (body === '0') return 0; // "-0" too: an int, and so not negative
+  let value: number;
+  const base = body[0] === '0' ? BASES[body[1]!] : undefined;
+  if (base) {
+    const digits = body.slice(2);
+    if (!base[1].test(digits)) return undefined;
+    value = sign * parseInt(digits, base[0]);
+  } else {
+    if (!DEC.test(body)) return undefined;
+    value = sign * parseInt(body, 10);
+  }
+  return Number.isFinite(value) ? value : undefined;
+}
+
+const FLOAT = /^(?:[-+]?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
+/** The core schema's float (js-yaml 4): finite decimals, [-+].inf and .nan in three spellings. */
+function coreFloat(text: string): number | undefined {
+  if (!FLOAT.test(text)) return undefined;
+  const sign = text[0] === '-' ? -1 : 1;
+  const body = (text[0] === '-' || text[0] === '+' ? text.slice(1) : text).toLowerCase();
+  if (body === '.inf') return sign * Infinity;
+  if (body === '.nan') return NaN;
+  const value = sign * parseFloat(body);
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /** The mapping of the first `n` keys and values. */
@@ -101,31 +144,21 @@ function textAt(s: string, i: number, word: string): boolean {
   return true;
 }
 
-/** The config key s[i, j) as the shared constant string, or undefined when it is no config key. */
-function knownKey(s: string, i: number, j: number): string | undefined {
-  const known = KNOWN_KEYS[(j - i) * 128 + s.charCodeAt(i)];
-  if (known) for (const name of known) if (textAt(s, i, name)) return name;
-  return undefined;
-}
-
-export interface Parsed {
+export interface FastParsed {
   value: unknown;
-  /** Positions of everything; only when asked for (`withTree`). */
-  tree?: PosTree;
-  /** Without the tree: each sequence's item offsets, by the parsed array. */
-  items?: WeakMap<object, number[]>;
+  /** Each sequence's item offsets, by the parsed array. */
+  items: WeakMap<object, number[]>;
 }
 
 /**
- * The value of `text` and where its nodes are, or undefined when the text is
- * outside the subset (which has no characters but newlines and printable
- * ASCII: the scanners of quoted scalars and comments, which take what the
- * others refuse, check). Without `withTree` only sequence items' offsets are
- * kept (list entries' sources), which saves a third of the time on big files.
+ * The value of `text` and where its sequences' items are, or undefined
+ * when the text is outside the subset (which has no characters but
+ * newlines and printable ASCII: the scanners of quoted scalars and
+ * comments, which take what the others refuse, check).
  */
-export function parseFastYaml(text: string, withTree = false): Parsed | undefined {
+export function parseFastYaml(text: string): FastParsed | undefined {
   try {
-    return new FastYaml(text, withTree).document();
+    return new FastYaml(text).document();
   } catch (e) {
     if (e === GIVE_UP) return undefined;
     throw e;
@@ -139,26 +172,27 @@ class FastYaml {
   private c = 0;
   /** What the last node parser produced. */
   private val: unknown = null;
-  private pos: PosTree = 0;
+  /** Where it starts. */
+  private pos = 0;
   private str = '';
   private readonly items = new WeakMap<object, number[]>();
   /** Recent scalars' strings and their hashes, by hash. */
   private readonly recent: string[] = new Array<string>(RECENT_SLOTS).fill('');
   private readonly recentHash = new Int32Array(RECENT_SLOTS);
-  /** The entries read so far by scalarMap. */
+  /** Recent keys and their hashes, by hash: each key held once. */
+  private readonly keys: string[] = new Array<string>(KEY_SLOTS).fill('');
+  private readonly keyHash = new Int32Array(KEY_SLOTS);
+  /** The entries read so far by scanMap. */
   private readonly entryKeys: string[] = [];
   private readonly entryValues: unknown[] = [];
   /** Collections open around the current node. */
   private depth = 0;
 
-  constructor(
-    private readonly s: string,
-    private readonly withTree: boolean,
-  ) {
+  constructor(private readonly s: string) {
     this.n = s.length;
   }
 
-  document(): Parsed {
+  document(): FastParsed {
     const s = this.s;
     this.toContent(0);
     if (this.ind === 0 && s.startsWith('---', this.c) && this.isBlankAfter(this.c + 3)) {
@@ -169,7 +203,7 @@ class FastYaml {
     if (first === 91 || first === 123) this.inline(this.c); // a flow collection as the whole document
     else this.block(this.ind);
     if (this.ind >= 0) throw GIVE_UP;
-    return this.withTree ? { value: this.val, tree: this.pos } : { value: this.val, items: this.items };
+    return { value: this.val, items: this.items };
   }
 
   /** Move to the next line with content, from the start of a line. */
@@ -238,7 +272,7 @@ class FastYaml {
     if (++this.depth > FAST_MAX_DEPTH) throw GIVE_UP;
     const s = this.s;
     const items: unknown[] = [];
-    const kids: PosTree[] = [];
+    const kids: number[] = [];
     const at = this.c;
     for (;;) {
       const dash = this.c;
@@ -268,21 +302,14 @@ class FastYaml {
       if (!this.isDash(this.c)) break; // the mapping around continues
     }
     this.val = items;
-    this.pos = this.sequenceNode(at, items, kids);
+    this.pos = at;
+    this.items.set(items, kids);
     this.depth--;
-  }
-
-  /** Without the tree, a collection is just its offset, and a sequence's item offsets are kept. */
-  private sequenceNode(at: number, items: unknown[], kids: PosTree[]): PosTree {
-    if (this.withTree) return { at, map: false, kids };
-    this.items.set(items, kids as number[]);
-    return at;
   }
 
   private map(ind: number, first: number): void {
     if (++this.depth > FAST_MAX_DEPTH) throw GIVE_UP;
     const obj: Record<string, unknown> = {};
-    const kids: (string | PosTree)[] = [];
     let k = first;
     for (;;) {
       const afterColon = this.keyEnd(k);
@@ -306,13 +333,12 @@ class FastYaml {
         this.inline(q);
       }
       obj[key] = this.val;
-      if (this.withTree) kids.push(key, k, this.pos);
       if (this.ind < ind) break;
       if (this.ind > ind || this.isDash(this.c)) throw GIVE_UP;
       k = this.c;
     }
     this.val = obj;
-    this.pos = this.withTree ? { at: first, map: true, kids } : first;
+    this.pos = first;
     this.depth--;
   }
 
@@ -325,21 +351,42 @@ class FastYaml {
     const ch = s.charCodeAt(i);
     const quoted = ch === DQ || ch === SQ;
     let j = i;
+    let hash = 0;
     if (quoted) j = ch === DQ ? this.doubleQuoted(i) : this.singleQuoted(i);
-    else while (KEY[s.charCodeAt(j)] === 1) j++;
+    else
+      for (let c = s.charCodeAt(j); KEY[c] === 1; c = s.charCodeAt(++j)) hash = (hash * 31 + c) | 0;
     let k = j;
     while (s.charCodeAt(k) === SP) k++;
     if (j === i || s.charCodeAt(k) !== COLON || !this.isBlankAfter(k + 1)) return -1;
     if (!quoted) {
-      let key = knownKey(s, i, j);
-      if (key === undefined) {
-        key = s.slice(i, j);
-        // Keys like "1", "true" or "-x" are left to js-yaml.
-        if (!PLAIN_FIRST[ch] || typeof resolvePlain(key) !== 'string') throw GIVE_UP;
-      }
+      const key = this.key(i, j, hash);
+      // Keys like "1", "true" or "-x" are left to js-yaml.
+      if (key === undefined) throw GIVE_UP;
       this.str = key;
     }
     return k + 1;
+  }
+
+  /**
+   * The plain key s[from, to), whose characters hash to `hash`: the string
+   * of a recent key when it is the same text (each key held once); or
+   * undefined when the text does not read as a string. A key may sit in
+   * either slot of a pair, so that two keys of one hash pair both stay.
+   */
+  private key(from: number, to: number, hash: number): string | undefined {
+    const slot = hash & (KEY_SLOTS - 1);
+    const keys = this.keys;
+    const s = this.s;
+    let recent = keys[slot]!;
+    if (this.keyHash[slot] === hash && recent.length === to - from && textAt(s, from, recent)) return recent;
+    const other = slot ^ 1;
+    recent = keys[other]!;
+    if (this.keyHash[other] === hash && recent.length === to - from && textAt(s, from, recent)) return recent;
+    const key = s.slice(from, to);
+    if (!PLAIN_FIRST[s.charCodeAt(from)] || typeof resolvePlain(key) !== 'string') return undefined;
+    const into = keys[slot] === '' || keys[other] !== '' ? slot : other;
+    this.keyHash[into] = hash;
+    return (keys[into] = key);
   }
 
   /** A value after "key: " or "- " on the current line; then moves to the next content line. */
@@ -351,7 +398,7 @@ class FastYaml {
       this.val = this.str;
       this.pos = q;
     } else if (ch === 91 || ch === 123) {
-      end = ch === 123 && !this.withTree ? this.scalarMap(q) : -1;
+      end = ch === 123 ? this.scanMap(q) : -1;
       if (end < 0) end = this.flowNode(q);
     } else {
       end = this.plain(q, false);
@@ -496,7 +543,7 @@ class FastYaml {
     if (++this.depth > FAST_MAX_DEPTH) throw GIVE_UP;
     const s = this.s;
     const items: unknown[] = [];
-    const kids: PosTree[] = [];
+    const kids: number[] = [];
     let i = this.skipSpaces(start + 1);
     if (s.charCodeAt(i) !== 93) {
       for (;;) {
@@ -508,7 +555,8 @@ class FastYaml {
       }
     }
     this.val = items;
-    this.pos = this.sequenceNode(start, items, kids);
+    this.pos = start;
+    this.items.set(items, kids);
     this.depth--;
     return i + 1;
   }
@@ -517,11 +565,9 @@ class FastYaml {
     if (++this.depth > FAST_MAX_DEPTH) throw GIVE_UP;
     const s = this.s;
     const obj: Record<string, unknown> = {};
-    const kids: (string | PosTree)[] | undefined = this.withTree ? [] : undefined;
     let i = this.skipSpaces(start + 1);
     if (s.charCodeAt(i) !== 125) {
       for (;;) {
-        const keyAt = i;
         i = this.skipSpaces(this.flowKey(i));
         const key = this.str;
         if (key === '__proto__' || obj[key] !== undefined || s.charCodeAt(i) !== COLON) throw GIVE_UP;
@@ -530,25 +576,23 @@ class FastYaml {
         if (vc === 44 || vc === 125 || vc === NL || i >= this.n) throw GIVE_UP;
         i = this.skipSpaces(this.flowNode(i));
         obj[key] = this.val;
-        if (kids) kids.push(key, keyAt, this.pos);
         if (this.atFlowEnd(i, 125)) break;
         i = this.skipSpaces(i + 1);
       }
     }
     this.val = obj;
-    this.pos = kids ? { at: start, map: true, kids } : start;
+    this.pos = start;
     this.depth--;
     return i + 1;
   }
 
   /**
-   * A one-line flow mapping of config keys and scalars without spaces,
-   * flow indicators or escapes (a route of a routing table), read in one
-   * pass: the offset after it, or -1, having read nothing, for anything else,
-   * which flowMap then reads (or gives up on). The values are those of
-   * flowMap, and the position is all that flowMap records without the tree.
+   * A one-line flow mapping of plain keys and of scalars without spaces,
+   * flow indicators or escapes (like "{ a: 1, b: x/y }"), read in one pass:
+   * the offset after it, or -1, having read nothing, for anything else,
+   * which flowMap then reads (or gives up on). The values are flowMap's.
    */
-  private scalarMap(start: number): number {
+  private scanMap(start: number): number {
     const s = this.s;
     const keys = this.entryKeys;
     const values = this.entryValues;
@@ -557,10 +601,11 @@ class FastYaml {
     for (;;) {
       while (s.charCodeAt(i) === SP) i++;
       const keyAt = i;
-      while (KEY[s.charCodeAt(i)] === 1) i++;
-      if (s.charCodeAt(i) !== COLON || s.charCodeAt(i + 1) !== SP) return -1;
-      const key = knownKey(s, keyAt, i);
-      if (key === undefined || n === SCALAR_MAP_ENTRIES) return -1;
+      let keyHash = 0;
+      for (let c = s.charCodeAt(i); KEY[c] === 1; c = s.charCodeAt(++i)) keyHash = (keyHash * 31 + c) | 0;
+      if (i === keyAt || s.charCodeAt(i) !== COLON || s.charCodeAt(i + 1) !== SP || n === SCAN_MAP_ENTRIES) return -1;
+      const key = this.key(keyAt, i, keyHash);
+      if (key === undefined || key === '__proto__') return -1;
       for (let k = 0; k < n; k++) if (keys[k] === key) return -1; // a repeated key: flowMap gives up
       i += 2;
       while (s.charCodeAt(i) === SP) i++;
@@ -602,8 +647,7 @@ class FastYaml {
       if (next !== 44) return -1;
       i++;
     }
-    // The usual route as a literal: no keyed stores, and an object of just its size.
-    this.val = n === 2 && keys[0] === 'to' && keys[1] === 'via' ? { to: values[0], via: values[1] } : objectOf(keys, values, n);
+    this.val = objectOf(keys, values, n);
     this.pos = start;
     return i + 1;
   }
@@ -619,19 +663,20 @@ class FastYaml {
   }
 
   /**
-   * A key in a flow mapping, into `str`: a known key ("to: ...") directly as
-   * the shared string, anything else as a string-valued flow node.
+   * A key in a flow mapping, into `str`: a plain key ("a: ...") through the
+   * cache of keys, anything else as a string-valued flow node.
    */
   private flowKey(i: number): number {
     const s = this.s;
     const ch = s.charCodeAt(i);
     let j = i;
-    while (KEY[s.charCodeAt(j)] === 1) j++;
-    if (s.charCodeAt(j) === COLON) {
+    let hash = 0;
+    for (let c = s.charCodeAt(j); KEY[c] === 1; c = s.charCodeAt(++j)) hash = (hash * 31 + c) | 0;
+    if (j > i && s.charCodeAt(j) === COLON) {
       const next = s.charCodeAt(j + 1);
-      const known = j + 1 >= this.n || next === SP || next === NL || FLOW_INDICATOR(next) ? knownKey(s, i, j) : undefined;
-      if (known !== undefined) {
-        this.str = known;
+      const key = j + 1 >= this.n || next === SP || next === NL || FLOW_INDICATOR(next) ? this.key(i, j, hash) : undefined;
+      if (key !== undefined) {
+        this.str = key;
         return j;
       }
     }

@@ -1,20 +1,37 @@
-// YAML files: the fast reader for the usual block style, js-yaml for the
-// rest of YAML and for syntax errors. Both give the value and a PosTree.
-// js-yaml runs with merge keys (<<) and without its duplicate-key error:
-// duplicates are found here, with both places, and the rest of the file is
-// still checked. Nesting and the expansion of aliases are bounded, so that a
-// small hostile file cannot take the memory or the stack.
+// YAML files: a fast reader for a subset of YAML first, then js-yaml with
+// its `listener` option, which reports where each node opens and closes:
+// positions come from the parser that reads the value.
+//
+// Most files are read first by the fast reader of yaml-fast.ts, a general
+// reader of a subset of YAML (checked against js-yaml on generated
+// documents) that gives the same value and list entries' places; outside
+// its subset it gives up, and js-yaml reads the text as below.
+//
+// js-yaml reads a file once, lean: only the offsets of sequence items (the
+// sources of list entries) are recorded. Whatever the lean read does not
+// cover (aliases, merge keys, duplicate keys, any error) is read again in
+// full: every node's place, duplicates with both places, bounded aliases.
+// The full tree of places is also built on demand when a problem needs a
+// place other than a list entry's.
+//
+// js-yaml runs with merge keys (<<) and without its duplicate-key error in
+// the full read: duplicates are found here, with both places, and the rest
+// of the file is still checked. Nesting and the expansion of aliases are
+// bounded, so that a small hostile file cannot take the memory or the stack.
 import jsyaml from 'js-yaml';
 import type { Problem } from './errors.js';
 import { SourceText, type PosCollection, type PosTree } from './source.js';
-import { parseFastYaml, type Parsed } from './yaml-fast.js';
+import { parseFastYaml } from './yaml-fast.js';
 
 /** The deepest nesting of collections accepted (a config needs about 6). */
 export const MAX_DEPTH = 100;
 /** Values an alias-expanded document may hold beyond its own nodes (see TreeBuilder.limit). */
 const ALIAS_ALLOWANCE = 100_000;
 
-const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
+/** YAML's merge key, as the YAML type repository defines it (js-yaml's loader merges by this tag). */
+const MERGE = new jsyaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' || data === null });
+/** The core schema (YAML 1.2's own) with merge keys: how configs are read. */
+export const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [MERGE] });
 
 /** A mapping key written twice: where, and where first. */
 export interface Duplicate {
@@ -23,25 +40,137 @@ export interface Duplicate {
   first: number;
 }
 
-export interface FullParsed extends Parsed {
+export interface FullParsed {
+  value: unknown;
+  tree: PosTree;
   duplicates: Duplicate[];
 }
 
+export interface LeanParsed {
+  value: unknown;
+  /** Each sequence's item offsets, by the parsed array (those the lean read could place). */
+  items: WeakMap<object, number[]>;
+}
+
 export function parseYaml(file: string, text: string): SourceText | Problem {
-  const fast = parseFastYaml(text);
-  if (fast) {
-    // Positions of everything only when a problem needs them.
-    const tree = (): PosTree => parseFastYaml(text, true)!.tree!;
-    return new SourceText(file, text, fast.value, tree, fast.items);
-  }
+  const lean = parseFastYaml(text) ?? parseLeanYaml(file, text);
+  if (lean) return new SourceText(file, text, lean.value, () => fullTree(file, text), lean.items);
   const full = parseFullYaml(file, text);
   if ('message' in full) return full;
-  const src = new SourceText(file, text, full.value, full.tree!);
+  const src = new SourceText(file, text, full.value, full.tree);
   for (const d of full.duplicates) {
     const first = src.position(d.first);
     src.problems.push({ ...src.position(d.at), message: `duplicate key "${clipKey(d.key)}" (first at line ${first.line}, column ${first.col}); a key may appear once in a mapping` });
   }
   return src;
+}
+
+/** The places of a text the lean read took (which the full read then takes too). */
+function fullTree(file: string, text: string): PosTree {
+  const full = parseFullYaml(file, text);
+  if ('message' in full) throw new Error(`${file}: read lean, but not in full: ${full.message}`);
+  return full.tree;
+}
+
+/**
+ * The value and the sequences' item offsets, or undefined when the text
+ * needs the full read: it may hold an alias ("*") or a merge key ("<<"),
+ * or js-yaml refused it (a duplicate key among others: the lean read
+ * leaves js-yaml's duplicate check on).
+ */
+export function parseLeanYaml(file: string, text: string): LeanParsed | undefined {
+  if (text.includes('*') || text.includes('<<')) return undefined;
+  const recorder = new ItemRecorder(text);
+  try {
+    const value = jsyaml.load(text, { filename: file, schema: SCHEMA, maxDepth: MAX_DEPTH, listener: recorder.listener } as jsyaml.LoadOptions);
+    return { value, items: recorder.items };
+  } catch (e) {
+    if (e instanceof jsyaml.YAMLException) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The lean listener: each node's opening offset is pushed on one stack,
+ * above its open parent's start there; a sequence keeps its part of the
+ * stack as its items' offsets when it matches the items one to one (else
+ * the full tree places them). Mappings' children only come and go on the
+ * stack, so that reading a mapping allocates nothing here.
+ */
+class ItemRecorder {
+  readonly items = new WeakMap<object, number[]>();
+  private depth = 0;
+  private readonly openAt: number[] = [];
+  /** Children's opening offsets (-1: an empty node) of the open nodes, innermost last. */
+  private stack = new Int32Array(1024);
+  private top = 0;
+  /** Where each open node's children start on the stack, by depth. */
+  private readonly starts: number[] = [];
+  /** The value of each open node's last child that is a collection. */
+  private readonly lastKid: unknown[] = [];
+
+  constructor(private readonly text: string) {}
+
+  readonly listener = (event: jsyaml.EventType, state: jsyaml.State): void => {
+    if (event === 'open') {
+      const d = ++this.depth;
+      this.openAt[d] = state.position;
+      this.starts[d] = this.top;
+      this.lastKid[d] = undefined;
+      return;
+    }
+    const d = this.depth--;
+    const from = this.starts[d]!;
+    const result = state.result as unknown;
+    if (state.kind === 'sequence' && this.top > from) this.sequence(result as unknown[], from, this.lastKid[d]);
+    this.top = from;
+    if (from === this.stack.length) {
+      const grown = new Int32Array(from * 2);
+      grown.set(this.stack);
+      this.stack = grown;
+    }
+    // kind is null for an empty node.
+    this.stack[this.top++] = (state.kind as string | null) === null ? -1 : this.openAt[d]!;
+    if (typeof result === 'object' && result !== null) this.lastKid[d - 1] = result;
+  };
+
+  private sequence(result: unknown[], from: number, lastKid: unknown): void {
+    const n = this.top - from;
+    // A flow sequence in a block sequence closes twice, as the would-be key one level down and
+    // as the item (see TreeBuilder): the inner close placed it, or left it to the full tree.
+    if (n !== result.length || (n === 1 && lastKid === result)) return;
+    const offsets = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const k = this.stack[from + i]!;
+      if (k < 0) return;
+      offsets[i] = skipSpaceAndComments(this.text, k);
+    }
+    this.items.set(result, offsets);
+  }
+}
+
+/**
+ * What the plain scalar `text` (one line, no flow indicators) reads as,
+ * as a mapping's value, with the schema above: null, a boolean, a number, or the text itself.
+ * The core schema's null, boolean, int and float have no ":", "/" or
+ * space and at most one dot, and those starting with a letter start with
+ * n, t or f: any other text is a string without asking js-yaml.
+ */
+export function plainScalarValue(text: string): unknown {
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58 || c === 47 || c === 32) return text;
+    if (c === 46 && ++dots > 1) return text;
+  }
+  const first = text.charCodeAt(0) | 0x20;
+  if (first >= 0x61 && first <= 0x7a && first !== 0x6e && first !== 0x74 && first !== 0x66) return text;
+  try {
+    // As a mapping's value: alone, a text like "---a" would start a document.
+    return (jsyaml.load(`k: ${text}`, { schema: SCHEMA }) as { k: unknown }).k;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A key as messages quote it: long ones cut short. */
@@ -106,6 +235,8 @@ class TreeBuilder {
   /** Where each document's root node opened. */
   readonly roots: number[] = [];
   readonly duplicates: Duplicate[] = [];
+  /** Nodes open around the current one (the listener's own count: each open has its close). */
+  private depth = 0;
   private readonly openAt: number[] = [];
   private readonly children: (Child[] | undefined)[] = [];
   /** Each collection's size (values in it, aliases expanded) and depth. */
@@ -117,21 +248,21 @@ class TreeBuilder {
 
   constructor(private readonly text: string) {}
 
-  readonly listener = (event: jsyaml.EventType, st: jsyaml.State): void => {
-    // js-yaml's state also has the nesting depth; kind is null for an empty node.
-    const state = st as jsyaml.State & { depth: number; kind: string | null };
-    const depth = state.depth;
+  readonly listener = (event: jsyaml.EventType, state: jsyaml.State): void => {
     if (event === 'open') {
+      const depth = ++this.depth;
       if (depth > MAX_DEPTH) throw new Refusal(skipSpaceAndComments(this.text, state.position), `nested deeper than ${MAX_DEPTH} levels; a config needs a handful`);
       this.openAt[depth] = state.position;
       this.children[depth] = undefined;
       if (depth === 1) this.roots.push(skipSpaceAndComments(this.text, state.position));
       return;
     }
+    const depth = this.depth--;
     this.nodes++;
     const kids = this.children[depth] ?? [];
     this.children[depth] = undefined;
-    const empty = state.kind === null;
+    // kind is null for an empty node.
+    const empty = (state.kind as string | null) === null;
     const at = empty ? -1 : skipSpaceAndComments(this.text, this.openAt[depth]!);
     let node: PosTree = at;
     const result = state.result;

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import jsyaml from 'js-yaml';
-import { isPlainRoute, loadSchemaFile, SUPPORTED_KEYWORDS, validateSchema } from '../../src/config/schema.js';
+import { loadSchemaFile, SUPPORTED_KEYWORDS, validateSchema } from '../../src/config/schema.js';
 import { KINDS } from '../../src/kinds/registry.js';
 
 interface BuildScript {
@@ -213,17 +213,6 @@ test('each kind of problem has its wording, one problem per place', () => {
     'missing keys in the schema\'s order',
   );
   assert.deepEqual(validateSchema([]), [{ path: [], key: false, message: 'the configuration must be a mapping (got [])' }]);
-});
-
-test('a route the validator is spared (isPlainRoute) is one the schema accepts', () => {
-  const text = fc.oneof(fc.constantFrom('up0', 'eth0.10', '', '.', 'a/b', 'a:b', 'a b', 'x'.repeat(15), 'x'.repeat(16), 'é', '10.0.0.0/8'), fc.string({ maxLength: 18 }));
-  const value = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null));
-  const key = fc.constantFrom('to', 'via', 'dev', 'src', 'metric', 'tos', 'family', 'nexthops', 'bogus', '__proto__');
-  const route = fc.oneof(fc.dictionary(key, value, { maxKeys: 5 }), value, fc.array(value, { maxLength: 2 }));
-  fc.assert(
-    fc.property(route, (r) => !isPlainRoute(r) || ajvValidate({ version: 1, routes: [r] })),
-    { numRuns: 20000 },
-  );
 });
 
 test('problems of routes among plain ones keep their indices', () => {
