@@ -65,9 +65,15 @@ export function writeYaml(write: Write, doc: Record<string, unknown>): void {
   out.flush();
 }
 
-/** Lines of output, each written with its newline, a batch at a time. */
+/**
+ * Lines of output, each written with its newline, a batch at a time; with
+ * the write's caches of keys as written and of indents (per call, not
+ * module state).
+ */
 class Lines {
   private lines: string[] = [];
+  private readonly keys = new Map<string, string>();
+  private readonly pads: string[] = [];
 
   constructor(private readonly write: Write) {}
 
@@ -80,18 +86,32 @@ class Lines {
     this.write(`${this.lines.join('\n')}\n`);
     this.lines = [];
   }
+
+  /** A key as written: plain when it is a name (as all of the config format's are), else quoted. */
+  key(k: string): string {
+    let text = this.keys.get(k);
+    if (text === undefined) {
+      text = PLAIN_KEY.test(k) ? yamlString(k) : JSON.stringify(k);
+      if (this.keys.size < 1000) this.keys.set(k, text);
+    }
+    return text;
+  }
+
+  pad(n: number): string {
+    return (this.pads[n] ??= ' '.repeat(n));
+  }
 }
 
 /** Mapping at `indent`; its first line starts with `first` (the "- " of a sequence item). */
 function mapping(obj: Mapping, indent: number, first: string, out: Lines): void {
-  const pad = padding(indent);
+  const pad = out.pad(indent);
   const comments = obj[COMMENTS];
   let lead = first;
   let empty = true;
   for (const k in obj) {
     const v = obj[k];
     if (v === undefined) continue;
-    const key = `${lead}${yamlKey(k)}:`;
+    const key = `${lead}${out.key(k)}:`;
     lead = pad;
     empty = false;
     const comment = comments?.[k] === undefined ? '' : `  # ${comments[k]}`;
@@ -105,14 +125,14 @@ function mapping(obj: Mapping, indent: number, first: string, out: Lines): void 
     } else if (Object.keys(v).length === 0) out.push(`${key} {}${comment}`);
     else {
       out.push(key + comment);
-      mapping(v as Mapping, indent + 2, padding(indent + 2), out);
+      mapping(v as Mapping, indent + 2, out.pad(indent + 2), out);
     }
   }
   if (empty) out.push(`${first}{}`);
 }
 
 function sequence(items: unknown[], indent: number, out: Lines): void {
-  const dash = `${padding(indent)}- `;
+  const dash = `${out.pad(indent)}- `;
   for (const item of items) {
     if (item === null || typeof item !== 'object') out.push(dash + scalar(item));
     else if (Array.isArray(item)) {
@@ -123,11 +143,6 @@ function sequence(items: unknown[], indent: number, out: Lines): void {
       }
     } else mapping(item as Mapping, indent + 2, dash, out);
   }
-}
-
-const pads: string[] = [];
-function padding(n: number): string {
-  return (pads[n] ??= ' '.repeat(n));
 }
 
 function scalar(v: unknown): string {
@@ -143,19 +158,6 @@ const YAML11_BOOL = /^(y|yes|n|no|on|off)$/i;
 const COLON_NUMBER = /^([-+]?\d[\d_]*(:[0-5]?\d)+(\.\d*)?|[0-9a-f]{2}(:[0-9a-f]{2})+)$/i;
 
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_.$/-]*$/;
-
-/** Keys as written; the config format has few, so they are worked out once. */
-const keys = new Map<string, string>();
-
-/** Keys are plain when they are names (as all of the config format's are), else quoted. */
-function yamlKey(k: string): string {
-  let text = keys.get(k);
-  if (text === undefined) {
-    text = PLAIN_KEY.test(k) ? yamlString(k) : JSON.stringify(k);
-    if (keys.size < 1000) keys.set(k, text);
-  }
-  return text;
-}
 
 /** A string as a YAML scalar: plain when it reads back as the same string, else double-quoted. */
 export function yamlString(s: string): string {

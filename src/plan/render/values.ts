@@ -3,12 +3,13 @@
 import { PROTOCOL_NAMES } from '../../model/constants.js';
 import type { Nexthop } from '../../model/types.js';
 
-const kebabCache = new Map<string, string>();
-
+/** A model key in the config's kebab-case; most keys are one lower-case word, returned as they are. */
 function kebab(key: string): string {
-  let k = kebabCache.get(key);
-  if (k === undefined) kebabCache.set(key, (k = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
-  return k;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c >= 65 && c <= 90) return key.replace(/[A-Z]/g, (u) => `-${u.toLowerCase()}`);
+  }
+  return key;
 }
 
 /** Not part of the config format: where it was declared, the address-list ownership flag, the device's kernel limits. */
