@@ -4,36 +4,15 @@
 // in place (the same ifindex); removed when no longer declared. A kernel
 // without ipvlan skips with the reason; the full-kernel lane loads it.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Netns, netrec, tempDir } from './helpers/netns.js';
+import { describe, it } from 'node:test';
+import { kindSteps, type J } from './helpers/kind-steps.js';
 import { missingKind } from './helpers/traffic.js';
 
-type J = Record<string, any>;
 const missing = missingKind('ipvlan');
-
-let ns: Netns;
-let tmp: ReturnType<typeof tempDir>;
-beforeEach(() => {
-  ns = Netns.create('ipvlan');
-  tmp = tempDir();
-  ns.ip('link', 'add', 'par0', 'type', 'veth', 'peer', 'name', 'par1');
-});
-afterEach(() => {
-  ns.destroy();
-  tmp.cleanup();
-});
-
-let steps = 0;
-function apply(yaml: string): void {
-  const file = tmp.write(`step-${++steps}.yaml`, yaml);
-  const r = netrec(['apply', file, '--netns', ns.name]);
-  assert.equal(r.status, 0, `apply failed:\n${yaml}\n${r.stdout}${r.stderr}`);
-}
+const steps = kindSteps('ipvlan');
+const { apply, link } = steps;
 /** iproute2 shows the flags as one of the keys bridge, private, vepa set true. */
 const flagsOf = (l: J): string | undefined => ['bridge', 'private', 'vepa'].find((f) => l.linkinfo.info_data[f] === true);
-function link(name: string): J | undefined {
-  return (ns.json('-d', 'link', 'show') as J[]).find((l) => l.ifname === name);
-}
 const config = (ipvlan: string) => `version: 1
 policy: { prune: true }
 interfaces:
@@ -43,7 +22,7 @@ const ipv0 = (options: string) => `  - name: ipv0\n    kind: ipvlan\n    ipvlan:
 
 describe('ipvlan', { skip: missing ?? false }, () => {
   it('is created on its parent with mode and flags, changed in place, and deleted; a foreign ipvlan on the same parent stays', () => {
-    ns.ip('link', 'add', 'link', 'par0', 'name', 'theirs0', 'type', 'ipvlan', 'mode', 'l3');
+    steps.ns.ip('link', 'add', 'link', 'par0', 'name', 'theirs0', 'type', 'ipvlan', 'mode', 'l3');
     const theirs = link('theirs0')!;
 
     apply(config(ipv0(', mode: l3, flags: bridge')));

@@ -5,35 +5,13 @@
 // removed when no longer declared. A kernel without macvtap skips with the
 // reason; the full-kernel lane loads it.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Netns, netrec, tempDir } from './helpers/netns.js';
+import { describe, it } from 'node:test';
+import { kindSteps } from './helpers/kind-steps.js';
 import { missingKind } from './helpers/traffic.js';
 
-type J = Record<string, any>;
 const missing = missingKind('macvtap');
-
-let ns: Netns;
-let tmp: ReturnType<typeof tempDir>;
-beforeEach(() => {
-  ns = Netns.create('macvtap');
-  tmp = tempDir();
-  ns.ip('link', 'add', 'par0', 'type', 'veth', 'peer', 'name', 'par1');
-});
-afterEach(() => {
-  ns.destroy();
-  tmp.cleanup();
-});
-
-let steps = 0;
-function apply(yaml: string): string {
-  const file = tmp.write(`step-${++steps}.yaml`, yaml);
-  const r = netrec(['apply', file, '--netns', ns.name]);
-  assert.equal(r.status, 0, `apply failed:\n${yaml}\n${r.stdout}${r.stderr}`);
-  return r.stdout;
-}
-function link(name: string): J | undefined {
-  return (ns.json('-d', 'link', 'show') as J[]).find((l) => l.ifname === name);
-}
+const steps = kindSteps('macvtap');
+const { apply, link } = steps;
 const config = (macvtap: string) => `version: 1
 policy: { prune: true }
 interfaces:
@@ -43,7 +21,7 @@ const tap0 = (mode: string, mtu: number) => `  - name: tap0\n    kind: macvtap\n
 
 describe('macvtap', { skip: missing ?? false }, () => {
   it('is created on its parent, changed in place, replaced for a new mode, and deleted; a foreign macvtap on the same parent stays', () => {
-    ns.ip('link', 'add', 'link', 'par0', 'name', 'theirs0', 'type', 'macvtap', 'mode', 'bridge');
+    steps.ns.ip('link', 'add', 'link', 'par0', 'name', 'theirs0', 'type', 'macvtap', 'mode', 'bridge');
     const theirs = link('theirs0')!;
 
     apply(config(tap0('bridge', 1400)));
