@@ -55,6 +55,21 @@ export class Ctx {
     this.dstBytes = this.srcBytes = undefined;
     return this;
   }
+
+  /** Parse the message's source and destination prefixes once (either may be absent), for the header and attribute writers. */
+  prefixes(from: string | undefined, to: string | undefined): this {
+    if (from !== undefined) {
+      const p = prefixBytes(from, this.addrLen);
+      this.srcLen = p.len;
+      this.srcBytes = p.bytes;
+    }
+    if (to !== undefined) {
+      const p = prefixBytes(to, this.addrLen);
+      this.dstLen = p.len;
+      this.dstBytes = p.bytes;
+    }
+    return this;
+  }
 }
 
 /** One attribute's payload <-> one value. */

@@ -35,7 +35,6 @@ import {
   nameOf,
   need,
   needHeader,
-  prefixBytes,
   readIp,
   string,
   u32,
@@ -472,14 +471,7 @@ export function writeRoute(w: Writer, op: RouteOp, r: Route, seq: number, idx: N
   const del = op === 'delete';
   const ctx = new RouteCtx().reset(del ? 'delete' : op === 'replace' ? 'replace' : 'create', addrLenOf(af));
   ctx.idx = idx;
-  const to = prefixBytes(r.to, ctx.addrLen);
-  ctx.dstLen = to.len;
-  ctx.dstBytes = to.bytes;
-  if (r.from !== undefined) {
-    const from = prefixBytes(r.from, ctx.addrLen);
-    ctx.srcLen = from.len;
-    ctx.srcBytes = from.bytes;
-  }
+  ctx.prefixes(r.from, r.to);
   const flags = del
     ? 0
     : op === 'create'
@@ -493,7 +485,7 @@ export function writeRoute(w: Writer, op: RouteOp, r: Route, seq: number, idx: N
   const h = w.struct(RTMSG_LEN);
   const b = w.buf;
   b[h] = af;
-  b[h + 1] = to.len;
+  b[h + 1] = ctx.dstLen;
   b[h + 2] = ctx.srcLen;
   b[h + 3] = r.tos;
   b[h + 4] = r.table < 256 ? r.table : TABLE_UNSPEC;

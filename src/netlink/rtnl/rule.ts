@@ -5,7 +5,7 @@ import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK, NLM_F_ACK, NLM_F_CREATE, 
 import { NetlinkParseError } from '../errors.js';
 import type { Message, Writer } from '../message.js';
 import { IP_PROTOCOL_NAMES } from '../../model/identity.js';
-import { addrLenOf, AttrLayout, Ctx, need, needHeader, prefixBytes, readIp, string, u32, u8, type AttrSpec, type Codec } from './layout.js';
+import { addrLenOf, AttrLayout, Ctx, need, needHeader, readIp, string, u32, u8, type AttrSpec, type Codec } from './layout.js';
 import { attrLength } from '../message.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
@@ -201,16 +201,7 @@ export function writeRule(w: Writer, op: 'create' | 'delete', r: Rule, seq: numb
   const ctx = new Ctx().reset(op, addrLenOf(af));
   const action = ACTION_NUM.get(r.action);
   if (action === undefined) throw new Error(`unknown rule action ${r.action}`);
-  if (r.from !== undefined) {
-    const p = prefixBytes(r.from, ctx.addrLen);
-    ctx.srcLen = p.len;
-    ctx.srcBytes = p.bytes;
-  }
-  if (r.to !== undefined) {
-    const p = prefixBytes(r.to, ctx.addrLen);
-    ctx.dstLen = p.len;
-    ctx.dstBytes = p.bytes;
-  }
+  ctx.prefixes(r.from, r.to);
   const create = op === 'create';
   const start = w.begin(create ? RTM_NEWRULE : RTM_DELRULE, NLM_F_REQUEST | NLM_F_ACK | (create ? NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0) : 0), seq);
   const h = w.struct(FIB_RULE_HDR_LEN);
