@@ -26,3 +26,21 @@ export const IPV6_DEFAULT_METRIC = 1024;
 
 /** IFLA_IFALIAS of virtual interfaces netrec created (contract section 4). */
 export const OWNER_ALIAS = 'netrec';
+
+/** IP protocol names as iproute2 prints them (/etc/protocols); others are numbers. */
+export const IP_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
+  1: 'icmp',
+  2: 'igmp',
+  4: 'ipip',
+  6: 'tcp',
+  17: 'udp',
+  33: 'dccp',
+  41: 'ipv6',
+  47: 'gre',
+  50: 'esp',
+  51: 'ah',
+  58: 'ipv6-icmp',
+  112: 'vrrp',
+  132: 'sctp',
+  136: 'udplite',
+};

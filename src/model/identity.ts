@@ -1,7 +1,7 @@
 // Identity keys (contract section 3): two objects with the same key are the
 // same object; everything else is an attribute. Keys are strings so they can
 // index Maps; they are also the `id` shown in plans.
-import type { Address, Link, Neighbor, ObjectType, Route, Rule } from './types.js';
+import type { Address, Link, Neighbor, ObjectType, Route } from './types.js';
 
 export function linkKey(l: Pick<Link, 'name'>): string {
   return l.name;
@@ -47,51 +47,15 @@ export function routeInstanceKey(r: Route): string {
   return k;
 }
 
-/** IP protocol names as iproute2 prints them (/etc/protocols); others are numbers. */
-export const IP_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
-  1: 'icmp',
-  2: 'igmp',
-  4: 'ipip',
-  6: 'tcp',
-  17: 'udp',
-  33: 'dccp',
-  41: 'ipv6',
-  47: 'gre',
-  50: 'esp',
-  51: 'ah',
-  58: 'ipv6-icmp',
-  112: 'vrrp',
-  132: 'sctp',
-  136: 'udplite',
-};
 
 /**
- * Every selector, the action and its target, in iproute2's words and order:
- * the kernel keeps two rules apart when any of these differ, so netrec does.
+ * A rule's identity: every selector, the action and its target, in
+ * iproute2's words and order. Generated from the rule table
+ * (netlink/rtnl/rule.ts), whose key rows are what the kernel compares.
  */
-export function ruleKey(r: Rule): string {
-  let k = `${r.family} pref ${r.priority}`;
-  if (r.not) k += ' not';
-  if (r.from) k += ` from ${r.from}`;
-  if (r.to) k += ` to ${r.to}`;
-  if (r.tos) k += ` tos 0x${r.tos.toString(16)}`;
-  if (r.dscp !== undefined) k += ` dscp ${r.dscp}`;
-  if (r.fwmark !== undefined) k += ` fwmark 0x${r.fwmark.toString(16)}/0x${(r.fwmask ?? 0xffffffff).toString(16)}`;
-  if (r.iif) k += ` iif ${r.iif}`;
-  if (r.oif) k += ` oif ${r.oif}`;
-  if (r.uidrange !== undefined) k += ` uidrange ${r.uidrange}`;
-  if (r.ipproto !== undefined) k += ` ipproto ${IP_PROTOCOL_NAMES[r.ipproto] ?? r.ipproto}`;
-  if (r.sport !== undefined) k += ` sport ${r.sport}`;
-  if (r.dport !== undefined) k += ` dport ${r.dport}`;
-  if (r.l3mdev) k += ' l3mdev';
-  if (r.suppressPrefixlength !== undefined) k += ` suppress_prefixlength ${r.suppressPrefixlength}`;
-  if (r.suppressIfgroup !== undefined) k += ` suppress_ifgroup ${r.suppressIfgroup}`;
-  if (r.attributes) for (const t of Object.keys(r.attributes).sort((a, b) => Number(a) - Number(b))) k += ` attr ${t} 0x${r.attributes[t]}`;
-  if (r.action === 'lookup') k += r.table ? ` lookup ${r.table}` : '';
-  else if (r.action === 'goto') k += ` goto ${r.goto ?? '?'}`;
-  else k += ` ${r.action}`;
-  return k;
-}
+import { ruleKey } from '../netlink/rtnl/rule.js';
+export { ruleKey };
+export { IP_PROTOCOL_NAMES } from './constants.js';
 
 export function neighborKey(n: Pick<Neighbor, 'dev' | 'address'>): string {
   return `${n.dev} ${n.address}`;

@@ -232,9 +232,9 @@ describe('golden requests', () => {
       02 00 18 00 c8 00 00 01 00000000                    # fib_rule_hdr: AF_INET, dst 0, src /24, tos 0, table 200, FR_ACT_TO_TBL
       0800 0600 e8030000                                  # FRA_PRIORITY 1000
       0800 0200 c0a80a00                                  # FRA_SRC 192.168.10.0
-      0900 0300 6c616e30 00000000                         # FRA_IIFNAME "lan0"
       0800 0a00 10000000                                  # FRA_FWMARK 0x10
       0800 1000 ff000000                                  # FRA_FWMASK 0xff
+      0900 0300 6c616e30 00000000                         # FRA_IIFNAME "lan0"
       0800 0f00 c8000000                                  # FRA_TABLE 200
       0500 1500 4e000000                                  # FRA_PROTOCOL 0x4e
     `);

@@ -4,7 +4,7 @@ import type { Family, Rule, RuleAction } from '../../model/types.js';
 import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_DELRULE, RTM_NEWRULE } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import type { Message, Writer } from '../message.js';
-import { IP_PROTOCOL_NAMES } from '../../model/identity.js';
+import { IP_PROTOCOL_NAMES } from '../../model/constants.js';
 import { addrLenOf, AttrLayout, Ctx, need, needHeader, readIp, string, u32, u8, type AttrSpec, type Codec } from './layout.js';
 import { attrLength } from '../message.js';
 
@@ -141,23 +141,32 @@ function selector(attr: number, field: keyof Rule & string, codec: Codec<any>, n
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
+/** The action and its target as iproute2 writes them; tables by number unless `tableName` names them (the plan does). */
+export function actionText(r: Rule, tableName: (t: number) => string = String): string | undefined {
+  return r.action === 'lookup' ? (r.table ? `lookup ${tableName(r.table)}` : undefined) : r.action === 'goto' ? `goto ${r.goto ?? '?'}` : r.action;
+}
+
 /**
- * The rule table. Every attribute the kernel compares in its wildcard
- * match (rule_find in net/core/fib_rules.c) is part of the key, written on
- * create and on delete, the protocol too: a delete then can only hit the
- * rule it names. A new selector is one row here.
+ * The rule table, in iproute2's order (`ip rule show`). Every attribute the
+ * kernel compares in its wildcard match (rule_find in
+ * net/core/fib_rules.c) is part of the key, written on create and on
+ * delete, the protocol too: a delete then can only hit the rule it names.
+ * Rows without `attr` are fields of the fib_rule_hdr. A new selector is one
+ * row here: the identity (ruleKey), the plan's words and the codec follow.
  */
 export const RULE_TABLE: readonly RuleAttr[] = [
   selector(FRA_PRIORITY, 'priority', u32, 'priority', 'pref'),
+  { field: 'not', name: 'not', role: 'key', absent: false, show: { word: 'not', flag: true } },
   selector(FRA_SRC, 'from', prefix('src'), 'from', 'from'),
   selector(FRA_DST, 'to', prefix('dst'), 'to', 'to'),
-  selector(FRA_IIFNAME, 'iif', string, 'iif', 'iif'),
-  selector(FRA_OIFNAME, 'oif', string, 'oif', 'oif'),
+  { field: 'tos', name: 'tos', role: 'key', show: { word: 'tos', text: (r) => (r.tos ? hex(r.tos) : undefined) } },
+  selector(FRA_DSCP, 'dscp', u8, 'dscp', 'dscp'),
   selector(FRA_FWMARK, 'fwmark', u32, 'fwmark', 'fwmark', {
     show: { word: 'fwmark', text: (r) => (r.fwmark === undefined ? undefined : `${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`) },
   }),
   { attr: FRA_FWMASK, codec: fwmask, role: 'key' },
-  selector(FRA_DSCP, 'dscp', u8, 'dscp', 'dscp'),
+  selector(FRA_IIFNAME, 'iif', string, 'iif', 'iif'),
+  selector(FRA_OIFNAME, 'oif', string, 'oif', 'oif'),
   selector(FRA_UID_RANGE, 'uidrange', range(4, false), 'uidrange', 'uidrange'),
   selector(FRA_IP_PROTO, 'ipproto', nonZeroU8, 'ipproto', 'ipproto', {
     show: { word: 'ipproto', text: (r) => (r.ipproto === undefined ? undefined : (IP_PROTOCOL_NAMES[r.ipproto] ?? String(r.ipproto))) },
@@ -167,12 +176,55 @@ export const RULE_TABLE: readonly RuleAttr[] = [
   selector(FRA_L3MDEV, 'l3mdev', flag, 'l3mdev', 'l3mdev', { absent: false, show: { word: 'l3mdev', flag: true } }),
   selector(FRA_SUPPRESS_PREFIXLEN, 'suppressPrefixlength', optionalU32, 'suppress-prefixlength', 'suppress_prefixlength'),
   selector(FRA_SUPPRESS_IFGROUP, 'suppressIfgroup', optionalU32, 'suppress-ifgroup', 'suppress_ifgroup'),
+  // Unmodelled attributes the kernel compares too, as they came.
+  {
+    attr: 0, field: 'attributes', whole: true, codec: attributes, name: 'attributes', role: 'key',
+    show: {
+      word: 'attributes', bare: true,
+      text: (r) =>
+        r.attributes === undefined
+          ? undefined
+          : Object.keys(r.attributes)
+              .sort((a, b) => Number(a) - Number(b))
+              .map((t) => `attr ${t} 0x${r.attributes![t]}`)
+              .join(' '),
+    },
+  },
+  { field: 'action', name: 'action', role: 'key', show: { word: 'action', bare: true, text: (r) => actionText(r) } },
   { attr: FRA_TABLE, field: 'table', codec: table, role: 'key' },
   { attr: FRA_GOTO, field: 'goto', codec: u32, role: 'key' },
   // Not identity, but named on delete as well.
   { attr: FRA_PROTOCOL, field: 'protocol', codec: u8, role: 'match' },
-  { attr: 0, codec: attributes, role: 'key' },
 ];
+
+/** The key rows that are shown, in table order: what ruleKey writes. */
+const KEY_WORDS = RULE_TABLE.filter((row) => row.role === 'key' && row.show !== undefined && row.field !== undefined);
+
+/** A row's words for rule `r`, or undefined when it says nothing (absent, or a switch that is off). */
+function rowText(row: RuleAttr, r: Rule): string | undefined {
+  const show = row.show!;
+  if (show.text) {
+    const t = show.text(r);
+    return t === undefined ? undefined : show.bare ? t : `${show.word} ${t}`;
+  }
+  const v = r[row.field as keyof Rule];
+  if (show.flag) return v ? show.word : undefined;
+  return v === undefined ? undefined : `${show.word} ${String(v)}`;
+}
+
+/**
+ * A rule's identity: the family and every key row of the rule table, in
+ * iproute2's words and order ("ipv4 pref 100 from 10.0.0.0/8 lookup 100").
+ * The kernel keeps two rules apart when any of these differ, so netrec does.
+ */
+export function ruleKey(r: Rule): string {
+  let k: string = r.family;
+  for (const row of KEY_WORDS) {
+    const t = rowText(row, r);
+    if (t !== undefined) k += ` ${t}`;
+  }
+  return k;
+}
 
 const layout = new AttrLayout(RULE_TABLE);
 

@@ -4,13 +4,13 @@
 // default via 198.51.100.1 dev wan0 proto netrec") and changed attributes
 // ("mtu 1500 -> 9000") are both built from these tables and nothing else.
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
-import { IP_PROTOCOL_NAMES, routeKeyDev } from '../../model/identity.js';
+import { routeKeyDev } from '../../model/identity.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
 import { fieldOf, KINDS, type OptionWord } from '../../kinds/registry.js';
 import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
 import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
 import { ROUTE_ROWS } from '../../netlink/rtnl/route.js';
-import { RULE_TABLE } from '../../netlink/rtnl/rule.js';
+import { actionText, RULE_TABLE } from '../../netlink/rtnl/rule.js';
 import type { ModelObject } from '../types.js';
 
 /** Names for numbers: the config's tables and netrec's own protocol marker. */
@@ -176,46 +176,14 @@ const ROUTE: readonly Word<Route>[] = [
     .map((row) => tableWord(row)),
 ];
 
-const ruleWord = (name: string): Word<Rule> => tableWord(rowNamed(RULE_TABLE, name));
-
+/** A rule in the rule table's words (its identity, as ruleKey writes it), tables by name, then its owner. */
 const RULE: readonly Word<Rule>[] = [
   { attr: 'family', key: 'family', bare: true, id: true, get: (r) => r.family },
-  ruleWord('priority'),
-  { attr: 'not', key: 'not', flag: true, id: true, get: (r) => onOff(r.not ?? false) },
-  ruleWord('from'),
-  ruleWord('to'),
-  { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
-  ruleWord('dscp'),
-  ruleWord('fwmark'),
-  ruleWord('iif'),
-  ruleWord('oif'),
-  ruleWord('uidrange'),
-  ruleWord('ipproto'),
-  ruleWord('sport'),
-  ruleWord('dport'),
-  ruleWord('l3mdev'),
-  ruleWord('suppress-prefixlength'),
-  ruleWord('suppress-ifgroup'),
-  {
-    attr: 'attributes',
-    key: 'attributes',
-    bare: true,
-    id: true,
-    get: (r) =>
-      r.attributes === undefined
-        ? undefined
-        : Object.keys(r.attributes)
-            .sort((a, b) => Number(a) - Number(b))
-            .map((t) => `attr ${t} 0x${r.attributes![t]}`)
-            .join(' '),
-  },
-  {
-    attr: 'action',
-    key: 'action',
-    bare: true,
-    id: true,
-    get: (r, n) => (r.action === 'lookup' ? (r.table ? `lookup ${tableText(r.table, n)}` : undefined) : r.action === 'goto' ? `goto ${r.goto ?? '?'}` : r.action),
-  },
+  ...RULE_TABLE.filter((row) => row.show !== undefined).map((row) =>
+    row.field === 'action'
+      ? tableWord(row, { get: (r, n) => actionText(r, (t) => tableText(t, n)) })
+      : tableWord(row),
+  ),
   { attr: 'protocol', key: 'proto', get: (r, n) => protocolText(r.protocol, n) },
 ];
 
