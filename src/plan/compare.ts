@@ -9,10 +9,11 @@
 // the desired object is the whole truth, protocol and alias included.
 import { KINDS, kindOf } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
+import { ADDRESS_TABLE } from '../netlink/rtnl/address.js';
 import { NEIGHBOR_TABLE } from '../netlink/rtnl/neighbor.js';
 import { nexthopsDiffer, ROUTE_ROWS } from '../netlink/rtnl/route.js';
 import type { Address, Link, Neighbor, Route, Rule } from '../model/types.js';
-import { collectRows, comparedRows, compileDiffers, mergeRows } from './attrs.js';
+import { collectRows, comparedRows, compileDiffers, mergeRows, rowDiffers } from './attrs.js';
 import type { AttrChange } from './types.js';
 
 export interface CompareMode {
@@ -183,37 +184,8 @@ function setLinkAttr(l: Link, name: string, value: unknown): void {
 
 // ---- addresses ------------------------------------------------------------
 
-/** Remaining lifetimes count down: a finite lifetime matches any finite one not longer than asked. */
-function lifetimeMatches(want: Address['validLifetime'], have: Address['validLifetime']): boolean {
-  return want === have || (typeof want === 'number' && typeof have === 'number' && have <= want);
-}
-
-function lifetime(name: string, get: (a: Address) => Address['validLifetime']): AttrSpec<Address> {
-  return {
-    name,
-    get,
-    differs: (d, a, exact) => {
-      const want = get(d);
-      return (want !== undefined || exact) && !lifetimeMatches(want ?? 'forever', get(a) ?? 'forever');
-    },
-  };
-}
-
-/** IPv4 reports the interface name as label when none was set. */
-function labelOf(a: Address): string | undefined {
-  return a.family === 'ipv4' ? (a.label ?? a.dev) : undefined;
-}
-
-const ADDRESS_IN_PLACE: readonly AttrSpec<Address>[] = [
-  lifetime('valid-lifetime', (a) => a.validLifetime),
-  lifetime('preferred-lifetime', (a) => a.preferredLifetime),
-];
-const NOPREFIXROUTE = flag<Address>('noprefixroute', (a) => a.noprefixroute);
-/** IPv4 replaces only lifetimes and protocol in place; flags and label need delete + create. */
-const ADDRESS_V4_FIXED: readonly AttrSpec<Address>[] = [
-  NOPREFIXROUTE,
-  { name: 'label', get: (a) => a.label, differs: (d, a, exact) => (d.label !== undefined || exact) && labelOf(d) !== labelOf(a) },
-];
+/** The address rows compared, from the address table. */
+const ADDRESS_COMPARED = comparedRows(ADDRESS_TABLE);
 
 export function addressToCreate(d: Address, mode: CompareMode): Address {
   if (mode.exact) return d;
@@ -222,25 +194,24 @@ export function addressToCreate(d: Address, mode: CompareMode): Address {
 }
 
 export function addressDifference(d: Address, a: Address, mode: CompareMode): Difference<Address> | undefined {
-  const v4 = d.family === 'ipv4';
-  const fixed = v4 ? collect(ADDRESS_V4_FIXED, d, a, mode.exact, []) : [];
-  const attrs = collect(ADDRESS_IN_PLACE, d, a, mode.exact, fixed.slice());
-  if (!v4) collect([NOPREFIXROUTE], d, a, mode.exact, attrs);
+  // What the kernel cannot change in place comes first: it names the replace.
+  const fixed: AttrChange[] = [];
+  const inPlace: AttrChange[] = [];
+  for (const s of ADDRESS_COMPARED) {
+    if (!rowDiffers(s, d, a, mode.exact)) continue;
+    const change = typeof s.change === 'function' ? s.change(d) : (s.change ?? 'update');
+    (change === 'replace' ? fixed : inPlace).push({ attr: s.name, old: a[s.field as keyof Address], new: d[s.field as keyof Address] });
+  }
+  const attrs = [...fixed, ...inPlace];
   if (mode.exact) attrs.push(...protocolChange(d.protocol, a.protocol));
   // Kernels before 6.1 report no IFA_PROTO: without it there is nothing to compare.
   else if (a.protocol !== undefined || mode.addressOwners) attrs.push(...protocolChange(mode.protocol, a.protocol));
   if (attrs.length === 0) return undefined;
-  const after: Address = mode.exact
-    ? d
-    : {
-        ...a,
-        validLifetime: d.validLifetime ?? a.validLifetime,
-        preferredLifetime: d.preferredLifetime ?? a.preferredLifetime,
-        noprefixroute: d.noprefixroute ?? a.noprefixroute,
-        label: d.label ?? a.label,
-        protocol: mode.protocol,
-        kernelManaged: undefined,
-      };
+  let after = d;
+  if (!mode.exact) {
+    after = { ...a, protocol: mode.protocol, kernelManaged: undefined };
+    mergeRows(ADDRESS_COMPARED, d, a, after);
+  }
   return fixed.length > 0 ? { action: 'replace', attrs, after, reason: `${cannotChange(fixed)} on IPv4` } : { action: 'update', attrs, after };
 }
 

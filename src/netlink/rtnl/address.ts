@@ -7,7 +7,7 @@ import type { Address, Family } from '../../model/types.js';
 import { AF_INET, AF_INET6, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, RTM_DELADDR, RTM_NEWADDR } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import type { Message, Writer } from '../message.js';
-import { addrLenOf, AttrLayout, Ctx, ip, nameOf, need, needHeader, prefixBytes, string, u32, u8, type Codec, type IndexName, type NameIndex } from './layout.js';
+import { addrLenOf, AttrLayout, Ctx, ip, nameOf, need, needHeader, prefixBytes, string, u32, u8, type AttrSpec, type Codec, type IndexName, type NameIndex } from './layout.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
 
@@ -87,6 +87,51 @@ export const addressLayout = new AttrLayout([
   { attr: IFA_FLAGS, field: 'flags', codec: flags, role: 'attr' },
   { attr: IFA_PROTO, field: 'protocol', codec: u8, role: 'attr' },
 ]);
+
+/** Remaining lifetimes count down: a finite lifetime matches any finite one not longer than asked. */
+function lifetimeMatches(want: Address['validLifetime'], have: Address['validLifetime']): boolean {
+  return want === have || (typeof want === 'number' && typeof have === 'number' && have <= want);
+}
+
+function lifetimeRow(field: 'validLifetime' | 'preferredLifetime', name: string, word: string): AttrSpec<Ctx, Address> {
+  return {
+    field, name, role: 'attr', merge: 'kept',
+    compare: (d, a, exact) => (d[field] !== undefined || exact) && !lifetimeMatches(d[field] ?? 'forever', a[field] ?? 'forever'),
+    show: { word, hide: (a) => a[field] === 'forever' },
+  };
+}
+
+/** IPv4 reports the interface name as label when none was set; IPv6 has no label. */
+function labelOf(a: Address): string | undefined {
+  return a.family === 'ipv4' ? (a.label ?? a.dev) : undefined;
+}
+
+/**
+ * The address as the config and the plan see it: its identity (address,
+ * peer, device), what is compared and how it changes (an IPv4 address's
+ * label and flags are fixed at creation: delete + create; IPv6 changes its
+ * flags in place; lifetimes change in place), and iproute2's words. The
+ * owner (protocol) is compared by the planner's mode. A rewritten address
+ * keeps what the desired one leaves out (merge: kept). addressLayout writes
+ * it on the wire.
+ */
+export const ADDRESS_TABLE: readonly AttrSpec<Ctx, Address>[] = [
+  { field: 'address', name: 'address', role: 'key', show: { word: '', bare: true, text: (a) => (a.peer === undefined ? a.address : bare(a.address)) } },
+  { field: 'peer', name: 'peer', role: 'key', show: { word: 'peer' } },
+  { field: 'dev', name: 'dev', role: 'key', show: { word: 'dev' } },
+  {
+    field: 'noprefixroute', name: 'noprefixroute', role: 'attr', compare: 'declared', absent: false, merge: 'kept',
+    change: (a) => (a.family === 'ipv4' ? 'replace' : 'update'),
+    show: { word: 'noprefixroute', flag: true },
+  },
+  {
+    field: 'label', name: 'label', role: 'attr', change: 'replace', merge: 'kept',
+    compare: (d, a, exact) => (d.label !== undefined || exact) && labelOf(d) !== labelOf(a),
+    show: { word: 'label', hide: (a) => a.label === a.dev },
+  },
+  lifetimeRow('validLifetime', 'valid-lifetime', 'valid_lft'),
+  lifetimeRow('preferredLifetime', 'preferred-lifetime', 'preferred_lft'),
+];
 
 /**
  * One RTM_NEWADDR (create: EXCL, replace: REPLACE) or RTM_DELADDR request.

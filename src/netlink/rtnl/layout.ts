@@ -107,6 +107,8 @@ export interface Shown<T> {
   text?(o: T): string | undefined;
   /** The value alone, without the keyword. */
   bare?: boolean;
+  /** Left out of whole-object lines: a default iproute2 does not print either. */
+  hide?(o: T): boolean;
 }
 
 export interface AttrSpec<C extends Ctx = Ctx, T = any> {
@@ -125,7 +127,7 @@ export interface AttrSpec<C extends Ctx = Ctx, T = any> {
   name?: string;
   role?: Role;
   /** 'replace': fixed at creation, a change means delete + create. Default: changes in place. */
-  change?: 'update' | 'replace';
+  change?: 'update' | 'replace' | ((o: T) => 'update' | 'replace');
   /** The kernel's value when the attribute is absent (false for a switch). */
   absent?: unknown;
   compare?: Compare<T>;

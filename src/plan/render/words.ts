@@ -10,6 +10,7 @@ import { fieldOf, KINDS, type OptionWord } from '../../kinds/registry.js';
 import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
 import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
 import { ROUTE_ROWS } from '../../netlink/rtnl/route.js';
+import { ADDRESS_TABLE } from '../../netlink/rtnl/address.js';
 import { actionText, RULE_TABLE } from '../../netlink/rtnl/rule.js';
 import type { ModelObject } from '../types.js';
 
@@ -110,13 +111,7 @@ const INTERFACE: readonly Word<Link>[] = [
 ];
 
 const ADDRESS: readonly Word<Address>[] = [
-  { attr: 'address', key: '', bare: true, id: true, get: (a) => (a.peer === undefined ? a.address : a.address.split('/')[0]) },
-  { attr: 'peer', key: 'peer', id: true, get: (a) => a.peer },
-  { attr: 'dev', key: 'dev', id: true, get: (a) => a.dev },
-  { attr: 'label', key: 'label', get: (a) => a.label, hide: (a) => a.label === a.dev },
-  { attr: 'valid-lifetime', key: 'valid_lft', get: (a) => lifetime(a.validLifetime), hide: (a) => a.validLifetime === 'forever' },
-  { attr: 'preferred-lifetime', key: 'preferred_lft', get: (a) => lifetime(a.preferredLifetime), hide: (a) => a.preferredLifetime === 'forever' },
-  { attr: 'noprefixroute', key: 'noprefixroute', flag: true, get: (a) => onOff(a.noprefixroute ?? false) },
+  ...ADDRESS_TABLE.filter((row) => row.show !== undefined).map((row) => tableWord(row)),
   { attr: 'protocol', key: 'proto', get: (a, n) => (a.protocol === undefined ? undefined : protocolText(a.protocol, n, true)), hide: (a, n) => a.protocol === n.protocol },
 ];
 
@@ -143,6 +138,7 @@ function tableWord<T>(row: AttrSpec<any, T>, more: Partial<Word<T>> = {}): Word<
   const w: Word<T> = { attr: row.name, key: show.word, get };
   if (show.flag) w.flag = true;
   if (show.bare) w.bare = true;
+  if (show.hide) w.hide = (o) => show.hide!(o);
   if (row.role === 'key') w.id = true;
   if (row.compare === 'whole') w.clears = true;
   return { ...w, ...more };
