@@ -7,6 +7,10 @@ import type { Link } from '../model/types.js';
 import { bond } from './bond.js';
 import { bridge } from './bridge.js';
 import { dummy } from './dummy.js';
+import { gre } from './gre.js';
+import { gretap } from './gretap.js';
+import { ip6gre } from './ip6gre.js';
+import { ip6gretap } from './ip6gretap.js';
 import { ipvlan } from './ipvlan.js';
 import { fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor } from './kind.js';
 import { macvlan } from './macvlan.js';
@@ -19,7 +23,7 @@ import { vxlan } from './vxlan.js';
 export { LinkCtx, fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor, type OptionWord } from './kind.js';
 
 /** Every modelled kind, in the order plans list their options. */
-export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan, macvtap];
+export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan, macvtap, gre, gretap, ip6gre, ip6gretap];
 
 /** A kind with what follows from its descriptor, computed once. */
 export interface Kind {
