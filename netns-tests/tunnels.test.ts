@@ -1,9 +1,10 @@
-// The tunnel kinds (gre, gretap, ip6gre, ip6gretap) through `netrec apply`, each step checked against `ip -j -d link
+// The tunnel kinds (gre, gretap, ip6gre, ip6gretap, ipip, sit, ip6tnl)
+// through `netrec apply`, each step checked against `ip -j -d link
 // show` (info_data) and followed by an empty plan (the netrec() helper):
 // created from empty next to a foreign tunnel of the same kind, which
 // survives; changed in place (the same ifindex); replaced where the kernel
 // fixes a value (a new remote); deleted once no longer declared.
-// The kernel's fallback devices (gre0, gretap0, ...), which appear once the
+// The kernel's fallback devices (gre0, tunl0, ...), which appear once the
 // module is loaded, are never touched, even with prune on, and `show` fed
 // back to `plan` plans nothing. A GRE tunnel between two namespaces carries
 // echo requests. A kernel without a kind skips with the reason; the
@@ -55,11 +56,34 @@ const gre = (kind: OptionalKind, six: boolean): Case => {
   };
 };
 
+const iptun = (kind: OptionalKind, six: boolean): Case => {
+  const o = six ? (more: string) => v6(`, mode: ip6ip6${more}`) : v4;
+  const [local, local2, remote, remote2, theirs] = six
+    ? ['2001:db8::1', '2001:db8::2', '2001:db8::7', '2001:db8::9', '2001:db8::50']
+    : ['192.0.2.1', '192.0.2.2', '198.51.100.7', '198.51.100.9', '198.51.100.50'];
+  const changedMode = six ? { proto: 'any' } : {};
+  const inPlace = o('').replace('ttl: 64', 'ttl: 32').replace(local, local2).replace('ip6ip6', 'any');
+  return {
+    kind,
+    create: o(''),
+    expect: { local, remote, ttl: 64, link: 'par0', ...(six ? { proto: 'ip6ip6' } : {}) },
+    inPlace,
+    changed: { local: local2, remote, ttl: 32, link: 'par0', ...changedMode },
+    replace: inPlace.replace(remote, remote2),
+    fixed: 'remote',
+    replaced: { local: local2, remote: remote2, ttl: 32, ...changedMode },
+    theirs: ['type', kind, 'local', local, 'remote', theirs],
+  };
+};
+
 const CASES: Case[] = [
   gre('gre', false),
   gre('gretap', false),
   gre('ip6gre', true),
   gre('ip6gretap', true),
+  iptun('ipip', false),
+  iptun('sit', false),
+  iptun('ip6tnl', true),
 ];
 
 const config = (t1: string) => `version: 1
