@@ -7,6 +7,7 @@ import type { Link } from '../model/types.js';
 import { bond } from './bond.js';
 import { bridge } from './bridge.js';
 import { dummy } from './dummy.js';
+import { geneve } from './geneve.js';
 import { gre } from './gre.js';
 import { gretap } from './gretap.js';
 import { ip6gre } from './ip6gre.js';
@@ -26,7 +27,7 @@ import { vxlan } from './vxlan.js';
 export { LinkCtx, fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor, type OptionWord } from './kind.js';
 
 /** Every modelled kind, in the order plans list their options. */
-export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan, macvtap, gre, gretap, ip6gre, ip6gretap, ipip, sit, ip6tnl];
+export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan, macvtap, gre, gretap, ip6gre, ip6gretap, ipip, sit, ip6tnl, geneve];
 
 /** A kind with what follows from its descriptor, computed once. */
 export interface Kind {
