@@ -102,9 +102,9 @@ export interface LinkKindDescriptor {
   master?: { cyclesMembers?: boolean; takesMemberAddress?: boolean; table?: string };
   /**
    * The device the kernel makes by itself in every namespace once the kind's
-   * module is loaded (gre0 of ip_gre): not netrec's, it can be neither
-   * deleted nor reconfigured as its kind, so it reads as `other:KIND`, like
-   * a kind netrec does not model.
+   * module is loaded: not netrec's, it can be neither deleted nor
+   * reconfigured as its kind, so it reads as `other:KIND`, like a kind netrec
+   * does not model.
    */
   fallback?: string;
   limits: KindLimits;
