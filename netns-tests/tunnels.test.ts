@@ -115,8 +115,14 @@ for (const c of CASES) {
     const steps = kindSteps(`tun-${c.kind}`);
     const { apply, link } = steps;
     const t1 = (options: string) => `  - name: t1\n    kind: ${c.kind}\n    ${c.kind}: { ${options} }\n`;
-    /** The kernel's own devices in the namespace: name -> [ifindex, flags]. */
-    const fallbacks = () => new Map(FALLBACK.flatMap((n) => (link(n) ? [[n, JSON.stringify([link(n)!.ifindex, link(n)!.flags, link(n)!.mtu])] as const] : [])));
+    /** The kernel's own devices in the namespace: name -> their ifindex, flags and mtu. */
+    const fallbacks = () =>
+      new Map(
+        FALLBACK.flatMap((n) => {
+          const l = link(n);
+          return l ? [[n, JSON.stringify([l.ifindex, l.flags, l.mtu])] as const] : [];
+        }),
+      );
 
     it('is created next to a foreign one, changed in place, replaced for a value the kernel fixes, and deleted; the kernel fallback devices are left alone', () => {
       steps.ns.ip('link', 'add', 'theirs0', ...c.theirs);
