@@ -57,7 +57,7 @@ const examples = readdirSync(join(ROOT, 'examples')).filter((f) => /\.ya?ml$/.te
 
 /** Why this kernel cannot apply an example (a kind it lacks), or undefined. */
 function missingFor(example: string): string | undefined {
-  const optional: OptionalKind[] = ['ipvlan', 'macvtap'];
+  const optional: OptionalKind[] = ['ipvlan', 'macvtap', 'gre'];
   const kinds = new Set(loadConfig([example]).state.links.map((l) => l.kind));
   return optional.filter((k) => kinds.has(k)).map(missingKind).find((m) => m !== undefined);
 }

@@ -21,7 +21,7 @@ set -uo pipefail
 
 SELF="$(readlink -f "$0")"
 REPO="$(dirname "$(dirname "$SELF")")"
-GUEST_MODULES="dummy 8021q bonding vrf veth bridge vxlan macvlan macvtap ipvlan"
+GUEST_MODULES="dummy 8021q bonding vrf veth bridge vxlan macvlan macvtap ipvlan ip_gre ip6_gre ipip sit ip6_tunnel geneve"
 # 9p root and results share; update-initramfs adds their dependencies too.
 INITRAMFS_MODULES="virtio_pci virtio_ring netfs fscache 9pnet 9pnet_virtio 9p"
 

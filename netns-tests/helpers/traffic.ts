@@ -169,7 +169,7 @@ export async function waitForDad(namespaces: Netns[], timeoutMs = 15000): Promis
 }
 
 /** Link kinds some kernels lack (this machine's among them). */
-export type OptionalKind = 'dummy' | 'vlan' | 'bond' | 'vrf' | 'ipvlan' | 'macvtap';
+export type OptionalKind = 'dummy' | 'vlan' | 'bond' | 'vrf' | 'ipvlan' | 'macvtap' | 'gre' | 'gretap' | 'ip6gre' | 'ip6gretap' | 'ipip' | 'sit' | 'ip6tnl' | 'geneve';
 /** What it takes to create one of each, for a probe. */
 const KIND_PROBES: Record<OptionalKind, string[][]> = {
   dummy: [['link', 'add', 'probe0', 'type', 'dummy']],
@@ -187,6 +187,14 @@ const KIND_PROBES: Record<OptionalKind, string[][]> = {
     ['link', 'add', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'],
     ['link', 'add', 'link', 'probe0', 'name', 'probe2', 'type', 'macvtap'],
   ],
+  gre: [['link', 'add', 'probe0', 'type', 'gre', 'remote', '192.0.2.1']],
+  gretap: [['link', 'add', 'probe0', 'type', 'gretap', 'remote', '192.0.2.1']],
+  ip6gre: [['link', 'add', 'probe0', 'type', 'ip6gre', 'remote', '2001:db8::1']],
+  ip6gretap: [['link', 'add', 'probe0', 'type', 'ip6gretap', 'remote', '2001:db8::1']],
+  ipip: [['link', 'add', 'probe0', 'type', 'ipip', 'remote', '192.0.2.1']],
+  sit: [['link', 'add', 'probe0', 'type', 'sit', 'remote', '192.0.2.1']],
+  ip6tnl: [['link', 'add', 'probe0', 'type', 'ip6tnl', 'remote', '2001:db8::1']],
+  geneve: [['link', 'add', 'probe0', 'type', 'geneve', 'id', '1', 'remote', '192.0.2.1']],
 };
 const kindCache = new Map<OptionalKind, string | undefined>();
 

@@ -100,6 +100,13 @@ export interface LinkKindDescriptor {
    * table its members' routes go to.
    */
   master?: { cyclesMembers?: boolean; takesMemberAddress?: boolean; table?: string };
+  /**
+   * The device the kernel makes by itself in every namespace once the kind's
+   * module is loaded: not netrec's, it can be neither deleted nor
+   * reconfigured as its kind, so it reads as `other:KIND`, like a kind netrec
+   * does not model.
+   */
+  fallback?: string;
   limits: KindLimits;
 }
 

@@ -7,10 +7,18 @@ import type { Link } from '../model/types.js';
 import { bond } from './bond.js';
 import { bridge } from './bridge.js';
 import { dummy } from './dummy.js';
+import { geneve } from './geneve.js';
+import { gre } from './gre.js';
+import { gretap } from './gretap.js';
+import { ip6gre } from './ip6gre.js';
+import { ip6gretap } from './ip6gretap.js';
+import { ip6tnl } from './ip6tnl.js';
+import { ipip } from './ipip.js';
 import { ipvlan } from './ipvlan.js';
 import { fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor } from './kind.js';
 import { macvlan } from './macvlan.js';
 import { macvtap } from './macvtap.js';
+import { sit } from './sit.js';
 import { veth } from './veth.js';
 import { vlan } from './vlan.js';
 import { vrf } from './vrf.js';
@@ -19,7 +27,7 @@ import { vxlan } from './vxlan.js';
 export { LinkCtx, fieldOf, type KindLimits, type KindOption, type LinkKindDescriptor, type OptionWord } from './kind.js';
 
 /** Every modelled kind, in the order plans list their options. */
-export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan, macvtap];
+export const KINDS: readonly LinkKindDescriptor[] = [veth, bridge, vlan, vxlan, macvlan, bond, dummy, vrf, ipvlan, macvtap, gre, gretap, ip6gre, ip6gretap, ipip, sit, ip6tnl, geneve];
 
 /** A kind with what follows from its descriptor, computed once. */
 export interface Kind {

@@ -1,7 +1,7 @@
 // The examples: they load, tell editors where the schema is, and use only
 // what an empty network namespace on a kernel with veth, bridge, vxlan,
-// macvlan, macvtap and ipvlan can take (so that the netns tests can apply
-// them; they skip an example whose kinds the kernel lacks).
+// macvlan, macvtap, ipvlan and gre can take (so that the netns tests can
+// apply them; they skip an example whose kinds the kernel lacks).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -18,7 +18,7 @@ test('the five examples are there', () => {
 });
 
 for (const f of files) {
-  test(`examples/${f} loads, starts with the modeline and needs nothing but veth, bridge, vxlan, macvlan, macvtap and ipvlan`, () => {
+  test(`examples/${f} loads, starts with the modeline and needs nothing but veth, bridge, vxlan, macvlan, macvtap, ipvlan and gre`, () => {
     const path = new URL(f, DIR).pathname;
     const text = readFileSync(path, 'utf8');
     assert.ok(text.startsWith(MODELINE), 'no yaml-language-server modeline');
@@ -27,7 +27,7 @@ for (const f of files) {
     assert.ok(desired.state.links.length > 0);
     for (const l of desired.state.links) {
       if (l.state === 'absent') continue;
-      assert.ok(['veth', 'bridge', 'vxlan', 'macvlan', 'macvtap', 'ipvlan'].includes(l.kind), `${l.name} is kind ${l.kind}`);
+      assert.ok(['veth', 'bridge', 'vxlan', 'macvlan', 'macvtap', 'ipvlan', 'gre'].includes(l.kind), `${l.name} is kind ${l.kind}`);
     }
     // Everything referenced is declared: it applies to an empty namespace.
     assert.deepEqual(checkReferences(desired, emptyState()), []);
@@ -56,6 +56,14 @@ test('ipvlan-macvtap: a macvtap and an ipvlan, each on an uplink', () => {
   const kinds = new Map(d.state.links.map((l) => [l.kind, l]));
   assert.equal(kinds.get('macvtap')?.options?.link, 'uplink0');
   assert.deepEqual(kinds.get('ipvlan')?.options, { link: 'uplink1', mode: 'l3', flags: 'bridge' });
+});
+
+test("gre-site: a GRE tunnel over the WAN interface, and the other site's LAN through it", () => {
+  const d = loadConfig([new URL('gre-site.yaml', DIR).pathname]);
+  const gre = d.state.links.find((l) => l.kind === 'gre')!;
+  assert.deepEqual(gre.options, { local: '192.0.2.1', remote: '198.51.100.7', ttl: 64, key: 42, link: 'wan0' });
+  assert.ok(d.state.links.some((l) => l.name === 'wan0'));
+  assert.ok(d.state.routes.some((r) => r.dev === gre.name && r.to === '10.2.0.0/24'));
 });
 
 test('ecmp: multipath routes', () => {

@@ -28,7 +28,8 @@ function problems(text: string): { atMark: boolean; messages: string[] } {
 function requiredOptions(kind: string): string | undefined {
   const required = kindOf(kind)!.d.options.filter((o) => o.required);
   if (required.length === 0) return undefined;
-  return `    ${kind}: { ${required.map((o) => `${o.key}: ${o.value === 'ifname' ? (o.key === 'peer' ? 'p0' : 'lower0') : 10}`).join(', ')} }`;
+  const value = (o: (typeof required)[number]) => (o.value === 'ifname' ? (o.key === 'peer' ? 'p0' : 'lower0') : o.value === 'address' ? '192.0.2.1' : 10);
+  return `    ${kind}: { ${required.map((o) => `${o.key}: ${value(o)}`).join(', ')} }`;
 }
 
 function iface(kind: string, extra: string[]): string {

@@ -279,6 +279,11 @@ export const be16: Codec<number> = {
   read: attrBe16,
   write: (w, t, v) => w.be16(t, v),
 };
+/** Network byte order u32 (GRE keys, flow labels). */
+export const be32: Codec<number> = {
+  read: (b, at, len) => (need(len, 4, at), b.readUInt32BE(at)),
+  write: (w, t, v) => w.be32(t, v),
+};
 /** A u8 that is 0 or 1. */
 export const boolU8: Codec<boolean> = {
   read: (b, at, len) => (need(len, 1, at), b[at] !== 0),
@@ -319,6 +324,61 @@ export function ipOfLen(n: 4 | 16): Codec<string> {
     write: (w, t, v) => {
       const bytes = addressBytes(v, 0);
       if (bytes.length === n) w.bytes(t, bytes);
+    },
+  };
+}
+
+/**
+ * A tunnel endpoint of exactly `n` bytes; the unspecified address (0.0.0.0,
+ * ::), which the kernel reports for "any", reads as absent. `other`: an
+ * address of the other family is skipped (the pair's other attribute
+ * carries it) or refused.
+ */
+export function endpoint(n: 4 | 16, other: 'skip' | 'refuse'): Codec<string> {
+  return {
+    read: (b, at, len) => {
+      checkIpLen(at, len, n);
+      for (let i = at; i < at + len; i++) if (b[i] !== 0) return bytesToIp(b, at, len);
+      return undefined;
+    },
+    write: (w, t, v) => {
+      const bytes = addressBytes(v, other === 'refuse' ? n : 0);
+      if (bytes.length === n) w.bytes(t, bytes);
+    },
+  };
+}
+
+/**
+ * A setting netrec does not model, written with a fixed value on every
+ * write that carries the kind's data (as iproute2 writes its defaults), for
+ * a row without a field: a kind whose changelink rebuilds its whole
+ * configuration from the request gets the same value at creation and at
+ * every change. Reads nothing.
+ */
+export function constant<T>(base: Codec<T>, value: T): Codec<object> {
+  return {
+    read: () => undefined,
+    write: (w, t, _obj, ctx) => base.write(w, t, value, ctx),
+  };
+}
+
+/**
+ * A setting fixed at creation that a kind's changelink still needs in every
+ * request (it rebuilds the whole configuration from the request alone), for
+ * a `whole` row naming `field`: every write carries it, while the layout
+ * does not count it among what changes in place, so a change of it replaces
+ * the link.
+ */
+export function restated<C extends Ctx>(field: string, base: Codec<any, C>): Codec<object, C> {
+  return {
+    read: (b, at, len, ctx, target) => {
+      const v = base.read(b, at, len, ctx, target);
+      if (v !== undefined) (target as Record<string, unknown>)[field] = v;
+      return undefined;
+    },
+    write: (w, t, obj, ctx) => {
+      const v = (obj as Record<string, unknown>)[field];
+      if (v !== undefined) base.write(w, t, v, ctx);
     },
   };
 }

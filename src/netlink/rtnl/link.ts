@@ -304,6 +304,12 @@ export function decodeLink(m: Message): RawLink | undefined {
   if (link.name === '') throw new NetlinkParseError(`link ${link.ifindex} has no IFLA_IFNAME`);
   if (link.alias === '') delete link.alias; // a cleared alias reads back empty
   if (link.limits) link.limits.type = b.readUInt16LE(o + 2);
+  if (ctx.driver?.fallback === link.name) {
+    // The kernel's own device of the kind's module: read-only, as an unmodelled kind.
+    link.kind = `other:${ctx.driver.infoKind}`;
+    delete link.options;
+    ctx.driver = undefined;
+  }
   if (ctx.masterIndex) link.masterIndex = ctx.masterIndex;
   if (ctx.linkIndex) {
     if (ctx.driver?.peer) link.peerIndex = ctx.linkIndex;
