@@ -61,14 +61,6 @@ function collect<T>(specs: readonly AttrSpec<T>[], d: T, a: T, exact: boolean, o
   return out;
 }
 
-function flag<T>(name: string, get: (o: T) => boolean | undefined): AttrSpec<T> {
-  return {
-    name,
-    get,
-    differs: (d, a, exact) => flagDiffers(get(d), get(a), exact),
-  };
-}
-
 function protocolChange(want: number | undefined, have: number | undefined): AttrChange[] {
   return want === have ? [] : [{ attr: 'protocol', old: have, new: want }];
 }

@@ -68,7 +68,6 @@ export interface Word<T> {
 const onOff = (v: boolean | undefined): string | undefined => (v === undefined ? undefined : v ? 'on' : 'off');
 const str = (v: string | number | undefined): string | undefined => (v === undefined ? undefined : String(v));
 const centis = (s: number | undefined): string | undefined => (s === undefined ? undefined : String(Math.round(s * 100)));
-const lifetime = (v: number | 'forever' | undefined): string | undefined => (v === undefined ? undefined : String(v));
 const hex = (n: number | undefined): string | undefined => (n === undefined ? undefined : `0x${n.toString(16)}`);
 
 const OPTION_TEXT: Record<NonNullable<OptionWord['text']>, (v: unknown, names: Names) => string | undefined> = {
