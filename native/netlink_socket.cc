@@ -88,6 +88,37 @@ OpenResult OpenSocketIn(const std::string& nsPath) {
   return r;
 }
 
+// A file opened from a short-lived thread inside the namespace at nsPath
+// (empty: the caller's namespace). What /proc/sys/net shows is fixed when
+// the file is opened: the namespace of the thread that opens it.
+OpenResult OpenFileIn(const std::string& nsPath, const std::string& path, int flags) {
+  OpenResult r;
+  std::thread t([&]() {
+    if (!nsPath.empty()) {
+      int nsfd = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
+      if (nsfd < 0) {
+        r.err = errno;
+        r.step = "open namespace";
+        return;
+      }
+      if (setns(nsfd, CLONE_NEWNET) < 0) {
+        r.err = errno;
+        r.step = "setns";
+        close(nsfd);
+        return;
+      }
+      close(nsfd);
+    }
+    r.fd = open(path.c_str(), flags | O_CLOEXEC);
+    if (r.fd < 0) {
+      r.err = errno;
+      r.step = "open";
+    }
+  });
+  t.join();
+  return r;
+}
+
 // One sendmsg to the kernel (port 0), retried when a signal interrupts it;
 // -1 with errno set on failure.
 ssize_t SendToKernel(int fd, const uint8_t* data, size_t len) {
@@ -440,6 +471,21 @@ Napi::Value LockFile(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// openInNamespace(nsPath | undefined, path, flags): a descriptor of path,
+// opened inside the network namespace at nsPath (O_CLOEXEC added).
+Napi::Value OpenInNamespace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string ns = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string();
+  std::string path = info[1].As<Napi::String>().Utf8Value();
+  int flags = info[2].As<Napi::Number>().Int32Value();
+  OpenResult r = OpenFileIn(ns, path, flags);
+  if (r.fd < 0) {
+    ErrnoError(env, r.step, r.err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, r.fd);
+}
+
 // unlockFile(fd): release and close.
 Napi::Value UnlockFile(const Napi::CallbackInfo& info) {
   int fd = info[0].As<Napi::Number>().Int32Value();
@@ -461,6 +507,7 @@ Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   exports.Set("echo", Napi::Function::New(env, Echo));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("unlockFile", Napi::Function::New(env, UnlockFile));
+  exports.Set("openInNamespace", Napi::Function::New(env, OpenInNamespace));
   InitUnixDgram(env, exports);
   return Socket::Init(env, exports);
 }

@@ -99,7 +99,7 @@ export function readNeighbors(conn: Connection, names: IndexName): Promise<Neigh
   return dumpBoth(conn, RTM_GETNEIGH, NDMSG_LEN, (m) => decodeNeighbor(m, names));
 }
 
-/** Links (with ifindex), addresses, routes of every table, rules and neighbors of both families. */
+/** The namespace's settings, links (with ifindex), addresses, routes of every table, rules and neighbors of both families. */
 export async function readState(conn: Connection, opts: ReadOptions = {}): Promise<State> {
   const protocol = opts.protocol ?? DEFAULT_PROTOCOL;
   for (let attempt = 1; ; attempt++) {
@@ -123,7 +123,7 @@ export async function readState(conn: Connection, opts: ReadOptions = {}): Promi
     const rules = await readRules(conn);
     const neighbors = await readNeighbors(conn, names);
     if (unknown === 0 || attempt === READ_ATTEMPTS) {
-      return { links: resolveLinks(raw), addresses, routes, rules, neighbors };
+      return { namespace: conn.sysctl.readNamespace(), links: resolveLinks(raw), addresses, routes, rules, neighbors };
     }
   }
 }

@@ -20,7 +20,8 @@ import { stateOf } from '../model/state.js';
 import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
 import { formatPrefix, parsePrefix, prefixNetwork } from '../model/ip.js';
-import type { Address, Family, Link, Neighbor, ObjectType, Route, Rule, State } from '../model/types.js';
+import type { Address, Family, Link, NamespaceSettings, Neighbor, ObjectType, Route, Rule, State } from '../model/types.js';
+import { NAMESPACE_SETTINGS, settingName, settingValue } from '../netlink/rtnl/devconf.js';
 import { memberTable, peerLink } from '../kinds/registry.js';
 import { cyclesMembers, isKernelMade, lowerOf, peerOf, takesMemberAddress } from './ownership.js';
 import { type RouteIdentity, RouteTable } from './route-table.js';
@@ -64,8 +65,11 @@ export class World {
   readonly routes = new RouteTable<Route>();
   readonly rules = new Map<string, Rule>();
   readonly neighbors = new Map<string, Neighbor>();
+  /** The namespace's settings; undefined when unknown (a snapshot without them). */
+  namespace: NamespaceSettings | undefined;
   /** What the kernel did by itself to an object ("removed by the kernel with eth0"), by type and identity. */
   readonly kernelDid: Record<ObjectType, Map<string, string>> = {
+    namespace: new Map(),
     interface: new Map(),
     address: new Map(),
     route: new Map(),
@@ -82,6 +86,7 @@ export class World {
 
   static of(s: State): World {
     const w = new World();
+    if (s.namespace !== undefined) w.namespace = s.namespace;
     for (const l of s.links) w.links.set(linkKey(l), l);
     for (const a of s.addresses) w.addresses.set(addressKey(a), a);
     for (const r of s.routes) w.routes.add(r);
@@ -109,6 +114,9 @@ export class World {
 
   private applyChange(c: Change): boolean {
     switch (c.type) {
+      case 'namespace':
+        this.applyNamespace(c.after!);
+        return true;
       case 'interface':
         return this.applyLink(c.action, c.id, c.after);
       case 'address': {
@@ -144,6 +152,25 @@ export class World {
         else if (c.action === 'delete') this.dropNeighbor(c.id);
         else this.putNeighbor(c.id, c.after!);
         return true;
+    }
+  }
+
+  /**
+   * New namespace settings. Writing a forwarding setting sets it on every
+   * interface of its family too (only a write that changes it is planned).
+   */
+  private applyNamespace(after: NamespaceSettings): void {
+    const before = this.namespace;
+    this.namespace = after;
+    for (const s of NAMESPACE_SETTINGS) {
+      const v = settingValue(after, s);
+      if (s.rewrites === undefined || v === undefined || v === settingValue(before, s)) continue;
+      for (const [name, l] of this.links) {
+        const fam = l[s.family];
+        if (fam === undefined || fam[s.rewrites] === v) continue;
+        this.links.set(name, { ...l, [s.family]: { ...fam, [s.rewrites]: v } });
+        this.note('interface', name, 'changed', `namespace ${settingName(s)}`);
+      }
     }
   }
 

@@ -5,7 +5,8 @@
 // ("mtu 1500 -> 9000") are both built from these tables and nothing else.
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
 import { routeKeyDev } from '../../model/identity.js';
-import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
+import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, settingName, settingValue, valueWord, type IpSetting } from '../../netlink/rtnl/devconf.js';
 import { fieldOf, KINDS, type OptionWord } from '../../kinds/registry.js';
 import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
 import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
@@ -61,6 +62,8 @@ export interface Word<T> {
   quiet?: boolean;
   /** Shown on lines of deletes of interfaces: the kind and what it hangs on (peer, lower link, id, table), not settings as read. */
   onDelete?: boolean;
+  /** How a change names a value the old object does not have (default 'none'). */
+  unset?: string;
   /** A kind's option: changes name the kind too ("vxlan id 100 -> 200"), as the keyword alone may be ambiguous. */
   group?: string;
 }
@@ -107,7 +110,20 @@ const INTERFACE: readonly Word<Link>[] = [
   { attr: 'state', key: 'state', get: (l) => l.state, hide: (l) => l.state === 'up' },
   { attr: 'alias', key: 'alias', get: (l) => l.alias, quiet: true, hide: () => true },
   { attr: 'ipv4.promote-secondaries', key: 'promote_secondaries', get: (l) => onOff(l.promoteSecondaries ?? false), flag: true, quiet: true, hide: () => true },
+  ...settingWords<Link>(INTERFACE_SETTINGS),
 ];
+
+/**
+ * IP settings (netlink/rtnl/devconf.ts's table) in the config's words:
+ * "ipv4.forwarding: false -> true" ("default -> true" on a link this plan
+ * creates, whose values are the kernel's defaults until then). Not shown on whole-object lines: a
+ * link's settings as read are the kernel's, not what the line is about.
+ */
+function settingWords<T extends Link | NamespaceSettings>(table: readonly IpSetting[]): Word<T>[] {
+  return table.map((s) => ({ attr: settingName(s), key: `${settingName(s)}:`, get: (o: T) => valueWord(settingValue(o, s)), hide: () => true, unset: 'default' }));
+}
+
+const NAMESPACE: readonly Word<NamespaceSettings>[] = settingWords<NamespaceSettings>(NAMESPACE_SETTINGS);
 
 const ADDRESS: readonly Word<Address>[] = [
   ...ADDRESS_TABLE.filter((row) => row.show !== undefined).map((row) => tableWord(row)),
@@ -192,6 +208,7 @@ const NEIGHBOR: readonly Word<Neighbor>[] = [
 
 /** The words of every object type, in the order iproute2 writes them. */
 export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] } = {
+  namespace: NAMESPACE as readonly Word<ModelObject>[],
   interface: INTERFACE as readonly Word<ModelObject>[],
   address: ADDRESS as readonly Word<ModelObject>[],
   route: ROUTE as readonly Word<ModelObject>[],
@@ -234,7 +251,7 @@ export function changedWords(type: ObjectType, before: ModelObject, after: Model
     const isListed = listed.includes(w.attr);
     if (!isListed && (w.quiet || (now === undefined && !w.clears))) continue;
     const key = w.group === undefined ? w.key || w.attr : `${w.group} ${w.key}`;
-    out.push({ attr: w.attr, text: `${key} ${old ?? 'none'} -> ${now ?? 'none'}` });
+    out.push({ attr: w.attr, text: `${key} ${old ?? w.unset ?? 'none'} -> ${now ?? 'none'}` });
   }
   return out;
 }
