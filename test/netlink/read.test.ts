@@ -152,7 +152,9 @@ function standard(type: number, family: number): Buffer[] | number {
 async function read(answer: Answer, protocol?: number) {
   const kernel = new FakeKernel(answer);
   const conn = new Connection(kernel);
-  const state = await readState(conn, protocol === undefined ? {} : { protocol });
+  const { namespace, ...state } = await readState(conn, protocol === undefined ? {} : { protocol });
+  // The namespace's settings are read from this process's own sysctl files, not the fake kernel.
+  assert.equal(typeof namespace?.ipv4?.forwarding, 'boolean');
   return { state, kernel };
 }
 

@@ -138,7 +138,7 @@ export function valueSchema(s: IpSetting): Record<string, unknown> {
   const node: Record<string, unknown> = { description: s.description };
   if (v.type === 'bool') {
     if (v.levels === undefined) node.type = 'boolean';
-    else node.oneOf = [{ type: 'boolean' }, { type: 'integer', minimum: 0, maximum: v.levels }];
+    else Object.assign(node, { type: ['boolean', 'integer'], minimum: 0, maximum: v.levels });
   } else if (v.type === 'enum') node.enum = [...v.names];
   else Object.assign(node, { type: 'integer', minimum: v.min, maximum: v.max });
   return node;
