@@ -58,6 +58,8 @@ export const RTM_GETNEIGH = 30;
 export const RTM_NEWRULE = 32;
 export const RTM_DELRULE = 33;
 export const RTM_GETRULE = 34;
+export const RTM_NEWNETCONF = 80;
+export const RTM_DELNETCONF = 81;
 
 export const AF_UNSPEC = 0;
 export const AF_INET = 2;
@@ -73,3 +75,5 @@ export const RTNLGRP_IPV4_RULE = 8;
 export const RTNLGRP_IPV6_IFADDR = 9;
 export const RTNLGRP_IPV6_ROUTE = 11;
 export const RTNLGRP_IPV6_RULE = 19;
+export const RTNLGRP_IPV4_NETCONF = 24;
+export const RTNLGRP_IPV6_NETCONF = 25;

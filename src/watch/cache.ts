@@ -5,16 +5,18 @@
 // flushed with a link or address) is handled by re-dumping routes.
 import { stateOf } from '../model/state.js';
 import { addressKey, neighborKey, routeInstanceKey, routeKey, ruleKey } from '../model/identity.js';
-import type { Address, Link, Neighbor, Route, Rule, State } from '../model/types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, Route, Rule, State } from '../model/types.js';
 import {
   RTM_DELADDR,
   RTM_DELLINK,
   RTM_DELNEIGH,
+  RTM_DELNETCONF,
   RTM_DELROUTE,
   RTM_DELRULE,
   RTM_NEWADDR,
   RTM_NEWLINK,
   RTM_NEWNEIGH,
+  RTM_NEWNETCONF,
   RTM_NEWROUTE,
   RTM_NEWRULE,
 } from '../netlink/constants.js';
@@ -36,17 +38,21 @@ export interface Dirty {
   routes: boolean;
   /** The cache lost track: re-read the whole state. */
   full: boolean;
+  /** A namespace-wide setting changed (netconf of "all" or "default"): re-read the namespace's settings. */
+  namespace: boolean;
 }
 
 export function noDirt(): Dirty {
-  return { keys: emptyScope(), links: false, routes: false, full: false };
+  return { keys: emptyScope(), links: false, routes: false, full: false, namespace: false };
 }
 
 export function isClean(d: Dirty): boolean {
-  return !d.links && !d.routes && !d.full && Object.values(d.keys).every((s) => s.size === 0);
+  return !d.links && !d.routes && !d.full && !d.namespace && Object.values(d.keys).every((s) => s.size === 0);
 }
 
 export class KernelCache {
+  /** The namespace's settings (read from its sysctl files: no dump has them). */
+  namespace: NamespaceSettings | undefined;
   links = new Map<string, Link>();
   private nameByIndex = new Map<number, string>();
   addresses = new Map<string, Address>();
@@ -60,6 +66,7 @@ export class KernelCache {
   constructor(public protocol: number) {}
 
   load(s: State): void {
+    this.namespace = s.namespace;
     this.setLinks(s.links);
     this.addresses = new Map(s.addresses.map((a) => [addressKey(a), a]));
     this.setRoutes(s.routes);
@@ -93,6 +100,16 @@ export class KernelCache {
   /** Fold one event into the cache and note what it makes dirty. */
   apply(m: Message, dirty: Dirty): void {
     switch (m.type) {
+      case RTM_NEWNETCONF:
+      case RTM_DELNETCONF: {
+        // A setting of an interface (its devconf is in the link dump) or,
+        // for "all" and "default" (NETCONFA_IFINDEX < 0), of the namespace,
+        // which also rewrites every interface's forwarding.
+        dirty.links = true;
+        const ifindex = netconfIfindex(m);
+        if (ifindex === undefined || ifindex < 0) dirty.namespace = true;
+        return;
+      }
       case RTM_NEWLINK:
       case RTM_DELLINK: {
         // Names, masters and kinds resolve across links: re-read them all
@@ -191,6 +208,20 @@ export class RouteGroups {
     for (const g of this.groups.values()) yield* g.values();
   }
 }
+
+/** NETCONFA_IFINDEX of a netconf event (struct netconfmsg is 4 bytes); -1 all, -2 default. */
+function netconfIfindex(m: Message): number | undefined {
+  let off = m.off + 4;
+  while (m.end - off >= 8) {
+    const len = m.buf.readUInt16LE(off);
+    if (len < 4) return undefined;
+    if ((m.buf.readUInt16LE(off + 2) & 0x3fff) === NETCONFA_IFINDEX) return m.buf.readInt32LE(off + 4);
+    off += (len + 3) & ~3;
+  }
+  return undefined;
+}
+
+const NETCONFA_IFINDEX = 1;
 
 /** The interface an address or neighbor event is about (ifindex in its family header); routes name theirs in attributes. */
 function eventIfindex(m: Message): number | undefined {

@@ -325,6 +325,7 @@ export class Controller {
       this.resubscribeNext = true;
       throw new ReconcileFailure('events', 'kernel events keep overflowing the receive buffer; cannot keep a consistent view');
     }
+    if (this.dirty.namespace) this.cache.namespace = this.conn.sysctl.readNamespace();
     if (this.dirty.links) this.cache.setLinks(await readLinks(this.conn));
     if (this.dirty.routes) this.cache.setRoutes(await readRoutes(this.conn, this.cache.names));
     return full;
@@ -357,7 +358,7 @@ export class Controller {
       // A new config, a full re-read, routes the kernel may have flushed
       // silently, or links that changed are not named by the dirty keys: plan
       // everything then. Decided after the refresh, whose events count too.
-      const full = reloaded || reread || dirty.routes || dirty.links || triggers.includes('start') || triggers.includes('retry');
+      const full = reloaded || reread || dirty.routes || dirty.links || dirty.namespace || triggers.includes('start') || triggers.includes('retry');
       this.dirty = noDirt();
       const desired = full ? this.desired! : this.subset(this.desired!, dirty.keys);
       const actual = full ? this.cache.toState() : this.cacheSubset(dirty.keys);
@@ -453,13 +454,13 @@ export class Controller {
     const idx = this.index!;
     return {
       ...d,
-      state: { links: d.state.links, addresses: d.state.addresses, routes: idx.routes.pick(keys.route), rules: pick(idx.rules, keys.rule), neighbors: pick(idx.neighbors, keys.neighbor) },
+      state: { ...(d.state.namespace ? { namespace: d.state.namespace } : {}), links: d.state.links, addresses: d.state.addresses, routes: idx.routes.pick(keys.route), rules: pick(idx.rules, keys.rule), neighbors: pick(idx.neighbors, keys.neighbor) },
     };
   }
 
   private cacheSubset(keys: Scope): State {
     const c = this.cache;
-    return { links: [...c.links.values()], addresses: [...c.addresses.values()], routes: c.routes.pick(keys.route), rules: pick(c.rules, keys.rule), neighbors: pick(c.neighbors, keys.neighbor) };
+    return { ...(c.namespace ? { namespace: c.namespace } : {}), links: [...c.links.values()], addresses: [...c.addresses.values()], routes: c.routes.pick(keys.route), rules: pick(c.rules, keys.rule), neighbors: pick(c.neighbors, keys.neighbor) };
   }
 
   private countCorrections(plan: Plan, trigger: string): void {
