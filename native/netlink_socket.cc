@@ -66,23 +66,29 @@ OpenResult OpenSocket() {
 // A socket belongs to the namespace it was created in. Creating it from a
 // short-lived thread that joined the target namespace leaves Node's own
 // threads where they were.
+// Move the calling thread into the network namespace at nsPath; false (with
+// r's errno and step set) when it cannot. Only for short-lived threads.
+bool EnterNamespace(const std::string& nsPath, OpenResult& r) {
+  int nsfd = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0) {
+    r.err = errno;
+    r.step = "open namespace";
+    return false;
+  }
+  if (setns(nsfd, CLONE_NEWNET) < 0) {
+    r.err = errno;
+    r.step = "setns";
+    close(nsfd);
+    return false;
+  }
+  close(nsfd);
+  return true;
+}
+
 OpenResult OpenSocketIn(const std::string& nsPath) {
   OpenResult r;
   std::thread t([&]() {
-    int nsfd = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
-    if (nsfd < 0) {
-      r.err = errno;
-      r.step = "open namespace";
-      return;
-    }
-    if (setns(nsfd, CLONE_NEWNET) < 0) {
-      r.err = errno;
-      r.step = "setns";
-      close(nsfd);
-      return;
-    }
-    close(nsfd);
-    r = OpenSocket();
+    if (EnterNamespace(nsPath, r)) r = OpenSocket();
   });
   t.join();
   return r;
@@ -94,21 +100,7 @@ OpenResult OpenSocketIn(const std::string& nsPath) {
 OpenResult OpenFileIn(const std::string& nsPath, const std::string& path, int flags) {
   OpenResult r;
   std::thread t([&]() {
-    if (!nsPath.empty()) {
-      int nsfd = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
-      if (nsfd < 0) {
-        r.err = errno;
-        r.step = "open namespace";
-        return;
-      }
-      if (setns(nsfd, CLONE_NEWNET) < 0) {
-        r.err = errno;
-        r.step = "setns";
-        close(nsfd);
-        return;
-      }
-      close(nsfd);
-    }
+    if (!nsPath.empty() && !EnterNamespace(nsPath, r)) return;
     r.fd = open(path.c_str(), flags | O_CLOEXEC);
     if (r.fd < 0) {
       r.err = errno;
