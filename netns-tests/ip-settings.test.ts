@@ -193,6 +193,31 @@ routes:
   });
 });
 
+describe('IP settings: confirm-timeout and crash restore', () => {
+  it('killed while waiting for confirmation: the next run puts every setting back byte for byte from the saved state', async () => {
+    ns.ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'lan0');
+    setSysctl('net.ipv4.conf.wan0.arp_ignore', 2);
+    const before = sysctlFiles();
+    const stateDir = join(tmp.dir, 'state');
+    const file = config('change.yaml', ROUTER.replace(/ {4}kind: veth\n {4}veth: \{ peer: \w+ \}\n/g, '').replace('addr-gen-mode: random', 'addr-gen-mode: none'));
+    const p = netrecSpawn(['apply', file, '--netns', ns.name, '--state-dir', stateDir, '--confirm-timeout', '30s']);
+    let err = '';
+    p.stderr!.on('data', (d) => (err += d));
+    const closed = new Promise((r) => p.once('close', r));
+    for (const t0 = Date.now(); !/within/.test(err); ) {
+      if (Date.now() - t0 > 10_000) assert.fail(`not waiting for confirmation:\n${err}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(sysctl('net.ipv4.ip_forward'), '1', 'applied while waiting');
+    p.kill('SIGKILL');
+    await closed;
+    const r = netrecRaw(['apply', config('noop.yaml', 'version: 1\n'), '--netns', ns.name, '--state-dir', stateDir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /restored the state from before an unconfirmed change/);
+    assert.equal(sysctlFiles(), before);
+  });
+});
+
 describe('IP settings: traffic', () => {
   let t: Topology;
   afterEach(() => t?.destroy());
