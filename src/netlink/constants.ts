@@ -59,6 +59,7 @@ export const RTM_NEWRULE = 32;
 export const RTM_DELRULE = 33;
 export const RTM_GETRULE = 34;
 export const RTM_NEWNETCONF = 80;
+export const RTM_GETNETCONF = 82;
 export const RTM_DELNETCONF = 81;
 
 export const AF_UNSPEC = 0;

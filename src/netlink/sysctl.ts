@@ -4,8 +4,8 @@
 // the addon from a short-lived thread inside the namespace, then read or
 // written here. No program is run.
 import { closeSync, constants, readSync, writeSync } from 'node:fs';
-import type { Link, NamespaceSettings } from '../model/types.js';
-import { fromSysctl, INTERFACE_SETTINGS, NAMESPACE_SETTINGS, sysctlPath } from './rtnl/devconf.js';
+import type { Link } from '../model/types.js';
+import { fromSysctl, INTERFACE_SETTINGS, sysctlPath } from './rtnl/devconf.js';
 import { loadNative } from './socket.js';
 
 /** Sysctl files of one namespace (its path, or undefined for the one netrec runs in). */
@@ -65,22 +65,6 @@ export class Sysctl {
         text = this.read(sysctlPath(s, 'default'));
       } catch (e) {
         if ((e as { errno?: number }).errno === 2) continue;
-        throw e;
-      }
-      (out[s.family] ??= {})[s.field] = fromSysctl(s, text);
-    }
-    return out;
-  }
-
-  /** The namespace's own settings (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding); a family the namespace lacks is left out. */
-  readNamespace(): NamespaceSettings {
-    const out: NamespaceSettings = {};
-    for (const s of NAMESPACE_SETTINGS) {
-      let text: string;
-      try {
-        text = this.read(sysctlPath(s));
-      } catch (e) {
-        if ((e as { errno?: number }).errno === 2) continue; // ENOENT: no IPv6 in this kernel
         throw e;
       }
       (out[s.family] ??= {})[s.field] = fromSysctl(s, text);

@@ -10,7 +10,7 @@ import { describeRestore, recoverPending } from '../apply/confirm.js';
 import { lockNamespace, type NamespaceLock } from '../apply/lock.js';
 import { ConfigError, type Warning } from '../config/errors.js';
 import { checkReferences, loadConfig } from '../config/index.js';
-import { readLinks, readRoutes, readState } from '../kernel/read.js';
+import { readLinks, readNamespace, readRoutes, readState } from '../kernel/read.js';
 import { neighborKey, ruleKey } from '../model/identity.js';
 import { emptyState, type Desired, type Neighbor, type Rule, type State } from '../model/types.js';
 import { Connection } from '../netlink/connection.js';
@@ -325,7 +325,7 @@ export class Controller {
       this.resubscribeNext = true;
       throw new ReconcileFailure('events', 'kernel events keep overflowing the receive buffer; cannot keep a consistent view');
     }
-    if (this.dirty.namespace) this.cache.namespace = this.conn.sysctl.readNamespace();
+    if (this.dirty.namespace) this.cache.namespace = await readNamespace(this.conn);
     if (this.dirty.links) this.cache.setLinks(await readLinks(this.conn));
     if (this.dirty.routes) this.cache.setRoutes(await readRoutes(this.conn, this.cache.names));
     return full;

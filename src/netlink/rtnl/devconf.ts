@@ -12,6 +12,8 @@
 //   AF_INET  { IFLA_INET_CONF: u32[IPV4_DEVCONF_MAX], entry i is index i+1 }
 //   AF_INET6 { IFLA_INET6_CONF: s32[DEVCONF_MAX], entry i is index i;
 //              IFLA_INET6_ADDR_GEN_MODE: u8 }
+// The namespace's forwarding is read with RTM_GETNETCONF for
+// NETCONFA_IFINDEX_ALL (the "all" devconf, which ip_forward is).
 // Written: AF_INET { IFLA_INET_CONF { INDEX: u32 } } (inet_set_link_af takes
 // any index, one attribute each), AF_INET6 { IFLA_INET6_ADDR_GEN_MODE: u8 }.
 // The kernel takes no other IPv6 setting over netlink.
@@ -23,6 +25,11 @@ export const IFLA_INET_CONF = 1;
 export const IFLA_INET6_CONF = 2;
 export const IFLA_INET6_ADDR_GEN_MODE = 8;
 export const IPV4_DEVCONF_PROMOTE_SECONDARIES = 20;
+/** RTM_GETNETCONF (linux/netconf.h): struct netconfmsg { u8 family } (4 bytes), then NETCONFA_*. */
+export const NETCONFMSG_LEN = 4;
+export const NETCONFA_IFINDEX = 1;
+export const NETCONFA_FORWARDING = 2;
+export const NETCONFA_IFINDEX_ALL = -1;
 
 /** How a setting's value reads: a switch, names for numbers, or a number. */
 export type ValueCodec =
@@ -43,6 +50,8 @@ export interface IpSetting {
   sysctl: string;
   /** IPV4_DEVCONF_* (1-based) / DEVCONF_* (0-based) index in the link dump's devconf array. */
   index?: number;
+  /** A namespace setting's NETCONFA_* attribute in the RTM_GETNETCONF answer for NETCONFA_IFINDEX_ALL: how it is read. */
+  netconf?: number;
   /** Written over netlink (RTM_SETLINK IFLA_AF_SPEC) or through the sysctl file. */
   write: 'netlink' | 'sysctl';
   value: ValueCodec;
@@ -61,9 +70,9 @@ const BOOL: ValueCodec = { type: 'bool' };
 
 /** Every setting netrec manages, in config order. */
 export const IP_SETTINGS: readonly IpSetting[] = [
-  { scope: 'namespace', family: 'ipv4', key: 'forwarding', field: 'forwarding', sysctl: 'net/ipv4/ip_forward', write: 'sysctl', value: BOOL, rewrites: 'forwarding', defaultText: 'false',
+  { scope: 'namespace', family: 'ipv4', key: 'forwarding', field: 'forwarding', sysctl: 'net/ipv4/ip_forward', netconf: NETCONFA_FORWARDING, write: 'sysctl', value: BOOL, rewrites: 'forwarding', defaultText: 'false',
     description: 'net.ipv4.ip_forward: route IPv4 between interfaces. Writing it sets every interface\'s ipv4.forwarding (and the default for new ones) to the same value.' },
-  { scope: 'namespace', family: 'ipv6', key: 'forwarding', field: 'forwarding', sysctl: 'net/ipv6/conf/all/forwarding', write: 'sysctl', value: BOOL, rewrites: 'forwarding', defaultText: 'false',
+  { scope: 'namespace', family: 'ipv6', key: 'forwarding', field: 'forwarding', sysctl: 'net/ipv6/conf/all/forwarding', netconf: NETCONFA_FORWARDING, write: 'sysctl', value: BOOL, rewrites: 'forwarding', defaultText: 'false',
     description: 'net.ipv6.conf.all.forwarding: route IPv6 between interfaces. Writing it sets every interface\'s ipv6.forwarding (and the default for new ones) to the same value.' },
   { scope: 'interface', family: 'ipv4', key: 'forwarding', field: 'forwarding', sysctl: 'forwarding', index: 1, write: 'netlink', value: BOOL, defaultText: 'net.ipv4.conf.default.forwarding',
     description: 'net.ipv4.conf.IF.forwarding: forward IPv4 packets received on this interface.' },
@@ -166,6 +175,24 @@ export function withSetting<T extends Link | NamespaceSettings>(o: T, s: IpSetti
   return { ...o, [s.family]: fam };
 }
 
+// ---- RTM_GETNETCONF -------------------------------------------------------------
+
+/** The request body for the namespace's ("all") netconf of a family. */
+export function writeNetconfRequest(w: Writer, family: number): void {
+  const h = w.struct(NETCONFMSG_LEN);
+  w.buf[h] = family;
+  w.s32(NETCONFA_IFINDEX, NETCONFA_IFINDEX_ALL);
+}
+
+/** The namespace settings of `family` an RTM_NEWNETCONF answer carries, into `out`. */
+export function readNetconf(b: Buffer, off: number, end: number, family: Family, out: NamespaceSettings): void {
+  for (const s of NAMESPACE_SETTINGS) {
+    if (s.family !== family || s.netconf === undefined) continue;
+    const a = nestedAttr(b, off + NETCONFMSG_LEN, end, s.netconf);
+    if (a !== undefined && a.len >= 4) (out[family] ??= {})[s.field] = fromKernel(s, b.readInt32LE(a.at));
+  }
+}
+
 // ---- the sysctl files ---------------------------------------------------------
 
 /**
@@ -201,6 +228,48 @@ export function nestedAttr(b: Buffer, off: number, end: number, type: number): {
   return undefined;
 }
 
+type ConfReader = (b: Buffer, at: number) => IpSettings;
+
+/**
+ * A reader of a devconf array (IFLA_INET_CONF u32, IFLA_INET6_CONF s32)
+ * generated from the table: one object literal with the table's fields in
+ * its order, each read at its slot and turned into its value inline (this
+ * runs for every link of every dump). `need`: the bytes it reads.
+ */
+function confReader(settings: readonly IpSetting[], read: 'readUInt32LE' | 'readInt32LE', base: number): { read: ConfReader; need: number } {
+  const names: (readonly string[])[] = [];
+  const fields = settings.map((s) => {
+    const off = (s.index! - base) * 4;
+    const n = `b.${read}(at + ${off})`;
+    const v = s.value;
+    let expr: string;
+    if (v.type === 'bool') expr = `((n = ${n}) === 0 ? false : n === 1 ? true : n)`;
+    else if (v.type === 'enum') {
+      names.push(v.names);
+      expr = `(names${names.length - 1}[n = ${n}] ?? n)`;
+    } else expr = n;
+    if (!/^[A-Za-z_$][\w$]*$/.test(s.field)) throw new Error(`bad field name ${s.field}`);
+    return `${s.field}: ${expr}`;
+  });
+  const need = Math.max(...settings.map((s) => (s.index! - base) * 4 + 4));
+  const body = `return function readConf(b, at) { let n; return { ${fields.join(', ')} }; };`;
+  const make = new Function(...names.map((_, i) => `names${i}`), body) as (...n: (readonly string[])[]) => ConfReader;
+  return { read: make(...names), need };
+}
+
+const V4_READ = confReader(V4_NETLINK, 'readUInt32LE', 1);
+const V6_READ = confReader(V6_CONF, 'readInt32LE', 0);
+
+/** The slow path for a devconf array shorter than the table needs (an older kernel): the settings it has. */
+function readShortConf(settings: readonly IpSetting[], b: Buffer, at: number, len: number, signed: boolean, base: number): IpSettings {
+  const out: IpSettings = {};
+  for (const s of settings) {
+    const off = (s.index! - base) * 4;
+    if (len >= off + 4) out[s.field] = fromKernel(s, signed ? b.readInt32LE(at + off) : b.readUInt32LE(at + off));
+  }
+  return out;
+}
+
 /**
  * Read a link's IFLA_AF_SPEC into it: `ipv4` and `ipv6` with every setting
  * of the table (only the indices the table names are read), and
@@ -212,25 +281,14 @@ export function readAfSpec(b: Buffer, at: number, len: number, link: Link): void
   const inet = nestedAttr(b, at, end, AF_INET);
   const conf = inet === undefined ? undefined : nestedAttr(b, inet.at, inet.at + inet.len, IFLA_INET_CONF);
   if (conf !== undefined) {
-    const v4: IpSettings = {};
-    for (const s of V4_NETLINK) {
-      const off = (s.index! - 1) * 4;
-      if (conf.len >= off + 4) v4[s.field] = fromKernel(s, b.readUInt32LE(conf.at + off));
-    }
-    link.ipv4 = v4;
+    link.ipv4 = conf.len >= V4_READ.need ? V4_READ.read(b, conf.at) : readShortConf(V4_NETLINK, b, conf.at, conf.len, false, 1);
     const off = (IPV4_DEVCONF_PROMOTE_SECONDARIES - 1) * 4;
     if (conf.len >= off + 4 && b.readUInt32LE(conf.at + off) !== 0) link.promoteSecondaries = true;
   }
   const inet6 = nestedAttr(b, at, end, AF_INET6);
   if (inet6 === undefined) return;
-  const v6: IpSettings = {};
   const conf6 = nestedAttr(b, inet6.at, inet6.at + inet6.len, IFLA_INET6_CONF);
-  if (conf6 !== undefined) {
-    for (const s of V6_CONF) {
-      const off = s.index! * 4;
-      if (conf6.len >= off + 4) v6[s.field] = fromKernel(s, b.readInt32LE(conf6.at + off));
-    }
-  }
+  const v6: IpSettings = conf6 === undefined ? {} : conf6.len >= V6_READ.need ? V6_READ.read(b, conf6.at) : readShortConf(V6_CONF, b, conf6.at, conf6.len, true, 0);
   const mode = nestedAttr(b, inet6.at, inet6.at + inet6.len, IFLA_INET6_ADDR_GEN_MODE);
   if (mode !== undefined && mode.len >= 1) v6[ADDR_GEN_MODE.field] = fromKernel(ADDR_GEN_MODE, b[mode.at]!);
   link.ipv6 = v6;
