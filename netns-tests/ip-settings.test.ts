@@ -147,6 +147,23 @@ describe('IP settings: apply', () => {
     assert.equal(addrGenMode('wan0'), 'eui64');
   });
 
+  it('an interface with a dot in its name: its sysctl directory is its name (sysctl(8) writes it with a slash)', () => {
+    const file = config('dot.yaml', `version: 1
+interfaces:
+  - name: wan0.10
+    kind: veth
+    veth: { peer: p10 }
+    ipv4: { arp-ignore: 2 }
+    ipv6: { accept-ra: false, autoconf: false }
+`);
+    const r = applyJson(file);
+    assert.deepEqual([r.result, r.sysctlWrites], ['applied', 2]);
+    assert.equal(sysctl('net.ipv6.conf.wan0/10.accept_ra'), '0');
+    assert.equal(sysctl('net.ipv6.conf.wan0/10.autoconf'), '0');
+    assert.equal(sysctl('net.ipv4.conf.wan0/10.arp_ignore'), '2');
+    assertSecondApplyQuiet(file);
+  });
+
   it('namespace and interface declared together both hold (all.forwarding on, wan0 off)', () => {
     ns.ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'lan0');
     const file = config('both.yaml', `version: 1

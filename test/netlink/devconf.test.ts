@@ -114,8 +114,9 @@ describe('the IP settings table', () => {
     assert.equal(fromSysctl(byName('ipv4.arp-announce'), '2\n'), 2);
   });
 
-  it('sysctl paths: an interface name\'s dots are slashes; the namespace\'s own files', () => {
-    assert.equal(sysctlPath(byName('ipv6.accept-ra'), 'eth0.10'), '/proc/sys/net/ipv6/conf/eth0/10/accept_ra');
+  it('sysctl paths: an interface\'s directory is its name as it is (dots and all); the namespace\'s own files', () => {
+    assert.equal(sysctlPath(byName('ipv6.accept-ra'), 'eth0.10'), '/proc/sys/net/ipv6/conf/eth0.10/accept_ra');
+    assert.throws(() => sysctlPath(byName('ipv6.accept-ra'), '..'));
     assert.deepEqual(NAMESPACE_SETTINGS.map((s) => sysctlPath(s)), ['/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv6/conf/all/forwarding']);
     // Every interface setting is written over netlink or has a sysctl file; the IPv6 ones the kernel takes no netlink for are sysctl.
     for (const s of INTERFACE_SETTINGS) if (s.family === 'ipv6' && s.key !== 'addr-gen-mode') assert.equal(s.write, 'sysctl', settingName(s));

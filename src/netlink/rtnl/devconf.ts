@@ -196,12 +196,15 @@ export function readNetconf(b: Buffer, off: number, end: number, family: Family,
 // ---- the sysctl files ---------------------------------------------------------
 
 /**
- * The sysctl file of a setting, under /proc/sys. The kernel writes a '.'
- * in an interface name as '/' in the path (a vlan eth0.10 is conf/eth0/10).
+ * The sysctl file of a setting, under /proc/sys. The directory of an
+ * interface is its name as it is: a vlan eth0.10 is conf/eth0.10 (only
+ * sysctl(8), whose keys use '.' as the separator, writes it
+ * net.ipv4.conf.eth0/10.forwarding). A name cannot hold a '/'.
  */
 export function sysctlPath(s: IpSetting, ifname?: string): string {
   if (s.scope === 'namespace') return `/proc/sys/${s.sysctl}`;
-  return `/proc/sys/net/${s.family}/conf/${ifname!.replace(/\./g, '/')}/${s.sysctl}`;
+  if (ifname === undefined || ifname.includes('/') || ifname === '.' || ifname === '..') throw new Error(`no sysctl directory for interface ${String(ifname)}`);
+  return `/proc/sys/net/${s.family}/conf/${ifname}/${s.sysctl}`;
 }
 
 /** The text written to a sysctl file for a value. */
