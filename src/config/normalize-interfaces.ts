@@ -87,6 +87,12 @@ function link(e: Entry, raw: RawInterface): Link | undefined {
   const required = REQUIRED_OPTIONS.get(kind);
   if (required && state !== 'absent' && raw[kind] === undefined) e.problem(undefined, `kind ${kind} needs ${required}`);
   if (state === 'absent' && raw.addresses !== undefined) e.problem('addresses', 'an interface declared absent cannot have addresses', true);
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    if (state === 'absent' && raw[family] !== undefined) e.problem(family, `an interface declared absent has no ${family} settings`, true);
+  }
+  if ((raw.ipv6 as { disable?: unknown } | undefined)?.disable === true && hasIpv6(raw.addresses)) {
+    e.problem(['ipv6', 'disable'], 'IPv6 is disabled on this interface, so it cannot have the IPv6 addresses it lists (the kernel removes them)');
+  }
   let macText: string | undefined;
   if (raw.mac !== undefined) {
     const m = mac(raw.mac, limitsOf(kind).ethernet);
