@@ -57,6 +57,12 @@ export interface KindOption {
   /** JSON Schema of the config value: description, type, bounds, enum. */
   schema: Readonly<Record<string, unknown>>;
   word: OptionWord;
+  /**
+   * For an option its layout writes on update: the values between which the
+   * kernel's changelink takes it (`had` as the link has it, `want` as
+   * declared). Other changes replace the link. Default: any.
+   */
+  inPlace?: (had: unknown, want: unknown) => boolean;
 }
 
 /** MTU range and address form of a kind's devices, as the kernel's setup function sets them. */
@@ -108,6 +114,11 @@ export interface LinkKindDescriptor {
    */
   fallback?: string;
   limits: KindLimits;
+}
+
+/** inPlace for an address: the kernel keeps the family it was made with. */
+export function sameFamily(had: unknown, want: unknown): boolean {
+  return typeof had === 'string' && typeof want === 'string' && had.includes(':') === want.includes(':');
 }
 
 /** The model field of a config key: forward-delay -> forwardDelay. */
