@@ -92,11 +92,12 @@ export interface LinkKindDescriptor {
   layout: AttrLayout<LinkCtx>;
   /**
    * It sits on a lower link named by option `key`; the kernel deletes it with
-   * that link. `iflaLink`: creation names it in IFLA_LINK (else the layout
-   * has its own attribute). `required`: a dump always names one ('' when it is
-   * in another namespace or gone).
+   * that link, unless `survives`: then it stays, naming a link that is gone
+   * (IP tunnels keep their underlay's old ifindex). `iflaLink`: creation names
+   * it in IFLA_LINK (else the layout has its own attribute). `required`: a
+   * dump always names one ('' when it is in another namespace or gone).
    */
-  lower?: { key: string; required: boolean; iflaLink: boolean };
+  lower?: { key: string; required: boolean; iflaLink: boolean; survives?: boolean };
   /** It is made in pairs: option `key` names the other end, made by the same request; dumps name it in IFLA_LINK. */
   peer?: { key: string };
   /**
