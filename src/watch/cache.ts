@@ -23,6 +23,7 @@ import {
 import type { Message } from '../netlink/message.js';
 import type { IndexName } from '../netlink/rtnl/layout.js';
 import { decodeAddress } from '../netlink/rtnl/address.js';
+import { NETCONFA_IFINDEX, NETCONFMSG_LEN, nestedAttr } from '../netlink/rtnl/devconf.js';
 import { decodeLink, linkMessageUp } from '../netlink/rtnl/link.js';
 import { decodeNeighbor } from '../netlink/rtnl/neighbor.js';
 import { decodeRoute } from '../netlink/rtnl/route.js';
@@ -209,19 +210,11 @@ export class RouteGroups {
   }
 }
 
-/** NETCONFA_IFINDEX of a netconf event (struct netconfmsg is 4 bytes); -1 all, -2 default. */
+/** NETCONFA_IFINDEX of a netconf event; -1 all, -2 default. */
 function netconfIfindex(m: Message): number | undefined {
-  let off = m.off + 4;
-  while (m.end - off >= 8) {
-    const len = m.buf.readUInt16LE(off);
-    if (len < 4) return undefined;
-    if ((m.buf.readUInt16LE(off + 2) & 0x3fff) === NETCONFA_IFINDEX) return m.buf.readInt32LE(off + 4);
-    off += (len + 3) & ~3;
-  }
-  return undefined;
+  const a = nestedAttr(m.buf, m.off + NETCONFMSG_LEN, m.end, NETCONFA_IFINDEX);
+  return a !== undefined && a.len >= 4 ? m.buf.readInt32LE(a.at) : undefined;
 }
-
-const NETCONFA_IFINDEX = 1;
 
 /** The interface an address or neighbor event is about (ifindex in its family header); routes name theirs in attributes. */
 function eventIfindex(m: Message): number | undefined {
