@@ -28,7 +28,7 @@ const config = yaml(
 );
 
 function actual(...names: string[]): State {
-  return { links: names.map((name) => ({ name, kind: 'device', state: 'up' })), addresses: [], routes: [], rules: [], neighbors: [] };
+  return { links: names.map((name) => ({ name, kind: 'device', state: 'up' })), addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };
 }
 
 test('undeclared interfaces must exist; rules may name interfaces that do not exist yet', () => {

@@ -5,10 +5,11 @@
 // ("mtu 1500 -> 9000") are both built from these tables and nothing else.
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
 import { routeKeyDev } from '../../model/identity.js';
-import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
+import type { Address, Link, Neighbor, NexthopObject, ObjectType, Route, Rule } from '../../model/types.js';
 import { fieldOf, KINDS, type OptionWord } from '../../kinds/registry.js';
-import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
+import { flatRows, rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
 import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
+import { NEXTHOP_TABLE } from '../../netlink/rtnl/nexthop.js';
 import { ROUTE_ROWS } from '../../netlink/rtnl/route.js';
 import { ADDRESS_TABLE } from '../../netlink/rtnl/address.js';
 import { actionText, RULE_TABLE } from '../../netlink/rtnl/rule.js';
@@ -150,6 +151,7 @@ const ROUTE: readonly Word<Route>[] = [
   { attr: 'to', key: '', bare: true, id: true, get: (r) => (r.to.endsWith('/0') ? 'default' : r.to) },
   { attr: 'from', key: 'from', id: true, get: (r) => r.from },
   { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
+  routeWord('nexthop'),
   routeWord('via'),
   routeWord('dev', { id: (r) => routeKeyDev(r) !== undefined }),
   {
@@ -190,6 +192,15 @@ const NEIGHBOR: readonly Word<Neighbor>[] = [
   { attr: 'protocol', key: 'proto', get: (x, n) => (x.protocol === undefined ? undefined : protocolText(x.protocol, n)), hide: (x, n) => x.protocol === n.protocol },
 ];
 
+/** A nexthop object in `ip nexthop`'s words, from the nexthop table, then its family and owner. */
+const NEXTHOP: readonly Word<NexthopObject>[] = [
+  ...flatRows(NEXTHOP_TABLE)
+    .filter((row) => row.show !== undefined)
+    .map((row) => tableWord(row, row.field === 'id' ? { id: true } : {})),
+  { attr: 'family', key: 'family', get: (n) => n.family, hide: (n) => n.family !== 'ipv6' || n.via !== undefined },
+  { attr: 'protocol', key: 'proto', get: (n, names) => protocolText(n.protocol, names) },
+];
+
 /** The words of every object type, in the order iproute2 writes them. */
 export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] } = {
   interface: INTERFACE as readonly Word<ModelObject>[],
@@ -197,6 +208,7 @@ export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] }
   route: ROUTE as readonly Word<ModelObject>[],
   rule: RULE as readonly Word<ModelObject>[],
   neighbor: NEIGHBOR as readonly Word<ModelObject>[],
+  nexthop: NEXTHOP as readonly Word<ModelObject>[],
 };
 
 /** An object as iproute2 would write it: "default via 198.51.100.1 dev wan0 proto netrec". `which` picks the words shown. */
@@ -261,6 +273,8 @@ export function idWords(type: ObjectType, id: string, names: Names): string {
       if (m[3] !== '0') s += ` metric ${m[3]}`;
       return s;
     }
+    case 'nexthop':
+      return `id ${id}`;
     case 'rule':
       return id.replace(/ lookup (\d+)$/, (_, n: string) => ` lookup ${tableText(Number(n), names)}`);
     default:
