@@ -169,7 +169,7 @@ const ROUTE: readonly Word<Route>[] = [
   routeWord('on-link'),
   // The settings, in the table's order from the mtu on: metrics, preference, kept attributes.
   ...ROUTE_ROWS.slice(ROUTE_ROWS.indexOf(rowNamed(ROUTE_ROWS, 'mtu')))
-    .filter((row) => row.show !== undefined)
+    .filter((row) => row.show !== undefined && row.field !== 'nhid')
     .map((row) => tableWord(row)),
 ];
 
