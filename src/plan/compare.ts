@@ -11,7 +11,7 @@ import { KINDS, kindOf } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
 import { ADDRESS_TABLE } from '../netlink/rtnl/address.js';
 import { NEIGHBOR_TABLE } from '../netlink/rtnl/neighbor.js';
-import { NEXTHOP_TABLE } from '../netlink/rtnl/nexthop.js';
+import { membersText, NEXTHOP_TABLE } from '../netlink/rtnl/nexthop.js';
 import { flatRows } from '../netlink/rtnl/layout.js';
 import { nexthopsDiffer, ROUTE_ROWS } from '../netlink/rtnl/route.js';
 import type { Address, Link, Neighbor, NexthopObject, Route, Rule } from '../model/types.js';
@@ -351,7 +351,11 @@ export function nexthopDifference(d: NexthopObject, a: NexthopObject, mode: Comp
   const kindChanges = (d.group === undefined) !== (a.group === undefined);
   for (const s of NEXTHOP_COMPARED) {
     if (!rowDiffers(s, d, a, mode.exact)) continue;
-    const change = { attr: s.name, old: a[s.field as keyof NexthopObject], new: d[s.field as keyof NexthopObject] };
+    // A group's members read as iproute2 writes them ("10/11,3").
+    const change =
+      s.field === 'group'
+        ? { attr: s.name, old: membersText(a.group), new: membersText(d.group) }
+        : { attr: s.name, old: a[s.field as keyof NexthopObject], new: d[s.field as keyof NexthopObject] };
     const fixedRow = typeof s.change === 'function' ? s.change(d) === 'replace' : s.change === 'replace';
     (fixedRow || (kindChanges && s.field === 'group') ? fixed : inPlace).push(change);
   }

@@ -291,7 +291,7 @@ function nexthopArb(): fc.Arbitrary<NexthopObject> {
   const group = fc.record({
     id,
     protocol,
-    members: fc.uniqueArray(fc.record({ id: fc.integer({ min: 1, max: 2000 }), weight: fc.integer({ min: 1, max: 256 }) }), { minLength: 1, maxLength: 4, selector: (m) => m.id }),
+    members: fc.uniqueArray(fc.record({ id: fc.integer({ min: 2001, max: 4000 }), weight: fc.integer({ min: 1, max: 256 }) }), { minLength: 1, maxLength: 4, selector: (m) => m.id }),
     resilient: fc.option(fc.record({ buckets: fc.integer({ min: 1, max: 512 }), idleTimer: fc.integer({ min: 0, max: 3600 }), unbalancedTimer: fc.integer({ min: 0, max: 3600 }) }), { nil: undefined }),
   }).map((g): NexthopObject => {
     const out: NexthopObject = { id: g.id, protocol: g.protocol, group: [...g.members].sort((a, b) => a.id - b.id) };
