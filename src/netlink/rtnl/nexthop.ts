@@ -9,8 +9,6 @@ import {
   AF_INET,
   AF_INET6,
   AF_UNSPEC,
-  NLA_HDRLEN,
-  NLA_TYPE_MASK,
   NLM_F_ACK,
   NLM_F_CREATE,
   NLM_F_EXCL,
@@ -20,8 +18,8 @@ import {
   RTM_NEWNEXTHOP,
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
-import { attrLength, type Message, type Writer } from '../message.js';
-import { addrLenOf, AttrLayout, centiseconds, Ctx, devName, group, ip, need, needHeader, u16, u32, type AttrSpec, type Codec, type IndexName, type NameIndex } from './layout.js';
+import type { Message, Writer } from '../message.js';
+import { addrLenOf, AttrLayout, centiseconds, Ctx, devName, group, ip, keptAttributes, keptText, need, needHeader, readKept, u16, u32, type AttrSpec, type Codec, type IndexName, type NameIndex } from './layout.js';
 
 export const NHA_ID = 1;
 export const NHA_GROUP = 2;
@@ -86,15 +84,6 @@ export function membersText(g: readonly NexthopMember[] | undefined): string | u
   return g === undefined ? undefined : g.map((m) => (m.weight === 1 ? `${m.id}` : `${m.id},${m.weight}`)).join('/');
 }
 
-/** Unmodelled attributes, as the model keeps them (type -> hex payload), re-sent in number order. */
-const attributes: Codec<NexthopObject> = {
-  read: () => undefined,
-  write: (w, _t, n) => {
-    if (!n.attributes) return;
-    for (const type of Object.keys(n.attributes).sort((a, b) => Number(a) - Number(b))) w.bytes(Number(type), Buffer.from(n.attributes[type]!, 'hex'));
-  },
-};
-
 /** A row of the nexthop table. */
 export type NexthopAttr = AttrSpec<Ctx, NexthopObject> & { field?: keyof NexthopObject & string };
 
@@ -105,14 +94,6 @@ const RESILIENT_ROWS: readonly NexthopAttr[] = [
   { attr: NHA_RES_GROUP_UNBALANCED_TIMER, field: 'unbalancedTimer', codec: centiseconds, name: 'resilient.unbalanced-timer', role: 'attr', compare: 'declared', merge: 'kept', show: { word: 'unbalanced_timer' } },
 ];
 const resilientLayout = new AttrLayout(RESILIENT_ROWS);
-
-const attributesText = (n: NexthopObject): string | undefined =>
-  n.attributes === undefined
-    ? undefined
-    : Object.keys(n.attributes)
-        .sort((a, b) => Number(a) - Number(b))
-        .map((t) => `attr ${t} 0x${n.attributes![t]}`)
-        .join(' ');
 
 /**
  * The nexthop table, in iproute2's order (`ip nexthop show`). Rows without
@@ -137,13 +118,15 @@ export const NEXTHOP_TABLE: readonly NexthopAttr[] = [
   { field: 'family', name: 'family', role: 'attr', compare: 'declared', merge: 'kept' },
   // NHA_UNSPEC, never sent by the kernel: the slot that re-sends the kept attributes.
   {
-    attr: 0, field: 'attributes', whole: true, codec: attributes, name: 'attributes', role: 'attr', merge: 'kept',
+    attr: 0, field: 'attributes', whole: true, codec: keptAttributes, name: 'attributes', role: 'attr', merge: 'kept',
     compare: (d, a, exact) => (d.attributes !== undefined || exact) && JSON.stringify(d.attributes) !== JSON.stringify(a.attributes),
-    show: { word: 'attributes', bare: true, text: attributesText },
+    show: { word: 'attributes', bare: true, text: keptText },
   },
 ];
 
 const layout = new AttrLayout(NEXTHOP_TABLE);
+/** What the layout reads (its slot 0 only writes): everything else is kept. */
+const MODELLED = new Set([...layout.types].filter((t) => t !== 0));
 
 /**
  * What the kernel reports that is not the nexthop (dump filters, statistics,
@@ -195,19 +178,7 @@ export function decodeNexthop(m: Message, names: IndexName): NexthopObject | und
   layout.decode(b, o + NHMSG_LEN, m.end, n, ctx);
   if (ctx.missing || n.id === 0) return undefined;
   if (family !== undefined && n.group === undefined) n.family = family;
-  readOthers(b, o + NHMSG_LEN, m.end, n);
+  readKept(b, o + NHMSG_LEN, m.end, n, MODELLED, isNotKept);
   return n;
 }
 
-/** Attributes outside the layout, kept by number as hex. */
-function readOthers(b: Buffer, off: number, end: number, n: NexthopObject): void {
-  while (end - off >= NLA_HDRLEN) {
-    const len = attrLength(b, off, end);
-    const type = b.readUInt16LE(off + 2) & NLA_TYPE_MASK;
-    if (!layout.types.has(type) || type === 0) {
-      const payload = b.subarray(off + NLA_HDRLEN, off + len);
-      if (!isNotKept(type, payload)) (n.attributes ??= {})[type] = payload.toString('hex');
-    }
-    off += (len + 3) & ~3;
-  }
-}
