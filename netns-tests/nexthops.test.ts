@@ -51,6 +51,19 @@ function setup(ns: Netns): void {
   ns.batch(['link add va type veth peer name vb', 'link add vc type veth peer name vd']);
 }
 
+/** `fn` in a fresh namespace with the two veth pairs and a scratch directory, both removed afterwards whatever happens. */
+function scratch(fn: (ns: Netns, t: ReturnType<typeof tempDir>) => void): void {
+  const ns = Netns.create('nh');
+  const t = tempDir();
+  try {
+    setup(ns);
+    fn(ns, t);
+  } finally {
+    t.cleanup();
+    ns.destroy();
+  }
+}
+
 const BASE = `version: 1
 interfaces:
   - { name: va, addresses: [10.0.0.1/24] }
@@ -116,11 +129,8 @@ function foreignOf(ns: Netns): J {
 }
 
 describe('nexthop objects', () => {
-  it('apply from empty, beside another owner\'s nexthops and a group of the same layout: ip agrees, a second apply sends nothing, theirs are untouched', () => {
-    const ns = Netns.create('nh');
-    const t = tempDir();
-    try {
-      setup(ns);
+  it('apply from empty, beside another owner\'s nexthops and a group of the same layout: ip agrees, a second apply sends nothing, theirs are untouched', () =>
+    scratch((ns, t) => {
       const file = t.write('nh.yaml', CONFIG());
       const first = apply(ns, file);
       assert.equal(first.result, 'applied');
@@ -140,17 +150,10 @@ describe('nexthop objects', () => {
       } finally {
         ns2.destroy();
       }
-    } finally {
-      t.cleanup();
-      ns.destroy();
-    }
-  });
+    }));
 
-  it('apply from a partly matching state changes only what differs', () => {
-    const ns = Netns.create('nh');
-    const t = tempDir();
-    try {
-      setup(ns);
+  it('apply from a partly matching state changes only what differs', () =>
+    scratch((ns, t) => {
       ns.batch([
         'link set va up',
         'link set vb up',
@@ -173,17 +176,10 @@ describe('nexthop objects', () => {
       assertConfig(ns);
       assert.ok(route !== undefined && routes(ns).some((r) => r.dst === '203.0.113.0/24'), 'the route through group 100 stayed');
       assertSteady(ns, file);
-    } finally {
-      t.cleanup();
-      ns.destroy();
-    }
-  });
+    }));
 
-  it('a member\'s weight is one replace of the group, and the routes through it stay as they are', () => {
-    const ns = Netns.create('nh');
-    const t = tempDir();
-    try {
-      setup(ns);
+  it('a member\'s weight is one replace of the group, and the routes through it stay as they are', () =>
+    scratch((ns, t) => {
       apply(ns, t.write('a.yaml', CONFIG(3)));
       const before = routes(ns);
       const r = apply(ns, t.write('b.yaml', CONFIG(5)));
@@ -195,17 +191,10 @@ describe('nexthop objects', () => {
         before.map((x) => `${x.dst} ${x.nhid}`),
         'every route is still there, on the same nexthop',
       );
-    } finally {
-      t.cleanup();
-      ns.destroy();
-    }
-  });
+    }));
 
-  it('removing nexthops deletes the route first, then the group, then the member; nothing else is sent', () => {
-    const ns = Netns.create('nh');
-    const t = tempDir();
-    try {
-      setup(ns);
+  it('removing nexthops deletes the route first, then the group, then the member; nothing else is sent', () =>
+    scratch((ns, t) => {
       apply(ns, t.write('a.yaml', CONFIG()));
       // Without 101 and its route, and without 11 (which leaves group 100 as the kernel leaves it: 10 alone).
       const smaller = `${BASE}nexthops:
@@ -230,17 +219,10 @@ routes:
       assert.deepEqual(members(n.get(100)), ['10,1']);
       assert.ok(routes(ns).some((x) => x.dst === '203.0.113.0/24' && x.nhid === 100), 'the route through group 100 stayed');
       assertSteady(ns, t.write('b2.yaml', smaller));
-    } finally {
-      t.cleanup();
-      ns.destroy();
-    }
-  });
+    }));
 
-  it('a change the kernel refuses rolls back the one before it: nexthops and routes are as they were', () => {
-    const ns = Netns.create('nh');
-    const t = tempDir();
-    try {
-      setup(ns);
+  it('a change the kernel refuses rolls back the one before it: nexthops and routes are as they were', () =>
+    scratch((ns, t) => {
       apply(ns, t.write('a.yaml', CONFIG()));
       const before = { nh: ns.json('nexthop', 'show'), routes: routes(ns) };
       // 10 moves to another gateway (accepted), then 11 becomes a blackhole, which
@@ -254,17 +236,10 @@ routes:
       assert.ok(/blackhole/i.test(r.stderr), `the kernel's words are shown: ${r.stderr}`);
       assert.deepEqual(ns.json('nexthop', 'show'), before.nh);
       assert.deepEqual(routes(ns), before.routes);
-    } finally {
-      t.cleanup();
-      ns.destroy();
-    }
-  });
+    }));
 
-  it('prune deletes only netrec\'s nexthops: another owner\'s group and its members stay; a declared id of theirs is a problem, not taken over', () => {
-    const ns = Netns.create('nh');
-    const t = tempDir();
-    try {
-      setup(ns);
+  it('prune deletes only netrec\'s nexthops: another owner\'s group and its members stay; a declared id of theirs is a problem, not taken over', () =>
+    scratch((ns, t) => {
       apply(ns, t.write('a.yaml', CONFIG()));
       addForeign(ns);
       const theirs = foreignOf(ns);
@@ -285,17 +260,10 @@ routes:
       assert.equal(d.status, 1, d.stdout + d.stderr);
       assert.ok(d.stderr.includes('never deletes another owner\'s nexthop'), d.stderr);
       assert.deepEqual(foreignOf(ns), theirs);
-    } finally {
-      t.cleanup();
-      ns.destroy();
-    }
-  });
+    }));
 
-  it('show, applied as config, changes nothing (with another owner\'s nexthops in it)', () => {
-    const ns = Netns.create('nh');
-    const t = tempDir();
-    try {
-      setup(ns);
+  it('show, applied as config, changes nothing (with another owner\'s nexthops in it)', () =>
+    scratch((ns, t) => {
       apply(ns, t.write('a.yaml', CONFIG()));
       addForeign(ns);
       const shown = ok(netrecRaw(['show', '--netns', ns.name]));
@@ -303,11 +271,7 @@ routes:
       const file = t.write('shown.yaml', shown);
       ok(netrecRaw(['plan', file, '--netns', ns.name, '--detailed-exitcode']));
       assertSteady(ns, file);
-    } finally {
-      t.cleanup();
-      ns.destroy();
-    }
-  });
+    }));
 });
 
 describe('nexthop traffic', () => {
