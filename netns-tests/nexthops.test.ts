@@ -140,7 +140,8 @@ describe('nexthop objects', () => {
       const ns2 = Netns.create('nh');
       try {
         setup(ns2);
-        ns2.batch(['link set va up', 'link set vb up', 'addr add 10.0.0.1/24 dev va']);
+        // The interfaces as netrec makes them (the nexthops need va up, with carrier and its address).
+        apply(ns2, t.write('base.yaml', BASE));
         addForeign(ns2);
         const theirs = foreignOf(ns2);
         apply(ns2, file);
@@ -154,13 +155,9 @@ describe('nexthop objects', () => {
 
   it('apply from a partly matching state changes only what differs', () =>
     scratch((ns, t) => {
+      // The interfaces as netrec makes them; then nexthops of netrec's, as an earlier run left them.
+      apply(ns, t.write('base.yaml', BASE));
       ns.batch([
-        'link set va up',
-        'link set vb up',
-        'link set vc up',
-        'link set vd up',
-        'addr add 10.0.0.1/24 dev va',
-        'addr add 10.9.0.1/24 dev vc',
         // Ours already: 10 as declared, 11 on another gateway, 100 with another weight; 12, 13 and 101 missing.
         `nexthop add id 10 via 10.0.0.2 dev va proto ${OWN}`,
         `nexthop add id 11 via 10.0.0.7 dev va proto ${OWN}`,

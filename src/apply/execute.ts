@@ -52,16 +52,26 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
   let idx: NameIndex | undefined;
   /** IPv6 addresses this run wrote, which may still be in duplicate address detection. */
   const written = new Set<string>();
-  for (const stage of plan.stages) {
-    if (stage.length === 0) continue;
+  for (const planned of plan.stages) {
+    if (planned.length === 0) continue;
     if (opts.shouldStop?.()) {
       result.interrupted = true;
       break;
     }
-    if (written.size > 0) await awaitSources(conn, stage, written, opts);
-    if (stage.some(deletesNexthop) && (await nexthopsMoved(conn, stage, result))) {
-      if (opts.stopOnError) break;
+    let stage = planned;
+    if (stage.some(deletesNexthop)) {
+      const moved = await nexthopsMoved(conn, stage, result);
+      if (moved.size > 0) {
+        if (opts.stopOnError) break;
+        // Best effort (a rollback): everything else of the stage still goes.
+        stage = stage.filter((c) => !moved.has(c));
+        if (stage.length === 0) {
+          done += planned.length;
+          continue;
+        }
+      }
     }
+    if (written.size > 0) await awaitSources(conn, stage, written, opts);
     idx ??= await readNameIndex(conn);
     const stageIdx: NameIndex = idx;
     const progress = (n: number): void => opts.onProgress?.(done + n, total);
@@ -85,7 +95,7 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
     for (const c of stage) {
       if (c.type === 'address' && c.action !== 'delete' && c.after!.family === 'ipv6') written.add(bareAddress(c.after!.address));
     }
-    done += stage.length;
+    done += planned.length;
     opts.onProgress?.(done, total);
     if (failed && opts.stopOnError) break;
     if (result.interrupted) break;
@@ -102,13 +112,13 @@ function deletesNexthop(c: Change): boolean {
  * attribute on a delete. So before the deletes of a stage the nexthops are
  * read again, and one that is no longer exactly what the plan read (another
  * owner's now, or changed) is not deleted: its change is refused, and with
- * it the run. True when any was.
+ * it the run. Returns those changes.
  */
-async function nexthopsMoved(conn: Connection, stage: readonly Change[], result: ExecuteResult): Promise<boolean> {
+async function nexthopsMoved(conn: Connection, stage: readonly Change[], result: ExecuteResult): Promise<Set<Change>> {
   const byIndex = new Map<number, string>();
   for (const l of await dumpLinks(conn)) byIndex.set(l.ifindex, l.name);
   const now = new Map((await readNexthops(conn, { name: (i) => byIndex.get(i) })).map((n) => [n.id, n]));
-  let moved = false;
+  const moved = new Set<Change>();
   for (const c of stage) {
     if (c.type !== 'nexthop' || !deletesNexthop(c)) continue;
     const before = c.before!;
@@ -117,8 +127,8 @@ async function nexthopsMoved(conn: Connection, stage: readonly Change[], result:
     if (n === undefined) continue;
     const diff = nexthopDifference(before, n, { exact: true, protocol: before.protocol });
     if (diff === undefined) continue;
-    moved = true;
-    const what = diff.attrs.map((a) => `${a.attr} ${JSON.stringify(a.old ?? null)} (read ${JSON.stringify(a.new ?? null)})`).join(', ');
+    moved.add(c);
+    const what = diff.attrs.map((a) => `${a.attr} is ${JSON.stringify(a.old ?? null)}, the plan read ${JSON.stringify(a.new ?? null)}`).join('; ');
     result.refusals.push({ change: c, error: new Error(`nexthop ${before.id} changed since the plan read it (${what}), so it is not deleted: it may be another owner's now`) });
   }
   return moved;
