@@ -636,6 +636,13 @@ class Reconciler {
           );
           continue;
         }
+        // The kernel takes a nexthop only on a device that is up (a blackhole's is lo).
+        const on = d.blackhole ? 'lo' : d.dev;
+        const link = on === undefined ? undefined : this.world.links.get(on);
+        if (link !== undefined && link.state !== 'up') {
+          this.problem(`nexthop ${key}: interface ${on} is down, and the kernel takes no nexthop on an interface that is down${d.blackhole ? ' (a blackhole nexthop is on lo)' : ''}`, d.source);
+          continue;
+        }
         let c: Change;
         let reason: string | undefined;
         if (a === undefined) {

@@ -92,6 +92,22 @@ describe('nexthop planning', () => {
   });
 });
 
+describe('nexthops on interfaces that are down', () => {
+  it('a nexthop on a down interface, or a blackhole while lo is down, is a problem, not a request the kernel refuses', () => {
+    const down = state({ links: [link('eth0', 'device', { state: 'down' }), link('lo', 'device', { state: 'down' })] });
+    const { plan: p, problems } = plan(desiredOf({ nexthops: [nh(1), { id: 2, protocol: OURS, family: 'ipv4', blackhole: true }] }), down);
+    assert.deepEqual(lines(p), []);
+    assert.deepEqual(problems.map((x) => x.message), [
+      'nexthop 1: interface eth0 is down, and the kernel takes no nexthop on an interface that is down',
+      'nexthop 2: interface lo is down, and the kernel takes no nexthop on an interface that is down (a blackhole nexthop is on lo)',
+    ]);
+    // Brought up by the same plan: fine.
+    const up = plan(desiredOf({ links: [link('eth0', 'device'), link('lo', 'device')], nexthops: [nh(1), { id: 2, protocol: OURS, family: 'ipv4', blackhole: true }] }), down);
+    assert.deepEqual(up.problems, []);
+    assert.deepEqual(lines(up.plan).filter((l) => l.includes('nexthop')), ['create nexthop 1', 'create nexthop 2']);
+  });
+});
+
 describe('nexthop ownership', () => {
   const foreign = [nh(20, { protocol: PROTO_STATIC }), nh(21, { protocol: PROTO_STATIC }), grp(200, [[20, 1], [21, 3]], { protocol: PROTO_STATIC })];
 
