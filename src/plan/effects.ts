@@ -21,7 +21,7 @@ import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
 import { formatPrefix, parsePrefix, prefixNetwork } from '../model/ip.js';
 import type { Address, Family, Link, Neighbor, ObjectType, Route, Rule, State } from '../model/types.js';
-import { memberTable, peerLink } from '../kinds/registry.js';
+import { hasVlans, memberTable, peerLink } from '../kinds/registry.js';
 import { cyclesMembers, isKernelMade, lowerOf, peerOf, takesMemberAddress } from './ownership.js';
 import { type RouteIdentity, RouteTable } from './route-table.js';
 import type { Change, Effect, ModelObject } from './types.js';
@@ -156,13 +156,28 @@ export class World {
     }
     if (before === undefined) return false;
     if (action === 'update') {
-      this.links.set(name, after!);
+      this.links.set(name, before.master === after!.master ? after! : this.inMaster(after!));
       this.linkChanged(before, after!);
       return true;
     }
     this.removeLink(name, name, true);
     if (action === 'replace') this.addLink(after!);
     return true;
+  }
+
+  /**
+   * A link as the kernel keeps it in its master (or without one): a bridge
+   * and a bridge's new port have the bridge's default VLAN (untagged, their
+   * PVID; none with default-pvid 0), a link that leaves a bridge loses its
+   * VLANs and port settings. Port settings start as the kernel's, not known here.
+   */
+  private inMaster(l: Link): Link {
+    const master = l.master === undefined ? undefined : this.links.get(l.master);
+    const bridge = hasVlans(l.kind) ? l : hasVlans(master?.kind) ? master : undefined;
+    const { vlans: _vlans, port: _port, ...rest } = l;
+    if (bridge === undefined) return hasVlans(l.kind) || l.vlans !== undefined ? rest : l;
+    const pvid = (bridge.options?.defaultPvid as number | undefined) ?? 1;
+    return { ...rest, vlans: pvid === 0 ? [] : [{ vid: pvid, pvid: true, untagged: true }] };
   }
 
   /** Record what the kernel did; objects it makes by itself it also brings back, so they are no effect worth reporting. */
@@ -174,6 +189,7 @@ export class World {
   // ---- links ----
 
   private addLink(l: Link): void {
+    l = this.inMaster(l);
     this.links.set(l.name, l);
     if (l.master !== undefined) this.membersChanged(l.master);
     const made = vethPeerMade(l);
@@ -198,7 +214,7 @@ export class World {
       if (lowerOf(other) === name) uppers.push(other.name);
     }
     for (const m of members) {
-      this.links.set(m.name, { ...m, master: undefined });
+      this.links.set(m.name, this.inMaster({ ...m, master: undefined }));
       this.note('interface', m.name, 'changed', cause);
       if (cyclesMembers(l) && m.state === 'up') this.goDown(m.name, `${m.name} leaving ${name}`);
     }

@@ -6,7 +6,8 @@
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
 import { routeKeyDev } from '../../model/identity.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
-import { fieldOf, KINDS, type OptionWord } from '../../kinds/registry.js';
+import { fieldOf, KINDS, PORT_KINDS, type OptionWord } from '../../kinds/registry.js';
+import { vlanDeltaText, vlanText } from '../../netlink/rtnl/bridge-vlan.js';
 import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
 import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
 import { ROUTE_ROWS } from '../../netlink/rtnl/route.js';
@@ -63,6 +64,8 @@ export interface Word<T> {
   onDelete?: boolean;
   /** A kind's option: changes name the kind too ("vxlan id 100 -> 200"), as the keyword alone may be ambiguous. */
   group?: string;
+  /** A change as its own text rather than "OLD -> NEW" (a list: what is added and removed). */
+  change?(before: T, after: T): string;
 }
 
 const onOff = (v: boolean | undefined): string | undefined => (v === undefined ? undefined : v ? 'on' : 'off');
@@ -97,6 +100,23 @@ function kindOptionWords(): Word<Link>[] {
   return out;
 }
 
+/** A master's port settings of a member, as `ip -d link show` names them ("bridge_slave learning on"). */
+function portOptionWords(): Word<Link>[] {
+  const out: Word<Link>[] = [];
+  for (const p of PORT_KINDS) {
+    for (const { option: o, field } of p.fields) {
+      const text = o.word.text === undefined ? (v: unknown) => str(v as string | number | undefined) : OPTION_TEXT[o.word.text];
+      out.push({
+        attr: `${p.role.key}.${o.key}`,
+        key: o.word.key,
+        get: (l, n) => (l.port?.kind !== p.kind ? undefined : text(l.port.options[field], n)),
+        group: `${p.role.slaveKind}_slave`,
+      });
+    }
+  }
+  return out;
+}
+
 const INTERFACE: readonly Word<Link>[] = [
   { attr: 'name', key: '', bare: true, id: true, onDelete: true, get: (l) => l.name },
   { attr: 'kind', key: 'type', bare: true, onDelete: true, get: (l) => (l.kind.startsWith('other:') ? l.kind.slice(6) : l.kind), hide: (l) => l.kind === 'device' },
@@ -107,6 +127,13 @@ const INTERFACE: readonly Word<Link>[] = [
   { attr: 'state', key: 'state', get: (l) => l.state, hide: (l) => l.state === 'up' },
   { attr: 'alias', key: 'alias', get: (l) => l.alias, quiet: true, hide: () => true },
   { attr: 'ipv4.promote-secondaries', key: 'promote_secondaries', get: (l) => onOff(l.promoteSecondaries ?? false), flag: true, quiet: true, hide: () => true },
+  ...portOptionWords(),
+  {
+    attr: 'vlans',
+    key: 'vlans',
+    get: (l) => (l.vlans === undefined ? undefined : l.vlans.map(vlanText).join(', ') || 'none'),
+    change: (before, after) => vlanDeltaText(after.vlans ?? [], before.vlans),
+  },
 ];
 
 const ADDRESS: readonly Word<Address>[] = [
@@ -234,7 +261,7 @@ export function changedWords(type: ObjectType, before: ModelObject, after: Model
     const isListed = listed.includes(w.attr);
     if (!isListed && (w.quiet || (now === undefined && !w.clears))) continue;
     const key = w.group === undefined ? w.key || w.attr : `${w.group} ${w.key}`;
-    out.push({ attr: w.attr, text: `${key} ${old ?? 'none'} -> ${now ?? 'none'}` });
+    out.push({ attr: w.attr, text: w.change ? `${key} ${w.change(before, after)}` : `${key} ${old ?? 'none'} -> ${now ?? 'none'}` });
   }
   return out;
 }
