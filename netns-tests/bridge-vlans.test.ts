@@ -13,25 +13,12 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { collectLogLines, Netns, netrec, netrecSpawn, tempDir } from './helpers/netns.js';
-import { assertDoesNotReach, assertReaches, countDuring, missingKind } from './helpers/traffic.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectLogLines, Netns, netrec, netrecSpawn, ROOT, tempDir } from './helpers/netns.js';
+import { assertDoesNotReach, assertReaches, countDuring, missingKind, missingVlanFiltering } from './helpers/traffic.js';
 
 type J = Record<string, any>;
-
-/** Why this kernel cannot filter by VLAN on a bridge (undefined: it can). */
-function missingVlanFiltering(): string | undefined {
-  const ns = Netns.create('vfprobe');
-  try {
-    ns.ip('link', 'add', 'probe0', 'type', 'bridge', 'vlan_filtering', '1');
-    return undefined;
-  } catch (e) {
-    const release = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
-    const said = /(?:Error|RTNETLINK answers): (.*)/.exec(String((e as Error).message))?.[1] ?? String(e);
-    return `kernel ${release} has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING): ${said.trim()}`;
-  } finally {
-    ns.destroy();
-  }
-}
 
 let ns: Netns;
 let tmp: ReturnType<typeof tempDir>;
@@ -71,7 +58,11 @@ function vlanTable(netns = ns): Record<string, string[]> {
     for (const v of dev.vlans as J[]) {
       const flags: string[] = v.flags ?? [];
       const words = [flags.includes('PVID') ? 'pvid' : '', flags.includes('Egress Untagged') ? 'untagged' : ''].filter(Boolean);
-      for (let vid = v.vid as number; vid <= ((v.vidEnd as number | undefined) ?? v.vid); vid++) list.push([String(vid), ...words].join(' '));
+      // iproute2 names the VID "vlan" (and a range's end "vlanEnd"); newer releases "vid" and "vidEnd".
+      const lo = (v.vlan ?? v.vid) as number;
+      const hi = (v.vlanEnd ?? v.vidEnd ?? lo) as number;
+      assert.ok(Number.isInteger(lo) && Number.isInteger(hi), `a VLAN entry bridge -j names no VID: ${JSON.stringify(v)}`);
+      for (let vid = lo; vid <= hi; vid++) list.push([String(vid), ...words].join(' '));
     }
     table[dev.ifname as string] = list;
   }
@@ -170,7 +161,8 @@ interfaces:
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /bad\.yaml:6:\d+.*bridge-port settings are for a port of a bridge, and it has no master/);
     assert.match(r.stderr, /bad\.yaml:7:\d+.*vlans are a bridge's own or a bridge port's/);
-    assert.deepEqual(ns.json<J[]>('link', 'show').map((l) => l.ifname), ['lo']);
+    const names = ns.json<J[]>('link', 'show').map((l) => l.ifname as string);
+    assert.ok(!names.includes('b0') && !names.includes('b0p'), names.join(' '));
   });
 });
 
@@ -258,12 +250,27 @@ interfaces:
   it('a refusal later in the same apply puts the VLANs back exactly', () => {
     apply(SWITCH(ACCESS, TRUNK));
     const before = vlanTable();
+    assert.deepEqual(before.lan1, ['10 pvid untagged']);
     const file = tmp.write('refused.yaml', refused(SWITCH('[ { vid: 30, pvid: true, untagged: true } ]', '[ { vid: 10 } ]', '[ { vid: 1, pvid: true, untagged: true } ]')));
     const r = netrec(['apply', file, '--netns', ns.name]);
     assert.notEqual(r.status, 0, r.stdout);
     assert.match(r.stderr, /Invalid prefsrc address/);
     assert.match(r.stderr, /rolled back/);
     assert.deepEqual(vlanTable(), before);
+  });
+
+  it('examples/vlan-aware-switch.yaml applies from empty as it says; again: nothing sent', () => {
+    const example = readFileSync(join(ROOT, 'examples/vlan-aware-switch.yaml'), 'utf8');
+    assert.equal(apply(example).result, 'applied');
+    assert.deepEqual(vlanTable(), {
+      sw0: ['10'],
+      trunk0: ['10', ...range(20, 29)],
+      access10: ['10 pvid untagged'],
+      access20: ['20 pvid untagged'],
+    });
+    assert.equal(portData('access20').flood, false);
+    assert.equal(portData('trunk0').cost, 100);
+    assert.equal(apply(example).messages, 0);
   });
 
   it('watch puts back a VLAN removed by hand (bridge vlan del)', async () => {

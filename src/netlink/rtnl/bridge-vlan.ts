@@ -179,7 +179,7 @@ export function writeVlans(w: Writer, op: 'add' | 'del', ifindex: number, self: 
   const h = w.struct(16);
   w.buf[h] = AF_BRIDGE;
   w.buf.writeInt32LE(ifindex, h + 4);
-  const spec = w.beginNested(IFLA_AF_SPEC);
+  const spec = w.beginNested(IFLA_AF_SPEC, false); // as bridge(8) writes it
   if (self) w.u16(IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_SELF);
   for (const v of vlans) {
     const bits = op === 'add' ? flagsOf(v) : 0;
