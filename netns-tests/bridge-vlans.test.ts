@@ -104,12 +104,14 @@ function refused(config: string): string {
 }
 
 describe('bridge port settings', () => {
-  it('are applied, read back by ip, changed in place minimally and shown; a second apply sends nothing', () => {
-    const config = (port: string) => `version: 1
+  /** A bridge with one veth port with these settings. */
+  const config = (port: string) => `version: 1
 interfaces:
   - name: br0
     kind: bridge
 ${veth('lan1', `    master: br0\n    bridge-port: { ${port} }\n`)}`;
+
+  it('are applied, read back by ip, changed in place minimally and shown; a second apply sends nothing', () => {
     const first = apply(config('learning: false, isolated: true, cost: 100, priority: 32, hairpin: true'));
     assert.equal(first.result, 'applied');
     const d = portData('lan1');
@@ -130,11 +132,6 @@ ${veth('lan1', `    master: br0\n    bridge-port: { ${port} }\n`)}`;
   });
 
   it('a refusal later in the same apply puts them back exactly', () => {
-    const config = (port: string) => `version: 1
-interfaces:
-  - name: br0
-    kind: bridge
-${veth('lan1', `    master: br0\n    bridge-port: { ${port} }\n`)}`;
     apply(config('learning: false, cost: 100'));
     const before = portData('lan1');
     const file = tmp.write('refused.yaml', refused(config('learning: true, cost: 200, neigh-suppress: true')));

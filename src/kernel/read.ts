@@ -69,15 +69,16 @@ async function dumpBoth<T>(conn: Connection, type: number, size: number, decode:
 
 /** Every link as dumped, ifindex references not yet named (see resolveLinks); `vlans`: with bridge VLANs. */
 export async function dumpLinks(conn: Connection, vlans = true): Promise<RawLink[]> {
-  const raw = await conn.dump(
-    RTM_GETLINK,
-    (w) => {
-      header(IFINFOMSG_LEN, AF_UNSPEC)(w);
-      w.u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-    },
-    decodeLink,
-  );
+  const raw = await conn.dump(RTM_GETLINK, linkDump(AF_UNSPEC, RTEXT_FILTER_SKIP_STATS), decodeLink);
   return vlans ? withVlans(conn, raw) : raw;
+}
+
+/** A link dump request of a family, with IFLA_EXT_MASK. */
+function linkDump(family: number, mask: number): (w: Writer) => void {
+  return (w) => {
+    header(IFINFOMSG_LEN, family)(w);
+    w.u32(IFLA_EXT_MASK, mask);
+  };
 }
 
 /**
@@ -99,14 +100,7 @@ async function withVlans(conn: Connection, raw: RawLink[]): Promise<RawLink[]> {
       byIndex.set(l.ifindex, l);
     }
   }
-  const found = await conn.dump(
-    RTM_GETLINK,
-    (w) => {
-      header(IFINFOMSG_LEN, AF_BRIDGE)(w);
-      w.u32(IFLA_EXT_MASK, RTEXT_FILTER_BRVLAN_COMPRESSED);
-    },
-    decodeBridgeVlans,
-  );
+  const found = await conn.dump(RTM_GETLINK, linkDump(AF_BRIDGE, RTEXT_FILTER_BRVLAN_COMPRESSED), decodeBridgeVlans);
   for (const f of found) {
     const l = byIndex.get(f.ifindex);
     if (l !== undefined && f.vlans !== undefined) l.vlans = f.vlans;
