@@ -122,6 +122,35 @@ describe('interface ownership', () => {
     }
   });
 
+  it('a vxlan remote, local or underlay of the same family changes in place; another family replaces it', () => {
+    const ns = Netns.create('own');
+    const t = tempDir();
+    try {
+      ns.ip('link', 'add', 'u0', 'type', 'veth', 'peer', 'name', 'u1');
+      let n = 0;
+      const apply = (opts: string): string => {
+        const file = t.write(`vx-${++n}.yaml`, `version: 1\ninterfaces:\n  - { name: vx0, kind: vxlan, vxlan: { vni: 100, port: 4789, ${opts} } }\n`);
+        const out = ok(netrec(['apply', file, '--netns', ns.name]));
+        assert.match(ok(netrec(['plan', file, '--netns', ns.name, '--detailed-exitcode'])), /^No changes\.$/m);
+        return out;
+      };
+      const data = () => link(ns, 'vx0')!.linkinfo.info_data as J;
+      apply('local: 192.0.2.1, remote: 192.0.2.2, link: u0');
+      const index = link(ns, 'vx0')!.ifindex;
+      const inPlace = apply('local: 192.0.2.3, remote: 192.0.2.4, link: u1');
+      assert.match(inPlace, /~ interface vx0/);
+      assert.deepEqual([data().local, data().remote, data().link], ['192.0.2.3', '192.0.2.4', 'u1']);
+      assert.equal(link(ns, 'vx0')!.ifindex, index, 'changed in place, not recreated');
+      const replaced = apply('local: 2001:db8::3, remote: 2001:db8::4, link: u1');
+      assert.match(replaced, /cannot change in place/);
+      assert.deepEqual([data().local6, data().remote6], ['2001:db8::3', '2001:db8::4']);
+      assert.notEqual(link(ns, 'vx0')!.ifindex, index, 'a new family makes it anew');
+    } finally {
+      t.cleanup();
+      ns.destroy();
+    }
+  });
+
   it('a veth whose peer is in another namespace: show -> validate ok -> plan "No changes."', () => {
     const ns = Netns.create('own');
     const other = Netns.create('own2');

@@ -7,7 +7,8 @@
 // The kernel's fallback devices (gre0, tunl0, ...), which appear once the
 // module is loaded, are never touched, even with prune on, and `show` fed
 // back to `plan` plans nothing. A GRE tunnel between two namespaces carries
-// echo requests. A kernel without a kind skips with the reason; the
+// echo requests, and a GRE tunnel outlives its underlay being replaced. A
+// kernel without a kind skips with the reason; the
 // full-kernel lane loads them all.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -210,5 +211,37 @@ interfaces:
     // The packets crossed the tunnel: its counters moved on both ends.
     const stats = (ns: Netns) => (ns.json('-s', 'link', 'show', 'gre1') as J[])[0]!.stats64;
     assert.ok(stats(a).tx.packets >= 3 && stats(b).rx.packets >= 3, 'the tunnel carried them');
+  });
+});
+
+describe('a GRE tunnel whose underlay netrec replaces', { skip: missingKind('gre') ?? false }, () => {
+  const steps = kindSteps('gre-under');
+  const config = (underlay: string) => `version: 1
+policy: { prune: true }
+interfaces:
+  - name: par0
+  - name: u0
+    ${underlay}
+  - name: gre1
+    kind: gre
+    gre: { local: 192.0.2.1, remote: 198.51.100.7, ttl: 64, link: u0 }
+    addresses: [10.99.0.1/30]
+`;
+
+  it('outlives it, as the kernel keeps IP tunnels, and is pointed at the new one in place', () => {
+    steps.apply(config('kind: macvlan\n    macvlan: { link: par0, mode: bridge }'));
+    const made = steps.link('gre1')!;
+    assert.equal(made.link, 'u0');
+    const under = steps.link('u0')!;
+
+    const out = steps.apply(config('kind: bridge'));
+    assert.match(out, /-\/\+ interface u0/);
+    assert.match(out, /~ interface gre1/);
+    const after = steps.link('gre1')!;
+    assert.equal(after.ifindex, made.ifindex, 'the tunnel is the same one');
+    assert.notEqual(steps.link('u0')!.ifindex, under.ifindex, 'its underlay was made anew');
+    assert.equal(after.link, 'u0', 'and the tunnel names the new one');
+    const addrs = steps.ns.json('-4', 'addr', 'show', 'gre1') as J[];
+    assert.deepEqual(addrs[0]?.addr_info.map((a: J) => a.local), ['10.99.0.1'], 'its address is kept');
   });
 });

@@ -8,7 +8,7 @@
 // Geneve, UDP and Ethernet headers (30) and the outer IP header (20 for
 // IPv4, 40 for IPv6: the smaller bound is the one for either).
 import { AttrLayout, be16, be32, constant, endpoint, u32, u8 } from '../netlink/rtnl/layout.js';
-import type { LinkCtx, LinkKindDescriptor } from './kind.js';
+import { sameFamily, type LinkCtx, type LinkKindDescriptor } from './kind.js';
 import { ETH_MIN_MTU } from './limits.js';
 
 export const IFLA_GENEVE_ID = 1;
@@ -27,7 +27,7 @@ export const geneve: LinkKindDescriptor = {
   summary: 'Options for kind: geneve, a Geneve tunnel carrying Ethernet frames over UDP.',
   options: [
     { key: 'vni', required: true, schema: { description: 'Geneve network identifier, 0..16777215.', type: 'integer', minimum: 0, maximum: 16777215 }, word: { key: 'id', onDelete: true } },
-    { key: 'remote', value: 'address', required: true, schema: { description: 'Remote tunnel endpoint address; it changes in place within its family.', $ref: '#/$defs/address' }, word: { key: 'remote' } },
+    { key: 'remote', value: 'address', required: true, schema: { description: 'Remote tunnel endpoint address; it changes in place within its family.', $ref: '#/$defs/address' }, word: { key: 'remote' }, inPlace: sameFamily },
     { key: 'port', schema: { description: 'UDP destination port (default and IANA: 6081).', type: 'integer', minimum: 1, maximum: 65535 }, word: { key: 'dstport' } },
     { key: 'ttl', schema: { description: 'TTL of the outer packets, 0..255 (0: as the route says).', type: 'integer', minimum: 0, maximum: 255 }, word: { key: 'ttl' } },
   ],

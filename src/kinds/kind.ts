@@ -61,6 +61,12 @@ export interface KindOption {
   /** JSON Schema of the config value: description, type, bounds, enum. */
   schema: Readonly<Record<string, unknown>>;
   word: OptionWord;
+  /**
+   * For an option its layout writes on update: the values between which the
+   * kernel's changelink takes it (`had` as the link has it, `want` as
+   * declared). Other changes replace the link. Default: any.
+   */
+  inPlace?: (had: unknown, want: unknown) => boolean;
 }
 
 /**
@@ -104,11 +110,12 @@ export interface LinkKindDescriptor {
   layout: AttrLayout<LinkCtx>;
   /**
    * It sits on a lower link named by option `key`; the kernel deletes it with
-   * that link. `iflaLink`: creation names it in IFLA_LINK (else the layout
-   * has its own attribute). `required`: a dump always names one ('' when it is
-   * in another namespace or gone).
+   * that link, unless `survives`: then it stays, naming a link that is gone
+   * (IP tunnels keep their underlay's old ifindex). `iflaLink`: creation names
+   * it in IFLA_LINK (else the layout has its own attribute). `required`: a
+   * dump always names one ('' when it is in another namespace or gone).
    */
-  lower?: { key: string; required: boolean; iflaLink: boolean };
+  lower?: { key: string; required: boolean; iflaLink: boolean; survives?: boolean };
   /** It is made in pairs: option `key` names the other end, made by the same request; dumps name it in IFLA_LINK. */
   peer?: { key: string };
   /**
@@ -127,6 +134,11 @@ export interface LinkKindDescriptor {
    */
   fallback?: string;
   limits: KindLimits;
+}
+
+/** inPlace for an address: the kernel keeps the family it was made with. */
+export function sameFamily(had: unknown, want: unknown): boolean {
+  return typeof had === 'string' && typeof want === 'string' && had.includes(':') === want.includes(':');
 }
 
 /** The model field of a config key: forward-delay -> forwardDelay. */

@@ -1,5 +1,7 @@
-// macvlan on a lower link (IFLA_LINK), with its mode, fixed at creation
-// (linux/if_link.h IFLA_MACVLAN_*). Its MTU may not exceed its link's
+// macvlan on a lower link (IFLA_LINK), with its mode (linux/if_link.h
+// IFLA_MACVLAN_*). The mode changes in place except to or from passthru
+// (macvlan_changelink: "Passthrough mode can't be set or cleared
+// dynamically"). Its MTU may not exceed its link's
 // (macvlan_change_mtu); macvlan_common_setup: ether_setup's range.
 import { AttrLayout, named, u32 } from '../netlink/rtnl/layout.js';
 import type { KindOption, LinkCtx, LinkKindDescriptor } from './kind.js';
@@ -11,14 +13,14 @@ const MODES: Record<number, string> = { 1: 'private', 2: 'vepa', 4: 'bridge', 8:
 
 /** IFLA_INFO_DATA of the kinds built on the macvlan driver (macvlan, macvtap). */
 export const macvlanLayout = new AttrLayout<LinkCtx>([
-  { attr: IFLA_MACVLAN_MODE, field: 'mode', codec: named(u32, MODES, 'macvlan mode'), on: ['create', 'replace'] },
+  { attr: IFLA_MACVLAN_MODE, field: 'mode', codec: named(u32, MODES, 'macvlan mode') },
 ]);
 
 /** Their options: the parent interface and the mode. */
 export function macvlanOptions(what: string): KindOption[] {
   return [
     { key: 'link', value: 'ifname', required: true, schema: { description: 'The parent interface.', $ref: '#/$defs/ifname' }, word: { key: 'link', onDelete: true } },
-    { key: 'mode', schema: { description: `${what} mode.`, enum: Object.values(MODES) }, word: { key: 'mode' } },
+    { key: 'mode', schema: { description: `${what} mode.`, enum: Object.values(MODES) }, word: { key: 'mode' }, inPlace: (had, want) => had !== 'passthru' && want !== 'passthru' },
   ];
 }
 

@@ -78,10 +78,23 @@ export function isVirtual(kind: string): boolean {
   return byKind.has(kind);
 }
 
-/** The link an upper (a kind with a lower link) sits on; the kernel deletes the upper with it. */
+/** The link an upper (a kind with a lower link) sits on, created before it. */
 export function lowerOf(l: Link): string | undefined {
   const f = byKind.get(l.kind)?.lowerField;
   return f === undefined ? undefined : (l.options?.[f] as string | undefined);
+}
+
+/** The lower link the kernel deletes `l` with (not one it outlives). */
+export function goesWithLower(l: Link): string | undefined {
+  return byKind.get(l.kind)?.d.lower?.survives ? undefined : lowerOf(l);
+}
+
+/** A link's options once its lower link is gone (as a dump names it: without one). */
+export function lowerWithout(l: Link): Link['options'] {
+  const f = byKind.get(l.kind)?.lowerField;
+  if (f === undefined || l.options === undefined) return l.options;
+  const { [f]: _gone, ...rest } = l.options;
+  return rest;
 }
 
 /** The other end a link of a paired kind names. */

@@ -34,5 +34,9 @@ export const underlayOption: KindOption = {
   word: { key: 'dev' },
 };
 
-/** The underlay as a lower link: optional, in the kind's own attribute rather than IFLA_LINK. */
-export const underlay = { key: 'link', required: false, iflaLink: false } as const;
+/**
+ * The underlay as a lower link: optional, in the kind's own attribute rather
+ * than IFLA_LINK. The tunnel outlives it: ip_tunnel keeps the old ifindex in
+ * its parameters, and a dump then names no link.
+ */
+export const underlay = { key: 'link', required: false, iflaLink: false, survives: true } as const;

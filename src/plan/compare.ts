@@ -111,6 +111,9 @@ for (const d of KINDS) {
     const spec = option(d.kind, f.option.key, f.field);
     (f.mutable ? mutable : fixed).push(spec);
     LINK_ATTRS.set(spec.name, spec);
+    // Changes in place only between some values: the others replace the link.
+    const inPlace = f.mutable ? f.option.inPlace : undefined;
+    if (inPlace) fixed.push({ ...spec, differs: (dl, al) => valueDiffers(spec.get(dl), spec.get(al), false) && !inPlace(spec.get(al), spec.get(dl)) });
   }
   LINK_MUTABLE.set(d.kind, [...LINK_MUTABLE_BEFORE, ...mutable, ...LINK_MUTABLE_AFTER]);
   LINK_IMMUTABLE.set(d.kind, fixed);

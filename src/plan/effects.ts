@@ -1,7 +1,8 @@
 // A pure model of what each change does to the kernel, including what the
 // kernel then does by itself (netlink-notes.md):
 // - deleting a link takes its addresses, neighbors and routes, its uppers
-//   (links of kinds with a lower link) and its peer; members lose their master;
+//   (links of kinds with a lower link, but for IP tunnels, which outlive it
+//   naming no link) and its peer; members lose their master;
 // - deleting an IPv4 address takes the routes using it as source, the last
 //   one all IPv4 routes and ARP entries of its link; a primary one also
 //   takes the secondaries of its subnet, unless the link promotes one of
@@ -22,7 +23,7 @@ import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/id
 import { formatPrefix, parsePrefix, prefixNetwork } from '../model/ip.js';
 import type { Address, Family, Link, Neighbor, ObjectType, Route, Rule, State } from '../model/types.js';
 import { hasVlans, memberTable, peerLink } from '../kinds/registry.js';
-import { cyclesMembers, isKernelMade, lowerOf, peerOf, takesMemberAddress } from './ownership.js';
+import { cyclesMembers, goesWithLower, isKernelMade, lowerOf, lowerWithout, peerOf, takesMemberAddress } from './ownership.js';
 import { type RouteIdentity, RouteTable } from './route-table.js';
 import type { Change, Effect, ModelObject } from './types.js';
 
@@ -208,17 +209,23 @@ export class World {
     for (const key of this.neighborIndex().of(name)) this.removeNeighbor(key, cause);
     for (const r of this.routeDevIndex().of(name)) this.removeRoute(r, cause);
     const members: Link[] = [];
-    const uppers: string[] = [];
+    const uppers: Link[] = [];
+    const survivors: Link[] = [];
     for (const other of this.links.values()) {
       if (other.master === name) members.push(other);
-      if (lowerOf(other) === name) uppers.push(other.name);
+      if (lowerOf(other) === name) (goesWithLower(other) === name ? uppers : survivors).push(other);
+    }
+    // An upper that outlives its lower link names none any more.
+    for (const u of survivors) {
+      this.links.set(u.name, { ...u, options: lowerWithout(u) });
+      this.note('interface', u.name, 'changed', cause);
     }
     for (const m of members) {
       this.links.set(m.name, this.inMaster({ ...m, master: undefined }));
       this.note('interface', m.name, 'changed', cause);
       if (cyclesMembers(l) && m.state === 'up') this.goDown(m.name, `${m.name} leaving ${name}`);
     }
-    for (const upper of uppers) this.removeLink(upper, cause, false);
+    for (const upper of uppers) this.removeLink(upper.name, cause, false);
     if (l.master !== undefined) this.membersChanged(l.master);
     const peer = peerOf(l);
     const other = peer === undefined ? undefined : this.links.get(peer);

@@ -1,11 +1,11 @@
 // Who owns what (contract section 4) and how link kinds relate to each other.
 // The kinds' roles (lower link, peer, master) are their descriptors' (src/kinds/).
-import { isVirtual, kindOf, lowerOf, masterRole, peerOf } from '../kinds/registry.js';
+import { goesWithLower, isVirtual, kindOf, lowerOf, lowerWithout, masterRole, peerOf } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
 import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../model/types.js';
 import type { ModelObject } from './types.js';
 
-export { isVirtual, lowerOf, peerOf };
+export { goesWithLower, isVirtual, lowerOf, lowerWithout, peerOf };
 
 export function ownsLink(l: Link): boolean {
   return l.alias === OWNER_ALIAS;

@@ -36,7 +36,7 @@ import {
 } from './compare.js';
 import { sameRoute, type World } from './effects.js';
 import { byDepth, linkDepths, usesGateway } from './order.js';
-import { Pairs, isVirtual, lowerOf, peerOf } from './ownership.js';
+import { Pairs, goesWithLower, isVirtual, peerOf } from './ownership.js';
 import { orderRuleChanges } from './rule-order.js';
 import type { Change, ModelObject, Plan, Summary } from './types.js';
 
@@ -301,7 +301,7 @@ class Reconciler {
     const out = new Set(names);
     for (let i = 0; i < names.length; i++) {
       const l = this.world.links.get(names[i]!);
-      const more = [...this.world.links.values()].filter((o) => lowerOf(o) === names[i]).map((o) => o.name);
+      const more = [...this.world.links.values()].filter((o) => goesWithLower(o) === names[i]).map((o) => o.name);
       const peer = peerOf(l);
       if (peer !== undefined) more.push(peer);
       for (const m of more) {

@@ -50,6 +50,9 @@ describe('geneve', () => {
     assert.equal(changeOf(have, gnv0({ ...base, ttl: 10 })), 'update');
     assert.equal(changeOf(have, gnv0({ ...base, vni: 5001 })), 'replace');
     assert.equal(changeOf(have, gnv0({ ...base, port: 6000 })), 'replace');
+    // geneve_changelink keeps the family the tunnel was made with.
+    assert.equal(changeOf(have, gnv0({ ...base, remote: '2001:db8::7' })), 'replace');
+    assert.equal(changeOf(gnv0({ ...base, remote: '2001:db8::7' }), gnv0({ ...base, remote: '2001:db8::8' })), 'update');
     assert.equal(changeOf(have, gnv0({ ...base })), undefined);
     // The update carries remote and ttl (and iproute2's tos and label), not the vni or port.
     const tree = attrTree(written((w) => writeLink(w, 'update', gnv0({ ...base, ttl: 10 }, { ifindex: 9 }), 1, lowerIdx)));

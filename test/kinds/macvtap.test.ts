@@ -1,6 +1,7 @@
 // macvtap: the request netrec writes is the one `ip` writes, options survive
-// decode -> encode -> decode, and (like macvlan, whose layout it shares) the
-// mode and link are fixed at creation.
+// decode -> encode -> decode, and (like macvlan, whose driver and layout it
+// shares) the link is fixed at creation and the mode changes in place except
+// to or from passthru.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Link } from '../../src/model/types.js';
@@ -29,9 +30,11 @@ describe('macvtap', () => {
     roundTrips(tap0({ link: 'x0' }));
   });
 
-  it('a new mode or link replaces it', () => {
+  it('a new link, or passthru set or cleared, replaces it; another mode changes in place', () => {
     const have = tap0({ link: 'x0', mode: 'bridge' });
-    assert.equal(changeOf(have, tap0({ link: 'x0', mode: 'vepa' })), 'replace');
+    assert.equal(changeOf(have, tap0({ link: 'x0', mode: 'vepa' })), 'update');
+    assert.equal(changeOf(have, tap0({ link: 'x0', mode: 'passthru' })), 'replace');
+    assert.equal(changeOf(tap0({ link: 'x0', mode: 'passthru' }), tap0({ link: 'x0', mode: 'bridge' })), 'replace');
     assert.equal(changeOf(have, tap0({ link: 'x1', mode: 'bridge' })), 'replace');
     assert.equal(changeOf(have, tap0({ link: 'x0', mode: 'bridge' }, { mtu: 1400 })), 'update');
   });

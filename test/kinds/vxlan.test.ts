@@ -3,9 +3,8 @@
 // in place follows vxlan_nl2conf/vxlan_changelink: ttl and learning do; the
 // VNI ("Cannot change VNI") and port ("Cannot change port") do not, nor the
 // address family of remote or local ("New group address family does not
-// match old group"). The kernel also takes a new remote or local of the same
-// family, and a new underlay link, in place; netrec replaces the link for
-// those (see the todo below).
+// match old group"). A new remote or local of the same family, and a new
+// underlay link, change in place.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Link } from '../../src/model/types.js';
@@ -74,7 +73,7 @@ describe('vxlan', () => {
     assert.equal(changeOf(have, vx('vx0', BASE)), undefined);
   });
 
-  it('a new remote or local of the same family, or a new link, changes in place, as vxlan_changelink allows', { todo: 'netrec replaces the link (vxlan.ts: IFLA_VXLAN_GROUP/LOCAL/LINK on create and replace only)' }, () => {
+  it('a new remote or local of the same family, or a new link, changes in place, as vxlan_changelink allows', () => {
     const have = vx('vx0', BASE);
     assert.equal(changeOf(have, vx('vx0', { ...BASE, remote: '192.0.2.3' })), 'update');
     assert.equal(changeOf(have, vx('vx0', { ...BASE, local: '192.0.2.4' })), 'update');

@@ -101,6 +101,19 @@ test('a vlan on a replaced link is created again after it', () => {
   assertConverges(desired, actual);
 });
 
+test('an IP tunnel outlives its replaced underlay: it is pointed at the new one in place, not created again', () => {
+  const gre = (more: object = {}) => link('gre1', 'gre', { ...more, options: { local: '192.0.2.1', remote: '198.51.100.7', link: 'd0' } });
+  const actual = state({ links: [link('d0', 'dummy', owned), gre(owned)], addresses: [addr('gre1', '10.1.0.1/30', { protocol: OURS })] });
+  const desired = desiredOf({ links: [link('d0', 'bridge'), gre()], addresses: [addr('gre1', '10.1.0.1/30')] });
+  const p = plan(desired, actual).plan;
+  assert.deepEqual(lines(p), ['replace interface d0', 'update interface gre1']);
+  const c = find(p, 'interface', 'gre1')!;
+  assert.deepEqual(c.attrs, [{ attr: 'gre.link', old: undefined, new: 'd0' }]);
+  assert.ok(stageOf(p, 'interface', 'd0') < stageOf(p, 'interface', 'gre1'));
+  assert.deepEqual(find(p, 'interface', 'd0')!.effects, [{ type: 'interface', id: 'gre1', removed: false }]);
+  assertConverges(desired, actual);
+});
+
 test('bridge membership moves to a new bridge once it exists', () => {
   const actual = state({ links: [eth0, link('br0', 'bridge', owned), link('eth1', 'device', { master: 'br0' })] });
   const desired = desiredOf({ links: [link('br0', 'bridge'), link('br1', 'bridge'), link('eth1', 'device', { master: 'br1' })] });
