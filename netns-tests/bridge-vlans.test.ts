@@ -256,6 +256,21 @@ interfaces:
     assert.deepEqual(vlanTable(), before);
   });
 
+  it('a new default-pvid moves the default VLAN where the kernel moves it, and the plan knows: declared VLANs hold after', () => {
+    const config = (pvid: string) => `version: 1
+interfaces:
+  - name: br0
+    kind: bridge
+    bridge: { vlan-filtering: true${pvid} }
+${veth('lan1', '    master: br0\n')}${veth('lan2', '    master: br0\n    vlans: [ { vid: 1, pvid: true, untagged: true }, { vid: 10 } ]\n')}`;
+    apply(config(''));
+    assert.deepEqual(vlanTable(), { br0: ['1 pvid untagged'], lan1: ['1 pvid untagged'], lan2: ['1 pvid untagged', '10'] });
+    assert.match(planText(config(', default-pvid: 5')), /~ interface lan2 vlans \+1 pvid untagged, -5\n/);
+    const moved = apply(config(', default-pvid: 5'));
+    assert.equal(moved.messages, 3, 'the bridge, then one add and one del on lan2');
+    assert.deepEqual(vlanTable(), { br0: ['5 pvid untagged'], lan1: ['5 pvid untagged'], lan2: ['1 pvid untagged', '10'] });
+  });
+
   it('examples/vlan-aware-switch.yaml applies from empty as it says; again: nothing sent', () => {
     const example = readFileSync(join(ROOT, 'examples/vlan-aware-switch.yaml'), 'utf8');
     assert.equal(apply(example).result, 'applied');

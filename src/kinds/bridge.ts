@@ -1,9 +1,9 @@
 // bridge: STP and timers, VLAN filtering (linux/if_link.h IFLA_BR_*). Timers
 // travel in clock_t (centiseconds); the model keeps seconds. br_changelink
-// takes all of them in place, with one condition the kernel checks: the
-// default PVID changes only while VLAN filtering is off
-// (br_vlan_set_default_pvid refuses with EPERM), and it handles
-// VLAN_FILTERING before DEFAULT_PVID in one request.
+// takes all of them in place (the default PVID through
+// __br_vlan_set_default_pvid, without the "filtering off" condition that
+// only sysfs has); a new default PVID moves the default VLAN of the bridge
+// and of the ports that still have it (plan/effects.ts knows).
 // A master that takes a member's address when it has none of its own; its
 // members are its ports, with settings of their own (IFLA_BRPORT_*, under
 // `bridge-port:`), and it and its ports have VLANs (netlink/rtnl/bridge-vlan.ts).
@@ -82,7 +82,7 @@ export const bridge: LinkKindDescriptor = {
     { key: 'vlan-protocol', schema: { description: 'The VLAN protocol filtered on.', enum: Object.values(VLAN_PROTOCOLS) }, word: { key: 'vlan_protocol' } },
     {
       key: 'default-pvid',
-      schema: { description: 'The VLAN a new port gets (untagged, as its PVID); 0: none. Changes only while vlan-filtering is off.', type: 'integer', minimum: 0, maximum: 4094 },
+      schema: { description: 'The VLAN a new port gets (untagged, as its PVID); 0: none. A new value also moves it on the bridge and on ports that still have the old one.', type: 'integer', minimum: 0, maximum: 4094 },
       word: { key: 'vlan_default_pvid' },
     },
   ],

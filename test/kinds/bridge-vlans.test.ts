@@ -210,6 +210,25 @@ describe('planning VLANs and port settings', () => {
     assert.equal(messages(p), 1);
   });
 
+  it('a new default-pvid moves the default VLAN of the bridge and of ports that have it; a declared list is set back after', () => {
+    const have = [bridge({ options: { vlanFiltering: true, defaultPvid: 1 } }), port({ vlans: [DEFAULT, V(10)] }), port({ name: 'lan2', ifindex: 4 })];
+    const p = planOf(
+      `version: 1
+interfaces:
+  - name: br0
+    kind: bridge
+    bridge: { default-pvid: 5 }
+  - name: lan1
+    master: br0
+    vlans: [ { vid: 1, pvid: true, untagged: true }, { vid: 10 } ]
+`,
+      STATE(have),
+    );
+    assert.deepEqual(text(p), ['~ interface br0 bridge vlan_default_pvid 1 -> 5', '~ interface lan1 vlans +1 pvid untagged, -5']);
+    const kept = planOf(CONFIG('    vlans: [ { vid: 5 } ]\n').replace('vlan-filtering: true', 'vlan-filtering: true, default-pvid: 5'), STATE([bridge({ options: { vlanFiltering: true, defaultPvid: 1 } }), port({ vlans: [DEFAULT, V(5)] })]));
+    assert.deepEqual(text(kept), ['~ interface br0 bridge vlan_default_pvid 1 -> 5', '~ interface lan1 vlans -1'], 'a port that has the new VID already keeps the old one');
+  });
+
   it('a new bridge and its new port: VLANs once both exist, the bridge\'s own with self', () => {
     const p = planOf(
       `version: 1
