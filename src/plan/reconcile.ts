@@ -5,9 +5,10 @@
 // again, and nothing gets deleted twice.
 //
 //   1 delete neighbors, rules, routes     5 update links (lowers and masters first)
-//   2 delete addresses                    6 addresses: create and update, then replace
-//   3 delete links (uppers, members first) 7 routes: direct, then through gateways
-//   4 create or replace links             8 rules   9 neighbors
+//   2 delete addresses                    5b VLANs and port settings (bridges, their ports)
+//   3 delete links (uppers, members first) 6 addresses: create and update, then replace
+//   4 create or replace links             7 routes: direct, then through gateways
+//                                         8 rules   9 neighbors
 //
 // Objects on links that are about to go are not deleted one by one: the
 // kernel takes them with the link.
@@ -25,6 +26,7 @@ import {
   linkUpdate,
   neighborDifference,
   neighborToCreate,
+  portUpdate,
   routeDiffers,
   routeDifference,
   routeNexthopsDiffer,
@@ -201,6 +203,7 @@ class Reconciler {
       this.linkStage(group, (d) => this.createOrReplace(d));
       this.linkStage(group, (d) => this.update(d));
     }
+    this.portStage();
     this.reconcileAddresses();
     this.reconcileRoutes();
     this.stage(ruleOrder.changes, false);
@@ -368,6 +371,23 @@ class Reconciler {
     if (diff === undefined) return undefined;
     const c: Change = { action: 'update', type: 'interface', id: d.name, before: a!, after: diff.after, attrs: diff.attrs };
     return withMeta(c, d.source, this.removedReason('interface', d.name));
+  }
+
+  /**
+   * VLANs and port settings, once every link is made and in its master (a
+   * port's VLANs are its master's to keep: joining gives it the default
+   * one, leaving takes them all), compared with what the link changes left.
+   */
+  private portStage(): void {
+    const changes: Change[] = [];
+    for (const d of this.present.values()) {
+      if (d.vlans === undefined && d.port === undefined) continue;
+      const a = this.world.links.get(d.name);
+      const diff = a === undefined ? undefined : portUpdate(d, a);
+      if (diff === undefined) continue;
+      changes.push(withMeta({ action: 'update', type: 'interface', id: d.name, before: a!, after: diff.after, attrs: diff.attrs }, d.source, undefined));
+    }
+    this.stage(changes, true);
   }
 
   // ---- addresses, routes, rules, neighbors ----
