@@ -33,7 +33,7 @@ export interface ExecuteResult {
 
 /** Current name -> ifindex map, from a link dump. */
 export async function readNameIndex(conn: Connection): Promise<NameIndex> {
-  const links = await dumpLinks(conn);
+  const links = await dumpLinks(conn, false);
   const byName = new Map<string, number>();
   for (const l of links) byName.set(l.name, l.ifindex);
   return {

@@ -1,7 +1,7 @@
 // Checks across objects, after all files are merged: duplicates (contract
 // section 3), masters, pairs, references to interfaces declared absent;
 // and, before planning, references to interfaces against the actual state.
-import { kindOf, lowerOf, masterKindsText, masterRole, peerOf } from '../kinds/registry.js';
+import { hasVlans, kindOf, lowerOf, masterKindsText, masterRole, peerOf, portKind } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
 import { addressKey, neighborKey, nexthopKey, routeKey, routeKeyDev, ruleKey } from '../model/identity.js';
 import type { Desired, Link, NexthopObject, ObjectType, Route, Source, State } from '../model/types.js';
@@ -49,6 +49,7 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
   const declaredPeers = new Map<string, Link>();
   for (const l of state.links) {
     if (l.master !== undefined) checkMaster(l, links, input, at, place);
+    if (!input.snapshot && (l.vlans !== undefined || l.port !== undefined)) checkPort(l, links, input, at);
     const peer = peerOf(l);
     if (peer !== undefined) {
       const kind = l.kind;
@@ -160,6 +161,24 @@ function checkMaster(l: Link, links: FirstSeen<Link>, input: CrossCheckInput, at
       return;
     }
     seen.add(m.name);
+  }
+}
+
+/**
+ * VLANs are a bridge's own or a bridge port's; port settings are those of
+ * the declared master's kind (`bridge-port:` on a port of a bridge).
+ */
+function checkPort(l: Link, links: FirstSeen<Link>, input: CrossCheckInput, at: Report): void {
+  const name = l.master;
+  if (name !== undefined && input.unchecked.has(name)) return;
+  const master = name === undefined ? undefined : links.get(name);
+  const masterText = name === undefined ? 'it has no master' : master === undefined ? `its master "${name}" is not declared` : `its master "${name}" is kind ${master.kind}`;
+  if (l.vlans !== undefined && !hasVlans(l.kind) && !hasVlans(master?.kind)) {
+    at(l, `vlans are a bridge's own or a bridge port's, and this interface is ${l.kind === 'device' ? 'a device' : `kind ${l.kind}`} and ${masterText}`, ['vlans']);
+  }
+  if (l.port !== undefined && master?.kind !== l.port.kind) {
+    const key = portKind(l.port.kind)!.role.key;
+    at(l, `${key} settings are for a port of a ${l.port.kind}, and ${masterText}`, [key]);
   }
 }
 

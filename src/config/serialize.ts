@@ -4,7 +4,7 @@
 // what is left out here, so loadSnapshot(toDocument(s)) gives s back.
 import { DEFAULT_PROTOCOL, OWNER_ALIAS, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { IP_PROTOCOL_NAMES, ruleKey } from '../model/identity.js';
-import { kindOf, type Kind } from '../kinds/registry.js';
+import { kindOf, portKind, type Kind } from '../kinds/registry.js';
 import { copyRouteMetrics } from '../netlink/rtnl/route.js';
 import type { Address, Link, LinkOptions, Neighbor, NexthopObject, Policy, Route, Rule, State } from '../model/types.js';
 import { addressSortKey, parseIPv4 } from '../model/ip.js';
@@ -134,13 +134,17 @@ class Renderer {
     if (l.master !== undefined) d.master = l.master;
     if (l.alias === OWNER_ALIAS) d.managed = true;
     if (k !== undefined && l.options !== undefined && k.fields.length > 0) d[l.kind] = this.options(k, l.options);
+    const port = l.port === undefined ? undefined : portKind(l.port.kind);
+    if (port !== undefined) d[port.role.key] = this.options(port, l.port!.options);
+    // An empty list says nothing worth keeping (a kernel without VLAN filtering reads none anywhere).
+    if (l.vlans?.length) d.vlans = l.vlans.map((v) => defined({ vid: v.end === undefined ? v.vid : `${v.vid}-${v.end}`, pvid: v.pvid || undefined, untagged: v.untagged || undefined }));
     if (addresses?.length) d.addresses = sortBy(addresses, addressEntrySortKey).map((a) => this.address(a));
     else if (l.addressesAuthoritative) d.addresses = [];
     return d;
   }
 
   /** A link's options under their config keys, in its kind's order; tables by name. */
-  private options(k: Kind, options: LinkOptions): Doc {
+  private options(k: Pick<Kind, 'fields'>, options: LinkOptions): Doc {
     const d: Doc = {};
     for (const { option, field } of k.fields) {
       const v = options[field];

@@ -12,7 +12,9 @@ import { writeNeighbor } from '../netlink/rtnl/neighbor.js';
 import { writeNexthop } from '../netlink/rtnl/nexthop.js';
 import { writeRoute } from '../netlink/rtnl/route.js';
 import { writeRule } from '../netlink/rtnl/rule.js';
-import { PROMOTE_SECONDARIES } from '../plan/compare.js';
+import { writeVlans, vlanDelta } from '../netlink/rtnl/bridge-vlan.js';
+import { hasVlans } from '../kinds/registry.js';
+import { PROMOTE_SECONDARIES, VLANS, portAttr } from '../plan/compare.js';
 import type { Change } from '../plan/types.js';
 
 /** One netlink request and the change it serves. */
@@ -56,9 +58,13 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
   const after = c.after!;
   const upd: Link = { name: after.name, kind: after.kind, state: after.state };
   let joins = false;
-  for (const a of c.attrs ?? []) {
+  const attrs = (c.attrs ?? []).filter((a) => a.attr !== VLANS);
+  if (attrs.length === 0) return [];
+  for (const a of attrs) {
     const key = a.attr.split('.')[0] as keyof Link;
-    if (key === 'master') {
+    const port = portAttr(a.attr);
+    if (port !== undefined) upd.port = { kind: port.kind, options: { ...upd.port?.options, [port.field]: after.port?.options[port.field] } };
+    else if (key === 'master') {
       upd.master = after.master ?? '';
       joins = Boolean(after.master);
     } else if (key === 'alias') upd.alias = after.alias ?? ''; // '' clears it
@@ -71,6 +77,21 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
   delete upd.master;
   const down: Link[] = c.before?.state === 'up' ? [{ name: after.name, kind: after.kind, state: 'down' }] : [];
   return [...down, enslave, upd];
+}
+
+/**
+ * A change of a link's VLANs: one `bridge vlan add` with the VIDs to add or
+ * give new flags, one `bridge vlan del` with those to remove (either left
+ * out when empty); `self` for a bridge's own.
+ */
+function vlanWrites(c: Change & { type: 'interface' }): Op['write'][] {
+  const after = c.after!;
+  const { add, del } = vlanDelta(after.vlans ?? [], c.before?.vlans);
+  const self = hasVlans(after.kind);
+  const out: Op['write'][] = [];
+  if (add.length > 0) out.push((w, s, i) => writeVlans(w, 'add', i.ifindex(after.name), self, add, s));
+  if (del.length > 0) out.push((w, s, i) => writeVlans(w, 'del', i.ifindex(after.name), self, del, s));
+  return out;
 }
 
 type KeyedWriter<T> = (w: Writer, op: 'replace' | 'delete', o: T, seq: number, idx: NameIndex) => void;
@@ -147,7 +168,10 @@ export function opsFor(c: Change): ChangeOps {
           post.push(op((w, s, i) => writeLink(w, 'update', peer, s, i)));
         }
       }
-      if (c.action === 'update') for (const u of linkUpdates(c)) main.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
+      if (c.action === 'update') {
+        for (const u of linkUpdates(c)) main.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
+        if (c.attrs?.some((x) => x.attr === VLANS)) main.push(...vlanWrites(c).map(op));
+      }
       break;
     }
     case 'rule': {

@@ -36,6 +36,23 @@ export type LinkKind = string;
  */
 export type LinkOptions = Record<string, string | number | boolean | undefined>;
 
+/** A member's port settings under its master's kind (`bridge-port:` for a bridge's ports). */
+export interface PortOptions {
+  kind: string;
+  options: LinkOptions;
+}
+
+/** One VLAN entry: a VID, or the range vid..end, with its flags. */
+export interface Vlan {
+  vid: number;
+  /** Last VID of a range (> vid). */
+  end?: number;
+  /** Untagged frames coming in get this VLAN (one per port). */
+  pvid?: boolean;
+  /** Frames leave the port untagged. */
+  untagged?: boolean;
+}
+
 /** What the kernel reports of an existing device that bounds its settings (config/limits.ts checks against it). */
 export interface DeviceLimits {
   /** IFLA_MIN_MTU, IFLA_MAX_MTU (0: no maximum). */
@@ -57,6 +74,20 @@ export interface Link {
   master?: string;
   /** The kind's options (see LinkOptions); undefined when none are set or known. */
   options?: LinkOptions;
+  /**
+   * A member's settings as a port of its master (`bridge-port:`), by model
+   * field of the master kind's port options; `kind`: the master's kind.
+   * Desired: compared as far as declared. Actual: as the kernel reports them
+   * (IFLA_INFO_SLAVE_DATA).
+   */
+  port?: PortOptions;
+  /**
+   * VLANs of a bridge (its own, `self`) or of a bridge port, canonical
+   * (netlink/rtnl/bridge-vlan.ts): by VID, runs of VIDs with the same flags
+   * as one range. Desired: authoritative when set, left alone when
+   * undefined. Actual: set on bridges and their ports.
+   */
+  vlans?: Vlan[];
   /**
    * Desired only: the interface lists `addresses:` and so owns its address
    * list (contract section 4). Actual: undefined.

@@ -7,7 +7,8 @@
 // (not compared, and kept when the object is rewritten), everything netrec
 // writes carries its protocol marker, and the links it creates its alias. Exact (rollback):
 // the desired object is the whole truth, protocol and alias included.
-import { KINDS, kindOf } from '../kinds/registry.js';
+import { KINDS, kindOf, PORT_KINDS } from '../kinds/registry.js';
+import { sameVlans } from '../netlink/rtnl/bridge-vlan.js';
 import { OWNER_ALIAS } from '../model/constants.js';
 import { ADDRESS_TABLE } from '../netlink/rtnl/address.js';
 import { NEIGHBOR_TABLE } from '../netlink/rtnl/neighbor.js';
@@ -121,11 +122,58 @@ for (const d of KINDS) {
 }
 const LINK_PLAIN: readonly LinkAttr[] = [...LINK_MUTABLE_BEFORE, ...LINK_MUTABLE_AFTER];
 
-/** The link netrec creates for a declared one. */
+/**
+ * The link netrec creates for a declared one. Its VLANs and port settings
+ * are not part of creation: the kernel gives a new bridge and a new port
+ * their default VLAN, and the plan's port stage (portUpdate) sets what is
+ * declared once the link is in its master.
+ */
 export function linkToCreate(d: Link, mode: CompareMode): Link {
-  if (mode.exact) return d;
-  const { addressesAuthoritative: _authoritative, source: _source, ...link } = d;
+  const { addressesAuthoritative: _authoritative, source: _source, vlans: _vlans, port: _port, ...link } = d;
+  if (mode.exact) return link;
   return { ...link, alias: OWNER_ALIAS };
+}
+
+/** The plan's name of the VLANs of a link (a bridge's own, or a port's). */
+export const VLANS = 'vlans';
+
+/** Each master kind's port settings, by plan name (`bridge-port.learning`). */
+const PORT_ATTRS: readonly (LinkAttr & { portKind: string })[] = PORT_KINDS.flatMap((p) =>
+  p.fields.map((f) => ({
+    name: `${p.role.key}.${f.option.key}`,
+    field: f.field,
+    portKind: p.kind,
+    get: (l: Link) => (l.port?.kind === p.kind ? l.port.options[f.field] : undefined),
+  })),
+);
+
+/** The port setting a plan name is (`bridge-port.learning`): the master's kind and the model field. */
+export function portAttr(name: string): { kind: string; field: string } | undefined {
+  const s = PORT_ATTRS.find((x) => x.name === name);
+  return s === undefined ? undefined : { kind: s.portKind, field: s.field };
+}
+
+/**
+ * A link's VLANs and port settings: the declared VLANs, when declared, are
+ * the whole list; port settings are compared as far as declared (exactly
+ * when restoring: what was read). Decided once the link is in its master
+ * (after every link change), against the state those changes leave.
+ */
+export function portUpdate(d: Link, a: Link): Difference<Link> | undefined {
+  const attrs: AttrChange[] = [];
+  if (d.vlans !== undefined && !sameVlans(d.vlans, a.vlans)) attrs.push({ attr: VLANS, old: a.vlans, new: d.vlans });
+  if (d.port !== undefined) {
+    for (const s of PORT_ATTRS) if (s.portKind === d.port.kind && differs(s, d, a, false)) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
+  }
+  if (attrs.length === 0) return undefined;
+  const after: Link = { ...a };
+  if (d.vlans !== undefined) after.vlans = d.vlans;
+  if (d.port !== undefined && attrs.some((c) => c.attr !== VLANS)) {
+    const options = { ...(a.port?.kind === d.port.kind ? a.port.options : {}) };
+    for (const [k, v] of Object.entries(d.port.options)) if (v !== undefined) options[k] = v;
+    after.port = { kind: d.port.kind, options };
+  }
+  return { action: 'update', attrs, after };
 }
 
 /**

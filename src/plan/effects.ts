@@ -25,13 +25,22 @@ import { stateOf } from '../model/state.js';
 import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { addressKey, linkKey, neighborKey, nexthopKey, routeKey, ruleKey } from '../model/identity.js';
 import { formatPrefix, parsePrefix, prefixNetwork } from '../model/ip.js';
-import type { Address, Family, Link, Neighbor, NexthopObject, ObjectType, Route, Rule, State } from '../model/types.js';
-import { memberTable, peerLink } from '../kinds/registry.js';
+import type { Address, Family, Link, Neighbor, NexthopObject, ObjectType, Route, Rule, State, Vlan } from '../model/types.js';
+import { compress, expand, flagsOf } from '../netlink/rtnl/bridge-vlan.js';
+import { hasVlans, memberTable, peerLink } from '../kinds/registry.js';
 import { cyclesMembers, goesWithLower, isKernelMade, lowerOf, lowerWithout, peerOf, takesMemberAddress } from './ownership.js';
 import { type RouteIdentity, RouteTable } from './route-table.js';
 import type { Change, Effect, ModelObject } from './types.js';
 
 const PROTO_KERNEL = 2;
+
+/** The VLAN a bridge gives itself and a new port: its default PVID, untagged. */
+const DEFAULT_VLAN = (vid: number): Vlan => ({ vid, pvid: true, untagged: true });
+
+/** A bridge's default PVID (the kernel's 1 unless set; 0: none). */
+function defaultPvid(bridge: Link): number {
+  return (bridge.options?.defaultPvid as number | undefined) ?? 1;
+}
 const IPV6_PREFIX_ROUTE_METRIC = 256;
 const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
 
@@ -206,13 +215,47 @@ export class World {
     }
     if (before === undefined) return false;
     if (action === 'update') {
-      this.links.set(name, after!);
+      this.links.set(name, before.master === after!.master ? after! : this.inMaster(after!));
       this.linkChanged(before, after!);
       return true;
     }
     this.removeLink(name, name, true);
     if (action === 'replace') this.addLink(after!);
     return true;
+  }
+
+  /**
+   * A bridge's new default PVID moves, on the bridge and each of its ports
+   * that still has the old one as its untagged PVID and not yet the new one,
+   * from the old VID to the new (none: the old one goes), as
+   * __br_vlan_set_default_pvid does.
+   */
+  private defaultPvidChanged(bridge: string, old: number, now: number): void {
+    if (old === now) return;
+    for (const l of [...this.links.values()]) {
+      if ((l.name !== bridge && l.master !== bridge) || l.vlans === undefined) continue;
+      const had = old === 0 || l.vlans.some((v) => v.vid === old && v.pvid && v.untagged);
+      if (!had || (now !== 0 && l.vlans.some((v) => v.vid <= now && now <= (v.end ?? v.vid)))) continue;
+      const byVid = expand(l.vlans);
+      byVid.delete(old);
+      if (now !== 0) byVid.set(now, flagsOf(DEFAULT_VLAN(now)));
+      this.links.set(l.name, { ...l, vlans: compress(byVid) });
+    }
+  }
+
+  /**
+   * A link as the kernel keeps it in its master (or without one): a bridge
+   * and a bridge's new port have the bridge's default VLAN (untagged, their
+   * PVID; none with default-pvid 0), a link that leaves a bridge loses its
+   * VLANs and port settings. Port settings start as the kernel's, not known here.
+   */
+  private inMaster(l: Link): Link {
+    const master = l.master === undefined ? undefined : this.links.get(l.master);
+    const bridge = hasVlans(l.kind) ? l : hasVlans(master?.kind) ? master : undefined;
+    const { vlans: _vlans, port: _port, ...rest } = l;
+    if (bridge === undefined) return hasVlans(l.kind) || l.vlans !== undefined ? rest : l;
+    const pvid = defaultPvid(bridge);
+    return { ...rest, vlans: pvid === 0 ? [] : [DEFAULT_VLAN(pvid)] };
   }
 
   /** Record what the kernel did; objects it makes by itself it also brings back, so they are no effect worth reporting. */
@@ -224,6 +267,7 @@ export class World {
   // ---- links ----
 
   private addLink(l: Link): void {
+    l = this.inMaster(l);
     this.links.set(l.name, l);
     if (l.master !== undefined) this.membersChanged(l.master);
     const made = vethPeerMade(l);
@@ -255,7 +299,7 @@ export class World {
       this.note('interface', u.name, 'changed', cause);
     }
     for (const m of members) {
-      this.links.set(m.name, { ...m, master: undefined });
+      this.links.set(m.name, this.inMaster({ ...m, master: undefined }));
       this.note('interface', m.name, 'changed', cause);
       if (cyclesMembers(l) && m.state === 'up') this.goDown(m.name, `${m.name} leaving ${name}`);
     }
@@ -268,6 +312,7 @@ export class World {
 
   private linkChanged(before: Link, after: Link): void {
     const name = after.name;
+    if (hasVlans(after.kind)) this.defaultPvidChanged(name, defaultPvid(before), defaultPvid(after));
     if (before.master !== after.master) {
       if (before.master !== undefined) this.membersChanged(before.master);
       if (after.master !== undefined) this.membersChanged(after.master);

@@ -5,10 +5,11 @@
 // again, and nothing gets deleted twice.
 //
 //   1 delete neighbors, rules, routes     5 update links (lowers and masters first)
-//     then nexthop groups, then nexthops  6 addresses: create and update, then replace
-//   2 delete addresses                    7 routes: direct; then nexthop objects (single
-//   3 delete links (uppers, members first)  ones, then groups); then routes through
-//   4 create or replace links               gateways and nexthop objects
+//     then nexthop groups, then nexthops  5b VLANs and port settings (bridges, their ports)
+//   2 delete addresses                    6 addresses: create and update, then replace
+//   3 delete links (uppers, members first) 7 routes: direct; then nexthop objects (single
+//   4 create or replace links               ones, then groups); then routes through
+//                                           gateways and nexthop objects
 //                                         8 rules   9 neighbors
 //
 // Objects on links that are about to go are not deleted one by one: the
@@ -29,6 +30,7 @@ import {
   neighborToCreate,
   nexthopDifference,
   nexthopToCreate,
+  portUpdate,
   routeDiffers,
   routeDifference,
   routeNexthopsDiffer,
@@ -209,6 +211,7 @@ class Reconciler {
       this.linkStage(group, (d) => this.createOrReplace(d));
       this.linkStage(group, (d) => this.update(d));
     }
+    this.portStage();
     this.reconcileAddresses();
     this.reconcileRoutes(this.nexthopChanges());
     this.stage(ruleOrder.changes, false);
@@ -376,6 +379,23 @@ class Reconciler {
     if (diff === undefined) return undefined;
     const c: Change = { action: 'update', type: 'interface', id: d.name, before: a!, after: diff.after, attrs: diff.attrs };
     return withMeta(c, d.source, this.removedReason('interface', d.name));
+  }
+
+  /**
+   * VLANs and port settings, once every link is made and in its master (a
+   * port's VLANs are its master's to keep: joining gives it the default
+   * one, leaving takes them all), compared with what the link changes left.
+   */
+  private portStage(): void {
+    const changes: Change[] = [];
+    for (const d of this.present.values()) {
+      if (d.vlans === undefined && d.port === undefined) continue;
+      const a = this.world.links.get(d.name);
+      const diff = a === undefined ? undefined : portUpdate(d, a);
+      if (diff === undefined) continue;
+      changes.push(withMeta({ action: 'update', type: 'interface', id: d.name, before: a!, after: diff.after, attrs: diff.attrs }, d.source, undefined));
+    }
+    this.stage(changes, true);
   }
 
   // ---- addresses, routes, rules, neighbors ----

@@ -5,8 +5,9 @@
 // ("mtu 1500 -> 9000") are both built from these tables and nothing else.
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
 import { routeKeyDev } from '../../model/identity.js';
-import type { Address, Link, Neighbor, NexthopObject, ObjectType, Route, Rule } from '../../model/types.js';
-import { fieldOf, KINDS, type OptionWord } from '../../kinds/registry.js';
+import type { Address, Link, LinkOptions, Neighbor, NexthopObject, ObjectType, Route, Rule } from '../../model/types.js';
+import { fieldOf, KINDS, PORT_KINDS, type KindOption, type OptionWord } from '../../kinds/registry.js';
+import { vlanDeltaText, vlanText } from '../../netlink/rtnl/bridge-vlan.js';
 import { flatRows, rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
 import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
 import { NEXTHOP_TABLE } from '../../netlink/rtnl/nexthop.js';
@@ -64,6 +65,8 @@ export interface Word<T> {
   onDelete?: boolean;
   /** A kind's option: changes name the kind too ("vxlan id 100 -> 200"), as the keyword alone may be ambiguous. */
   group?: string;
+  /** A change as its own text rather than "OLD -> NEW" (a list: what is added and removed). */
+  change?(before: T, after: T): string;
 }
 
 const onOff = (v: boolean | undefined): string | undefined => (v === undefined ? undefined : v ? 'on' : 'off');
@@ -77,37 +80,53 @@ const OPTION_TEXT: Record<NonNullable<OptionWord['text']>, (v: unknown, names: N
   table: (v, n) => (v === undefined ? undefined : tableText(v as number, n)),
 };
 
-/** Each kind's options, as its descriptor shows them: after the kind, only on links of that kind. */
-function kindOptionWords(): Word<Link>[] {
-  const out: Word<Link>[] = [];
-  for (const d of KINDS) {
-    for (const o of d.options) {
-      const field = fieldOf(o.key);
-      const text = o.word.text === undefined ? (v: unknown) => str(v as string | number | undefined) : OPTION_TEXT[o.word.text];
-      const word: Word<Link> = {
-        attr: `${d.kind}.${o.key}`,
-        key: o.word.key,
-        get: (l, n) => (l.kind !== d.kind || l.options === undefined ? undefined : text(l.options[field], n)),
-        group: d.kind,
-      };
-      if (o.word.flag) word.flag = true;
-      if (o.word.onDelete) word.onDelete = true;
-      out.push(word);
-    }
-  }
-  return out;
+/**
+ * A kind's option (or a master's port setting) as its descriptor shows it:
+ * `attr` its plan name, `value` where a link has it (undefined: not on this
+ * link), `group` the word changes are named by ("vxlan id", "bridge_slave learning").
+ */
+function optionWord(o: KindOption, attr: string, group: string, value: (l: Link) => LinkOptions | undefined): Word<Link> {
+  const field = fieldOf(o.key);
+  const text = o.word.text === undefined ? (v: unknown) => str(v as string | number | undefined) : OPTION_TEXT[o.word.text];
+  const word: Word<Link> = {
+    attr,
+    key: o.word.key,
+    get: (l, n) => {
+      const options = value(l);
+      return options === undefined ? undefined : text(options[field], n);
+    },
+    group,
+  };
+  if (o.word.flag) word.flag = true;
+  if (o.word.onDelete) word.onDelete = true;
+  return word;
 }
+
+/** Each kind's options: after the kind, only on links of that kind. */
+const KIND_OPTION_WORDS = KINDS.flatMap((d) => d.options.map((o) => optionWord(o, `${d.kind}.${o.key}`, d.kind, (l) => (l.kind === d.kind ? l.options : undefined))));
+
+/** A master's port settings of a member, as `ip -d link show` names them ("bridge_slave learning on"). */
+const PORT_OPTION_WORDS = PORT_KINDS.flatMap((p) =>
+  p.role.options.map((o) => optionWord(o, `${p.role.key}.${o.key}`, `${p.role.slaveKind}_slave`, (l) => (l.port?.kind === p.kind ? l.port.options : undefined))),
+);
 
 const INTERFACE: readonly Word<Link>[] = [
   { attr: 'name', key: '', bare: true, id: true, onDelete: true, get: (l) => l.name },
   { attr: 'kind', key: 'type', bare: true, onDelete: true, get: (l) => (l.kind.startsWith('other:') ? l.kind.slice(6) : l.kind), hide: (l) => l.kind === 'device' },
-  ...kindOptionWords(),
+  ...KIND_OPTION_WORDS,
   { attr: 'mtu', key: 'mtu', get: (l) => str(l.mtu) },
   { attr: 'mac', key: 'address', get: (l) => l.mac },
   { attr: 'master', key: 'master', get: (l) => l.master, clears: true },
   { attr: 'state', key: 'state', get: (l) => l.state, hide: (l) => l.state === 'up' },
   { attr: 'alias', key: 'alias', get: (l) => l.alias, quiet: true, hide: () => true },
   { attr: 'ipv4.promote-secondaries', key: 'promote_secondaries', get: (l) => onOff(l.promoteSecondaries ?? false), flag: true, quiet: true, hide: () => true },
+  ...PORT_OPTION_WORDS,
+  {
+    attr: 'vlans',
+    key: 'vlans',
+    get: (l) => (l.vlans === undefined ? undefined : l.vlans.map(vlanText).join(', ') || 'none'),
+    change: (before, after) => vlanDeltaText(after.vlans ?? [], before.vlans),
+  },
 ];
 
 const ADDRESS: readonly Word<Address>[] = [
@@ -246,7 +265,7 @@ export function changedWords(type: ObjectType, before: ModelObject, after: Model
     const isListed = listed.includes(w.attr);
     if (!isListed && (w.quiet || (now === undefined && !w.clears))) continue;
     const key = w.group === undefined ? w.key || w.attr : `${w.group} ${w.key}`;
-    out.push({ attr: w.attr, text: `${key} ${old ?? 'none'} -> ${now ?? 'none'}` });
+    out.push({ attr: w.attr, text: w.change ? `${key} ${w.change(before, after)}` : `${key} ${old ?? 'none'} -> ${now ?? 'none'}` });
   }
   return out;
 }
