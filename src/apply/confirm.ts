@@ -17,11 +17,11 @@ import { waiterAlive, type Pending, type ScopeKeys, type StateStore } from '../s
 import { rollback } from './apply.js';
 
 export function scopeToKeys(s: Scope): ScopeKeys {
-  return { interface: [...s.interface], address: [...s.address], route: [...s.route], rule: [...s.rule], neighbor: [...s.neighbor] };
+  return { interface: [...s.interface], address: [...s.address], route: [...s.route], rule: [...s.rule], neighbor: [...s.neighbor], nexthop: [...s.nexthop] };
 }
 
 export function keysToScope(k: ScopeKeys): Scope {
-  return { interface: new Set(k.interface), address: new Set(k.address), route: new Set(k.route), rule: new Set(k.rule), neighbor: new Set(k.neighbor) };
+  return { interface: new Set(k.interface), address: new Set(k.address), route: new Set(k.route), rule: new Set(k.rule), neighbor: new Set(k.neighbor), nexthop: new Set(k.nexthop ?? []) };
 }
 
 const TYPES: [ObjectType, keyof State][] = [
@@ -30,11 +30,12 @@ const TYPES: [ObjectType, keyof State][] = [
   ['route', 'routes'],
   ['rule', 'rules'],
   ['neighbor', 'neighbors'],
+  ['nexthop', 'nexthops'],
 ];
 
 /** The objects of `s` for which `keep(type, identity)` holds. */
 function filterState(s: State, keep: (type: ObjectType, id: string) => boolean): State {
-  const out = { links: [], addresses: [], routes: [], rules: [], neighbors: [] } as State;
+  const out = { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] } as State;
   for (const [type, list] of TYPES) {
     (out[list] as ModelObject[]) = (s[list] as ModelObject[]).filter((o) => keep(type, idOf(type, o)));
   }
@@ -138,6 +139,7 @@ function targetOf(before: State, current: State, inRestore: (type: ObjectType, i
     addresses: [...b.addresses, ...now.addresses],
     routes: [...b.routes, ...now.routes],
     rules: [...b.rules, ...now.rules],
+    nexthops: [...b.nexthops, ...now.nexthops],
     neighbors: [...b.neighbors, ...now.neighbors],
   };
 }

@@ -3,8 +3,8 @@
 // and, before planning, references to interfaces against the actual state.
 import { hasVlans, kindOf, lowerOf, masterKindsText, masterRole, peerOf, portKind } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
-import { addressKey, neighborKey, routeKey, routeKeyDev, ruleKey } from '../model/identity.js';
-import type { Desired, Link, ObjectType, Route, Source, State } from '../model/types.js';
+import { addressKey, neighborKey, nexthopKey, routeKey, routeKeyDev, ruleKey } from '../model/identity.js';
+import type { Desired, Link, NexthopObject, ObjectType, Route, Source, State } from '../model/types.js';
 import type { Problem } from './errors.js';
 import { FirstSeen } from './first-seen.js';
 import type { Path } from './source.js';
@@ -43,6 +43,7 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
     unique(state.routes, ids.routes, at, place);
     unique(state.rules, ids.rules, at, place);
     unique(state.neighbors, ids.neighbors, at, place);
+    unique(state.nexthops, ids.nexthops, at, place);
   }
 
   const declaredPeers = new Map<string, Link>();
@@ -95,6 +96,7 @@ export function identities(owner: number | undefined): Identities {
     routes: { type: 'route', bucket: (r) => r.to, same: (a, b) => sameDeclaredRoute(a, b, owner), key: routeKey },
     rules: { type: 'rule', bucket: ruleKey, key: ruleKey },
     neighbors: { type: 'neighbor', bucket: (n) => n.address, same: (a, b) => a.dev === b.dev, key: neighborKey },
+    nexthops: { type: 'nexthop', bucket: nexthopKey, key: nexthopKey },
   };
 }
 
@@ -199,6 +201,7 @@ function checkAbsentReferences(state: State, links: FirstSeen<Link>, at: Report,
     r.nexthops?.forEach((nh, j) => check(r, nh.dev, ['nexthops', j, 'dev']));
   }
   for (const n of state.neighbors) check(n, n.dev, DEV);
+  for (const n of state.nexthops) check(n, n.dev, DEV);
 }
 
 /**
@@ -232,5 +235,40 @@ export function checkReferences(desired: Desired, actual: State): Problem[] {
     for (const nh of r.nexthops ?? []) check(r, 'nexthop dev', nh.dev);
   }
   for (const n of desired.state.neighbors) check(n, 'neighbor dev', n.dev);
+  for (const n of desired.state.nexthops) check(n, 'nexthop dev', n.dev);
+  problems.push(...checkNexthopReferences(desired, actual));
+  return problems;
+}
+
+/**
+ * A group's members and a route's `nexthop:` name nexthop objects that are
+ * declared (present) or exist; a member is a single nexthop (the kernel
+ * nests no groups).
+ */
+function checkNexthopReferences(desired: Desired, actual: State): Problem[] {
+  const declared = new Map<number, NexthopObject>();
+  for (const n of desired.state.nexthops) declared.set(n.id, n);
+  const existing = new Map<number, NexthopObject>();
+  for (const n of actual.nexthops) existing.set(n.id, n);
+  const problems: Problem[] = [];
+  const report = (obj: { source?: Source }, message: string): void => {
+    problems.push(obj.source ? { ...obj.source, message } : { file: desired.files[0] ?? '', line: 0, col: 0, message });
+  };
+  const find = (id: number): NexthopObject | undefined => {
+    const d = declared.get(id);
+    return d === undefined ? existing.get(id) : d.state === 'absent' ? undefined : d;
+  };
+  for (const n of desired.state.nexthops) {
+    if (n.state === 'absent' || n.group === undefined) continue;
+    for (const m of n.group) {
+      const member = find(m.id);
+      if (member === undefined) report(n, `nexthop ${n.id}: group member ${m.id} is neither declared nor present${declared.get(m.id)?.state === 'absent' ? ' (it is declared absent)' : ''}`);
+      else if (member.group !== undefined) report(n, `nexthop ${n.id}: group member ${m.id} is a group itself; a group's members are single nexthops`);
+    }
+  }
+  for (const r of desired.state.routes) {
+    if (r.state === 'absent' || r.nhid === undefined || r.protocol !== desired.policy.protocol) continue;
+    if (find(r.nhid) === undefined) report(r, `route ${routeKey(r)}: nexthop ${r.nhid} is neither declared nor present${declared.get(r.nhid)?.state === 'absent' ? ' (it is declared absent)' : ''}`);
+  }
   return problems;
 }

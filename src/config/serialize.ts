@@ -6,7 +6,7 @@ import { DEFAULT_PROTOCOL, OWNER_ALIAS, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN }
 import { IP_PROTOCOL_NAMES, ruleKey } from '../model/identity.js';
 import { kindOf, portKind, type Kind } from '../kinds/registry.js';
 import { copyRouteMetrics } from '../netlink/rtnl/route.js';
-import type { Address, Link, LinkOptions, Neighbor, Policy, Route, Rule, State } from '../model/types.js';
+import type { Address, Link, LinkOptions, Neighbor, NexthopObject, Policy, Route, Rule, State } from '../model/types.js';
 import { addressSortKey, parseIPv4 } from '../model/ip.js';
 import { defaultMetric, defaultScope, defaultTable } from './normalize-routes.js';
 import { BUILTIN_TABLE_NUMBERS, builtinTables, protocolName } from './values.js';
@@ -37,6 +37,8 @@ export function toDocument(state: State, opts: DocumentOptions = {}): Record<str
   if (policy) doc.policy = policy;
   const interfaces = ctx.interfaces(state.links, state.addresses);
   if (interfaces.length > 0) doc.interfaces = interfaces;
+  const nexthops = [...state.nexthops].sort((a, b) => a.id - b.id).map((n) => ctx.nexthop(n));
+  if (nexthops.length > 0) doc.nexthops = nexthops;
   const routes = sortRoutes(state.routes.filter((r) => opts.all || (r.protocol !== PROTO_KERNEL && r.table !== TABLE_LOCAL))).map((r) => ctx.route(r));
   if (routes.length > 0) doc.routes = routes;
   const rules = sortBy(state.rules.filter((r) => opts.all || !isDefaultRule(r)), (r) => `${r.family === 'ipv4' ? 4 : 6}${hex(r.priority, 8)}${ruleKey(r)}`).map((r) => ctx.rule(r));
@@ -172,6 +174,7 @@ class Renderer {
 
   route(r: Route): Doc {
     const d: Doc = { to: r.to.endsWith('/0') ? 'default' : r.to };
+    if (r.nhid !== undefined) d.nexthop = r.nhid;
     if (r.via !== undefined) d.via = r.via;
     if (r.dev !== undefined) d.dev = r.dev;
     if (r.nexthops) d.nexthops = r.nexthops.map((nh) => defined({ via: nh.via, dev: nh.dev, weight: nh.weight === 1 ? undefined : nh.weight, 'on-link': nh.onLink || undefined }));
@@ -190,7 +193,6 @@ class Renderer {
     if (!told) d.family = r.family;
     if (r.state === 'absent') d.state = r.state;
     this.protocol(d, r.protocol);
-    if (r.nhid !== undefined) d.nhid = r.nhid;
     return d;
   }
 
@@ -223,6 +225,23 @@ class Renderer {
     if (r.from === undefined && r.to === undefined) d.family = r.family;
     if (r.state === 'absent') d.state = r.state;
     this.protocol(d, r.protocol);
+    return d;
+  }
+
+  /** A nexthop object: what loading fills in (weight 1, family ipv4 where no via tells it) left out. */
+  nexthop(n: NexthopObject): Doc {
+    const d: Doc = { id: n.id };
+    if (n.group !== undefined) d.group = n.group.map((m) => (m.weight === 1 ? { id: m.id } : { id: m.id, weight: m.weight }));
+    if (n.resilient) d.resilient = defined({ buckets: n.buckets, 'idle-timer': n.idleTimer, 'unbalanced-timer': n.unbalancedTimer });
+    if (n.blackhole) d.blackhole = true;
+    if (n.via !== undefined) d.via = n.via;
+    if (n.dev !== undefined) d.dev = n.dev;
+    if (n.onLink) d['on-link'] = true;
+    if (n.fdb) d.fdb = true;
+    if (n.group === undefined && n.via === undefined && n.family === 'ipv6') d.family = n.family;
+    if (n.attributes && Object.keys(n.attributes).length > 0) d.attributes = { ...n.attributes };
+    if (n.state === 'absent') d.state = n.state;
+    this.protocol(d, n.protocol);
     return d;
   }
 

@@ -16,6 +16,7 @@ import {
   RTNLGRP_IPV6_RULE,
   RTNLGRP_LINK,
   RTNLGRP_NEIGH,
+  RTNLGRP_NEXTHOP,
 } from '../netlink/constants.js';
 import { parseMessages, type Message } from '../netlink/message.js';
 import { openRawSocket, type RawSocket } from '../netlink/socket.js';
@@ -29,6 +30,7 @@ export const GROUPS = [
   RTNLGRP_IPV4_RULE,
   RTNLGRP_IPV6_RULE,
   RTNLGRP_NEIGH,
+  RTNLGRP_NEXTHOP,
 ];
 
 export interface EventHandlers {

@@ -3,7 +3,7 @@
 // have (created or deleted meanwhile) are dropped, and the whole read is
 // redone once more so that a race is not mistaken for the truth.
 import { DEFAULT_PROTOCOL } from '../model/constants.js';
-import type { Address, Link, Neighbor, Route, Rule, State } from '../model/types.js';
+import type { Address, Link, Neighbor, NexthopObject, Route, Rule, State } from '../model/types.js';
 import {
   AF_BRIDGE,
   AF_INET,
@@ -12,6 +12,7 @@ import {
   RTM_GETADDR,
   RTM_GETLINK,
   RTM_GETNEIGH,
+  RTM_GETNEXTHOP,
   RTM_GETROUTE,
   RTM_GETRULE,
 } from '../netlink/constants.js';
@@ -24,6 +25,7 @@ import { decodeBridgeVlans, RTEXT_FILTER_BRVLAN_COMPRESSED } from '../netlink/rt
 import { hasVlans } from '../kinds/registry.js';
 import { decodeLink, IFINFOMSG_LEN, IFLA_EXT_MASK, resolveLinks, RTEXT_FILTER_SKIP_STATS, type RawLink } from '../netlink/rtnl/link.js';
 import { decodeNeighbor, NDMSG_LEN } from '../netlink/rtnl/neighbor.js';
+import { decodeNexthop, NHMSG_LEN } from '../netlink/rtnl/nexthop.js';
 import { RouteDecoder, RTMSG_LEN } from '../netlink/rtnl/route.js';
 import { decodeRule, FIB_RULE_HDR_LEN } from '../netlink/rtnl/rule.js';
 
@@ -127,6 +129,16 @@ export function readRules(conn: Connection): Promise<Rule[]> {
   return dumpBoth(conn, RTM_GETRULE, FIB_RULE_HDR_LEN, decodeRule);
 }
 
+/** Nexthop objects of every family (one AF_UNSPEC dump); a kernel without them has none. */
+export async function readNexthops(conn: Connection, names: IndexName): Promise<NexthopObject[]> {
+  try {
+    return await conn.dump(RTM_GETNEXTHOP, header(NHMSG_LEN, AF_UNSPEC), (m) => decodeNexthop(m, names));
+  } catch (e) {
+    if (e instanceof KernelError && (e.code === 'EOPNOTSUPP' || e.code === 'EINVAL' || e.code === 'EAFNOSUPPORT')) return [];
+    throw e;
+  }
+}
+
 export function readNeighbors(conn: Connection, names: IndexName): Promise<Neighbor[]> {
   return dumpBoth(conn, RTM_GETNEIGH, NDMSG_LEN, (m) => decodeNeighbor(m, names));
 }
@@ -155,7 +167,8 @@ export async function readState(conn: Connection, opts: ReadOptions = {}): Promi
     const rules = await readRules(conn);
     const neighbors = await readNeighbors(conn, names);
     if (unknown === 0 || attempt === READ_ATTEMPTS) {
-      return { links: resolveLinks(raw), addresses, routes, rules, neighbors };
+      const nexthops = await readNexthops(conn, names);
+      return { links: resolveLinks(raw), addresses, routes, rules, neighbors, nexthops };
     }
   }
 }

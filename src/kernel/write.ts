@@ -9,6 +9,7 @@ import { writeAddress } from '../netlink/rtnl/address.js';
 import type { NameIndex } from '../netlink/rtnl/layout.js';
 import { writeLink } from '../netlink/rtnl/link.js';
 import { writeNeighbor } from '../netlink/rtnl/neighbor.js';
+import { writeNexthop } from '../netlink/rtnl/nexthop.js';
 import { writeRoute } from '../netlink/rtnl/route.js';
 import { writeRule } from '../netlink/rtnl/rule.js';
 import { writeVlans, vlanDelta } from '../netlink/rtnl/bridge-vlan.js';
@@ -94,10 +95,10 @@ function vlanWrites(c: Change & { type: 'interface' }): Op['write'][] {
 }
 
 type KeyedWriter<T> = (w: Writer, op: 'replace' | 'delete', o: T, seq: number, idx: NameIndex) => void;
-type Keyed = Change & { type: 'address' | 'route' | 'neighbor' };
+type Keyed = Change & { type: 'address' | 'route' | 'neighbor' | 'nexthop' };
 
 function keyedWriter(c: Keyed): KeyedWriter<unknown> {
-  return (c.type === 'address' ? writeAddress : c.type === 'route' ? writeRoute : writeNeighbor) as KeyedWriter<unknown>;
+  return (c.type === 'address' ? writeAddress : c.type === 'route' ? writeRoute : c.type === 'nexthop' ? writeNexthop : writeNeighbor) as KeyedWriter<unknown>;
 }
 
 /**
@@ -106,7 +107,7 @@ function keyedWriter(c: Keyed): KeyedWriter<unknown> {
  * written straight from the plan with `writeSingle`, without an Op each.
  */
 export function isSingle(c: Change): boolean {
-  return (c.type === 'address' || c.type === 'route' || c.type === 'neighbor') && c.action !== 'replace' && !(c.placement !== undefined && c.before !== null && c.action !== 'delete');
+  return (c.type === 'address' || c.type === 'route' || c.type === 'neighbor' || c.type === 'nexthop') && c.action !== 'replace' && !(c.placement !== undefined && c.before !== null && c.action !== 'delete');
 }
 
 /**
@@ -119,6 +120,11 @@ export function writeSingle(w: Writer, c: Change, seq: number, idx: NameIndex): 
   if (c.type === 'route' && c.placement !== undefined && c.action !== 'delete') {
     // Beside routes of other owners under the same key: a replace could take theirs.
     writeRoute(w, c.placement, c.after!, seq, idx);
+    return;
+  }
+  // A nexthop is created exclusively: one of another owner made since the plan is refused, not overwritten.
+  if (c.type === 'nexthop' && c.action === 'create') {
+    writeNexthop(w, 'create', c.after!, seq, idx);
     return;
   }
   const write = keyedWriter(c as Keyed);
@@ -141,8 +147,8 @@ export function opsFor(c: Change): ChangeOps {
     main.push(op((w, s, i) => writeRoute(w, placement, c.after!, s, i)));
     return { main, post };
   }
-  // A replace of an address, route or neighbor: the old one goes first.
-  if (c.type === 'address' || c.type === 'route' || c.type === 'neighbor') {
+  // A replace of an address, route, neighbor or nexthop: the old one goes first.
+  if (c.type === 'address' || c.type === 'route' || c.type === 'neighbor' || c.type === 'nexthop') {
     const write = keyedWriter(c as Keyed);
     main.push(op((w, s, i) => write(w, 'delete', c.before!, s, i)));
     main.push(op((w, s, i) => write(w, 'replace', c.after!, s, i)));

@@ -1,6 +1,6 @@
 // A State from collections keyed by identity (the planner's simulated world,
 // watch's event-fed cache).
-import type { Address, Link, Neighbor, Route, Rule, State } from './types.js';
+import type { Address, Link, Neighbor, NexthopObject, Route, Rule, State } from './types.js';
 
 export interface StateCollections {
   links: { values(): Iterable<Link> };
@@ -8,6 +8,7 @@ export interface StateCollections {
   routes: { values(): Iterable<Route> };
   rules: { values(): Iterable<Rule> };
   neighbors: { values(): Iterable<Neighbor> };
+  nexthops: { values(): Iterable<NexthopObject> };
 }
 
 export function stateOf(c: StateCollections): State {
@@ -17,5 +18,6 @@ export function stateOf(c: StateCollections): State {
     routes: [...c.routes.values()],
     rules: [...c.rules.values()],
     neighbors: [...c.neighbors.values()],
+    nexthops: [...c.nexthops.values()],
   };
 }

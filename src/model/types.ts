@@ -195,7 +195,7 @@ export interface Route {
    * Sorted by key.
    */
   other?: Record<string, string>;
-  /** Actual only: route points at a nexthop object (read-only). */
+  /** RTA_NH_ID: the route goes through this nexthop object (config key `nexthop:`); excludes via, dev and nexthops. */
   nhid?: number;
   /** rtm_protocol (number). Desired: policy.protocol. */
   protocol: number;
@@ -259,6 +259,44 @@ export interface Neighbor {
   source?: Source;
 }
 
+/** A member of a nexthop group: a nexthop object's id and its weight (1..256). */
+export interface NexthopMember {
+  id: number;
+  weight: number;
+}
+
+/**
+ * A kernel nexthop object (RTM_NEWNEXTHOP): a single next hop (gateway and
+ * device, a device alone, or a blackhole) or a group of other nexthop
+ * objects. Identity: its id. `Nexthop` is a hop of a multipath route.
+ */
+export interface NexthopObject {
+  id: number;
+  /** Single nexthops only (groups have none): from the gateway, else declared (iproute2's default: ipv4). */
+  family?: Family;
+  via?: string;
+  dev?: string;
+  onLink?: boolean;
+  blackhole?: boolean;
+  /** NHA_FDB: a nexthop for the bridge FDB (vxlan); read and kept, fixed at creation. */
+  fdb?: boolean;
+  /** Members, sorted by id. */
+  group?: NexthopMember[];
+  /** A resilient group (NHA_GROUP_TYPE resilient); undefined: a multipath group. Fixed at creation. */
+  resilient?: boolean;
+  /** NHA_RES_GROUP_BUCKETS of a resilient group; fixed at creation. Undefined: the kernel's default. */
+  buckets?: number;
+  /** NHA_RES_GROUP_IDLE_TIMER and NHA_RES_GROUP_UNBALANCED_TIMER of a resilient group, in seconds. */
+  idleTimer?: number;
+  unbalancedTimer?: number;
+  /** NHA_* attributes netrec does not model, by attribute number: the payload as hex. Read, shown, compared and re-sent. */
+  attributes?: Record<string, string>;
+  /** nh_protocol: the owner. Desired: policy.protocol unless declared. */
+  protocol: number;
+  state?: 'present' | 'absent';
+  source?: Source;
+}
+
 /** A whole namespace's state, or a whole desired config. */
 export interface State {
   links: Link[];
@@ -266,6 +304,7 @@ export interface State {
   routes: Route[];
   rules: Rule[];
   neighbors: Neighbor[];
+  nexthops: NexthopObject[];
 }
 
 /** Ownership and naming settings from the config (contract section 2, 4). */
@@ -305,8 +344,8 @@ export interface Desired {
   fleet?: FleetInfo;
 }
 
-export type ObjectType = 'interface' | 'address' | 'route' | 'rule' | 'neighbor';
+export type ObjectType = 'interface' | 'address' | 'route' | 'rule' | 'neighbor' | 'nexthop';
 
 export function emptyState(): State {
-  return { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+  return { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };
 }

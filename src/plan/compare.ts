@@ -12,8 +12,10 @@ import { sameVlans } from '../netlink/rtnl/bridge-vlan.js';
 import { OWNER_ALIAS } from '../model/constants.js';
 import { ADDRESS_TABLE } from '../netlink/rtnl/address.js';
 import { NEIGHBOR_TABLE } from '../netlink/rtnl/neighbor.js';
+import { membersText, NEXTHOP_TABLE } from '../netlink/rtnl/nexthop.js';
+import { flatRows } from '../netlink/rtnl/layout.js';
 import { nexthopsDiffer, ROUTE_ROWS } from '../netlink/rtnl/route.js';
-import type { Address, Link, Neighbor, Route, Rule } from '../model/types.js';
+import type { Address, Link, Neighbor, NexthopObject, Route, Rule } from '../model/types.js';
 import { collectRows, comparedRows, compileDiffers, mergeRows, rowDiffers } from './attrs.js';
 import type { AttrChange } from './types.js';
 
@@ -371,5 +373,59 @@ export function neighborDifference(d: Neighbor, a: Neighbor, mode: CompareMode):
   mergeRows(NEIGHBOR_COMPARED, d, a, after);
   after.state = 'permanent';
   after.protocol = mode.protocol;
+  return { action: 'update', attrs, after };
+}
+
+// ---- nexthop objects ------------------------------------------------------
+
+/** The nexthop attributes compared and merged, from the nexthop table. */
+const NEXTHOP_COMPARED = comparedRows(flatRows(NEXTHOP_TABLE));
+
+/** The nexthop netrec writes: the declaration with its protocol (netrec's marker unless the config names another owner). */
+export function nexthopToCreate(d: NexthopObject, mode: CompareMode): NexthopObject {
+  if (mode.exact) return d;
+  const { source: _source, state: _state, ...n } = d;
+  return n;
+}
+
+/**
+ * What differs between a declared nexthop and the existing one of its id.
+ * NLM_F_REPLACE rewrites a nexthop in place (routes keep using it), except
+ * what the kernel refuses to change there: a single nexthop becoming a
+ * group or the other way round, the group's type, a resilient group's
+ * buckets, fdb. Those are a replace (delete and create), which takes every
+ * route through it along.
+ */
+export function nexthopDifference(d: NexthopObject, a: NexthopObject, mode: CompareMode): Difference<NexthopObject> | undefined {
+  const fixed: AttrChange[] = [];
+  const inPlace: AttrChange[] = [];
+  const kindChanges = (d.group === undefined) !== (a.group === undefined);
+  for (const s of NEXTHOP_COMPARED) {
+    if (!rowDiffers(s, d, a, mode.exact)) continue;
+    // A group's members read as iproute2 writes them ("10/11,3").
+    const change =
+      s.field === 'group'
+        ? { attr: s.name, old: membersText(a.group), new: membersText(d.group) }
+        : { attr: s.name, old: a[s.field as keyof NexthopObject], new: d[s.field as keyof NexthopObject] };
+    const fixedRow = typeof s.change === 'function' ? s.change(d) === 'replace' : s.change === 'replace';
+    (fixedRow || (kindChanges && s.field === 'group') ? fixed : inPlace).push(change);
+  }
+  const attrs = [...fixed, ...inPlace, ...protocolChange(d.protocol, a.protocol)];
+  if (attrs.length === 0) return undefined;
+  let after = d;
+  if (!mode.exact) {
+    after = { id: a.id, protocol: d.protocol };
+    mergeRows(NEXTHOP_COMPARED, d, a, after);
+    if (after.group !== undefined) delete after.family;
+    if (!after.resilient) {
+      delete after.buckets;
+      delete after.idleTimer;
+      delete after.unbalancedTimer;
+    }
+  }
+  if (fixed.length > 0) {
+    const reason = kindChanges ? (d.group === undefined ? 'a nexthop group cannot become a single nexthop in place' : 'a single nexthop cannot become a group in place') : cannotChange(fixed);
+    return { action: 'replace', attrs, after, reason };
+  }
   return { action: 'update', attrs, after };
 }

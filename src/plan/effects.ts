@@ -12,16 +12,20 @@
 //   kind cycles its members does the same;
 // - a new link-layer address, and so a master that takes its members'
 //   address gaining or losing a member, flushes the link's neighbors,
-//   permanent ones included.
+//   permanent ones included;
+// - deleting a nexthop object takes every route through it; a member
+//   leaves its groups, and a group left without members goes too; a link
+//   going down or away takes the nexthops on it (nexthop.c remove_nexthop,
+//   nexthop_flush_dev).
 // Where the kernel's behaviour depends on sysctls the model assumes the
 // defaults, and where it depends on what cannot be known (a master's address
 // may not change) it assumes the loss, so that a plan re-creates rather than
 // misses what may be gone.
 import { stateOf } from '../model/state.js';
 import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
-import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
+import { addressKey, linkKey, neighborKey, nexthopKey, routeKey, ruleKey } from '../model/identity.js';
 import { formatPrefix, parsePrefix, prefixNetwork } from '../model/ip.js';
-import type { Address, Family, Link, Neighbor, ObjectType, Route, Rule, State, Vlan } from '../model/types.js';
+import type { Address, Family, Link, Neighbor, NexthopObject, ObjectType, Route, Rule, State, Vlan } from '../model/types.js';
 import { compress, expand, flagsOf } from '../netlink/rtnl/bridge-vlan.js';
 import { hasVlans, memberTable, peerLink } from '../kinds/registry.js';
 import { cyclesMembers, goesWithLower, isKernelMade, lowerOf, lowerWithout, peerOf, takesMemberAddress } from './ownership.js';
@@ -74,6 +78,7 @@ export class World {
   readonly routes = new RouteTable<Route>();
   readonly rules = new Map<string, Rule>();
   readonly neighbors = new Map<string, Neighbor>();
+  readonly nexthops = new Map<string, NexthopObject>();
   /** What the kernel did by itself to an object ("removed by the kernel with eth0"), by type and identity. */
   readonly kernelDid: Record<ObjectType, Map<string, string>> = {
     interface: new Map(),
@@ -81,6 +86,7 @@ export class World {
     route: new Map(),
     rule: new Map(),
     neighbor: new Map(),
+    nexthop: new Map(),
   };
   /** Routes (the objects as they were) that the kernel removed or changed by itself. */
   readonly cascadedRoutes = new Set<Route>();
@@ -89,6 +95,7 @@ export class World {
   private neighborsByDev: GroupIndex<string> | undefined;
   private routesByDev: GroupIndex<Route> | undefined;
   private routesBySrc: GroupIndex<Route> | undefined;
+  private routesByNhid: GroupIndex<Route> | undefined;
 
   static of(s: State): World {
     const w = new World();
@@ -97,6 +104,7 @@ export class World {
     for (const r of s.routes) w.routes.add(r);
     for (const r of s.rules) w.rules.set(ruleKey(r), r);
     for (const n of s.neighbors) w.neighbors.set(neighborKey(n), n);
+    for (const n of s.nexthops) w.nexthops.set(nexthopKey(n), n);
     return w;
   }
 
@@ -154,7 +162,48 @@ export class World {
         else if (c.action === 'delete') this.dropNeighbor(c.id);
         else this.putNeighbor(c.id, c.after!);
         return true;
+      case 'nexthop':
+        if (c.action === 'create') {
+          this.nexthops.set(c.id, c.after!);
+          return true;
+        }
+        if (!this.nexthops.has(c.id)) return false;
+        if (c.action === 'update') this.nexthops.set(c.id, c.after!);
+        else {
+          this.removeNexthop(c.id, `nexthop ${c.id}`, true);
+          if (c.action === 'replace') this.nexthops.set(c.id, c.after!);
+        }
+        return true;
     }
+  }
+
+  // ---- nexthop objects ----
+
+  /**
+   * A nexthop goes: the routes through it go along; it leaves the groups it
+   * is a member of, and a group left without members goes too.
+   */
+  private removeNexthop(key: string, cause: string, direct: boolean): void {
+    const n = this.nexthops.get(key);
+    if (n === undefined) return;
+    this.nexthops.delete(key);
+    if (!direct) this.note('nexthop', key, 'removed', cause, n);
+    for (const r of this.routeNhidIndex().of(key)) this.removeRoute(r, cause);
+    for (const [k, g] of [...this.nexthops]) {
+      if (g.group === undefined || !g.group.some((m) => m.id === n.id)) continue;
+      const left = g.group.filter((m) => m.id !== n.id);
+      if (left.length === 0) this.removeNexthop(k, cause, false);
+      else {
+        this.nexthops.set(k, { ...g, group: left });
+        this.note('nexthop', k, 'changed', cause, g);
+      }
+    }
+  }
+
+  /** The nexthops on a link that goes down or away. */
+  private flushNexthops(dev: string, cause: string): void {
+    if (this.nexthops.size === 0) return;
+    for (const [k, n] of [...this.nexthops]) if (n.dev === dev) this.removeNexthop(k, cause, false);
   }
 
   private applyLink(action: Change['action'], name: string, after: Link | null): boolean {
@@ -236,6 +285,7 @@ export class World {
     for (const key of this.addressIndex().of(name)) this.removeAddress(key, cause, false);
     for (const key of this.neighborIndex().of(name)) this.removeNeighbor(key, cause);
     for (const r of this.routeDevIndex().of(name)) this.removeRoute(r, cause);
+    this.flushNexthops(name, cause);
     const members: Link[] = [];
     const uppers: Link[] = [];
     const survivors: Link[] = [];
@@ -294,6 +344,7 @@ export class World {
   }
 
   private goDown(name: string, cause: string): void {
+    this.flushNexthops(name, cause);
     this.flushThrough(name, 'ipv4', false, cause);
     this.flushThrough(name, 'ipv6', true, cause);
     for (const key of this.addressIndex().of(name)) {
@@ -476,11 +527,22 @@ export class World {
   private indexRoute(r: Route): void {
     if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.add(dev, r);
     if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.add(r.src, r);
+    if (this.routesByNhid !== undefined && r.nhid !== undefined) this.routesByNhid.add(String(r.nhid), r);
   }
 
   private unindexRoute(r: Route): void {
     if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.delete(dev, r);
     if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.delete(r.src, r);
+    if (this.routesByNhid !== undefined && r.nhid !== undefined) this.routesByNhid.delete(String(r.nhid), r);
+  }
+
+  /** Routes through each nexthop object, by its key. */
+  private routeNhidIndex(): GroupIndex<Route> {
+    if (this.routesByNhid === undefined) {
+      this.routesByNhid = new GroupIndex();
+      for (const r of this.routes.values()) if (r.nhid !== undefined) this.routesByNhid.add(String(r.nhid), r);
+    }
+    return this.routesByNhid;
   }
 
   private addressIndex(): GroupIndex<string> {

@@ -88,6 +88,7 @@ const TYPES: readonly [ObjectType, keyof State][] = [
   ['route', 'routes'],
   ['rule', 'rules'],
   ['neighbor', 'neighbors'],
+  ['nexthop', 'nexthops'],
 ];
 
 /** "TYPE ID" of every object the plan touches or the config declares. */

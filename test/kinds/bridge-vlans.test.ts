@@ -154,7 +154,7 @@ describe('bridge options and port settings on the wire', () => {
   });
 });
 
-const STATE = (links: Link[]): State => ({ links, addresses: [], routes: [], rules: [], neighbors: [] });
+const STATE = (links: Link[]): State => ({ links, addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] });
 const bridge = (more: Partial<Link> = {}): Link => ({ name: 'br0', kind: 'bridge', state: 'up', ifindex: 2, options: { vlanFiltering: true }, vlans: [DEFAULT], ...more });
 const port = (more: Partial<Link> = {}): Link => ({ name: 'lan1', kind: 'device', state: 'up', ifindex: 3, master: 'br0', vlans: [DEFAULT], port: { kind: 'bridge', options: { learning: true, cost: 2 } }, ...more });
 

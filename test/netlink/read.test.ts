@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { constants as os } from 'node:os';
 import { describe, it } from 'node:test';
 import { readState } from '../../src/kernel/read.js';
-import type { Address, Link, Neighbor, Route, Rule } from '../../src/model/types.js';
+import type { Address, Link, Neighbor, NexthopObject, Route, Rule } from '../../src/model/types.js';
 import {
   AF_BRIDGE,
   AF_INET,
@@ -19,6 +19,7 @@ import {
   RTM_GETADDR,
   RTM_GETLINK,
   RTM_GETNEIGH,
+  RTM_GETNEXTHOP,
   RTM_GETROUTE,
   RTM_GETRULE,
   RTM_NEWLINK,
@@ -28,6 +29,7 @@ import { parseMessages } from '../../src/netlink/message.js';
 import { writeAddress } from '../../src/netlink/rtnl/address.js';
 import type { NameIndex } from '../../src/netlink/rtnl/layout.js';
 import { writeNeighbor } from '../../src/netlink/rtnl/neighbor.js';
+import { writeNexthop } from '../../src/netlink/rtnl/nexthop.js';
 import { writeRoute } from '../../src/netlink/rtnl/route.js';
 import { writeRule } from '../../src/netlink/rtnl/rule.js';
 import { QueueSocket } from '../helpers/fake-socket.js';
@@ -152,11 +154,13 @@ const R6: Route = { family: 'ipv6', table: 254, to: '2001:db8:1::/48', metric: 1
 const RULE4: Rule = { family: 'ipv4', priority: 100, from: '10.0.0.0/8', table: 100, action: 'lookup', protocol: 0x4e };
 const RULE6: Rule = { family: 'ipv6', priority: 32766, table: 254, action: 'lookup', protocol: 2 };
 const N4: Neighbor = { dev: 'eth0', family: 'ipv4', address: '192.0.2.9', lladdr: '02:00:00:00:00:09', protocol: 0x4e };
+const NH: NexthopObject = { id: 7, protocol: 0x4e, family: 'ipv4', via: '192.0.2.254', dev: 'eth0' };
 
 const addr = (a: Address) => written((w) => writeAddress(w, 'create', a, 0, idx));
 const route = (r: Route) => written((w) => writeRoute(w, 'create', r, 0, idx));
 const rule = (r: Rule) => written((w) => writeRule(w, 'create', r, 0));
 const neigh = (n: Neighbor) => written((w) => writeNeighbor(w, 'create', n, 0, idx));
+const nexthop = (n: NexthopObject) => written((w) => writeNexthop(w, 'create', n, 0, idx));
 
 /** A kernel holding the objects above. */
 function standard(type: number, family: number): Buffer[] | number {
@@ -171,6 +175,8 @@ function standard(type: number, family: number): Buffer[] | number {
       return family === AF_INET ? [rule(RULE4)] : [rule(RULE6)];
     case RTM_GETNEIGH:
       return family === AF_INET ? [neigh(N4)] : [];
+    case RTM_GETNEXTHOP:
+      return [nexthop(NH)];
   }
   return os.errno.EOPNOTSUPP;
 }
@@ -210,6 +216,7 @@ describe('readState', () => {
       routes: [{ ...R4, scope: 'global' }, { ...R6, scope: 'global' }],
       rules: [RULE4, RULE6],
       neighbors: [{ ...N4, state: 'permanent' }],
+      nexthops: [NH],
     });
   });
 
@@ -228,6 +235,7 @@ describe('readState', () => {
       [RTM_GETRULE, DUMP, '0a0000000000000000000000'],
       [RTM_GETNEIGH, DUMP, '020000000000000000000000'],
       [RTM_GETNEIGH, DUMP, '0a0000000000000000000000'],
+      [RTM_GETNEXTHOP, DUMP, '0000000000000000'],
     ]);
   });
 

@@ -82,14 +82,14 @@ function bookkeeping(c: Change): boolean {
  */
 function putBack(c: Change, actual: State): boolean {
   if (c.action !== 'create') return false;
-  const list: readonly ModelObject[] = { interface: actual.links, address: actual.addresses, route: actual.routes, rule: actual.rules, neighbor: actual.neighbors }[c.type];
+  const list: readonly ModelObject[] = { interface: actual.links, address: actual.addresses, route: actual.routes, rule: actual.rules, neighbor: actual.neighbors, nexthop: actual.nexthops }[c.type];
   return list.some((o) => idOf(c.type, o) === c.id && configText(c.type, o) === configText(c.type, c.after!));
 }
 
 /** One object in the config format (what -o diff compares). */
 function configText(type: Change['type'], o: ModelObject): string {
-  const s: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
-  ({ interface: s.links, address: s.addresses, route: s.routes, rule: s.rules, neighbor: s.neighbors }[type] as ModelObject[]).push(o);
+  const s: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };
+  ({ interface: s.links, address: s.addresses, route: s.routes, rule: s.rules, neighbor: s.neighbors, nexthop: s.nexthops }[type] as ModelObject[]).push(o);
   if (type === 'address') s.links.push({ name: (o as { dev: string }).dev, kind: 'device', state: 'up' });
   return toYaml(toDocument(s, { all: true }));
 }

@@ -130,7 +130,7 @@ export function actualState(g: Gen): State {
     }),
     neighborKey,
   );
-  return { links, addresses, routes, rules, neighbors };
+  return { links, addresses, routes, rules, neighbors, nexthops: [] };
 }
 
 /** The prefix and local routes the kernel adds for IPv4 addresses on links that are up. */
@@ -201,6 +201,7 @@ export function desiredConfig(g: Gen, actual: State): Desired {
       routes: unique([...routes, ...absent(actual.routes.filter((r) => r.protocol !== PROTO_KERNEL))], routeKey),
       rules: unique([...rules, ...absent(actual.rules)], ruleKey),
       neighbors: unique([...neighbors, ...absent(actual.neighbors)], neighborKey) as Neighbor[],
+      nexthops: [],
     },
     policy: { protocol: OURS, prune: maybe(g) },
     tables: {},
@@ -226,5 +227,6 @@ export function appliedState(d: Desired): State {
     routes: d.state.routes.filter((r) => r.state !== 'absent'),
     rules: d.state.rules.filter((r) => r.state !== 'absent'),
     neighbors: d.state.neighbors.filter((n) => n.state !== 'absent').map((n) => ({ ...n, state: 'permanent', protocol: d.policy.protocol })),
+    nexthops: [],
   };
 }

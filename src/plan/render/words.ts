@@ -5,11 +5,12 @@
 // ("mtu 1500 -> 9000") are both built from these tables and nothing else.
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
 import { routeKeyDev } from '../../model/identity.js';
-import type { Address, Link, LinkOptions, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
+import type { Address, Link, LinkOptions, Neighbor, NexthopObject, ObjectType, Route, Rule } from '../../model/types.js';
 import { fieldOf, KINDS, PORT_KINDS, type KindOption, type OptionWord } from '../../kinds/registry.js';
 import { vlanDeltaText, vlanText } from '../../netlink/rtnl/bridge-vlan.js';
-import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
+import { flatRows, rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
 import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
+import { NEXTHOP_TABLE } from '../../netlink/rtnl/nexthop.js';
 import { ROUTE_ROWS } from '../../netlink/rtnl/route.js';
 import { ADDRESS_TABLE } from '../../netlink/rtnl/address.js';
 import { actionText, RULE_TABLE } from '../../netlink/rtnl/rule.js';
@@ -169,6 +170,7 @@ const ROUTE: readonly Word<Route>[] = [
   { attr: 'to', key: '', bare: true, id: true, get: (r) => (r.to.endsWith('/0') ? 'default' : r.to) },
   { attr: 'from', key: 'from', id: true, get: (r) => r.from },
   { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
+  routeWord('nexthop'),
   routeWord('via'),
   routeWord('dev', { id: (r) => routeKeyDev(r) !== undefined }),
   {
@@ -186,7 +188,7 @@ const ROUTE: readonly Word<Route>[] = [
   routeWord('on-link'),
   // The settings, in the table's order from the mtu on: metrics, preference, kept attributes.
   ...ROUTE_ROWS.slice(ROUTE_ROWS.indexOf(rowNamed(ROUTE_ROWS, 'mtu')))
-    .filter((row) => row.show !== undefined)
+    .filter((row) => row.show !== undefined && row.field !== 'nhid')
     .map((row) => tableWord(row)),
 ];
 
@@ -209,6 +211,15 @@ const NEIGHBOR: readonly Word<Neighbor>[] = [
   { attr: 'protocol', key: 'proto', get: (x, n) => (x.protocol === undefined ? undefined : protocolText(x.protocol, n)), hide: (x, n) => x.protocol === n.protocol },
 ];
 
+/** A nexthop object in `ip nexthop`'s words, from the nexthop table, then its family and owner. */
+const NEXTHOP: readonly Word<NexthopObject>[] = [
+  ...flatRows(NEXTHOP_TABLE)
+    .filter((row) => row.show !== undefined)
+    .map((row) => tableWord(row, row.field === 'id' ? { id: true } : {})),
+  { attr: 'family', key: 'family', get: (n) => n.family, hide: (n) => n.family !== 'ipv6' || n.via !== undefined },
+  { attr: 'protocol', key: 'proto', get: (n, names) => protocolText(n.protocol, names) },
+];
+
 /** The words of every object type, in the order iproute2 writes them. */
 export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] } = {
   interface: INTERFACE as readonly Word<ModelObject>[],
@@ -216,6 +227,7 @@ export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] }
   route: ROUTE as readonly Word<ModelObject>[],
   rule: RULE as readonly Word<ModelObject>[],
   neighbor: NEIGHBOR as readonly Word<ModelObject>[],
+  nexthop: NEXTHOP as readonly Word<ModelObject>[],
 };
 
 /** An object as iproute2 would write it: "default via 198.51.100.1 dev wan0 proto netrec". `which` picks the words shown. */
@@ -280,6 +292,8 @@ export function idWords(type: ObjectType, id: string, names: Names): string {
       if (m[3] !== '0') s += ` metric ${m[3]}`;
       return s;
     }
+    case 'nexthop':
+      return `id ${id}`;
     case 'rule':
       return id.replace(/ lookup (\d+)$/, (_, n: string) => ` lookup ${tableText(Number(n), names)}`);
     default:
