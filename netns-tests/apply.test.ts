@@ -8,7 +8,7 @@ import { lockNamespace } from '../src/apply/lock.js';
 import { loadConfig } from '../src/config/load.js';
 import { assertKernelMatches } from './helpers/oracle.js';
 import { fullState, Netns, netrec, netrecSpawn, ROOT, tempDir } from './helpers/netns.js';
-import { missingKind, type OptionalKind } from './helpers/traffic.js';
+import { missingKind, missingVlanFiltering, type OptionalKind } from './helpers/traffic.js';
 
 type J = Record<string, any>;
 
@@ -58,8 +58,10 @@ const examples = readdirSync(join(ROOT, 'examples')).filter((f) => /\.ya?ml$/.te
 /** Why this kernel cannot apply an example (a kind it lacks), or undefined. */
 function missingFor(example: string): string | undefined {
   const optional: OptionalKind[] = ['ipvlan', 'macvtap', 'gre'];
-  const kinds = new Set(loadConfig([example]).state.links.map((l) => l.kind));
-  return optional.filter((k) => kinds.has(k)).map(missingKind).find((m) => m !== undefined);
+  const links = loadConfig([example]).state.links;
+  const kinds = new Set(links.map((l) => l.kind));
+  const vlans = links.some((l) => l.vlans !== undefined || l.options?.vlanFiltering === true);
+  return optional.filter((k) => kinds.has(k)).map(missingKind).find((m) => m !== undefined) ?? (vlans ? missingVlanFiltering() : undefined);
 }
 
 describe('examples converge from any starting state', () => {

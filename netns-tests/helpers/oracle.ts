@@ -62,6 +62,7 @@ export function assertKernelMatches(ns: Netns, desired: Desired): void {
     assert.equal(k.type ?? 'unicast', r.type, `route ${r.to} type`);
     if (r.via) assert.equal(k.gateway, r.via, `route ${r.to} via`);
     if (r.dev) assert.equal(k.dev, r.dev, `route ${r.to} dev`);
+    if (r.nhid !== undefined) assert.equal(k.nhid, r.nhid, `route ${r.to} nexthop`);
     if (r.nexthops) {
       const theirs = (k.nexthops as J[]).map((h) => `${h.gateway} ${h.dev} ${h.weight ?? 1}`).sort();
       const mine = r.nexthops.map((h) => `${h.via} ${h.dev} ${h.weight}`).sort();
@@ -81,5 +82,22 @@ export function assertKernelMatches(ns: Netns, desired: Desired): void {
       assert.ok(k, `neighbor ${n.address} on ${n.dev}`);
       if (n.lladdr) assert.equal(k.lladdr, n.lladdr, `neighbor ${n.address} lladdr`);
     }
+  }
+  const nexthops = new Map((ns.json('nexthop', 'show') as J[]).map((x) => [x.id as number, x]));
+  for (const n of desired.state.nexthops) {
+    const k = nexthops.get(n.id);
+    if (n.state === 'absent') {
+      assert.equal(k, undefined, `nexthop ${n.id} is absent`);
+      continue;
+    }
+    assert.ok(k, `nexthop ${n.id} exists`);
+    assert.equal(k.gateway, n.via, `nexthop ${n.id} via`);
+    assert.equal(k.dev, n.dev, `nexthop ${n.id} dev`);
+    assert.equal('blackhole' in k, n.blackhole === true, `nexthop ${n.id} blackhole`);
+    const members = ((k.group ?? undefined) as J[] | undefined)?.map((m) => `${m.id},${m.weight ?? 1}`).sort();
+    assert.deepEqual(members, n.group?.map((m) => `${m.id},${m.weight}`).sort(), `nexthop ${n.id} group`);
+    assert.equal(k.type === 'resilient', n.resilient === true, `nexthop ${n.id} type`);
+    if (n.buckets !== undefined) assert.equal(k.resilient_args.buckets, n.buckets, `nexthop ${n.id} buckets`);
+    if (n.idleTimer !== undefined) assert.equal(k.resilient_args.idle_timer, n.idleTimer, `nexthop ${n.id} idle timer`);
   }
 }

@@ -218,3 +218,27 @@ export function missingKind(kind: OptionalKind): string | undefined {
   kindCache.set(kind, reason);
   return reason;
 }
+
+const featureCache = new Map<'vlan-filtering', string | undefined>();
+
+/**
+ * Why the running kernel cannot filter by VLAN on a bridge (undefined: it
+ * can; a kernel built without CONFIG_BRIDGE_VLAN_FILTERING refuses
+ * vlan_filtering 1). Probed once per process in a scratch namespace.
+ */
+export function missingVlanFiltering(): string | undefined {
+  if (featureCache.has('vlan-filtering')) return featureCache.get('vlan-filtering');
+  let reason: string | undefined;
+  const ns = Netns.create('vfprobe');
+  try {
+    ns.ip('link', 'add', 'probe0', 'type', 'bridge', 'vlan_filtering', '1');
+  } catch (e) {
+    const release = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+    const said = /(?:Error|RTNETLINK answers): (.*)/.exec(String((e as Error).message))?.[1] ?? String(e);
+    reason = `kernel ${release} has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING): ${said.trim()}`;
+  } finally {
+    ns.destroy();
+  }
+  featureCache.set('vlan-filtering', reason);
+  return reason;
+}

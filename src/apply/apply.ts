@@ -178,7 +178,7 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
  * witness.
  */
 async function linksAsDeclared(conn: Connection, desired: Desired): Promise<boolean> {
-  const linksOnly = (links: State['links']): State => ({ links, addresses: [], routes: [], rules: [], neighbors: [] });
+  const linksOnly = (links: State['links']): State => ({ links, addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] });
   return isEmpty(makePlan({ ...desired, state: linksOnly(desired.state.links) }, linksOnly(await readLinks(conn))).plan);
 }
 

@@ -18,18 +18,26 @@ import { waiterAlive, type Pending, type ScopeKeys, type StateStore } from '../s
 import { rollback } from './apply.js';
 
 export function scopeToKeys(s: Scope): ScopeKeys {
-  return { namespace: [...s.namespace], interface: [...s.interface], address: [...s.address], route: [...s.route], rule: [...s.rule], neighbor: [...s.neighbor] };
+  return { namespace: [...s.namespace], interface: [...s.interface], address: [...s.address], route: [...s.route], rule: [...s.rule], neighbor: [...s.neighbor], nexthop: [...s.nexthop] };
 }
 
 export function keysToScope(k: ScopeKeys): Scope {
-  return { namespace: new Set(k.namespace ?? []), interface: new Set(k.interface), address: new Set(k.address), route: new Set(k.route), rule: new Set(k.rule), neighbor: new Set(k.neighbor) };
+  return {
+    namespace: new Set(k.namespace ?? []),
+    interface: new Set(k.interface),
+    address: new Set(k.address),
+    route: new Set(k.route),
+    rule: new Set(k.rule),
+    neighbor: new Set(k.neighbor),
+    nexthop: new Set(k.nexthop ?? []),
+  };
 }
 
 const TYPES = OBJECT_TYPES;
 
 /** The objects of `s` for which `keep(type, identity)` holds. */
 function filterState(s: State, keep: (type: ObjectType, id: string) => boolean): State {
-  const out = { links: [], addresses: [], routes: [], rules: [], neighbors: [] } as State;
+  const out = { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] } as State;
   for (const type of TYPES) setObjectsOf(out, type, objectsOf(s, type).filter((o) => keep(type, idOf(type, o))));
   return out;
 }
@@ -133,6 +141,7 @@ function targetOf(before: State, current: State, inRestore: (type: ObjectType, i
     addresses: [...b.addresses, ...now.addresses],
     routes: [...b.routes, ...now.routes],
     rules: [...b.rules, ...now.rules],
+    nexthops: [...b.nexthops, ...now.nexthops],
     neighbors: [...b.neighbors, ...now.neighbors],
   };
 }

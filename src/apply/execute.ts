@@ -4,7 +4,8 @@
 import type { Connection } from '../netlink/connection.js';
 import type { KernelError } from '../netlink/errors.js';
 import type { NameIndex } from '../netlink/rtnl/layout.js';
-import { dumpLinks, readTentativeAddresses } from '../kernel/read.js';
+import { dumpLinks, readNexthops, readTentativeAddresses } from '../kernel/read.js';
+import { nexthopDifference } from '../plan/compare.js';
 import { changesLinks, isSingle, opsFor, writeSingle, type Op, type SysctlOp } from '../kernel/write.js';
 import type { Writer } from '../netlink/message.js';
 import { changeCount, type Change, type Plan } from '../plan/types.js';
@@ -32,7 +33,7 @@ export interface ExecuteResult {
 
 /** Current name -> ifindex map, from a link dump. */
 export async function readNameIndex(conn: Connection): Promise<NameIndex> {
-  const links = await dumpLinks(conn);
+  const links = await dumpLinks(conn, false);
   const byName = new Map<string, number>();
   for (const l of links) byName.set(l.name, l.ifindex);
   return {
@@ -51,11 +52,24 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
   let idx: NameIndex | undefined;
   /** IPv6 addresses this run wrote, which may still be in duplicate address detection. */
   const written = new Set<string>();
-  for (const stage of plan.stages) {
-    if (stage.length === 0) continue;
+  for (const planned of plan.stages) {
+    if (planned.length === 0) continue;
     if (opts.shouldStop?.()) {
       result.interrupted = true;
       break;
+    }
+    let stage = planned;
+    if (stage.some(deletesNexthop)) {
+      const moved = await nexthopsMoved(conn, stage, result);
+      if (moved.size > 0) {
+        if (opts.stopOnError) break;
+        // Best effort (a rollback): everything else of the stage still goes.
+        stage = stage.filter((c) => !moved.has(c));
+        if (stage.length === 0) {
+          done += planned.length;
+          continue;
+        }
+      }
     }
     if (written.size > 0) await awaitSources(conn, stage, written, opts);
     idx ??= await readNameIndex(conn);
@@ -84,12 +98,43 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
     for (const c of stage) {
       if (c.type === 'address' && c.action !== 'delete' && c.after!.family === 'ipv6') written.add(bareAddress(c.after!.address));
     }
-    done += stage.length;
+    done += planned.length;
     opts.onProgress?.(done, total);
     if (failed && opts.stopOnError) break;
     if (result.interrupted) break;
   }
   return result;
+}
+
+function deletesNexthop(c: Change): boolean {
+  return c.type === 'nexthop' && (c.action === 'delete' || c.action === 'replace');
+}
+
+/**
+ * RTM_DELNEXTHOP names the id alone: the kernel takes no marker and no other
+ * attribute on a delete. So before the deletes of a stage the nexthops are
+ * read again, and one that is no longer exactly what the plan read (another
+ * owner's now, or changed) is not deleted: its change is refused, and with
+ * it the run. Returns those changes.
+ */
+async function nexthopsMoved(conn: Connection, stage: readonly Change[], result: ExecuteResult): Promise<Set<Change>> {
+  const byIndex = new Map<number, string>();
+  for (const l of await dumpLinks(conn)) byIndex.set(l.ifindex, l.name);
+  const now = new Map((await readNexthops(conn, { name: (i) => byIndex.get(i) })).map((n) => [n.id, n]));
+  const moved = new Set<Change>();
+  for (const c of stage) {
+    if (c.type !== 'nexthop' || !deletesNexthop(c)) continue;
+    const before = c.before!;
+    const n = now.get(before.id);
+    // Gone already: the kernel's delete answers ENOENT, as for any object.
+    if (n === undefined) continue;
+    const diff = nexthopDifference(before, n, { exact: true, protocol: before.protocol });
+    if (diff === undefined) continue;
+    moved.add(c);
+    const what = diff.attrs.map((a) => `${a.attr} is ${JSON.stringify(a.old ?? null)}, the plan read ${JSON.stringify(a.new ?? null)}`).join('; ');
+    result.refusals.push({ change: c, error: new Error(`nexthop ${before.id} changed since the plan read it (${what}), so it is not deleted: it may be another owner's now`) });
+  }
+  return moved;
 }
 
 /**

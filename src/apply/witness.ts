@@ -115,6 +115,13 @@ export class ChangeWitness {
   private announced = true;
   /** Our own announcements are dropped by a socket filter (a large plan): a read is needed. */
   private ownDropped = false;
+  /**
+   * Ids of the nexthop objects the round changes: the kernel announces the
+   * routes through one it rewrites as changed by our request. Such a plan is
+   * not fully announced (nexthop deletes take routes silently), so a read
+   * settles it.
+   */
+  private nexthops = new Set<number>();
 
   /**
    * `ports`: the port ids of every socket our requests go out on. `source`
@@ -149,6 +156,7 @@ export class ChangeWitness {
     this.quietLinks = new Map();
     this.unsettled = 0;
     this.announced = true;
+    this.nexthops = new Set();
     let own = 0;
     for (const stage of p.stages) {
       for (const c of stage) {
@@ -160,6 +168,11 @@ export class ChangeWitness {
             if (list) list.push(entry);
             else this.entries.set(key, [entry]);
           }
+          continue;
+        }
+        if (c.type === 'nexthop') {
+          this.nexthops.add(Number(c.id));
+          this.announced = false;
           continue;
         }
         if (aliasOnly(c) && c.before?.ifindex !== undefined) this.quietLinks.set(c.before.ifindex, c.before.state === 'up');
@@ -193,6 +206,8 @@ export class ChangeWitness {
       return;
     }
     if (this.ownDropped) return;
+    // A route through a nexthop object this round rewrites: announced along with it.
+    if (kind.type === 'route' && (obj as Route | undefined)?.nhid !== undefined && this.nexthops.has((obj as Route).nhid!)) return;
     if (obj === undefined || id === undefined) {
       // Ours, but about an interface we cannot name: only a read can tell.
       this.unsettled++;

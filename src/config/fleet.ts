@@ -246,6 +246,7 @@ export function mergeLayers(layers: { name: string; state: State }[], ids: Ident
     routes: pick((s) => s.routes, ids.routes).kept,
     rules: pick((s) => s.rules, ids.rules).kept,
     neighbors: pick((s) => s.neighbors, ids.neighbors).kept,
+    nexthops: pick((s) => s.nexthops, ids.nexthops).kept,
   };
   return { state, overrides };
 }

@@ -14,6 +14,7 @@ import { parseJson } from './json.js';
 import { normalizeInterfaces, normalizeNamespace, type RawInterface } from './normalize-interfaces.js';
 import { normalizeRoutes, type RawRoute } from './normalize-routes.js';
 import { normalizeNeighbors, normalizeRules, type RawNeighbor, type RawRule } from './normalize-rules.js';
+import { normalizeNexthops, type RawNexthopObject } from './normalize-nexthops.js';
 import { validateSchema } from './schema.js';
 import { allFleetFiles, defaultHost, isFleetDir, mergeLayers, selectHost, type FleetSelection } from './fleet.js';
 import { crossCheck, identities } from './semantic.js';
@@ -31,6 +32,7 @@ export interface RawDocument {
   routes?: RawRoute[];
   rules?: RawRule[];
   neighbors?: RawNeighbor[];
+  nexthops?: RawNexthopObject[];
 }
 
 /** A parsed file and what of it the schema rejected (left out of normalisation). */
@@ -371,7 +373,7 @@ function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[],
   const unchecked = new Set<string>();
   for (const { src, doc, skip } of loaded) {
     const ctx = new FileContext(src, load);
-    const own: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+    const own: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };
     const list = <T>(key: keyof RawDocument): T[] | undefined => (Array.isArray(doc[key]) && !skip.sections.has(key) ? (doc[key] as T[]) : undefined);
     if (doc.namespace && typeof doc.namespace === 'object' && !skip.has('namespace', 'ipv4') && !skip.has('namespace', 'ipv6')) {
       const ns = normalizeNamespace(ctx, doc.namespace);
@@ -390,6 +392,8 @@ function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[],
     if (rules) own.rules = normalizeRules(ctx, rules, skip.entries('rules'));
     const neighbors = list<RawNeighbor>('neighbors');
     if (neighbors) own.neighbors = normalizeNeighbors(ctx, neighbors, skip.entries('neighbors'));
+    const nexthops = list<RawNexthopObject>('nexthops');
+    if (nexthops) own.nexthops = normalizeNexthops(ctx, nexthops, skip.entries('nexthops'));
     perFile.set(src.file, own);
   }
   const state = merge ? merge(perFile) : concatStates([...perFile.values()]);
@@ -429,5 +433,6 @@ function concatStates(states: State[]): State {
     routes: concat(states.map((s) => s.routes)),
     rules: concat(states.map((s) => s.rules)),
     neighbors: concat(states.map((s) => s.neighbors)),
+    nexthops: concat(states.map((s) => s.nexthops)),
   };
 }

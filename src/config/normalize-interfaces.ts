@@ -1,8 +1,9 @@
 // interfaces: entries -> Link, and their `addresses:` -> Address.
 import { OWNER_ALIAS } from '../model/constants.js';
 import { maxPrefixLen } from '../model/ip.js';
-import { KINDS, kindOf, limitsOf, type KindOption, type LinkKindDescriptor } from '../kinds/registry.js';
-import type { Address, IpSettings, Link, LinkOptions, NamespaceSettings } from '../model/types.js';
+import { KINDS, kindOf, limitsOf, PORT_KINDS, type KindOption, type LinkKindDescriptor } from '../kinds/registry.js';
+import { BRIDGE_VLAN_INFO_PVID, compress, flagsOf, VID_MAX, VID_MIN } from '../netlink/rtnl/bridge-vlan.js';
+import type { Address, IpSettings, Link, LinkOptions, NamespaceSettings, Vlan } from '../model/types.js';
 import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, valueProblem, type IpSetting } from '../netlink/rtnl/devconf.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { checkedName } from './normalize-routes.js';
@@ -109,6 +110,8 @@ function link(e: Entry, raw: RawInterface): Link | undefined {
   if (macText !== undefined) l.mac = macText;
   if (master !== undefined) l.master = master;
   options(e, raw, l);
+  vlans(e, raw, l);
+  portOptions(e, raw, l);
   ipSettings(e, raw, l, INTERFACE_SETTINGS);
   if (settings.snapshot) {
     if (raw.managed) l.alias = OWNER_ALIAS;
@@ -201,6 +204,51 @@ function options(e: Entry, raw: RawInterface, l: Link): void {
     }
   }
   l.options = opts;
+}
+
+/**
+ * `vlans:` as the model keeps them: canonical (by VID, runs with the same
+ * flags as ranges). A VID listed twice, a range as PVID or two PVIDs are
+ * errors; which links may have VLANs is a cross-check (semantic.ts).
+ */
+function vlans(e: Entry, raw: RawInterface, l: Link): void {
+  const list = raw.vlans as { vid: number | string; pvid?: boolean; untagged?: boolean }[] | undefined;
+  if (list === undefined) return;
+  const byVid = new Map<number, number>();
+  let pvid: number | undefined;
+  list.forEach((item, j) => {
+    const m = typeof item.vid === 'number' ? [item.vid, item.vid] : /^(\d+)-(\d+)$/.exec(item.vid)?.slice(1).map(Number);
+    const [lo, hi] = m ?? [0, 0];
+    if (!(lo! >= VID_MIN && hi! <= VID_MAX && lo! <= hi!)) {
+      e.problem(['vlans', j, 'vid'], `vid ${item.vid}: a VLAN id is ${VID_MIN}..${VID_MAX}, a range "A-B" with A < B`);
+      return;
+    }
+    const bits = flagsOf(item as Vlan);
+    if (bits & BRIDGE_VLAN_INFO_PVID) {
+      if (hi! > lo!) e.problem(['vlans', j, 'pvid'], `a range (${item.vid}) cannot be the pvid`);
+      else if (pvid !== undefined) e.problem(['vlans', j, 'pvid'], `only one VLAN can be the pvid; ${pvid} is already`);
+      else pvid = lo;
+    }
+    for (let vid = lo!; vid <= hi!; vid++) {
+      if (byVid.has(vid)) {
+        e.problem(['vlans', j, 'vid'], `VLAN ${vid} is listed twice`);
+        return;
+      }
+      byVid.set(vid, bits);
+    }
+  });
+  l.vlans = compress(byVid);
+}
+
+/** A master's port settings (`bridge-port:`), as the model holds them; whether the master takes them is a cross-check. */
+function portOptions(e: Entry, raw: RawInterface, l: Link): void {
+  for (const p of PORT_KINDS) {
+    const rawOptions = raw[p.role.key] as Record<string, unknown> | undefined;
+    if (rawOptions === undefined) continue;
+    const options: LinkOptions = {};
+    for (const { option, field } of p.fields) if (rawOptions[option.key] !== undefined) options[field] = rawOptions[option.key] as string | number | boolean;
+    l.port = { kind: p.kind, options };
+  }
 }
 
 function addresses(ctx: FileContext, i: number, dev: string, raws: (string | RawAddressEntry)[], out: Address[]): void {

@@ -35,6 +35,9 @@ export interface RawRoute {
   family?: Family;
   state?: 'present' | 'absent';
   protocol?: string | number;
+  /** RTA_NH_ID: a nexthop object's id. */
+  nexthop?: number;
+  /** Snapshots written before `nexthop:`: the same. */
   nhid?: number;
 }
 
@@ -44,11 +47,11 @@ const REJECT_TYPES = new Set<RouteType>(['blackhole', 'unreachable', 'prohibit',
 const LOCAL_TABLE_TYPES = new Set<RouteType>(['local', 'broadcast', 'anycast', 'nat']);
 
 /** The scope iproute2 gives a route when none is asked for. */
-export function defaultScope(r: Pick<Route, 'family' | 'type' | 'via' | 'nexthops'>): Scope {
+export function defaultScope(r: Pick<Route, 'family' | 'type' | 'via' | 'nexthops' | 'nhid'>): Scope {
   if (r.family === 'ipv6') return 'global';
   if (r.type === 'local' || r.type === 'nat') return 'host';
   if (r.type === 'broadcast' || r.type === 'multicast' || r.type === 'anycast') return 'link';
-  if (r.type === 'unicast' && r.via === undefined && r.nexthops === undefined) return 'link';
+  if (r.type === 'unicast' && r.via === undefined && r.nexthops === undefined && r.nhid === undefined) return 'link';
   return 'global';
 }
 
@@ -127,6 +130,11 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
     if (raw.via !== undefined || raw.dev !== undefined) e.problem('nexthops', 'nexthops excludes via and dev on the route itself; give each nexthop its own', true);
     nexthops = raw.nexthops.map((nh, j) => nexthop(e, vote, nh, j));
   }
+  const nhid = raw.nexthop ?? (settings.snapshot ? raw.nhid : undefined);
+  if (raw.nexthop !== undefined) {
+    if (raw.via !== undefined || raw.dev !== undefined || raw.nexthops) e.problem('nexthop', 'nexthop (a nexthop object) excludes via, dev and nexthops on the route itself', true);
+    if (!Number.isInteger(raw.nexthop) || raw.nexthop < 1 || raw.nexthop > 0xffffffff) e.problem('nexthop', `nexthop must be a nexthop id, 1..4294967295 (got ${raw.nexthop})`);
+  }
   const family = vote.family;
   if (family === undefined) {
     if (vote.untold()) e.problem(undefined, `cannot tell whether this route is IPv4 or IPv6; add family: ipv4 or family: ipv6`);
@@ -137,10 +145,10 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   if (tableNumber instanceof Bad) e.problem('table', tableNumber.message);
   if (raw.tos && family === 'ipv6') e.problem('tos', 'tos is for IPv4 routes only');
   const state = settings.snapshot ? raw.state : (raw.state ?? 'present');
-  if (REJECT_TYPES.has(type) && (raw.via !== undefined || raw.dev !== undefined || raw.nexthops)) {
-    e.problem('type', `a ${type} route takes no via, dev or nexthops`);
-  } else if (type === 'unicast' && state !== 'absent' && !settings.snapshot && raw.via === undefined && raw.dev === undefined && !raw.nexthops) {
-    e.problem(undefined, 'a unicast route needs via, dev or nexthops');
+  if (REJECT_TYPES.has(type) && (raw.via !== undefined || raw.dev !== undefined || raw.nexthops || raw.nexthop !== undefined)) {
+    e.problem('type', `a ${type} route takes no via, dev, nexthops or nexthop`);
+  } else if (type === 'unicast' && state !== 'absent' && !settings.snapshot && raw.via === undefined && raw.dev === undefined && !raw.nexthops && raw.nexthop === undefined) {
+    e.problem(undefined, 'a unicast route needs via, dev, nexthops or nexthop');
   }
   // A declared protocol names the owner the route is expected to have: another owner's route is checked, not adopted.
   const proto = raw.protocol !== undefined ? protocol(raw.protocol) : settings.policy.protocol;
@@ -158,13 +166,13 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
   if (family === 'ipv6' && metric === 0) metric = IPV6_DEFAULT_METRIC;
   const dest = to ?? defaultPrefix(family);
   const tos = raw.tos ?? 0;
-  const scope = raw.scope ?? defaultScope({ family, type, via, nexthops });
+  const scope = raw.scope ?? defaultScope({ family, type, via, nexthops, nhid });
   const more = hasMore(raw);
   if (!settings.snapshot && via !== undefined && dev === undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && state !== undefined && !more) {
     return gatewayRouteOf(family, tableNumber, dest, metric, tos, type, proto, via, scope, state, sourceOf(e.index));
   }
   // And that of a snapshot (gateway and device), in the order the keys are added below.
-  if (settings.snapshot && via !== undefined && dev !== undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && raw.nhid === undefined && state === undefined && !more) {
+  if (settings.snapshot && via !== undefined && dev !== undefined && !nexthops && src === undefined && raw.mtu === undefined && !raw['on-link'] && nhid === undefined && state === undefined && !more) {
     return e.ctx.place<Route>({ family, table: tableNumber, to: dest, metric, tos, type, protocol: proto, via, dev, scope }, sourceOf, e.index);
   }
   const r: Route = { family, table: tableNumber, to: dest, metric, tos, type, protocol: proto };
@@ -184,7 +192,7 @@ function route(e: Entry, vote: FamilyVote, raw: RawRoute, sourceOf: (i: number) 
       r.other = other;
     }
   }
-  if (settings.snapshot && raw.nhid !== undefined) r.nhid = raw.nhid;
+  if (nhid !== undefined) r.nhid = nhid;
   if (state !== undefined) r.state = state;
   return e.ctx.place(r, sourceOf, e.index);
 }

@@ -1,10 +1,10 @@
 // Checks across objects, after all files are merged: duplicates (contract
 // section 3), masters, pairs, references to interfaces declared absent;
 // and, before planning, references to interfaces against the actual state.
-import { kindOf, lowerOf, masterKindsText, masterRole, peerOf } from '../kinds/registry.js';
+import { hasVlans, kindOf, lowerOf, masterKindsText, masterRole, peerOf, portKind } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
-import { addressKey, neighborKey, routeKey, routeKeyDev, ruleKey } from '../model/identity.js';
-import type { Desired, Link, ObjectType, Route, Source, State } from '../model/types.js';
+import { addressKey, neighborKey, nexthopKey, routeKey, routeKeyDev, ruleKey } from '../model/identity.js';
+import type { Desired, Link, NexthopObject, ObjectType, Route, Source, State } from '../model/types.js';
 import type { Problem } from './errors.js';
 import { FirstSeen } from './first-seen.js';
 import type { Path } from './source.js';
@@ -43,11 +43,13 @@ export function crossCheck(input: CrossCheckInput): Problem[] {
     unique(state.routes, ids.routes, at, place);
     unique(state.rules, ids.rules, at, place);
     unique(state.neighbors, ids.neighbors, at, place);
+    unique(state.nexthops, ids.nexthops, at, place);
   }
 
   const declaredPeers = new Map<string, Link>();
   for (const l of state.links) {
     if (l.master !== undefined) checkMaster(l, links, input, at, place);
+    if (!input.snapshot && (l.vlans !== undefined || l.port !== undefined)) checkPort(l, links, input, at);
     const peer = peerOf(l);
     if (peer !== undefined) {
       const kind = l.kind;
@@ -94,6 +96,7 @@ export function identities(owner: number | undefined): Identities {
     routes: { type: 'route', bucket: (r) => r.to, same: (a, b) => sameDeclaredRoute(a, b, owner), key: routeKey },
     rules: { type: 'rule', bucket: ruleKey, key: ruleKey },
     neighbors: { type: 'neighbor', bucket: (n) => n.address, same: (a, b) => a.dev === b.dev, key: neighborKey },
+    nexthops: { type: 'nexthop', bucket: nexthopKey, key: nexthopKey },
   };
 }
 
@@ -161,6 +164,24 @@ function checkMaster(l: Link, links: FirstSeen<Link>, input: CrossCheckInput, at
   }
 }
 
+/**
+ * VLANs are a bridge's own or a bridge port's; port settings are those of
+ * the declared master's kind (`bridge-port:` on a port of a bridge).
+ */
+function checkPort(l: Link, links: FirstSeen<Link>, input: CrossCheckInput, at: Report): void {
+  const name = l.master;
+  if (name !== undefined && input.unchecked.has(name)) return;
+  const master = name === undefined ? undefined : links.get(name);
+  const masterText = name === undefined ? 'it has no master' : master === undefined ? `its master "${name}" is not declared` : `its master "${name}" is kind ${master.kind}`;
+  if (l.vlans !== undefined && !hasVlans(l.kind) && !hasVlans(master?.kind)) {
+    at(l, `vlans are a bridge's own or a bridge port's, and this interface is ${l.kind === 'device' ? 'a device' : `kind ${l.kind}`} and ${masterText}`, ['vlans']);
+  }
+  if (l.port !== undefined && master?.kind !== l.port.kind) {
+    const key = portKind(l.port.kind)!.role.key;
+    at(l, `${key} settings are for a port of a ${l.port.kind}, and ${masterText}`, [key]);
+  }
+}
+
 /** The path of a dev key, shared: not one per route. */
 const DEV: Path = ['dev'];
 
@@ -180,6 +201,7 @@ function checkAbsentReferences(state: State, links: FirstSeen<Link>, at: Report,
     r.nexthops?.forEach((nh, j) => check(r, nh.dev, ['nexthops', j, 'dev']));
   }
   for (const n of state.neighbors) check(n, n.dev, DEV);
+  for (const n of state.nexthops) check(n, n.dev, DEV);
 }
 
 /**
@@ -213,5 +235,40 @@ export function checkReferences(desired: Desired, actual: State): Problem[] {
     for (const nh of r.nexthops ?? []) check(r, 'nexthop dev', nh.dev);
   }
   for (const n of desired.state.neighbors) check(n, 'neighbor dev', n.dev);
+  for (const n of desired.state.nexthops) check(n, 'nexthop dev', n.dev);
+  problems.push(...checkNexthopReferences(desired, actual));
+  return problems;
+}
+
+/**
+ * A group's members and a route's `nexthop:` name nexthop objects that are
+ * declared (present) or exist; a member is a single nexthop (the kernel
+ * nests no groups).
+ */
+function checkNexthopReferences(desired: Desired, actual: State): Problem[] {
+  const declared = new Map<number, NexthopObject>();
+  for (const n of desired.state.nexthops) declared.set(n.id, n);
+  const existing = new Map<number, NexthopObject>();
+  for (const n of actual.nexthops) existing.set(n.id, n);
+  const problems: Problem[] = [];
+  const report = (obj: { source?: Source }, message: string): void => {
+    problems.push(obj.source ? { ...obj.source, message } : { file: desired.files[0] ?? '', line: 0, col: 0, message });
+  };
+  const find = (id: number): NexthopObject | undefined => {
+    const d = declared.get(id);
+    return d === undefined ? existing.get(id) : d.state === 'absent' ? undefined : d;
+  };
+  for (const n of desired.state.nexthops) {
+    if (n.state === 'absent' || n.group === undefined) continue;
+    for (const m of n.group) {
+      const member = find(m.id);
+      if (member === undefined) report(n, `nexthop ${n.id}: group member ${m.id} is neither declared nor present${declared.get(m.id)?.state === 'absent' ? ' (it is declared absent)' : ''}`);
+      else if (member.group !== undefined) report(n, `nexthop ${n.id}: group member ${m.id} is a group itself; a group's members are single nexthops`);
+    }
+  }
+  for (const r of desired.state.routes) {
+    if (r.state === 'absent' || r.nhid === undefined || r.protocol !== desired.policy.protocol) continue;
+    if (find(r.nhid) === undefined) report(r, `route ${routeKey(r)}: nexthop ${r.nhid} is neither declared nor present${declared.get(r.nhid)?.state === 'absent' ? ' (it is declared absent)' : ''}`);
+  }
   return problems;
 }

@@ -4,9 +4,9 @@
 // what is left out here, so loadSnapshot(toDocument(s)) gives s back.
 import { DEFAULT_PROTOCOL, OWNER_ALIAS, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { IP_PROTOCOL_NAMES, ruleKey } from '../model/identity.js';
-import { kindOf, type Kind } from '../kinds/registry.js';
+import { kindOf, portKind, type Kind } from '../kinds/registry.js';
 import { copyRouteMetrics } from '../netlink/rtnl/route.js';
-import type { Address, Link, LinkOptions, NamespaceSettings, Neighbor, Policy, Route, Rule, State } from '../model/types.js';
+import type { Address, Link, LinkOptions, NamespaceSettings, Neighbor, NexthopObject, Policy, Route, Rule, State } from '../model/types.js';
 import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, settingValue, withSetting, type IpSetting } from '../netlink/rtnl/devconf.js';
 import { addressSortKey, parseIPv4 } from '../model/ip.js';
 import { defaultMetric, defaultScope, defaultTable } from './normalize-routes.js';
@@ -42,6 +42,8 @@ export function toDocument(state: State, opts: DocumentOptions = {}): Record<str
   }
   const interfaces = ctx.interfaces(state.links, state.addresses);
   if (interfaces.length > 0) doc.interfaces = interfaces;
+  const nexthops = [...state.nexthops].sort((a, b) => a.id - b.id).map((n) => ctx.nexthop(n));
+  if (nexthops.length > 0) doc.nexthops = nexthops;
   const routes = sortRoutes(state.routes.filter((r) => opts.all || (r.protocol !== PROTO_KERNEL && r.table !== TABLE_LOCAL))).map((r) => ctx.route(r));
   if (routes.length > 0) doc.routes = routes;
   const rules = sortBy(state.rules.filter((r) => opts.all || !isDefaultRule(r)), (r) => `${r.family === 'ipv4' ? 4 : 6}${hex(r.priority, 8)}${ruleKey(r)}`).map((r) => ctx.rule(r));
@@ -170,13 +172,17 @@ class Renderer {
     const settings = settingsDoc(l, INTERFACE_SETTINGS);
     if (settings !== undefined) Object.assign(d, settings);
     if (k !== undefined && l.options !== undefined && k.fields.length > 0) d[l.kind] = this.options(k, l.options);
+    const port = l.port === undefined ? undefined : portKind(l.port.kind);
+    if (port !== undefined) d[port.role.key] = this.options(port, l.port!.options);
+    // An empty list says nothing worth keeping (a kernel without VLAN filtering reads none anywhere).
+    if (l.vlans?.length) d.vlans = l.vlans.map((v) => defined({ vid: v.end === undefined ? v.vid : `${v.vid}-${v.end}`, pvid: v.pvid || undefined, untagged: v.untagged || undefined }));
     if (addresses?.length) d.addresses = sortBy(addresses, addressEntrySortKey).map((a) => this.address(a));
     else if (l.addressesAuthoritative) d.addresses = [];
     return d;
   }
 
   /** A link's options under their config keys, in its kind's order; tables by name. */
-  private options(k: Kind, options: LinkOptions): Doc {
+  private options(k: Pick<Kind, 'fields'>, options: LinkOptions): Doc {
     const d: Doc = {};
     for (const { option, field } of k.fields) {
       const v = options[field];
@@ -206,6 +212,7 @@ class Renderer {
 
   route(r: Route): Doc {
     const d: Doc = { to: r.to.endsWith('/0') ? 'default' : r.to };
+    if (r.nhid !== undefined) d.nexthop = r.nhid;
     if (r.via !== undefined) d.via = r.via;
     if (r.dev !== undefined) d.dev = r.dev;
     if (r.nexthops) d.nexthops = r.nexthops.map((nh) => defined({ via: nh.via, dev: nh.dev, weight: nh.weight === 1 ? undefined : nh.weight, 'on-link': nh.onLink || undefined }));
@@ -224,7 +231,6 @@ class Renderer {
     if (!told) d.family = r.family;
     if (r.state === 'absent') d.state = r.state;
     this.protocol(d, r.protocol);
-    if (r.nhid !== undefined) d.nhid = r.nhid;
     return d;
   }
 
@@ -257,6 +263,23 @@ class Renderer {
     if (r.from === undefined && r.to === undefined) d.family = r.family;
     if (r.state === 'absent') d.state = r.state;
     this.protocol(d, r.protocol);
+    return d;
+  }
+
+  /** A nexthop object: what loading fills in (weight 1, family ipv4 where no via tells it) left out. */
+  nexthop(n: NexthopObject): Doc {
+    const d: Doc = { id: n.id };
+    if (n.group !== undefined) d.group = n.group.map((m) => (m.weight === 1 ? { id: m.id } : { id: m.id, weight: m.weight }));
+    if (n.resilient) d.resilient = defined({ buckets: n.buckets, 'idle-timer': n.idleTimer, 'unbalanced-timer': n.unbalancedTimer });
+    if (n.blackhole) d.blackhole = true;
+    if (n.via !== undefined) d.via = n.via;
+    if (n.dev !== undefined) d.dev = n.dev;
+    if (n.onLink) d['on-link'] = true;
+    if (n.fdb) d.fdb = true;
+    if (n.group === undefined && n.via === undefined && n.family === 'ipv6') d.family = n.family;
+    if (n.attributes && Object.keys(n.attributes).length > 0) d.attributes = { ...n.attributes };
+    if (n.state === 'absent') d.state = n.state;
+    this.protocol(d, n.protocol);
     return d;
   }
 

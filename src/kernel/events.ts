@@ -18,6 +18,7 @@ import {
   RTNLGRP_IPV6_RULE,
   RTNLGRP_LINK,
   RTNLGRP_NEIGH,
+  RTNLGRP_NEXTHOP,
 } from '../netlink/constants.js';
 import { parseMessages, type Message } from '../netlink/message.js';
 import { openRawSocket, type RawSocket } from '../netlink/socket.js';
@@ -31,6 +32,7 @@ export const GROUPS = [
   RTNLGRP_IPV4_RULE,
   RTNLGRP_IPV6_RULE,
   RTNLGRP_NEIGH,
+  RTNLGRP_NEXTHOP,
   // Changes of forwarding, rp_filter and proxy_arp (docs/watch.md says which settings the kernel announces).
   RTNLGRP_IPV4_NETCONF,
   RTNLGRP_IPV6_NETCONF,

@@ -3,15 +3,17 @@
 // have (created or deleted meanwhile) are dropped, and the whole read is
 // redone once more so that a race is not mistaken for the truth.
 import { DEFAULT_PROTOCOL } from '../model/constants.js';
-import type { Address, Link, NamespaceSettings, Neighbor, Route, Rule, State } from '../model/types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, Route, Rule, State } from '../model/types.js';
 import { readNetconf, writeNetconfRequest } from '../netlink/rtnl/devconf.js';
 import {
+  AF_BRIDGE,
   AF_INET,
   AF_INET6,
   AF_UNSPEC,
   RTM_GETADDR,
   RTM_GETLINK,
   RTM_GETNEIGH,
+  RTM_GETNEXTHOP,
   RTM_GETROUTE,
   RTM_GETNETCONF,
   RTM_GETRULE,
@@ -23,8 +25,11 @@ import { KernelError } from '../netlink/errors.js';
 import type { Message, Writer } from '../netlink/message.js';
 import { addressLayout, decodeAddress, IFADDRMSG_LEN, type AddrWire } from '../netlink/rtnl/address.js';
 import { Ctx, type IndexName } from '../netlink/rtnl/layout.js';
+import { decodeBridgeVlans, RTEXT_FILTER_BRVLAN_COMPRESSED } from '../netlink/rtnl/bridge-vlan.js';
+import { hasVlans } from '../kinds/registry.js';
 import { decodeLink, IFINFOMSG_LEN, IFLA_EXT_MASK, resolveLinks, RTEXT_FILTER_SKIP_STATS, type RawLink } from '../netlink/rtnl/link.js';
 import { decodeNeighbor, NDMSG_LEN } from '../netlink/rtnl/neighbor.js';
+import { decodeNexthop, NHMSG_LEN } from '../netlink/rtnl/nexthop.js';
 import { RouteDecoder, RTMSG_LEN } from '../netlink/rtnl/route.js';
 import { decodeRule, FIB_RULE_HDR_LEN } from '../netlink/rtnl/rule.js';
 
@@ -68,16 +73,45 @@ async function dumpBoth<T>(conn: Connection, type: number, size: number, decode:
   return v4;
 }
 
-/** Every link as dumped, ifindex references not yet named (see resolveLinks). */
-export function dumpLinks(conn: Connection): Promise<RawLink[]> {
-  return conn.dump(
-    RTM_GETLINK,
-    (w) => {
-      header(IFINFOMSG_LEN, AF_UNSPEC)(w);
-      w.u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-    },
-    decodeLink,
-  );
+/** Every link as dumped, ifindex references not yet named (see resolveLinks); `vlans`: with bridge VLANs. */
+export async function dumpLinks(conn: Connection, vlans = true): Promise<RawLink[]> {
+  const raw = await conn.dump(RTM_GETLINK, linkDump(AF_UNSPEC, RTEXT_FILTER_SKIP_STATS), decodeLink);
+  return vlans ? withVlans(conn, raw) : raw;
+}
+
+/** A link dump request of a family, with IFLA_EXT_MASK. */
+function linkDump(family: number, mask: number): (w: Writer) => void {
+  return (w) => {
+    header(IFINFOMSG_LEN, family)(w);
+    w.u32(IFLA_EXT_MASK, mask);
+  };
+}
+
+/**
+ * The VLANs of bridges and of their ports (`bridge vlan show`): a second
+ * dump, of family AF_BRIDGE, only when there is a bridge. Every bridge and
+ * port gets a list, empty when the kernel names no VLAN (a kernel without
+ * VLAN filtering names none). A link may come twice (as a port, from its
+ * master, and for itself when its driver reports its own bridging): the
+ * message that names VLANs counts.
+ */
+async function withVlans(conn: Connection, raw: RawLink[]): Promise<RawLink[]> {
+  const bridges = new Set<number>();
+  for (const l of raw) if (hasVlans(l.kind)) bridges.add(l.ifindex);
+  if (bridges.size === 0) return raw;
+  const byIndex = new Map<number, RawLink>();
+  for (const l of raw) {
+    if (bridges.has(l.ifindex) || (l.masterIndex !== undefined && bridges.has(l.masterIndex))) {
+      l.vlans = [];
+      byIndex.set(l.ifindex, l);
+    }
+  }
+  const found = await conn.dump(RTM_GETLINK, linkDump(AF_BRIDGE, RTEXT_FILTER_BRVLAN_COMPRESSED), decodeBridgeVlans);
+  for (const f of found) {
+    const l = byIndex.get(f.ifindex);
+    if (l !== undefined && f.vlans !== undefined) l.vlans = f.vlans;
+  }
+  return raw;
 }
 
 /** Every link, with masters, peers and lower links named. */
@@ -97,6 +131,16 @@ export function readRoutes(conn: Connection, names: IndexName): Promise<Route[]>
 
 export function readRules(conn: Connection): Promise<Rule[]> {
   return dumpBoth(conn, RTM_GETRULE, FIB_RULE_HDR_LEN, decodeRule);
+}
+
+/** Nexthop objects of every family (one AF_UNSPEC dump); a kernel without them has none. */
+export async function readNexthops(conn: Connection, names: IndexName): Promise<NexthopObject[]> {
+  try {
+    return await conn.dump(RTM_GETNEXTHOP, header(NHMSG_LEN, AF_UNSPEC), (m) => decodeNexthop(m, names));
+  } catch (e) {
+    if (e instanceof KernelError && (e.code === 'EOPNOTSUPP' || e.code === 'EINVAL' || e.code === 'EAFNOSUPPORT')) return [];
+    throw e;
+  }
 }
 
 export function readNeighbors(conn: Connection, names: IndexName): Promise<Neighbor[]> {
@@ -148,7 +192,8 @@ export async function readState(conn: Connection, opts: ReadOptions = {}): Promi
     const rules = await readRules(conn);
     const neighbors = await readNeighbors(conn, names);
     if (unknown === 0 || attempt === READ_ATTEMPTS) {
-      return { namespace: await readNamespace(conn), links: resolveLinks(raw), addresses, routes, rules, neighbors };
+      const nexthops = await readNexthops(conn, names);
+      return { namespace: await readNamespace(conn), links: resolveLinks(raw), addresses, routes, rules, neighbors, nexthops };
     }
   }
 }

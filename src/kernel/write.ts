@@ -9,9 +9,12 @@ import { writeAddress } from '../netlink/rtnl/address.js';
 import type { NameIndex } from '../netlink/rtnl/layout.js';
 import { writeLink } from '../netlink/rtnl/link.js';
 import { writeNeighbor } from '../netlink/rtnl/neighbor.js';
+import { writeNexthop } from '../netlink/rtnl/nexthop.js';
 import { writeRoute } from '../netlink/rtnl/route.js';
 import { writeRule } from '../netlink/rtnl/rule.js';
-import { PROMOTE_SECONDARIES } from '../plan/compare.js';
+import { writeVlans, vlanDelta } from '../netlink/rtnl/bridge-vlan.js';
+import { hasVlans } from '../kinds/registry.js';
+import { PROMOTE_SECONDARIES, VLANS, portAttr } from '../plan/compare.js';
 import { settingNamed, settingValue, sysctlWrites, withSetting } from '../netlink/rtnl/devconf.js';
 import type { Change } from '../plan/types.js';
 
@@ -66,14 +69,18 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
   const upd: Link = { name: after.name, kind: after.kind, state: after.state };
   let joins = false;
   let netlink = false;
-  for (const a of c.attrs ?? []) {
+  const attrs = (c.attrs ?? []).filter((a) => a.attr !== VLANS);
+  if (attrs.length === 0) return [];
+  for (const a of attrs) {
     const key = a.attr.split('.')[0] as keyof Link;
+    const port = portAttr(a.attr);
     const setting = settingNamed(a.attr, 'interface');
     if (setting !== undefined) {
       // Over netlink where the kernel takes it; the rest are sysctl writes (sysctlOps).
       if (setting.write === 'netlink') Object.assign(upd, withSetting(upd, setting, settingValue(after, setting)));
       else continue;
-    } else if (key === 'master') {
+    } else if (port !== undefined) upd.port = { kind: port.kind, options: { ...upd.port?.options, [port.field]: after.port?.options[port.field] } };
+    else if (key === 'master') {
       upd.master = after.master ?? '';
       joins = Boolean(after.master);
     } else if (key === 'alias') upd.alias = after.alias ?? ''; // '' clears it
@@ -83,7 +90,7 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
     netlink = true;
   }
   // Only settings written through sysctl files: no netlink request at all.
-  if (!netlink && c.attrs !== undefined && c.attrs.length > 0) return [];
+  if (!netlink) return [];
   if (!joins) return [upd];
   const enslave: Link = { ...keepState(after), master: upd.master! };
   delete upd.master;
@@ -91,11 +98,26 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
   return [...down, enslave, upd];
 }
 
+/**
+ * A change of a link's VLANs: one `bridge vlan add` with the VIDs to add or
+ * give new flags, one `bridge vlan del` with those to remove (either left
+ * out when empty); `self` for a bridge's own.
+ */
+function vlanWrites(c: Change & { type: 'interface' }): Op['write'][] {
+  const after = c.after!;
+  const { add, del } = vlanDelta(after.vlans ?? [], c.before?.vlans);
+  const self = hasVlans(after.kind);
+  const out: Op['write'][] = [];
+  if (add.length > 0) out.push((w, s, i) => writeVlans(w, 'add', i.ifindex(after.name), self, add, s));
+  if (del.length > 0) out.push((w, s, i) => writeVlans(w, 'del', i.ifindex(after.name), self, del, s));
+  return out;
+}
+
 type KeyedWriter<T> = (w: Writer, op: 'replace' | 'delete', o: T, seq: number, idx: NameIndex) => void;
-type Keyed = Change & { type: 'address' | 'route' | 'neighbor' };
+type Keyed = Change & { type: 'address' | 'route' | 'neighbor' | 'nexthop' };
 
 function keyedWriter(c: Keyed): KeyedWriter<unknown> {
-  return (c.type === 'address' ? writeAddress : c.type === 'route' ? writeRoute : writeNeighbor) as KeyedWriter<unknown>;
+  return (c.type === 'address' ? writeAddress : c.type === 'route' ? writeRoute : c.type === 'nexthop' ? writeNexthop : writeNeighbor) as KeyedWriter<unknown>;
 }
 
 /**
@@ -104,7 +126,7 @@ function keyedWriter(c: Keyed): KeyedWriter<unknown> {
  * written straight from the plan with `writeSingle`, without an Op each.
  */
 export function isSingle(c: Change): boolean {
-  return (c.type === 'address' || c.type === 'route' || c.type === 'neighbor') && c.action !== 'replace' && !(c.placement !== undefined && c.before !== null && c.action !== 'delete');
+  return (c.type === 'address' || c.type === 'route' || c.type === 'neighbor' || c.type === 'nexthop') && c.action !== 'replace' && !(c.placement !== undefined && c.before !== null && c.action !== 'delete');
 }
 
 /**
@@ -117,6 +139,11 @@ export function writeSingle(w: Writer, c: Change, seq: number, idx: NameIndex): 
   if (c.type === 'route' && c.placement !== undefined && c.action !== 'delete') {
     // Beside routes of other owners under the same key: a replace could take theirs.
     writeRoute(w, c.placement, c.after!, seq, idx);
+    return;
+  }
+  // A nexthop is created exclusively: one of another owner made since the plan is refused, not overwritten.
+  if (c.type === 'nexthop' && c.action === 'create') {
+    writeNexthop(w, 'create', c.after!, seq, idx);
     return;
   }
   const write = keyedWriter(c as Keyed);
@@ -150,8 +177,8 @@ export function opsFor(c: Change): ChangeOps {
     main.push(op((w, s, i) => writeRoute(w, placement, c.after!, s, i)));
     return { main, post, sysctl };
   }
-  // A replace of an address, route or neighbor: the old one goes first.
-  if (c.type === 'address' || c.type === 'route' || c.type === 'neighbor') {
+  // A replace of an address, route, neighbor or nexthop: the old one goes first.
+  if (c.type === 'address' || c.type === 'route' || c.type === 'neighbor' || c.type === 'nexthop') {
     const write = keyedWriter(c as Keyed);
     main.push(op((w, s, i) => write(w, 'delete', c.before!, s, i)));
     main.push(op((w, s, i) => write(w, 'replace', c.after!, s, i)));
@@ -171,7 +198,10 @@ export function opsFor(c: Change): ChangeOps {
           post.push(op((w, s, i) => writeLink(w, 'update', peer, s, i)));
         }
       }
-      if (c.action === 'update') for (const u of linkUpdates(c)) main.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
+      if (c.action === 'update') {
+        for (const u of linkUpdates(c)) main.push(op((w, s, i) => writeLink(w, 'update', u, s, i)));
+        if (c.attrs?.some((x) => x.attr === VLANS)) main.push(...vlanWrites(c).map(op));
+      }
       break;
     }
     case 'rule': {

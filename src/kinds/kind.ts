@@ -17,15 +17,19 @@ export class LinkCtx extends Ctx {
   kindName: string | undefined = undefined;
   dataAt = -1;
   dataLen = 0;
+  /** IFLA_INFO_SLAVE_KIND and where IFLA_INFO_SLAVE_DATA lies. */
+  slaveKind: string | undefined = undefined;
+  slaveAt = -1;
+  slaveLen = 0;
   /** The kind IFLA_INFO_KIND named. */
   driver: LinkKindDescriptor | undefined = undefined;
 
   resetLink(op: WriteOp): this {
     this.reset(op, 0);
     this.linkIndex = this.masterIndex = this.linkNetnsid = undefined;
-    this.kindName = this.driver = undefined;
-    this.dataAt = -1;
-    this.dataLen = 0;
+    this.kindName = this.driver = this.slaveKind = undefined;
+    this.dataAt = this.slaveAt = -1;
+    this.dataLen = this.slaveLen = 0;
     return this;
   }
 }
@@ -63,6 +67,20 @@ export interface KindOption {
    * declared). Other changes replace the link. Default: any.
    */
   inPlace?: (had: unknown, want: unknown) => boolean;
+}
+
+/**
+ * A master's settings of each member as its port: the config key of the
+ * options (`bridge-port`), IFLA_INFO_SLAVE_KIND, the options (as a kind's)
+ * and IFLA_INFO_SLAVE_DATA as a layout over them (what the layout writes on
+ * update changes in place). Written with an update of the member
+ * (`ip link set dev PORT type bridge_slave ...`), read from the link dump.
+ */
+export interface PortRole {
+  key: string;
+  slaveKind: string;
+  options: readonly KindOption[];
+  layout: AttrLayout<LinkCtx>;
 }
 
 /** MTU range and address form of a kind's devices, as the kernel's setup function sets them. */
@@ -104,9 +122,10 @@ export interface LinkKindDescriptor {
    * Other links can be its members (`master:`). `cyclesMembers`: joining or
    * leaving takes the member down and up. `takesMemberAddress`: without an
    * address of its own it takes a member's. `table`: the option naming the
-   * table its members' routes go to.
+   * table its members' routes go to. `port`: its members' settings as its
+   * ports. `vlans`: it and its ports have VLANs (netlink/rtnl/bridge-vlan.ts).
    */
-  master?: { cyclesMembers?: boolean; takesMemberAddress?: boolean; table?: string };
+  master?: { cyclesMembers?: boolean; takesMemberAddress?: boolean; table?: string; port?: PortRole; vlans?: boolean };
   /**
    * The device the kernel makes by itself in every namespace once the kind's
    * module is loaded: not netrec's, it can be neither deleted nor

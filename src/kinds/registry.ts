@@ -130,3 +130,21 @@ export function masterKindsText(): string {
   const names = KINDS.filter((d) => d.master).map((d) => d.kind);
   return names.length < 2 ? `a ${names.join('')}` : `a ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
+
+/** Masters whose members have port settings of theirs: the kind and its port role. */
+export const PORT_KINDS: readonly { kind: string; role: NonNullable<NonNullable<LinkKindDescriptor['master']>['port']>; fields: readonly { option: KindOption; field: string; mutable: boolean }[] }[] = KINDS.filter(
+  (d) => d.master?.port !== undefined,
+).map((d) => {
+  const role = d.master!.port!;
+  return { kind: d.kind, role, fields: role.options.map((option) => ({ option, field: fieldOf(option.key), mutable: role.layout.writes(fieldOf(option.key), 'update') })) };
+});
+
+/** The port role of a master kind (its kind name, or its IFLA_INFO_SLAVE_KIND with `bySlaveKind`). */
+export function portKind(kind: string | undefined, bySlaveKind = false): (typeof PORT_KINDS)[number] | undefined {
+  return kind === undefined ? undefined : PORT_KINDS.find((p) => (bySlaveKind ? p.role.slaveKind : p.kind) === kind);
+}
+
+/** Whether links of this kind, and their ports, have VLANs. */
+export function hasVlans(kind: string | undefined): boolean {
+  return kind !== undefined && byKind.get(kind)?.d.master?.vlans === true;
+}

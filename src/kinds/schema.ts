@@ -1,16 +1,18 @@
 // The link-kind parts of schema/netrec.schema.json, generated from the
 // descriptors: in $defs.interface.properties, the `kind` enum, the kinds a
-// `master` can be, and each kind's options object, which follow `addresses`
+// `master` can be, each kind's options object, a master's port options
+// (`bridge-port`) and `vlans` (netlink/rtnl/bridge-vlan.ts), which follow `addresses`
 // (the last key written by hand). The rest of the file is left as it is,
 // byte for byte. `npm run schema` writes the file; a unit test checks that
 // the committed file is what the descriptors give.
-import { KINDS } from './registry.js';
+import { VLANS_SCHEMA } from '../netlink/rtnl/bridge-vlan.js';
+import { KINDS, PORT_KINDS } from './registry.js';
 import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, valueSchema, type IpSetting } from '../netlink/rtnl/devconf.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** The JSON Schema of one kind's options object. */
-function optionsSchema(d: (typeof KINDS)[number]): Json {
+/** The JSON Schema of one kind's options object (or a master's port options). */
+function optionsSchema(d: { summary: string; options: (typeof KINDS)[number]['options'] }): Json {
   const required = d.options.filter((o) => o.required).map((o) => o.key);
   const node: { [key: string]: Json } = { description: d.summary, type: 'object', additionalProperties: false };
   if (required.length > 0) node.required = required;
@@ -58,7 +60,11 @@ export function linkKindProperties(): { kind: Json; master: Json; settings: [str
       description: `Enslave to this ${orList(KINDS.filter((d) => d.master).map((d) => d.kind))}, which must be declared in the config.`,
       $ref: '#/$defs/ifname',
     },
-    options: KINDS.filter((d) => d.options.length > 0).map((d) => [d.kind, optionsSchema(d)]),
+    options: [
+      ...KINDS.filter((d) => d.options.length > 0).map((d): [string, Json] => [d.kind, optionsSchema(d)]),
+      ...PORT_KINDS.map((p): [string, Json] => [p.role.key, optionsSchema({ summary: `Settings of this interface as a port of its master, a ${p.kind}.`, options: p.role.options })]),
+      ['vlans', VLANS_SCHEMA as unknown as Json],
+    ],
   };
 }
 

@@ -1,7 +1,7 @@
 // Identity keys (contract section 3): two objects with the same key are the
 // same object; everything else is an attribute. Keys are strings so they can
 // index Maps; they are also the `id` shown in plans.
-import type { Address, Link, Neighbor, ObjectType, Route } from './types.js';
+import type { Address, Link, Neighbor, NexthopObject, ObjectType, Route } from './types.js';
 
 /** The namespace's settings are one object. */
 export const NAMESPACE_ID = 'namespace';
@@ -68,6 +68,11 @@ export function neighborKey(n: Pick<Neighbor, 'dev' | 'address'>): string {
   return `${n.dev} ${n.address}`;
 }
 
+/** A nexthop object's identity: its id. */
+export function nexthopKey(n: Pick<NexthopObject, 'id'>): string {
+  return String(n.id);
+}
+
 export const keyOf = {
   namespace: namespaceKey,
   interface: linkKey,
@@ -75,4 +80,5 @@ export const keyOf = {
   route: routeKey,
   rule: ruleKey,
   neighbor: neighborKey,
+  nexthop: nexthopKey,
 } satisfies Record<ObjectType, (o: never) => string>;

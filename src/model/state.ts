@@ -1,6 +1,6 @@
 // A State from collections keyed by identity (the planner's simulated world,
 // watch's event-fed cache).
-import type { Address, Link, NamespaceSettings, Neighbor, ObjectType, Route, Rule, State } from './types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, ObjectType, Route, Rule, State } from './types.js';
 
 export interface StateCollections {
   namespace?: NamespaceSettings;
@@ -9,6 +9,7 @@ export interface StateCollections {
   routes: { values(): Iterable<Route> };
   rules: { values(): Iterable<Rule> };
   neighbors: { values(): Iterable<Neighbor> };
+  nexthops: { values(): Iterable<NexthopObject> };
 }
 
 export function stateOf(c: StateCollections): State {
@@ -19,13 +20,14 @@ export function stateOf(c: StateCollections): State {
     routes: [...c.routes.values()],
     rules: [...c.rules.values()],
     neighbors: [...c.neighbors.values()],
+    nexthops: [...c.nexthops.values()],
   };
 }
 
-type AnyObject = NamespaceSettings | Link | Address | Route | Rule | Neighbor;
+type AnyObject = NamespaceSettings | Link | Address | Route | Rule | Neighbor | NexthopObject;
 
 /** Every object type, in the order a state lists them. */
-export const OBJECT_TYPES: readonly ObjectType[] = ['namespace', 'interface', 'address', 'route', 'rule', 'neighbor'];
+export const OBJECT_TYPES: readonly ObjectType[] = ['namespace', 'interface', 'address', 'route', 'rule', 'neighbor', 'nexthop'];
 
 const LIST: Record<Exclude<ObjectType, 'namespace'>, Exclude<keyof State, 'namespace'>> = {
   interface: 'links',
@@ -33,6 +35,7 @@ const LIST: Record<Exclude<ObjectType, 'namespace'>, Exclude<keyof State, 'names
   route: 'routes',
   rule: 'rules',
   neighbor: 'neighbors',
+  nexthop: 'nexthops',
 };
 
 /** The objects of one type in a state: the namespace's settings are one object, or none. */

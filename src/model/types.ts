@@ -36,6 +36,23 @@ export type LinkKind = string;
  */
 export type LinkOptions = Record<string, string | number | boolean | undefined>;
 
+/** A member's port settings under its master's kind (`bridge-port:` for a bridge's ports). */
+export interface PortOptions {
+  kind: string;
+  options: LinkOptions;
+}
+
+/** One VLAN entry: a VID, or the range vid..end, with its flags. */
+export interface Vlan {
+  vid: number;
+  /** Last VID of a range (> vid). */
+  end?: number;
+  /** Untagged frames coming in get this VLAN (one per port). */
+  pvid?: boolean;
+  /** Frames leave the port untagged. */
+  untagged?: boolean;
+}
+
 /** What the kernel reports of an existing device that bounds its settings (config/limits.ts checks against it). */
 export interface DeviceLimits {
   /** IFLA_MIN_MTU, IFLA_MAX_MTU (0: no maximum). */
@@ -57,6 +74,20 @@ export interface Link {
   master?: string;
   /** The kind's options (see LinkOptions); undefined when none are set or known. */
   options?: LinkOptions;
+  /**
+   * A member's settings as a port of its master (`bridge-port:`), by model
+   * field of the master kind's port options; `kind`: the master's kind.
+   * Desired: compared as far as declared. Actual: as the kernel reports them
+   * (IFLA_INFO_SLAVE_DATA).
+   */
+  port?: PortOptions;
+  /**
+   * VLANs of a bridge (its own, `self`) or of a bridge port, canonical
+   * (netlink/rtnl/bridge-vlan.ts): by VID, runs of VIDs with the same flags
+   * as one range. Desired: authoritative when set, left alone when
+   * undefined. Actual: set on bridges and their ports.
+   */
+  vlans?: Vlan[];
   /**
    * Desired only: the interface lists `addresses:` and so owns its address
    * list (contract section 4). Actual: undefined.
@@ -173,7 +204,7 @@ export interface Route {
    * Sorted by key.
    */
   other?: Record<string, string>;
-  /** Actual only: route points at a nexthop object (read-only). */
+  /** RTA_NH_ID: the route goes through this nexthop object (config key `nexthop:`); excludes via, dev and nexthops. */
   nhid?: number;
   /** rtm_protocol (number). Desired: policy.protocol. */
   protocol: number;
@@ -237,6 +268,44 @@ export interface Neighbor {
   source?: Source;
 }
 
+/** A member of a nexthop group: a nexthop object's id and its weight (1..256). */
+export interface NexthopMember {
+  id: number;
+  weight: number;
+}
+
+/**
+ * A kernel nexthop object (RTM_NEWNEXTHOP): a single next hop (gateway and
+ * device, a device alone, or a blackhole) or a group of other nexthop
+ * objects. Identity: its id. `Nexthop` is a hop of a multipath route.
+ */
+export interface NexthopObject {
+  id: number;
+  /** Single nexthops only (groups have none): from the gateway, else declared (iproute2's default: ipv4). */
+  family?: Family;
+  via?: string;
+  dev?: string;
+  onLink?: boolean;
+  blackhole?: boolean;
+  /** NHA_FDB: a nexthop for the bridge FDB (vxlan); read and kept, fixed at creation. */
+  fdb?: boolean;
+  /** Members, sorted by id. */
+  group?: NexthopMember[];
+  /** A resilient group (NHA_GROUP_TYPE resilient); undefined: a multipath group. Fixed at creation. */
+  resilient?: boolean;
+  /** NHA_RES_GROUP_BUCKETS of a resilient group; fixed at creation. Undefined: the kernel's default. */
+  buckets?: number;
+  /** NHA_RES_GROUP_IDLE_TIMER and NHA_RES_GROUP_UNBALANCED_TIMER of a resilient group, in seconds. */
+  idleTimer?: number;
+  unbalancedTimer?: number;
+  /** NHA_* attributes netrec does not model, by attribute number: the payload as hex. Read, shown, compared and re-sent. */
+  attributes?: Record<string, string>;
+  /** nh_protocol: the owner. Desired: policy.protocol unless declared. */
+  protocol: number;
+  state?: 'present' | 'absent';
+  source?: Source;
+}
+
 /** A setting's value: a switch, a name (rp-filter loose) or a number. */
 export type SettingValue = boolean | number | string;
 
@@ -262,6 +331,7 @@ export interface State {
   routes: Route[];
   rules: Rule[];
   neighbors: Neighbor[];
+  nexthops: NexthopObject[];
 }
 
 /** Ownership and naming settings from the config (contract section 2, 4). */
@@ -301,8 +371,8 @@ export interface Desired {
   fleet?: FleetInfo;
 }
 
-export type ObjectType = 'namespace' | 'interface' | 'address' | 'route' | 'rule' | 'neighbor';
+export type ObjectType = 'namespace' | 'interface' | 'address' | 'route' | 'rule' | 'neighbor' | 'nexthop';
 
 export function emptyState(): State {
-  return { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+  return { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };
 }

@@ -61,6 +61,9 @@ export const RTM_GETRULE = 34;
 export const RTM_NEWNETCONF = 80;
 export const RTM_GETNETCONF = 82;
 export const RTM_DELNETCONF = 81;
+export const RTM_NEWNEXTHOP = 104;
+export const RTM_DELNEXTHOP = 105;
+export const RTM_GETNEXTHOP = 106;
 
 export const AF_UNSPEC = 0;
 export const AF_INET = 2;
@@ -78,3 +81,4 @@ export const RTNLGRP_IPV6_ROUTE = 11;
 export const RTNLGRP_IPV6_RULE = 19;
 export const RTNLGRP_IPV4_NETCONF = 24;
 export const RTNLGRP_IPV6_NETCONF = 25;
+export const RTNLGRP_NEXTHOP = 32;

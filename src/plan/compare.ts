@@ -7,12 +7,15 @@
 // (not compared, and kept when the object is rewritten), everything netrec
 // writes carries its protocol marker, and the links it creates its alias. Exact (rollback):
 // the desired object is the whole truth, protocol and alias included.
-import { KINDS, kindOf } from '../kinds/registry.js';
+import { KINDS, kindOf, PORT_KINDS } from '../kinds/registry.js';
+import { sameVlans } from '../netlink/rtnl/bridge-vlan.js';
 import { OWNER_ALIAS } from '../model/constants.js';
 import { ADDRESS_TABLE } from '../netlink/rtnl/address.js';
 import { NEIGHBOR_TABLE } from '../netlink/rtnl/neighbor.js';
+import { membersText, NEXTHOP_TABLE } from '../netlink/rtnl/nexthop.js';
+import { flatRows } from '../netlink/rtnl/layout.js';
 import { nexthopsDiffer, ROUTE_ROWS } from '../netlink/rtnl/route.js';
-import type { Address, Link, NamespaceSettings, Neighbor, Route, Rule, SettingValue } from '../model/types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, Route, Rule, SettingValue } from '../model/types.js';
 import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, settingName, settingValue, withSetting, type IpSetting } from '../netlink/rtnl/devconf.js';
 import { collectRows, comparedRows, compileDiffers, mergeRows, rowDiffers } from './attrs.js';
 import type { AttrChange } from './types.js';
@@ -127,15 +130,58 @@ for (const d of KINDS) {
 const LINK_PLAIN: readonly LinkAttr[] = [...LINK_MUTABLE_BEFORE, ...LINK_MUTABLE_AFTER];
 
 /**
- * The link netrec creates for a declared one. Its IP settings are written
- * once it exists (the update that follows its creation), so the link as
- * created has the kernel's defaults, which are not known here.
+ * The link netrec creates for a declared one. Its IP settings, VLANs and
+ * port settings are not part of creation: they are written once it exists
+ * (IP settings by the update that follows its creation; VLANs and port
+ * settings by the plan's port stage, portUpdate, once the link is in its
+ * master). The kernel gives a new link its defaults, which are not known here.
  */
 export function linkToCreate(d: Link, mode: CompareMode): Link {
-  const { ipv4: _ipv4, ipv6: _ipv6, ...created } = d;
-  if (mode.exact) return created;
-  const { addressesAuthoritative: _authoritative, source: _source, ...link } = created;
+  const { addressesAuthoritative: _authoritative, source: _source, vlans: _vlans, port: _port, ipv4: _ipv4, ipv6: _ipv6, ...link } = d;
+  if (mode.exact) return link;
   return { ...link, alias: OWNER_ALIAS };
+}
+
+/** The plan's name of the VLANs of a link (a bridge's own, or a port's). */
+export const VLANS = 'vlans';
+
+/** Each master kind's port settings, by plan name (`bridge-port.learning`). */
+const PORT_ATTRS: readonly (LinkAttr & { portKind: string })[] = PORT_KINDS.flatMap((p) =>
+  p.fields.map((f) => ({
+    name: `${p.role.key}.${f.option.key}`,
+    field: f.field,
+    portKind: p.kind,
+    get: (l: Link) => (l.port?.kind === p.kind ? l.port.options[f.field] : undefined),
+  })),
+);
+
+/** The port setting a plan name is (`bridge-port.learning`): the master's kind and the model field. */
+export function portAttr(name: string): { kind: string; field: string } | undefined {
+  const s = PORT_ATTRS.find((x) => x.name === name);
+  return s === undefined ? undefined : { kind: s.portKind, field: s.field };
+}
+
+/**
+ * A link's VLANs and port settings: the declared VLANs, when declared, are
+ * the whole list; port settings are compared as far as declared (exactly
+ * when restoring: what was read). Decided once the link is in its master
+ * (after every link change), against the state those changes leave.
+ */
+export function portUpdate(d: Link, a: Link): Difference<Link> | undefined {
+  const attrs: AttrChange[] = [];
+  if (d.vlans !== undefined && !sameVlans(d.vlans, a.vlans)) attrs.push({ attr: VLANS, old: a.vlans, new: d.vlans });
+  if (d.port !== undefined) {
+    for (const s of PORT_ATTRS) if (s.portKind === d.port.kind && differs(s, d, a, false)) attrs.push({ attr: s.name, old: s.get(a), new: s.get(d) });
+  }
+  if (attrs.length === 0) return undefined;
+  const after: Link = { ...a };
+  if (d.vlans !== undefined) after.vlans = d.vlans;
+  if (d.port !== undefined && attrs.some((c) => c.attr !== VLANS)) {
+    const options = { ...(a.port?.kind === d.port.kind ? a.port.options : {}) };
+    for (const [k, v] of Object.entries(d.port.options)) if (v !== undefined) options[k] = v;
+    after.port = { kind: d.port.kind, options };
+  }
+  return { action: 'update', attrs, after };
 }
 
 /**
@@ -352,5 +398,59 @@ export function neighborDifference(d: Neighbor, a: Neighbor, mode: CompareMode):
   mergeRows(NEIGHBOR_COMPARED, d, a, after);
   after.state = 'permanent';
   after.protocol = mode.protocol;
+  return { action: 'update', attrs, after };
+}
+
+// ---- nexthop objects ------------------------------------------------------
+
+/** The nexthop attributes compared and merged, from the nexthop table. */
+const NEXTHOP_COMPARED = comparedRows(flatRows(NEXTHOP_TABLE));
+
+/** The nexthop netrec writes: the declaration with its protocol (netrec's marker unless the config names another owner). */
+export function nexthopToCreate(d: NexthopObject, mode: CompareMode): NexthopObject {
+  if (mode.exact) return d;
+  const { source: _source, state: _state, ...n } = d;
+  return n;
+}
+
+/**
+ * What differs between a declared nexthop and the existing one of its id.
+ * NLM_F_REPLACE rewrites a nexthop in place (routes keep using it), except
+ * what the kernel refuses to change there: a single nexthop becoming a
+ * group or the other way round, the group's type, a resilient group's
+ * buckets, fdb. Those are a replace (delete and create), which takes every
+ * route through it along.
+ */
+export function nexthopDifference(d: NexthopObject, a: NexthopObject, mode: CompareMode): Difference<NexthopObject> | undefined {
+  const fixed: AttrChange[] = [];
+  const inPlace: AttrChange[] = [];
+  const kindChanges = (d.group === undefined) !== (a.group === undefined);
+  for (const s of NEXTHOP_COMPARED) {
+    if (!rowDiffers(s, d, a, mode.exact)) continue;
+    // A group's members read as iproute2 writes them ("10/11,3").
+    const change =
+      s.field === 'group'
+        ? { attr: s.name, old: membersText(a.group), new: membersText(d.group) }
+        : { attr: s.name, old: a[s.field as keyof NexthopObject], new: d[s.field as keyof NexthopObject] };
+    const fixedRow = typeof s.change === 'function' ? s.change(d) === 'replace' : s.change === 'replace';
+    (fixedRow || (kindChanges && s.field === 'group') ? fixed : inPlace).push(change);
+  }
+  const attrs = [...fixed, ...inPlace, ...protocolChange(d.protocol, a.protocol)];
+  if (attrs.length === 0) return undefined;
+  let after = d;
+  if (!mode.exact) {
+    after = { id: a.id, protocol: d.protocol };
+    mergeRows(NEXTHOP_COMPARED, d, a, after);
+    if (after.group !== undefined) delete after.family;
+    if (!after.resilient) {
+      delete after.buckets;
+      delete after.idleTimer;
+      delete after.unbalancedTimer;
+    }
+  }
+  if (fixed.length > 0) {
+    const reason = kindChanges ? (d.group === undefined ? 'a nexthop group cannot become a single nexthop in place' : 'a single nexthop cannot become a group in place') : cannotChange(fixed);
+    return { action: 'replace', attrs, after, reason };
+  }
   return { action: 'update', attrs, after };
 }

@@ -12,23 +12,36 @@
 //   kind cycles its members does the same;
 // - a new link-layer address, and so a master that takes its members'
 //   address gaining or losing a member, flushes the link's neighbors,
-//   permanent ones included.
+//   permanent ones included;
+// - deleting a nexthop object takes every route through it; a member
+//   leaves its groups, and a group left without members goes too; a link
+//   going down or away takes the nexthops on it (nexthop.c remove_nexthop,
+//   nexthop_flush_dev).
 // Where the kernel's behaviour depends on sysctls the model assumes the
 // defaults, and where it depends on what cannot be known (a master's address
 // may not change) it assumes the loss, so that a plan re-creates rather than
 // misses what may be gone.
 import { stateOf } from '../model/state.js';
 import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
-import { addressKey, linkKey, neighborKey, routeKey, ruleKey } from '../model/identity.js';
+import { addressKey, linkKey, neighborKey, nexthopKey, routeKey, ruleKey } from '../model/identity.js';
 import { formatPrefix, parsePrefix, prefixNetwork } from '../model/ip.js';
-import type { Address, Family, Link, NamespaceSettings, Neighbor, ObjectType, Route, Rule, State } from '../model/types.js';
+import type { Address, Family, Link, NamespaceSettings, Neighbor, NexthopObject, ObjectType, Route, Rule, State, Vlan } from '../model/types.js';
 import { NAMESPACE_SETTINGS, settingName, settingValue } from '../netlink/rtnl/devconf.js';
-import { memberTable, peerLink } from '../kinds/registry.js';
+import { compress, expand, flagsOf } from '../netlink/rtnl/bridge-vlan.js';
+import { hasVlans, memberTable, peerLink } from '../kinds/registry.js';
 import { cyclesMembers, goesWithLower, isKernelMade, lowerOf, lowerWithout, peerOf, takesMemberAddress } from './ownership.js';
 import { type RouteIdentity, RouteTable } from './route-table.js';
 import type { Change, Effect, ModelObject } from './types.js';
 
 const PROTO_KERNEL = 2;
+
+/** The VLAN a bridge gives itself and a new port: its default PVID, untagged. */
+const DEFAULT_VLAN = (vid: number): Vlan => ({ vid, pvid: true, untagged: true });
+
+/** A bridge's default PVID (the kernel's 1 unless set; 0: none). */
+function defaultPvid(bridge: Link): number {
+  return (bridge.options?.defaultPvid as number | undefined) ?? 1;
+}
 const IPV6_PREFIX_ROUTE_METRIC = 256;
 const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
 
@@ -68,6 +81,7 @@ export class World {
   readonly neighbors = new Map<string, Neighbor>();
   /** The namespace's settings; undefined when unknown (a snapshot without them). */
   namespace: NamespaceSettings | undefined;
+  readonly nexthops = new Map<string, NexthopObject>();
   /** What the kernel did by itself to an object ("removed by the kernel with eth0"), by type and identity. */
   readonly kernelDid: Record<ObjectType, Map<string, string>> = {
     namespace: new Map(),
@@ -76,6 +90,7 @@ export class World {
     route: new Map(),
     rule: new Map(),
     neighbor: new Map(),
+    nexthop: new Map(),
   };
   /** Routes (the objects as they were) that the kernel removed or changed by itself. */
   readonly cascadedRoutes = new Set<Route>();
@@ -84,6 +99,7 @@ export class World {
   private neighborsByDev: GroupIndex<string> | undefined;
   private routesByDev: GroupIndex<Route> | undefined;
   private routesBySrc: GroupIndex<Route> | undefined;
+  private routesByNhid: GroupIndex<Route> | undefined;
 
   static of(s: State): World {
     const w = new World();
@@ -93,6 +109,7 @@ export class World {
     for (const r of s.routes) w.routes.add(r);
     for (const r of s.rules) w.rules.set(ruleKey(r), r);
     for (const n of s.neighbors) w.neighbors.set(neighborKey(n), n);
+    for (const n of s.nexthops) w.nexthops.set(nexthopKey(n), n);
     return w;
   }
 
@@ -153,6 +170,18 @@ export class World {
         else if (c.action === 'delete') this.dropNeighbor(c.id);
         else this.putNeighbor(c.id, c.after!);
         return true;
+      case 'nexthop':
+        if (c.action === 'create') {
+          this.nexthops.set(c.id, c.after!);
+          return true;
+        }
+        if (!this.nexthops.has(c.id)) return false;
+        if (c.action === 'update') this.nexthops.set(c.id, c.after!);
+        else {
+          this.removeNexthop(c.id, `nexthop ${c.id}`, true);
+          if (c.action === 'replace') this.nexthops.set(c.id, c.after!);
+        }
+        return true;
     }
   }
 
@@ -175,6 +204,35 @@ export class World {
     }
   }
 
+  // ---- nexthop objects ----
+
+  /**
+   * A nexthop goes: the routes through it go along; it leaves the groups it
+   * is a member of, and a group left without members goes too.
+   */
+  private removeNexthop(key: string, cause: string, direct: boolean): void {
+    const n = this.nexthops.get(key);
+    if (n === undefined) return;
+    this.nexthops.delete(key);
+    if (!direct) this.note('nexthop', key, 'removed', cause, n);
+    for (const r of this.routeNhidIndex().of(key)) this.removeRoute(r, cause);
+    for (const [k, g] of [...this.nexthops]) {
+      if (g.group === undefined || !g.group.some((m) => m.id === n.id)) continue;
+      const left = g.group.filter((m) => m.id !== n.id);
+      if (left.length === 0) this.removeNexthop(k, cause, false);
+      else {
+        this.nexthops.set(k, { ...g, group: left });
+        this.note('nexthop', k, 'changed', cause, g);
+      }
+    }
+  }
+
+  /** The nexthops on a link that goes down or away. */
+  private flushNexthops(dev: string, cause: string): void {
+    if (this.nexthops.size === 0) return;
+    for (const [k, n] of [...this.nexthops]) if (n.dev === dev) this.removeNexthop(k, cause, false);
+  }
+
   private applyLink(action: Change['action'], name: string, after: Link | null): boolean {
     const before = this.links.get(name);
     if (action === 'create') {
@@ -184,13 +242,47 @@ export class World {
     }
     if (before === undefined) return false;
     if (action === 'update') {
-      this.links.set(name, after!);
+      this.links.set(name, before.master === after!.master ? after! : this.inMaster(after!));
       this.linkChanged(before, after!);
       return true;
     }
     this.removeLink(name, name, true);
     if (action === 'replace') this.addLink(after!);
     return true;
+  }
+
+  /**
+   * A bridge's new default PVID moves, on the bridge and each of its ports
+   * that still has the old one as its untagged PVID and not yet the new one,
+   * from the old VID to the new (none: the old one goes), as
+   * __br_vlan_set_default_pvid does.
+   */
+  private defaultPvidChanged(bridge: string, old: number, now: number): void {
+    if (old === now) return;
+    for (const l of [...this.links.values()]) {
+      if ((l.name !== bridge && l.master !== bridge) || l.vlans === undefined) continue;
+      const had = old === 0 || l.vlans.some((v) => v.vid === old && v.pvid && v.untagged);
+      if (!had || (now !== 0 && l.vlans.some((v) => v.vid <= now && now <= (v.end ?? v.vid)))) continue;
+      const byVid = expand(l.vlans);
+      byVid.delete(old);
+      if (now !== 0) byVid.set(now, flagsOf(DEFAULT_VLAN(now)));
+      this.links.set(l.name, { ...l, vlans: compress(byVid) });
+    }
+  }
+
+  /**
+   * A link as the kernel keeps it in its master (or without one): a bridge
+   * and a bridge's new port have the bridge's default VLAN (untagged, their
+   * PVID; none with default-pvid 0), a link that leaves a bridge loses its
+   * VLANs and port settings. Port settings start as the kernel's, not known here.
+   */
+  private inMaster(l: Link): Link {
+    const master = l.master === undefined ? undefined : this.links.get(l.master);
+    const bridge = hasVlans(l.kind) ? l : hasVlans(master?.kind) ? master : undefined;
+    const { vlans: _vlans, port: _port, ...rest } = l;
+    if (bridge === undefined) return hasVlans(l.kind) || l.vlans !== undefined ? rest : l;
+    const pvid = defaultPvid(bridge);
+    return { ...rest, vlans: pvid === 0 ? [] : [DEFAULT_VLAN(pvid)] };
   }
 
   /** Record what the kernel did; objects it makes by itself it also brings back, so they are no effect worth reporting. */
@@ -202,6 +294,7 @@ export class World {
   // ---- links ----
 
   private addLink(l: Link): void {
+    l = this.inMaster(l);
     this.links.set(l.name, l);
     if (l.master !== undefined) this.membersChanged(l.master);
     const made = vethPeerMade(l);
@@ -219,6 +312,7 @@ export class World {
     for (const key of this.addressIndex().of(name)) this.removeAddress(key, cause, false);
     for (const key of this.neighborIndex().of(name)) this.removeNeighbor(key, cause);
     for (const r of this.routeDevIndex().of(name)) this.removeRoute(r, cause);
+    this.flushNexthops(name, cause);
     const members: Link[] = [];
     const uppers: Link[] = [];
     const survivors: Link[] = [];
@@ -232,7 +326,7 @@ export class World {
       this.note('interface', u.name, 'changed', cause);
     }
     for (const m of members) {
-      this.links.set(m.name, { ...m, master: undefined });
+      this.links.set(m.name, this.inMaster({ ...m, master: undefined }));
       this.note('interface', m.name, 'changed', cause);
       if (cyclesMembers(l) && m.state === 'up') this.goDown(m.name, `${m.name} leaving ${name}`);
     }
@@ -245,6 +339,7 @@ export class World {
 
   private linkChanged(before: Link, after: Link): void {
     const name = after.name;
+    if (hasVlans(after.kind)) this.defaultPvidChanged(name, defaultPvid(before), defaultPvid(after));
     if (before.master !== after.master) {
       if (before.master !== undefined) this.membersChanged(before.master);
       if (after.master !== undefined) this.membersChanged(after.master);
@@ -276,6 +371,7 @@ export class World {
   }
 
   private goDown(name: string, cause: string): void {
+    this.flushNexthops(name, cause);
     this.flushThrough(name, 'ipv4', false, cause);
     this.flushThrough(name, 'ipv6', true, cause);
     for (const key of this.addressIndex().of(name)) {
@@ -458,11 +554,22 @@ export class World {
   private indexRoute(r: Route): void {
     if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.add(dev, r);
     if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.add(r.src, r);
+    if (this.routesByNhid !== undefined && r.nhid !== undefined) this.routesByNhid.add(String(r.nhid), r);
   }
 
   private unindexRoute(r: Route): void {
     if (this.routesByDev !== undefined) for (const dev of devsOf(r)) this.routesByDev.delete(dev, r);
     if (this.routesBySrc !== undefined && r.src !== undefined) this.routesBySrc.delete(r.src, r);
+    if (this.routesByNhid !== undefined && r.nhid !== undefined) this.routesByNhid.delete(String(r.nhid), r);
+  }
+
+  /** Routes through each nexthop object, by its key. */
+  private routeNhidIndex(): GroupIndex<Route> {
+    if (this.routesByNhid === undefined) {
+      this.routesByNhid = new GroupIndex();
+      for (const r of this.routes.values()) if (r.nhid !== undefined) this.routesByNhid.add(String(r.nhid), r);
+    }
+    return this.routesByNhid;
   }
 
   private addressIndex(): GroupIndex<string> {

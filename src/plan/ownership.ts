@@ -2,7 +2,7 @@
 // The kinds' roles (lower link, peer, master) are their descriptors' (src/kinds/).
 import { goesWithLower, isVirtual, kindOf, lowerOf, lowerWithout, masterRole, peerOf } from '../kinds/registry.js';
 import { OWNER_ALIAS } from '../model/constants.js';
-import type { Address, Link, Neighbor, ObjectType, Route, Rule } from '../model/types.js';
+import type { Address, Link, Neighbor, NexthopObject, ObjectType, Route, Rule } from '../model/types.js';
 import type { ModelObject } from './types.js';
 
 export { goesWithLower, isVirtual, lowerOf, lowerWithout, peerOf };
@@ -88,5 +88,5 @@ export class Pairs {
 }
 
 export function isOwnedBy(type: ObjectType, o: ModelObject, protocol: number): boolean {
-  return type === 'interface' ? ownsLink(o as Link) : ownsMarked(o as Route | Rule | Neighbor | Address, protocol);
+  return type === 'interface' ? ownsLink(o as Link) : ownsMarked(o as Route | Rule | Neighbor | Address | NexthopObject, protocol);
 }

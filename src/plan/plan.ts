@@ -1,6 +1,6 @@
 // The planner's entry points: a plan from a config, a rollback plan from a
 // saved state, and the scope a plan touches. Pure functions, no I/O.
-import { addressKey, linkKey, NAMESPACE_ID, neighborKey, ruleKey } from '../model/identity.js';
+import { addressKey, linkKey, NAMESPACE_ID, neighborKey, nexthopKey, ruleKey } from '../model/identity.js';
 import type { Address, Desired, ObjectType, Route, State } from '../model/types.js';
 import { sameRoute, World } from './effects.js';
 import { isKernelMade, isOwnedBy, ownsMarked } from './ownership.js';
@@ -18,6 +18,7 @@ export interface Scope {
   route: Set<string>;
   rule: Set<string>;
   neighbor: Set<string>;
+  nexthop: Set<string>;
 }
 
 export function plan(desired: Desired, actual: State): { plan: Plan; problems: PlanProblem[] } {
@@ -77,6 +78,7 @@ export function planRestore(target: State, actual: State, scope: Scope): Plan {
     address: world.addresses,
     rule: world.rules,
     neighbor: world.neighbors,
+    nexthop: world.nexthops,
   };
   const current = (type: ObjectType, o: ModelObject): ModelObject | undefined =>
     type === 'route' ? currentRoute(world.routes.twinsOf(o as Route), o as Route) : byKey[type].get(idOf(type, o));
@@ -108,7 +110,7 @@ export function scopeOf(p: Plan): Scope {
 }
 
 export function emptyScope(): Scope {
-  return { namespace: new Set(), interface: new Set(), address: new Set(), route: new Set(), rule: new Set(), neighbor: new Set() };
+  return { namespace: new Set(), interface: new Set(), address: new Set(), route: new Set(), rule: new Set(), neighbor: new Set(), nexthop: new Set() };
 }
 
 /** Objects by identity; `choose` may leave one out or declare another version of it. */
@@ -131,6 +133,7 @@ function index(s: State, choose?: (type: ObjectType, o: ModelObject) => ModelObj
     routes: pick('route', s.routes),
     rules: byKey(pick('rule', s.rules), ruleKey),
     neighbors: byKey(pick('neighbor', s.neighbors), neighborKey),
+    nexthops: byKey(pick('nexthop', s.nexthops), nexthopKey),
   };
 }
 

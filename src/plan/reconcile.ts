@@ -5,15 +5,18 @@
 // again, and nothing gets deleted twice.
 //
 //   1 delete neighbors, rules, routes     5 update links (lowers and masters first)
+//     then nexthop groups, then nexthops  5b VLANs and port settings (bridges, their ports)
 //   2 delete addresses                    6 addresses: create and update, then replace
-//   3 delete links (uppers, members first) 7 routes: direct, then through gateways
-//   4 create or replace links             8 rules   9 neighbors
+//   3 delete links (uppers, members first) 7 routes: direct; then nexthop objects (single
+//   4 create or replace links               ones, then groups); then routes through
+//                                           gateways and nexthop objects
+//                                         8 rules   9 neighbors
 //
 // Objects on links that are about to go are not deleted one by one: the
 // kernel takes them with the link.
 import { ADDRESS_PROTOCOL_NAMES, PROTOCOL_NAMES } from '../model/constants.js';
-import { keyOf, NAMESPACE_ID, neighborKey, routeKey } from '../model/identity.js';
-import type { Address, Link, NamespaceSettings, Neighbor, ObjectType, Route, Rule, Source } from '../model/types.js';
+import { keyOf, NAMESPACE_ID, neighborKey, nexthopKey, routeKey } from '../model/identity.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, ObjectType, Route, Rule, Source } from '../model/types.js';
 import {
   PROMOTE_SECONDARIES,
   type CompareMode,
@@ -26,6 +29,9 @@ import {
   namespaceDifference,
   neighborDifference,
   neighborToCreate,
+  nexthopDifference,
+  nexthopToCreate,
+  portUpdate,
   routeDiffers,
   routeDifference,
   routeNexthopsDiffer,
@@ -54,6 +60,7 @@ export interface Declared {
   routes: Route[];
   rules: Map<string, Rule>;
   neighbors: Map<string, Neighbor>;
+  nexthops: Map<string, NexthopObject>;
 }
 
 export interface Rules {
@@ -175,7 +182,7 @@ class Reconciler {
     // On the declared path; for IPv6 also any gateway route beside a declared one, which the kernel would merge with it into one ECMP route.
     const path = onPath(d, a) || (ecmpV6(d) && ecmpV6(a));
     if (a.protocol === mode.protocol) return path ? 0 : 2;
-    // Routes through nexthop objects are left to whoever made those (reconcileRoutes): matched, never rewritten.
+    // A foreign route on the declared path, or through a nexthop object: adopted.
     if (path || a.nhid !== undefined) return 1;
     if (d.state === 'absent' && !declaresPath(d)) return 3;
     return NO_MATCH;
@@ -194,7 +201,10 @@ class Reconciler {
       this.keyedChanges('rule', rules, this.world.rules, ruleToCreate, ruleDifference),
     );
     const routeDeletes = this.deletions<Route>('route', (visit) => this.world.routes.forEach((r, slot) => visit(r, this.routeDeclaration[slot])), (r) => this.throughDoomed(r));
+    const nexthopDeletes = this.nexthopDeletions();
     this.stage(neighborDeletes.concat(ruleOrder.deletes, routeDeletes), true);
+    // Groups before their members: a member that goes leaves its groups, and a group left empty goes with it.
+    for (const s of nexthopDeletes) this.stage(s, true);
     this.addressStage(this.deletions<Address>('address', keyed(this.world.addresses, addresses, keyOf.address), (a) => this.doomed.has(a.dev)));
     this.deleteLinks();
     const depth = linkDepths(this.present, (l) => this.pairs.createdWith(l.name));
@@ -206,8 +216,9 @@ class Reconciler {
       this.linkStage(group, (d) => this.createOrReplace(d));
       this.linkStage(group, (d) => this.update(d));
     }
+    this.portStage();
     this.reconcileAddresses();
-    this.reconcileRoutes();
+    this.reconcileRoutes(this.nexthopChanges());
     this.stage(ruleOrder.changes, false);
     this.reconcileNeighbors();
     return { plan: { stages: this.stages, summary: summarize(this.stages) }, problems: this.problems };
@@ -385,6 +396,23 @@ class Reconciler {
     return withMeta(c, d.source, this.removedReason('interface', d.name));
   }
 
+  /**
+   * VLANs and port settings, once every link is made and in its master (a
+   * port's VLANs are its master's to keep: joining gives it the default
+   * one, leaving takes them all), compared with what the link changes left.
+   */
+  private portStage(): void {
+    const changes: Change[] = [];
+    for (const d of this.present.values()) {
+      if (d.vlans === undefined && d.port === undefined) continue;
+      const a = this.world.links.get(d.name);
+      const diff = a === undefined ? undefined : portUpdate(d, a);
+      if (diff === undefined) continue;
+      changes.push(withMeta({ action: 'update', type: 'interface', id: d.name, before: a!, after: diff.after, attrs: diff.attrs }, d.source, undefined));
+    }
+    this.stage(changes, true);
+  }
+
   // ---- addresses, routes, rules, neighbors ----
 
   /** Creates and in-place or replacing changes of declared objects kept by identity key. */
@@ -509,7 +537,7 @@ class Reconciler {
    * unchanged one costs a lookup and a comparison, nothing allocated: this
    * loop sees whole routing tables.
    */
-  private reconcileRoutes(): void {
+  private reconcileRoutes(nexthops: Change[][]): void {
     const direct: Change[] = [];
     const viaGateway: Change[] = [];
     const down = this.downLinks();
@@ -552,8 +580,7 @@ class Reconciler {
           c.placement = 'prepend';
           if (!c.reason) c.reason = 'beside the routes of other owners that share its table, destination and metric';
         }
-      } else if (a.nhid !== undefined || !routeDiffers(d, a, this.mode)) {
-        // Routes through nexthop objects are left to whoever made those.
+      } else if (!routeDiffers(d, a, this.mode)) {
         continue;
       } else {
         const diff = routeDifference(d, a, this.mode);
@@ -566,11 +593,108 @@ class Reconciler {
       if (d.family === 'ipv6') v6.push(c);
       const blocked = down.size > 0 ? downLinkOf(c.after as Route, down) : undefined;
       if (blocked !== undefined) this.problem(`route ${c.id}: interface ${blocked} is down, and the kernel takes no routes through an interface that is down`, d.source);
-      (usesGateway(c.after as Route) ? viaGateway : direct).push(c);
+      (usesGateway(c.after as Route) || (c.after as Route).nhid !== undefined ? viaGateway : direct).push(c);
     }
     if (v6.length > 1) placeSharedLists(v6);
     this.stage(direct, false);
+    // Nexthop objects need their gateways reachable (addresses, direct routes); routes through them need them.
+    for (const s of nexthops) this.stage(s, false);
     this.stage(viaGateway, false);
+  }
+
+  // ---- nexthop objects ----
+
+  /**
+   * Deletes of nexthop objects, decided on the state before any change: groups,
+   * then single nexthops. Another owner's nexthop is never deleted, nor one
+   * of ours that is a member of another owner's group (the kernel would take
+   * it out of that group).
+   */
+  private nexthopDeletions(): Change[][] {
+    const groups: Change[] = [];
+    const singles: Change[] = [];
+    for (const [key, a] of this.world.nexthops) {
+      const d = this.declared.nexthops.get(key);
+      let reason: string | undefined;
+      if (d === undefined) reason = this.rules.deletion('nexthop', a);
+      else if (d.state === 'absent') {
+        if (!this.mode.exact && a.protocol !== this.mode.protocol) {
+          this.problem(`nexthop ${key} is declared absent, but it is ${ownerText(a.protocol)}'s; netrec never deletes another owner's nexthop`, d.source);
+          continue;
+        }
+        reason = '';
+      }
+      if (reason === undefined) continue;
+      if (this.inForeignGroup(a, d?.source, 'deleting')) continue;
+      const c: Change = { action: 'delete', type: 'nexthop', id: key, before: a, after: null };
+      (a.group === undefined ? singles : groups).push(withMeta(c, d?.source, reason));
+    }
+    return [groups, singles];
+  }
+
+  /**
+   * Whether `a` is a member of another owner's group, which deleting or
+   * re-creating `a` would change (reported as a problem; plan mode only).
+   */
+  private inForeignGroup(a: NexthopObject, source: Source | undefined, doing: string): boolean {
+    if (this.mode.exact) return false;
+    for (const g of this.world.nexthops.values()) {
+      if (g.group === undefined || g.protocol === this.mode.protocol || !g.group.some((m) => m.id === a.id)) continue;
+      this.problem(`nexthop ${a.id} is a member of nexthop group ${g.id}, which is ${ownerText(g.protocol)}'s; ${doing} it would take it out of that group, and netrec never changes another owner's group`, source);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Creates, updates and replaces of nexthop objects, single ones first and
+   * then groups, each stage decided on the state the earlier one left (a
+   * replaced member leaves its groups, which the group stage puts right).
+   * A declared id that another owner's nexthop holds is a problem: netrec
+   * does not take over nexthops.
+   */
+  private nexthopChanges(): Change[][] {
+    const out: Change[][] = [];
+    for (const groups of [false, true]) {
+      const changes: Change[] = [];
+      for (const [key, d] of this.declared.nexthops) {
+        if (d.state === 'absent' || (d.group !== undefined) !== groups) continue;
+        const a = this.world.nexthops.get(key);
+        if (this.isForeign(d)) {
+          this.checkForeign('nexthop', key, d, a, nexthopDifference);
+          continue;
+        }
+        if (a !== undefined && !this.mode.exact && a.protocol !== this.mode.protocol) {
+          this.problem(
+            `nexthop ${key} exists and is ${ownerText(a.protocol)}'s, not netrec's; netrec does not take over another owner's nexthop: declare it with protocol: ${PROTOCOL_NAMES[a.protocol] ?? a.protocol} to have it checked as it is, or give yours another id`,
+            d.source,
+          );
+          continue;
+        }
+        // The kernel takes a nexthop only on a device that is up (a blackhole's is lo).
+        const on = d.blackhole ? 'lo' : d.dev;
+        const link = on === undefined ? undefined : this.world.links.get(on);
+        if (link !== undefined && link.state !== 'up') {
+          this.problem(`nexthop ${key}: interface ${on} is down, and the kernel takes no nexthop on an interface that is down${d.blackhole ? ' (a blackhole nexthop is on lo)' : ''}`, d.source);
+          continue;
+        }
+        let c: Change;
+        let reason: string | undefined;
+        if (a === undefined) {
+          c = { action: 'create', type: 'nexthop', id: key, before: null, after: nexthopToCreate(d, this.mode) };
+          reason = this.removedReason('nexthop', key);
+        } else {
+          const diff = nexthopDifference(d, a, this.mode);
+          if (diff === undefined) continue;
+          if (diff.action === 'replace' && this.inForeignGroup(a, d.source, 're-creating')) continue;
+          c = { action: diff.action, type: 'nexthop', id: key, before: a, after: diff.after, attrs: diff.attrs };
+          reason = diff.reason;
+        }
+        if (this.simulate(c)) changes.push(withMeta(c, d.source, reason));
+      }
+      out.push(changes);
+    }
+    return out;
   }
 
   /** Whether an IPv6 route of d's identity that the kernel would not keep beside d exists (one another declaration is about). */
@@ -631,6 +755,7 @@ const NO_MATCH = 4;
 /** Whether an existing route runs where a declaration says (type, gateway, device, nexthops as far as declared). */
 function onPath(d: Route, a: Route): boolean {
   if (d.type !== a.type) return false;
+  if (d.nhid !== undefined || a.nhid !== undefined) return d.nhid === a.nhid;
   if (d.nexthops !== undefined) return a.nexthops !== undefined && !routeNexthopsDiffer(d, a);
   if (a.nexthops !== undefined && a.nexthops.length > 0) return false;
   return d.via === a.via && (d.dev === undefined || d.dev === a.dev);
@@ -661,13 +786,18 @@ function ecmpV6(r: Route): boolean {
 }
 
 function declaresPath(d: Route): boolean {
-  return d.via !== undefined || d.dev !== undefined || d.nexthops !== undefined;
+  return d.via !== undefined || d.dev !== undefined || d.nexthops !== undefined || d.nhid !== undefined;
 }
 
 function withMeta(c: Change, source: Source | undefined, reason: string | undefined): Change {
   if (source !== undefined) c.source = source;
   if (reason) c.reason = reason;
   return c;
+}
+
+/** Who owns an object with protocol `p`, in `ip`'s words. */
+function ownerText(p: number): string {
+  return `protocol ${PROTOCOL_NAMES[p] ?? p}`;
 }
 
 function kindText(l: Link): string {

@@ -1,10 +1,10 @@
 // A plan is a value: printed, saved, compared, then executed. Apply never
 // decides anything the plan did not show.
-import type { Address, Link, NamespaceSettings, Neighbor, ObjectType, Route, Rule, Source } from '../model/types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, ObjectType, Route, Rule, Source } from '../model/types.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 
-export type ModelObject = NamespaceSettings | Link | Address | Route | Rule | Neighbor;
+export type ModelObject = NamespaceSettings | Link | Address | Route | Rule | Neighbor | NexthopObject;
 
 /** One changed attribute of an update: the config-format name, old and new value. */
 /**
@@ -63,7 +63,8 @@ export type Change =
   | ChangeBase<'address', Address>
   | ChangeBase<'route', Route>
   | ChangeBase<'rule', Rule>
-  | ChangeBase<'neighbor', Neighbor>;
+  | ChangeBase<'neighbor', Neighbor>
+  | ChangeBase<'nexthop', NexthopObject>;
 
 export interface Summary {
   create: number;

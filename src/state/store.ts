@@ -37,6 +37,7 @@ export interface ScopeKeys {
   route: string[];
   rule: string[];
   neighbor: string[];
+  nexthop: string[];
 }
 
 /** Which namespace this is: its file's device and inode, and what tells a later namespace with the same inode apart. */
@@ -187,6 +188,9 @@ export class StateStore {
       this.quarantine('pending.json', 'missing fields');
       return undefined;
     }
+    // Saved before nexthop objects were modelled: none then.
+    for (const s of [p.before, p.after] as unknown as Record<string, unknown>[]) s.nexthops ??= [];
+    (p.scope as unknown as Record<string, unknown>).nexthop ??= [];
     if (!sameNamespace(p.ns, this.ns)) {
       this.quarantine('pending.json', `saved by apply pid ${p.pid} in an earlier namespace that had this inode number (it was deleted; this one was made later)`);
       return undefined;

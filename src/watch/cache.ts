@@ -4,19 +4,21 @@
 // planner reads. What the kernel changes without telling (IPv4 routes
 // flushed with a link or address) is handled by re-dumping routes.
 import { stateOf } from '../model/state.js';
-import { addressKey, neighborKey, routeInstanceKey, routeKey, ruleKey } from '../model/identity.js';
-import type { Address, Link, NamespaceSettings, Neighbor, Route, Rule, State } from '../model/types.js';
+import { addressKey, neighborKey, nexthopKey, routeInstanceKey, routeKey, ruleKey } from '../model/identity.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, Route, Rule, State } from '../model/types.js';
 import {
   RTM_DELADDR,
   RTM_DELLINK,
   RTM_DELNEIGH,
   RTM_DELNETCONF,
+  RTM_DELNEXTHOP,
   RTM_DELROUTE,
   RTM_DELRULE,
   RTM_NEWADDR,
   RTM_NEWLINK,
   RTM_NEWNEIGH,
   RTM_NEWNETCONF,
+  RTM_NEWNEXTHOP,
   RTM_NEWROUTE,
   RTM_NEWRULE,
 } from '../netlink/constants.js';
@@ -26,6 +28,7 @@ import { decodeAddress } from '../netlink/rtnl/address.js';
 import { NETCONFA_IFINDEX, NETCONFMSG_LEN, nestedAttr } from '../netlink/rtnl/devconf.js';
 import { decodeLink, linkMessageUp } from '../netlink/rtnl/link.js';
 import { decodeNeighbor } from '../netlink/rtnl/neighbor.js';
+import { decodeNexthop } from '../netlink/rtnl/nexthop.js';
 import { decodeRoute } from '../netlink/rtnl/route.js';
 import { decodeRule } from '../netlink/rtnl/rule.js';
 import { emptyScope, type Scope } from '../plan/plan.js';
@@ -60,6 +63,7 @@ export class KernelCache {
   routes = new RouteGroups();
   rules = new Map<string, Rule>();
   neighbors = new Map<string, Neighbor>();
+  nexthops = new Map<string, NexthopObject>();
 
   readonly names: IndexName = { name: (i) => this.nameByIndex.get(i) };
 
@@ -73,6 +77,7 @@ export class KernelCache {
     this.setRoutes(s.routes);
     this.rules = new Map(s.rules.map((r) => [ruleKey(r), r]));
     this.neighbors = new Map(s.neighbors.map((n) => [neighborKey(n), n]));
+    this.nexthops = new Map(s.nexthops.map((n) => [nexthopKey(n), n]));
   }
 
   setLinks(links: Link[]): void {
@@ -163,6 +168,25 @@ export class KernelCache {
         if (m.type === RTM_NEWNEIGH) this.neighbors.set(k, n);
         else this.neighbors.delete(k);
         dirty.keys.neighbor.add(k);
+        return;
+      }
+      case RTM_NEWNEXTHOP:
+      case RTM_DELNEXTHOP: {
+        const n = decodeNexthop(m, this.names);
+        if (!n) {
+          // On an interface the cache does not know: it lost track.
+          dirty.full = true;
+          return;
+        }
+        const k = nexthopKey(n);
+        if (m.type === RTM_NEWNEXTHOP) this.nexthops.set(k, n);
+        else {
+          this.nexthops.delete(k);
+          // The kernel deletes the routes through it (and groups left empty) without a word of each.
+          dirty.routes = true;
+          dirty.full = true;
+        }
+        dirty.keys.nexthop.add(k);
         return;
       }
     }

@@ -266,6 +266,7 @@ export class Controller {
         m.set({ type: 'route' }, d.state.routes.length);
         m.set({ type: 'rule' }, d.state.rules.length);
         m.set({ type: 'neighbor' }, d.state.neighbors.length);
+        m.set({ type: 'nexthop' }, d.state.nexthops.length);
       }
       this.opts.log('info', 'config loaded', { files: d.files.length, routes: d.state.routes.length, interfaces: d.state.links.length, revision, ...(d.fleet ? { host: d.fleet.host } : {}) });
       return true;
@@ -364,7 +365,7 @@ export class Controller {
       const actual = full ? this.cache.toState() : this.cacheSubset(dirty.keys);
       // References only name interfaces: check them against the links, not a
       // copy of the whole cache (a full routing table) on every repair.
-      const problems = checkReferences(this.desired!, { ...emptyState(), links: [...this.cache.links.values()] });
+      const problems = checkReferences(this.desired!, { ...emptyState(), links: [...this.cache.links.values()], nexthops: [...this.cache.nexthops.values()] });
       if (problems.length > 0) throw new ConfigError(problems);
       const { plan, problems: planProblems } = makePlan(desired, actual);
       if (planProblems.length > 0) throw new ReconcileFailure('config', planProblems.map((p) => p.message).join('; '));
@@ -454,13 +455,29 @@ export class Controller {
     const idx = this.index!;
     return {
       ...d,
-      state: { ...(d.state.namespace ? { namespace: d.state.namespace } : {}), links: d.state.links, addresses: d.state.addresses, routes: idx.routes.pick(keys.route), rules: pick(idx.rules, keys.rule), neighbors: pick(idx.neighbors, keys.neighbor) },
+      state: {
+        ...(d.state.namespace ? { namespace: d.state.namespace } : {}),
+        links: d.state.links,
+        addresses: d.state.addresses,
+        routes: idx.routes.pick(keys.route),
+        rules: pick(idx.rules, keys.rule),
+        neighbors: pick(idx.neighbors, keys.neighbor),
+        nexthops: d.state.nexthops,
+      },
     };
   }
 
   private cacheSubset(keys: Scope): State {
     const c = this.cache;
-    return { ...(c.namespace ? { namespace: c.namespace } : {}), links: [...c.links.values()], addresses: [...c.addresses.values()], routes: c.routes.pick(keys.route), rules: pick(c.rules, keys.rule), neighbors: pick(c.neighbors, keys.neighbor) };
+    return {
+      ...(c.namespace ? { namespace: c.namespace } : {}),
+      links: [...c.links.values()],
+      addresses: [...c.addresses.values()],
+      routes: c.routes.pick(keys.route),
+      rules: pick(c.rules, keys.rule),
+      neighbors: pick(c.neighbors, keys.neighbor),
+      nexthops: [...c.nexthops.values()],
+    };
   }
 
   private countCorrections(plan: Plan, trigger: string): void {
@@ -480,7 +497,7 @@ export class Controller {
     this.setReady(ready);
     if (ready) {
       const s = this.desired!.state;
-      this.opts.notifier?.converged(s.links.length + s.addresses.length + s.routes.length + s.rules.length + s.neighbors.length, changes);
+      this.opts.notifier?.converged(s.links.length + s.addresses.length + s.routes.length + s.rules.length + s.neighbors.length + s.nexthops.length, changes);
     }
   }
 

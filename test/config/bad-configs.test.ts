@@ -373,7 +373,7 @@ const cases: Case[] = [
   {
     name: 'unicast route with nowhere to go',
     files: { 'a.yaml': yaml('version: 1', 'routes:', '  - ‸to: 10.0.0.0/8', '    metric: 5') },
-    fragment: 'a unicast route needs via, dev or nexthops',
+    fragment: 'a unicast route needs via, dev, nexthops or nexthop',
   },
   {
     name: 'tos on an IPv6 route',
@@ -399,6 +399,46 @@ const cases: Case[] = [
     name: 'a veth that is its own peer',
     files: { 'a.yaml': yaml('version: 1', 'interfaces:', '  - { name: v0, kind: veth, veth: { peer: ‸v0 } }') },
     fragment: 'a veth cannot be its own peer',
+  },
+  {
+    name: 'a blackhole nexthop with a gateway',
+    files: { 'a.yaml': yaml('version: 1', 'nexthops:', '  - { id: 1, ‸blackhole: true, via: 10.0.0.1 }') },
+    fragment: 'a blackhole nexthop takes no via, dev, on-link or fdb',
+  },
+  {
+    name: 'a nexthop group with a gateway of its own',
+    files: { 'a.yaml': yaml('version: 1', 'nexthops:', '  - { id: 10, ‸group: [{ id: 1 }], via: 10.0.0.1 }') },
+    fragment: 'a group excludes via, dev, on-link, blackhole and fdb',
+  },
+  {
+    name: 'a group member weight above 256',
+    files: { 'a.yaml': yaml('version: 1', 'nexthops:', '  - { id: 10, group: [{ id: 1, weight: ‸300 }] }') },
+    fragment: 'must be between 1 and 256 (got 300)',
+  },
+  {
+    name: 'a group member listed twice',
+    files: { 'a.yaml': yaml('version: 1', 'nexthops:', '  - { id: 10, group: [{ id: 1 }, { id: ‸1 }] }') },
+    fragment: 'member 1 is listed twice',
+  },
+  {
+    name: 'a single nexthop without a device',
+    files: { 'a.yaml': yaml('version: 1', 'nexthops:', '  - ‸{ id: 1, via: 10.0.0.1 }') },
+    fragment: 'a nexthop needs dev (with or without via), blackhole: true, or a group',
+  },
+  {
+    name: 'resilient on a single nexthop',
+    files: { 'a.yaml': yaml('version: 1', 'nexthops:', '  - { id: 1, dev: a, ‸resilient: { buckets: 8 } }') },
+    fragment: 'resilient is for groups only',
+  },
+  {
+    name: 'a nexthop id declared twice',
+    files: { 'a.yaml': yaml('version: 1', 'nexthops:', '  - { id: 1, dev: a }', '  - ‸{ id: 1, dev: b }') },
+    fragment: 'nexthop 1 is declared twice (first at',
+  },
+  {
+    name: 'a route through a nexthop object with a gateway too',
+    files: { 'a.yaml': yaml('version: 1', 'routes:', '  - { to: 10.0.0.0/8, ‸nexthop: 10, via: 10.0.0.1 }') },
+    fragment: 'nexthop (a nexthop object) excludes via, dev and nexthops',
   },
   {
     name: 'a problem in a directory member',

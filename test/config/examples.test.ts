@@ -34,6 +34,15 @@ for (const f of files) {
   });
 }
 
+test('ecmp-nexthops: a multipath and a resilient group of the same nexthops, routes through both', () => {
+  const d = loadConfig([new URL('ecmp-nexthops.yaml', DIR).pathname]);
+  const groups = d.state.nexthops.filter((n) => n.group !== undefined);
+  assert.deepEqual(groups.map((g) => [g.id, g.resilient === true]), [[100, false], [101, true]]);
+  const singles = new Set(d.state.nexthops.filter((n) => n.group === undefined).map((n) => n.id));
+  for (const g of groups) assert.ok(g.group!.every((m) => singles.has(m.id)), `group ${g.id} has only declared single nexthops`);
+  assert.deepEqual(d.state.routes.map((r) => r.nhid).sort(), [100, 101]);
+});
+
 test('edge-router: a LAN bridge with members, a default route for each family', () => {
   const d = loadConfig([new URL('edge-router.yaml', DIR).pathname]);
   const bridge = d.state.links.find((l) => l.kind === 'bridge')!;

@@ -58,7 +58,7 @@ test('validate -o json: a valid config', () => {
     errors: [],
     warnings: [],
     files: paths,
-    counts: { interfaces: 1, addresses: 0, routes: 0, rules: 0, neighbors: 0 },
+    counts: { interfaces: 1, addresses: 0, routes: 0, rules: 0, neighbors: 0, nexthops: 0 },
   });
   assert.equal(r.stderr, '');
 });

@@ -28,7 +28,7 @@ const config = yaml(
 );
 
 function actual(...names: string[]): State {
-  return { links: names.map((name) => ({ name, kind: 'device', state: 'up' })), addresses: [], routes: [], rules: [], neighbors: [] };
+  return { links: names.map((name) => ({ name, kind: 'device', state: 'up' })), addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };
 }
 
 test('undeclared interfaces must exist; rules may name interfaces that do not exist yet', () => {
@@ -58,4 +58,33 @@ test('an interface netrec made and no longer declares is deleted: it cannot be u
   // Without prune it stays.
   const { paths: keep } = writeFixtures({ 'c.yaml': yaml('version: 1', 'policy: { prune: false }', 'routes: [{ to: 10.1.0.0/16, dev: old0 }]') });
   assert.deepEqual(checkReferences(loadConfig(keep), managed), []);
+});
+
+test('group members and a route\'s nexthop are declared or present single nexthops', () => {
+  const { paths } = writeFixtures({
+    'c.yaml': yaml(
+      'version: 1',
+      'nexthops:',
+      '  - { id: 1, dev: eth0 }',
+      '  - { id: 2, state: absent }',
+      '  - { id: 10, group: [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }] }',
+      '  - { id: 11, group: [{ id: 10 }] }',
+      'routes:',
+      '  - { to: 10.1.0.0/16, nexthop: 10 }',
+      '  - { to: 10.2.0.0/16, nexthop: 5 }',
+      '  - { to: 10.3.0.0/16, nexthop: 2 }',
+    ),
+  });
+  const d = loadConfig(paths);
+  const have: State = { ...actual('eth0'), nexthops: [{ id: 3, protocol: 4, family: 'ipv4', dev: 'eth0' }] };
+  assert.deepEqual(
+    checkReferences(d, have).map((p) => `${p.line}:${p.col} ${p.message}`),
+    [
+      '5:5 nexthop 10: group member 2 is neither declared nor present (it is declared absent)',
+      '5:5 nexthop 10: group member 4 is neither declared nor present',
+      '6:5 nexthop 11: group member 10 is a group itself; a group\'s members are single nexthops',
+      '9:5 route 10.2.0.0/16 table 254 metric 0: nexthop 5 is neither declared nor present',
+      '10:5 route 10.3.0.0/16 table 254 metric 0: nexthop 2 is neither declared nor present (it is declared absent)',
+    ],
+  );
 });

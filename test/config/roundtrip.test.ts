@@ -10,7 +10,7 @@ import { loadConfig, loadSnapshot } from '../../src/config/load.js';
 import { routeSortKey, sortRoutes, toDocument, toJson, toYaml, type DocumentOptions } from '../../src/config/serialize.js';
 import { OWNER_ALIAS } from '../../src/model/constants.js';
 import { bytesToIp } from '../../src/model/ip.js';
-import type { Address, Family, Link, Neighbor, Nexthop, Route, Rule, State } from '../../src/model/types.js';
+import type { Address, Family, Link, Neighbor, Nexthop, NexthopObject, Route, Rule, State } from '../../src/model/types.js';
 import { writeFixtures } from './helpers.js';
 
 /** Property runs; raise with NETREC_FUZZ_RUNS for a longer search. */
@@ -173,7 +173,14 @@ function routeArb(): fc.Arbitrary<Route> {
           if (r.hasSrc) route.src = src;
           if (r.mtu !== null) route.mtu = r.mtu;
           if (r.onLink) route.onLink = true;
-          if (r.nhid !== null) route.nhid = r.nhid;
+          if (r.nhid !== null && r.type === 'unicast') {
+            // A route through a nexthop object has the object's path, not its own (as the decoder reads it).
+            route.nhid = r.nhid;
+            delete route.via;
+            delete route.dev;
+            delete route.nexthops;
+            delete route.onLink;
+          }
           return route;
         }),
     );
@@ -260,8 +267,40 @@ const stateArb: fc.Arbitrary<State> = linksArb().chain((links) =>
     routes: fc.array(routeArb(), { maxLength: 8 }),
     rules: fc.array(ruleArb(), { maxLength: 5 }),
     neighbors: fc.array(neighborArb(), { maxLength: 4 }),
+    nexthops: fc.uniqueArray(nexthopArb(), { maxLength: 4, selector: (n) => n.id }),
   }),
 );
+
+/** Nexthop objects as the kernel reports them: single ones (gateway and device, a device, a blackhole) and groups. */
+function nexthopArb(): fc.Arbitrary<NexthopObject> {
+  const id = fc.integer({ min: 1, max: 2000 });
+  const protocol = fc.constantFrom(0, 4, 78, 186);
+  const single = fc.record({
+    id,
+    protocol,
+    family: fc.constantFrom<'ipv4'>('ipv4'),
+    via: fc.option(fc.constantFrom('192.0.2.1', '198.51.100.7'), { nil: undefined }),
+    dev: fc.constantFrom('eth0', 'eth1'),
+  }).map((n): NexthopObject => {
+    const out: NexthopObject = { id: n.id, protocol: n.protocol, family: n.family, dev: n.dev };
+    if (n.via !== undefined) out.via = n.via;
+    return out;
+  });
+  const six = fc.record({ id, protocol, via: fc.option(fc.constantFrom('2001:db8::1', 'fe80::1'), { nil: undefined }) }).map(
+    (n): NexthopObject => (n.via === undefined ? { id: n.id, protocol: n.protocol, family: 'ipv6', blackhole: true } : { id: n.id, protocol: n.protocol, family: 'ipv6', via: n.via, dev: 'eth0', onLink: true }),
+  );
+  const group = fc.record({
+    id,
+    protocol,
+    members: fc.uniqueArray(fc.record({ id: fc.integer({ min: 2001, max: 4000 }), weight: fc.integer({ min: 1, max: 256 }) }), { minLength: 1, maxLength: 4, selector: (m) => m.id }),
+    resilient: fc.option(fc.record({ buckets: fc.integer({ min: 1, max: 512 }), idleTimer: fc.integer({ min: 0, max: 3600 }), unbalancedTimer: fc.integer({ min: 0, max: 3600 }) }), { nil: undefined }),
+  }).map((g): NexthopObject => {
+    const out: NexthopObject = { id: g.id, protocol: g.protocol, group: [...g.members].sort((a, b) => a.id - b.id) };
+    if (g.resilient) Object.assign(out, { resilient: true }, g.resilient);
+    return out;
+  });
+  return fc.oneof(single, six, group);
+}
 
 const optionsArb: fc.Arbitrary<DocumentOptions> = fc.record(
   {
@@ -295,7 +334,7 @@ test('a state written with toDocument (all) reads back with loadSnapshot as the 
 test('toDocument is deterministic: input order does not matter', () => {
   fc.assert(
     fc.property(stateArb, (state) => {
-      const reversed: State = { links: [...state.links].reverse(), addresses: [...state.addresses].reverse(), routes: [...state.routes].reverse(), rules: [...state.rules].reverse(), neighbors: [...state.neighbors].reverse() };
+      const reversed: State = { links: [...state.links].reverse(), addresses: [...state.addresses].reverse(), routes: [...state.routes].reverse(), rules: [...state.rules].reverse(), neighbors: [...state.neighbors].reverse(), nexthops: [...state.nexthops].reverse() };
       const distinct = new Set(state.routes.map((r) => `${r.family}${r.table}${r.to}${r.metric}${r.tos}${r.dev}`)).size === state.routes.length;
       if (distinct) assert.equal(toYaml(toDocument(reversed, { all: true })), toYaml(toDocument(state, { all: true })));
     }),
@@ -327,6 +366,7 @@ test('without all, what the kernel makes by itself is left out', () => {
       { dev: 'eth0', family: 'ipv6', address: 'ff02::1', lladdr: '33:33:00:00:00:01', state: 'noarp' },
       { dev: 'eth0', family: 'ipv4', address: '192.0.2.8', lladdr: '02:00:00:00:00:08', state: 'permanent', protocol: 0x4e },
     ],
+    nexthops: [],
   };
   assert.deepEqual(toDocument(state), {
     version: 1,
@@ -342,7 +382,7 @@ test('without all, what the kernel makes by itself is left out', () => {
 });
 
 test('kinds netrec does not model show as devices, with the real kind in a comment', () => {
-  const doc = toDocument({ links: [{ name: 'ifb0', kind: 'other:ifb', state: 'down' }], addresses: [], routes: [], rules: [], neighbors: [] });
+  const doc = toDocument({ links: [{ name: 'ifb0', kind: 'other:ifb', state: 'down' }], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] });
   assert.equal(toYaml(doc), 'version: 1\ninterfaces:\n  - name: ifb0  # kind ifb, which netrec shows as a device\n    state: down\n');
   assert.deepEqual(JSON.parse(toJson(doc)), { version: 1, interfaces: [{ name: 'ifb0', state: 'down' }] });
 });

@@ -51,7 +51,9 @@ describe('decodeLink', () => {
         d.u32(4, 30000); // AGEING_TIME
         d.u32(5, 0); // STP_STATE
         d.u16(6, 32768); // PRIORITY
-        d.u8(7, 0); // VLAN_FILTERING, not modelled
+        d.u8(7, 0); // VLAN_FILTERING
+        d.u16(9, 0); // GROUP_FWD_MASK, not modelled
+        d.u16(39, 1); // VLAN_DEFAULT_PVID
       });
     });
     assert.deepEqual(l, {
@@ -63,7 +65,7 @@ describe('decodeLink', () => {
       mtu: 1500,
       mac: '02:ab:00:00:00:01',
       limits: { addrLen: 6, minMtu: 68, maxMtu: 65535, type: 1 },
-      options: { forwardDelay: 15, ageingTime: 300, stp: false, priority: 32768 },
+      options: { forwardDelay: 15, ageingTime: 300, stp: false, priority: 32768, vlanFiltering: false, defaultPvid: 1 },
     });
   });
 

@@ -207,6 +207,11 @@ describe('round trips', () => {
     fc.assert(
       fc.property(route, ([base, gw]) => {
         const r = plain({ ...base, ...gw }) as Route;
+        // A route through a nexthop object is a unicast route whose path (and its on-link flag) is the object's.
+        if (r.nhid !== undefined) {
+          r.type = 'unicast';
+          delete r.onLink;
+        }
         const request = written((w) => writeRoute(w, 'create', r, 1, idx));
         const got = decodeRoute(asReply(request), names);
         // decode -> encode: the route read back is sent as the same request (an IPv6 metric 0 reads as the kernel's 1024).

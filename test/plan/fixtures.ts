@@ -33,7 +33,7 @@ export function neigh(dev: string, address: string, extra: Partial<Neighbor> = {
 }
 
 export function state(parts: Partial<State> = {}): State {
-  return { links: [], addresses: [], routes: [], rules: [], neighbors: [], ...parts };
+  return { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [], ...parts };
 }
 
 export function desiredOf(parts: Partial<State>, policy: Partial<Policy> = {}): Desired {

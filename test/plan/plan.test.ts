@@ -315,9 +315,15 @@ test('multipath nexthops compare as a multiset', () => {
   assert.deepEqual(lines(plan(desiredOf({ routes: [route('10.9.0.0/16', { via: '10.0.0.1' })] }), actual).plan), ['update route 10.9.0.0/16 table 254 metric 0']);
 });
 
-test('routes through nexthop objects are not updated', () => {
+test('a route through a nexthop object is compared by its nexthop: declared on another path, it is adopted onto that path', () => {
   const actual = state({ links: [eth0], routes: [route('10.9.0.0/16', { nhid: 7, protocol: PROTO_STATIC })] });
-  assert.deepEqual(lines(plan(desiredOf({ routes: [route('10.9.0.0/16', { dev: 'eth0' })] }), actual).plan), []);
+  const p = plan(desiredOf({ routes: [route('10.9.0.0/16', { dev: 'eth0' })] }), actual).plan;
+  assert.deepEqual(lines(p), ['update route 10.9.0.0/16 table 254 metric 0']);
+  assert.deepEqual(find(p, 'route', '10.9.0.0/16 table 254 metric 0')!.attrs!.find((a) => a.attr === 'nexthop'), { attr: 'nexthop', old: 7, new: undefined });
+  // Declared through the same nexthop, it is the same route.
+  const same = state({ links: [eth0], routes: [route('10.9.0.0/16', { nhid: 7, scope: 'global' })] });
+  assert.deepEqual(lines(plan(desiredOf({ routes: [route('10.9.0.0/16', { nhid: 7, scope: 'global' })] }), same).plan), []);
+  assert.deepEqual(lines(plan(desiredOf({ routes: [route('10.9.0.0/16', { nhid: 8, scope: 'global' })] }), same).plan), ['update route 10.9.0.0/16 table 254 metric 0']);
 });
 
 test('an interface that lists its addresses loses the others, except those the kernel manages', () => {

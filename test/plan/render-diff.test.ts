@@ -89,7 +89,7 @@ function putBack(c: Change, actual: State): boolean {
 
 /** One object in the config format (what -o diff compares). */
 function configText(type: Change['type'], o: ModelObject): string {
-  const s: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+  const s: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };
   setObjectsOf(s, type, [o]);
   if (type === 'address') s.links.push({ name: (o as { dev: string }).dev, kind: 'device', state: 'up' });
   return toYaml(toDocument(s, { all: true }));
@@ -112,7 +112,7 @@ test('every change of a plan appears in -o diff (random states and configs)', ()
         for (const a of c.attrs ?? []) {
           if (a.attr === PROMOTE_SECONDARIES) continue;
           const key = a.attr.slice(a.attr.lastIndexOf('.') + 1);
-          assert.ok(lines.some((l) => l.includes(`${key}:`) || (key === 'nexthops' && /\b(via|dev|weight):/.test(l))), `${c.action} ${c.type} ${c.id}: no changed line for ${a.attr}\n${diff}`);
+          assert.ok(lines.some((l) => l.includes(`${key}:`) || (key === 'nexthops' && /\b(via|dev|weight):/.test(l)) || (key === 'vlans' && /\b(vid|pvid|untagged):/.test(l))), `${c.action} ${c.type} ${c.id}: no changed line for ${a.attr}\n${diff}`);
         }
       }
       if (changes(p).some((c) => !bookkeeping(c))) assert.ok(changed(renderDiff(p, actual, desired)).length > 0);

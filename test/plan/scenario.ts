@@ -73,6 +73,9 @@ function someRoute(g: Gen, devs: string[], protocols: number[], sources: string[
   return r;
 }
 
+/** The VLAN a bridge and a new port of it get. */
+const DEFAULT_VLAN = { vid: 1, pvid: true, untagged: true };
+
 /** The state of a namespace as the kernel could report it. */
 export function actualState(g: Gen): State {
   const links: Link[] = [
@@ -89,6 +92,14 @@ export function actualState(g: Gen): State {
   if (pair) links.push(actualLink(g, pair[0], 'veth', { options: { peer: pair[1] } }), actualLink(g, pair[1], 'veth', { options: { peer: pair[0] } }));
   const masters = links.filter((l) => l.kind === 'bridge' || l.kind === 'vrf').map((l) => l.name);
   for (const l of links) if (MEMBERS.includes(l.name) && masters.length > 0 && maybe(g)) l.master = pick(g, masters);
+  // Bridges and their ports read with their VLANs, ports with their settings.
+  for (const l of links) {
+    if (l.kind === 'bridge') l.vlans = pick(g, [[DEFAULT_VLAN], [DEFAULT_VLAN, { vid: 10, end: 12 }]]);
+    else if (l.master === 'br0') {
+      l.vlans = pick(g, [[DEFAULT_VLAN], [{ vid: 10, pvid: true }], []]);
+      l.port = { kind: 'bridge', options: { learning: maybe(g), cost: 2 } };
+    }
+  }
 
   const up = upLinks(links);
   const names = links.map((l) => l.name);
@@ -119,7 +130,7 @@ export function actualState(g: Gen): State {
     }),
     neighborKey,
   );
-  return { links, addresses, routes, rules, neighbors };
+  return { links, addresses, routes, rules, neighbors, nexthops: [] };
 }
 
 /** The prefix and local routes the kernel adds for IPv4 addresses on links that are up. */
@@ -158,6 +169,11 @@ export function desiredConfig(g: Gen, actual: State): Desired {
   }
   const masters = links.filter((l) => (l.name === 'br0' || l.name === 'vrf0') && l.state !== 'absent').map((l) => l.name);
   for (const l of links) if (MEMBERS.includes(l.name) && l.state !== 'absent' && masters.length > 0 && maybe(g)) l.master = pick(g, masters);
+  for (const l of links) {
+    if (l.state === 'absent' || (l.kind !== 'bridge' && l.master !== 'br0') || !maybe(g)) continue;
+    l.vlans = pick(g, [[DEFAULT_VLAN], [{ vid: 10, pvid: true, untagged: true }, { vid: 20, end: 29 }], []]);
+    if (l.master === 'br0' && maybe(g)) l.port = { kind: 'bridge', options: { learning: false } };
+  }
   for (const l of links) if (l.state !== 'absent' && maybe(g)) l.addressesAuthoritative = true;
 
   // Interfaces that exist after the plan: declared ones, and the devices.
@@ -185,6 +201,7 @@ export function desiredConfig(g: Gen, actual: State): Desired {
       routes: unique([...routes, ...absent(actual.routes.filter((r) => r.protocol !== PROTO_KERNEL))], routeKey),
       rules: unique([...rules, ...absent(actual.rules)], ruleKey),
       neighbors: unique([...neighbors, ...absent(actual.neighbors)], neighborKey) as Neighbor[],
+      nexthops: [],
     },
     policy: { protocol: OURS, prune: maybe(g) },
     tables: {},
@@ -210,5 +227,6 @@ export function appliedState(d: Desired): State {
     routes: d.state.routes.filter((r) => r.state !== 'absent'),
     rules: d.state.rules.filter((r) => r.state !== 'absent'),
     neighbors: d.state.neighbors.filter((n) => n.state !== 'absent').map((n) => ({ ...n, state: 'permanent', protocol: d.policy.protocol })),
+    nexthops: [],
   };
 }

@@ -454,6 +454,49 @@ export function group<C extends Ctx>(layout: AttrLayout<C>): Codec<object, C> {
   };
 }
 
+// ---- attributes an object's table does not name -----------------------------
+
+/** An object that keeps the attributes its table does not name: number -> payload as hex. */
+export interface KeepsAttributes {
+  attributes?: Record<string, string>;
+}
+
+/** The kept attributes' numbers, in order. */
+function keptTypes(o: KeepsAttributes): string[] {
+  return Object.keys(o.attributes!).sort((a, b) => Number(a) - Number(b));
+}
+
+/** The kept attributes, re-sent as they came, for a `whole` row in slot 0 (reads nothing: see readKept). */
+export const keptAttributes: Codec<KeepsAttributes> = {
+  read: () => undefined,
+  write: (w, _t, o) => {
+    if (!o.attributes) return;
+    for (const type of keptTypes(o)) w.bytes(Number(type), Buffer.from(o.attributes[type]!, 'hex'));
+  },
+};
+
+/** The kept attributes in iproute2's words for an unknown one ("attr 40 0x09000000"), or undefined. */
+export function keptText(o: KeepsAttributes): string | undefined {
+  return o.attributes === undefined ? undefined : keptTypes(o).map((t) => `attr ${t} 0x${o.attributes![t]}`).join(' ');
+}
+
+/**
+ * Keeps the attributes in buf[off, end) that the layout does not read
+ * (`modelled`), by number as hex, except those `dropped` says the kernel
+ * adds without being asked (defaults, statistics).
+ */
+export function readKept(b: Buffer, off: number, end: number, o: KeepsAttributes, modelled: ReadonlySet<number>, dropped: (type: number, payload: Buffer) => boolean): void {
+  while (end - off >= NLA_HDRLEN) {
+    const len = attrLength(b, off, end);
+    const type = b.readUInt16LE(off + 2) & NLA_TYPE_MASK;
+    if (!modelled.has(type)) {
+      const payload = b.subarray(off + NLA_HDRLEN, off + len);
+      if (!dropped(type, payload)) (o.attributes ??= {})[type] = payload.toString('hex');
+    }
+    off += (len + 3) & ~3;
+  }
+}
+
 // ---- addresses and prefixes ------------------------------------------------
 
 export function readIp(b: Buffer, at: number, len: number, addrLen: number): string {

@@ -18,7 +18,7 @@ import {
 } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import { attrLength, type Message, type Writer } from '../message.js';
-import { kindOf, kindOfInfoKind, LinkCtx, type Kind } from '../../kinds/registry.js';
+import { kindOf, kindOfInfoKind, LinkCtx, portKind, type Kind } from '../../kinds/registry.js';
 import { readAfSpec, writeAfSpec } from './devconf.js';
 import { AttrLayout, indexRef, mac, named, need, needHeader, s32, string, u32, u8, type Codec, type NameIndex, type WriteOp } from './layout.js';
 
@@ -39,6 +39,8 @@ export const IFLA_MIN_MTU = 50;
 export const IFLA_MAX_MTU = 51;
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
+export const IFLA_INFO_SLAVE_KIND = 4;
+export const IFLA_INFO_SLAVE_DATA = 5;
 export const IFF_UP = 0x1;
 export const IFINFOMSG_LEN = 16;
 
@@ -129,6 +131,20 @@ const infoLayout = new AttrLayout<LinkCtx>([
       write: () => {},
     },
   },
+  {
+    attr: IFLA_INFO_SLAVE_KIND,
+    codec: {
+      read: (b, at, len, ctx, target) => void (ctx.slaveKind = string.read(b, at, len, ctx, target)),
+      write: () => {},
+    },
+  },
+  {
+    attr: IFLA_INFO_SLAVE_DATA,
+    codec: {
+      read: (_b, at, len, ctx) => void ((ctx.slaveAt = at), (ctx.slaveLen = len)),
+      write: () => {},
+    },
+  },
 ]);
 
 /**
@@ -141,8 +157,9 @@ const infoLayout = new AttrLayout<LinkCtx>([
 const linkInfo: Codec<Link, LinkCtx> = {
   read: (b, at, len, ctx, target) => {
     infoLayout.decode(b, at, at + len, target, ctx);
-    if (ctx.kindName === undefined) return undefined;
     const link = target as Link;
+    if (ctx.slaveAt >= 0) readPort(b, link, ctx);
+    if (ctx.kindName === undefined) return undefined;
     const k = kindOfInfoKind(ctx.kindName);
     if (!k) {
       link.kind = `other:${ctx.kindName}`;
@@ -162,19 +179,41 @@ const linkInfo: Codec<Link, LinkCtx> = {
   },
   write: (w, t, link, ctx) => {
     const k = kindOf(link.kind);
-    if (!k) return;
     const info = w.beginNested(t);
-    w.string(IFLA_INFO_KIND, k.d.infoKind);
-    const data = w.beginNested(IFLA_INFO_DATA);
-    if (link.options) k.d.layout.encode(w, link.options, ctx);
-    if (w.off > data + NLA_HDRLEN) w.endNested(data);
-    else if (ctx.op === 'update') {
-      w.off = info;
-      return;
-    } else w.off = data;
-    w.endNested(info);
+    if (k) {
+      const kindAt = w.off;
+      w.string(IFLA_INFO_KIND, k.d.infoKind);
+      const data = w.beginNested(IFLA_INFO_DATA);
+      if (link.options) k.d.layout.encode(w, link.options, ctx);
+      if (w.off > data + NLA_HDRLEN) w.endNested(data);
+      else w.off = ctx.op === 'update' ? kindAt : data;
+    }
+    if (ctx.op === 'update' && link.port) writePort(w, link.port, ctx);
+    if (w.off === info + NLA_HDRLEN) w.off = info;
+    else w.endNested(info);
   },
 };
+
+/** A port's settings: IFLA_INFO_SLAVE_KIND and IFLA_INFO_SLAVE_DATA, as its master's port layout has them. */
+function readPort(b: Buffer, link: Link, ctx: LinkCtx): void {
+  const p = portKind(ctx.slaveKind, true);
+  if (p === undefined) return;
+  const options = {};
+  p.role.layout.decode(b, ctx.slaveAt, ctx.slaveAt + ctx.slaveLen, options, ctx);
+  link.port = { kind: p.kind, options };
+}
+
+/** On an update (`ip link set dev PORT type bridge_slave ...`): what changes in place of a port's settings. */
+function writePort(w: Writer, port: NonNullable<Link['port']>, ctx: LinkCtx): void {
+  const p = portKind(port.kind);
+  if (p === undefined) return;
+  const at = w.off;
+  w.string(IFLA_INFO_SLAVE_KIND, p.role.slaveKind);
+  const data = w.beginNested(IFLA_INFO_SLAVE_DATA);
+  p.role.layout.encode(w, port.options, ctx);
+  if (w.off > data + NLA_HDRLEN) w.endNested(data);
+  else w.off = at;
+}
 
 /** The device's limits, read only (config/limits.ts checks desired values against them). */
 function limitsOf(target: object): DeviceLimits {

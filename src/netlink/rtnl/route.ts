@@ -367,7 +367,8 @@ export const ROUTE_TABLE: readonly RouteAttr[] = [
   { attr: RTA_METRICS, codec: group(metricsLayout), role: 'attr', rows: METRIC_ROWS },
   { attr: RTA_MULTIPATH, field: 'nexthops', codec: multipath, name: 'nexthops', role: 'match', compare: nexthopsDiffer },
   setting(RTA_PREF, 'pref', pref, 'pref', { absent: 'medium' }),
-  { attr: RTA_NH_ID, field: 'nhid', codec: u32, role: 'match' },
+  // A nexthop object: the path is the object's (the kernel reports its gateway and device too; see RouteDecoder).
+  { attr: RTA_NH_ID, field: 'nhid', codec: u32, name: 'nexthop', role: 'match', compare: 'whole', show: { word: 'nhid' } },
   // RTA_UNSPEC, never sent by the kernel: the slot that re-sends the kept attributes.
   {
     attr: 0, field: 'other', whole: true, codec: otherAttrs, name: 'other', role: 'attr', rare: true,
@@ -574,8 +575,24 @@ export class RouteDecoder {
     if (srcLen > 0 && r.from === undefined) r.from = `${family === 'ipv4' ? '0.0.0.0' : '::'}/${srcLen}`;
     if (r.metric === 0 && family === 'ipv6') r.metric = IPV6_DEFAULT_METRIC;
     if (rtmFlags & RTNH_F_ONLINK) r.onLink = true;
+    if (r.nhid !== undefined) throughObject(r);
     return r;
   }
+}
+
+/**
+ * A route through a nexthop object: its path is the object's. The kernel
+ * reports the object's gateway and device (or hops) along with RTA_NH_ID
+ * (net.ipv4.nexthop_compat_mode), and the type blackhole for a blackhole
+ * nexthop; the route itself is a unicast route naming the object, as it was
+ * written and as it is deleted.
+ */
+function throughObject(r: Route): void {
+  delete r.via;
+  delete r.dev;
+  delete r.nexthops;
+  delete r.onLink;
+  if (r.type === 'blackhole') r.type = 'unicast';
 }
 
 /** One route message (see RouteDecoder; a dump decodes with one decoder). */

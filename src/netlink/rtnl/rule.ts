@@ -1,12 +1,11 @@
 // Policy routing rules: RTM_NEWRULE / RTM_DELRULE, a fib_rule_hdr plus
 // FRA_* attributes (linux/fib_rules.h). Interfaces are named, not indexed.
 import type { Family, Rule, RuleAction } from '../../model/types.js';
-import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_DELRULE, RTM_NEWRULE } from '../constants.js';
+import { AF_INET, AF_INET6, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_DELRULE, RTM_NEWRULE } from '../constants.js';
 import { NetlinkParseError } from '../errors.js';
 import type { Message, Writer } from '../message.js';
 import { IP_PROTOCOL_NAMES } from '../../model/constants.js';
-import { addrLenOf, AttrLayout, Ctx, need, needHeader, readIp, string, u32, u8, type AttrSpec, type Codec } from './layout.js';
-import { attrLength } from '../message.js';
+import { addrLenOf, AttrLayout, Ctx, keptAttributes, keptText, need, needHeader, readIp, readKept, string, u32, u8, type AttrSpec, type Codec } from './layout.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
 
@@ -122,15 +121,6 @@ const fwmask: Codec<Rule> = {
   },
 };
 
-/** Unmodelled attributes, as the model keeps them (type -> hex payload). */
-const attributes: Codec<Rule> = {
-  read: () => undefined,
-  write: (w, _t, r) => {
-    if (!r.attributes) return;
-    for (const type of Object.keys(r.attributes).sort((a, b) => Number(a) - Number(b))) w.bytes(Number(type), Buffer.from(r.attributes[type]!, 'hex'));
-  },
-};
-
 /** A row of the rule table. */
 export type RuleAttr = AttrSpec<Ctx, Rule> & { field?: keyof Rule & string };
 
@@ -178,17 +168,8 @@ export const RULE_TABLE: readonly RuleAttr[] = [
   selector(FRA_SUPPRESS_IFGROUP, 'suppressIfgroup', optionalU32, 'suppress-ifgroup', 'suppress_ifgroup'),
   // Unmodelled attributes the kernel compares too, as they came.
   {
-    attr: 0, field: 'attributes', whole: true, codec: attributes, name: 'attributes', role: 'key',
-    show: {
-      word: 'attributes', bare: true,
-      text: (r) =>
-        r.attributes === undefined
-          ? undefined
-          : Object.keys(r.attributes)
-              .sort((a, b) => Number(a) - Number(b))
-              .map((t) => `attr ${t} 0x${r.attributes![t]}`)
-              .join(' '),
-    },
+    attr: 0, field: 'attributes', whole: true, codec: keptAttributes, name: 'attributes', role: 'key',
+    show: { word: 'attributes', bare: true, text: keptText },
   },
   { field: 'action', name: 'action', role: 'key', show: { word: 'action', bare: true, text: (r) => actionText(r) } },
   { attr: FRA_TABLE, field: 'table', codec: table, role: 'key' },
@@ -297,19 +278,7 @@ export function decodeRule(m: Message): Rule | undefined {
     if (r.fwmask === 0xffffffff) delete r.fwmask;
   }
   if (action !== 'goto') delete r.goto;
-  readOthers(b, o + FIB_RULE_HDR_LEN, m.end, r);
+  readKept(b, o + FIB_RULE_HDR_LEN, m.end, r, MODELLED, isKernelDefault);
   return r;
 }
 
-/** Attributes outside the layout, kept by number as hex. */
-function readOthers(b: Buffer, off: number, end: number, r: Rule): void {
-  while (end - off >= NLA_HDRLEN) {
-    const len = attrLength(b, off, end);
-    const type = b.readUInt16LE(off + 2) & NLA_TYPE_MASK;
-    if (!MODELLED.has(type)) {
-      const payload = b.subarray(off + NLA_HDRLEN, off + len);
-      if (!isKernelDefault(type, payload)) (r.attributes ??= {})[type] = payload.toString('hex');
-    }
-    off += (len + 3) & ~3;
-  }
-}

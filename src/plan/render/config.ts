@@ -39,14 +39,14 @@ type Write = (s: string) => void;
 
 export function counts(d: Desired): Record<string, number> {
   const s = d.state;
-  return { interfaces: s.links.length, addresses: s.addresses.length, routes: s.routes.length, rules: s.rules.length, neighbors: s.neighbors.length };
+  return { interfaces: s.links.length, addresses: s.addresses.length, routes: s.routes.length, rules: s.rules.length, neighbors: s.neighbors.length, nexthops: s.nexthops.length };
 }
 
 function countLine(d: Desired): string {
   const c = counts(d);
   return (
     `${d.files.length} file${d.files.length === 1 ? '' : 's'} valid: ${c.interfaces} interfaces, ${c.addresses} addresses, ` +
-    `${c.routes} routes, ${c.rules} rules, ${c.neighbors} neighbors`
+    `${c.routes} routes, ${c.rules} rules, ${c.neighbors} neighbors${c.nexthops ? `, ${c.nexthops} nexthops` : ''}`
   );
 }
 

@@ -6,7 +6,7 @@
 // not touch are left out; interfaces are named where their addresses are.
 import { createTwoFilesPatch } from 'diff';
 import { toDocument, toYaml } from '../../config/serialize.js';
-import type { Address, Desired, Link, NamespaceSettings, Neighbor, ObjectType, Route, Rule, State } from '../../model/types.js';
+import { emptyState, type Address, type Desired, type Link, type NamespaceSettings, type Neighbor, type NexthopObject, type ObjectType, type Route, type Rule, type State } from '../../model/types.js';
 import { objectsOf } from '../../model/state.js';
 import { vethPeerMade } from '../effects.js';
 import { idOf } from '../reconcile.js';
@@ -46,8 +46,8 @@ function sides(p: Plan, current: State): { before: State; after: State } {
       if (c.effects) for (const e of c.effects) if (e.removed) touch(e.type, e.id, null, null);
     }
   }
-  const before: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
-  const after: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [] };
+  const before: State = emptyState();
+  const after: State = emptyState();
   for (const o of objects.values()) {
     if (o.before === null && o.after === null) continue;
     if (o.before !== null) add(before, o.type, o.before);
@@ -75,6 +75,7 @@ function add(s: State, type: ObjectType, o: ModelObject): void {
   else if (type === 'address') s.addresses.push(o as Address);
   else if (type === 'route') s.routes.push(o as Route);
   else if (type === 'rule') s.rules.push(o as Rule);
+  else if (type === 'nexthop') s.nexthops.push(o as NexthopObject);
   else s.neighbors.push(o as Neighbor);
 }
 

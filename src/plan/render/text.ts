@@ -35,8 +35,16 @@ const COLORED: Record<Action, string> = {
   replace: `${RED}-${RESET}/${GREEN}+${RESET}`,
   delete: `${RED}-${RESET}`,
 };
-const TYPES: readonly ObjectType[] = ['namespace', 'interface', 'address', 'route', 'rule', 'neighbor'];
-const PLURAL: Record<ObjectType, string> = { namespace: 'namespace settings', interface: 'interfaces', address: 'addresses', route: 'routes', rule: 'rules', neighbor: 'neighbors' };
+const TYPES: readonly ObjectType[] = ['namespace', 'interface', 'address', 'nexthop', 'route', 'rule', 'neighbor'];
+const PLURAL: Record<ObjectType, string> = {
+  namespace: 'namespace settings',
+  interface: 'interfaces',
+  address: 'addresses',
+  route: 'routes',
+  rule: 'rules',
+  neighbor: 'neighbors',
+  nexthop: 'nexthops',
+};
 
 /** More changes than this of one action on one type (routes: in one table) are counted, not listed, without --full. */
 export const FOLD = 50;
@@ -159,6 +167,7 @@ const WORD_ATTRS: Record<ObjectType, Set<string>> = {
   route: new Set(WORDS.route.map((w) => w.attr)),
   rule: new Set(WORDS.rule.map((w) => w.attr)),
   neighbor: new Set(WORDS.neighbor.map((w) => w.attr)),
+  nexthop: new Set(WORDS.nexthop.map((w) => w.attr)),
 };
 
 function summaryLine(s: Summary): string {

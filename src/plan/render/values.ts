@@ -1,7 +1,8 @@
 // Model objects and attribute values as plans show them: config-format
 // names (kebab-case), no source locations, protocols by name.
 import { PROTOCOL_NAMES } from '../../model/constants.js';
-import type { Nexthop } from '../../model/types.js';
+import type { Link, Nexthop, Vlan } from '../../model/types.js';
+import { portKind } from '../../kinds/registry.js';
 
 /** A model key in the config's kebab-case; most keys are one lower-case word, returned as they are. */
 function kebab(key: string): string {
@@ -34,9 +35,15 @@ export function toConfigValue(v: unknown): unknown {
   for (const k in o) {
     const x = o[k];
     if (x === undefined || hidden(k)) continue;
-    // A link's options show under its kind's key, as in the config (`KIND: {...}`).
+    if (k === 'port' && typeof o.kind === 'string') {
+      // A link's port settings under their config key (`bridge-port: {...}`).
+      const port = x as NonNullable<Link['port']>;
+      out[portKind(port.kind)?.role.key ?? 'port'] = toConfigValue(port.options);
+      continue;
+    }
+    // A link's options show under its kind's key, as in the config (`KIND: {...}`); VLAN ranges as "A-B".
     const key = k === 'options' && typeof o.kind === 'string' ? o.kind : kebab(k);
-    out[key] = typeof x === 'object' && x !== null ? toConfigValue(x) : x;
+    out[key] = k === 'vlans' && Array.isArray(x) ? (x as Vlan[]).map((v) => toConfigValue({ ...v, vid: v.end === undefined ? v.vid : `${v.vid}-${v.end}`, end: undefined })) : typeof x === 'object' && x !== null ? toConfigValue(x) : x;
   }
   return out;
 }

@@ -5,11 +5,13 @@
 // ("mtu 1500 -> 9000") are both built from these tables and nothing else.
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
 import { routeKeyDev } from '../../model/identity.js';
-import type { Address, Link, NamespaceSettings, Neighbor, ObjectType, Route, Rule } from '../../model/types.js';
+import type { Address, Link, LinkOptions, NamespaceSettings, Neighbor, NexthopObject, ObjectType, Route, Rule } from '../../model/types.js';
 import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, settingName, settingValue, valueWord, type IpSetting } from '../../netlink/rtnl/devconf.js';
-import { fieldOf, KINDS, type OptionWord } from '../../kinds/registry.js';
-import { rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
+import { fieldOf, KINDS, PORT_KINDS, type KindOption, type OptionWord } from '../../kinds/registry.js';
+import { vlanDeltaText, vlanText } from '../../netlink/rtnl/bridge-vlan.js';
+import { flatRows, rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
 import { NEIGHBOR_TABLE } from '../../netlink/rtnl/neighbor.js';
+import { NEXTHOP_TABLE } from '../../netlink/rtnl/nexthop.js';
 import { ROUTE_ROWS } from '../../netlink/rtnl/route.js';
 import { ADDRESS_TABLE } from '../../netlink/rtnl/address.js';
 import { actionText, RULE_TABLE } from '../../netlink/rtnl/rule.js';
@@ -66,6 +68,8 @@ export interface Word<T> {
   unset?: string;
   /** A kind's option: changes name the kind too ("vxlan id 100 -> 200"), as the keyword alone may be ambiguous. */
   group?: string;
+  /** A change as its own text rather than "OLD -> NEW" (a list: what is added and removed). */
+  change?(before: T, after: T): string;
 }
 
 const onOff = (v: boolean | undefined): string | undefined => (v === undefined ? undefined : v ? 'on' : 'off');
@@ -79,37 +83,53 @@ const OPTION_TEXT: Record<NonNullable<OptionWord['text']>, (v: unknown, names: N
   table: (v, n) => (v === undefined ? undefined : tableText(v as number, n)),
 };
 
-/** Each kind's options, as its descriptor shows them: after the kind, only on links of that kind. */
-function kindOptionWords(): Word<Link>[] {
-  const out: Word<Link>[] = [];
-  for (const d of KINDS) {
-    for (const o of d.options) {
-      const field = fieldOf(o.key);
-      const text = o.word.text === undefined ? (v: unknown) => str(v as string | number | undefined) : OPTION_TEXT[o.word.text];
-      const word: Word<Link> = {
-        attr: `${d.kind}.${o.key}`,
-        key: o.word.key,
-        get: (l, n) => (l.kind !== d.kind || l.options === undefined ? undefined : text(l.options[field], n)),
-        group: d.kind,
-      };
-      if (o.word.flag) word.flag = true;
-      if (o.word.onDelete) word.onDelete = true;
-      out.push(word);
-    }
-  }
-  return out;
+/**
+ * A kind's option (or a master's port setting) as its descriptor shows it:
+ * `attr` its plan name, `value` where a link has it (undefined: not on this
+ * link), `group` the word changes are named by ("vxlan id", "bridge_slave learning").
+ */
+function optionWord(o: KindOption, attr: string, group: string, value: (l: Link) => LinkOptions | undefined): Word<Link> {
+  const field = fieldOf(o.key);
+  const text = o.word.text === undefined ? (v: unknown) => str(v as string | number | undefined) : OPTION_TEXT[o.word.text];
+  const word: Word<Link> = {
+    attr,
+    key: o.word.key,
+    get: (l, n) => {
+      const options = value(l);
+      return options === undefined ? undefined : text(options[field], n);
+    },
+    group,
+  };
+  if (o.word.flag) word.flag = true;
+  if (o.word.onDelete) word.onDelete = true;
+  return word;
 }
+
+/** Each kind's options: after the kind, only on links of that kind. */
+const KIND_OPTION_WORDS = KINDS.flatMap((d) => d.options.map((o) => optionWord(o, `${d.kind}.${o.key}`, d.kind, (l) => (l.kind === d.kind ? l.options : undefined))));
+
+/** A master's port settings of a member, as `ip -d link show` names them ("bridge_slave learning on"). */
+const PORT_OPTION_WORDS = PORT_KINDS.flatMap((p) =>
+  p.role.options.map((o) => optionWord(o, `${p.role.key}.${o.key}`, `${p.role.slaveKind}_slave`, (l) => (l.port?.kind === p.kind ? l.port.options : undefined))),
+);
 
 const INTERFACE: readonly Word<Link>[] = [
   { attr: 'name', key: '', bare: true, id: true, onDelete: true, get: (l) => l.name },
   { attr: 'kind', key: 'type', bare: true, onDelete: true, get: (l) => (l.kind.startsWith('other:') ? l.kind.slice(6) : l.kind), hide: (l) => l.kind === 'device' },
-  ...kindOptionWords(),
+  ...KIND_OPTION_WORDS,
   { attr: 'mtu', key: 'mtu', get: (l) => str(l.mtu) },
   { attr: 'mac', key: 'address', get: (l) => l.mac },
   { attr: 'master', key: 'master', get: (l) => l.master, clears: true },
   { attr: 'state', key: 'state', get: (l) => l.state, hide: (l) => l.state === 'up' },
   { attr: 'alias', key: 'alias', get: (l) => l.alias, quiet: true, hide: () => true },
   { attr: 'ipv4.promote-secondaries', key: 'promote_secondaries', get: (l) => onOff(l.promoteSecondaries ?? false), flag: true, quiet: true, hide: () => true },
+  ...PORT_OPTION_WORDS,
+  {
+    attr: 'vlans',
+    key: 'vlans',
+    get: (l) => (l.vlans === undefined ? undefined : l.vlans.map(vlanText).join(', ') || 'none'),
+    change: (before, after) => vlanDeltaText(after.vlans ?? [], before.vlans),
+  },
   ...settingWords<Link>(INTERFACE_SETTINGS),
 ];
 
@@ -166,6 +186,7 @@ const ROUTE: readonly Word<Route>[] = [
   { attr: 'to', key: '', bare: true, id: true, get: (r) => (r.to.endsWith('/0') ? 'default' : r.to) },
   { attr: 'from', key: 'from', id: true, get: (r) => r.from },
   { attr: 'tos', key: 'tos', id: true, get: (r) => (r.tos ? hex(r.tos) : undefined) },
+  routeWord('nexthop'),
   routeWord('via'),
   routeWord('dev', { id: (r) => routeKeyDev(r) !== undefined }),
   {
@@ -183,7 +204,7 @@ const ROUTE: readonly Word<Route>[] = [
   routeWord('on-link'),
   // The settings, in the table's order from the mtu on: metrics, preference, kept attributes.
   ...ROUTE_ROWS.slice(ROUTE_ROWS.indexOf(rowNamed(ROUTE_ROWS, 'mtu')))
-    .filter((row) => row.show !== undefined)
+    .filter((row) => row.show !== undefined && row.field !== 'nhid')
     .map((row) => tableWord(row)),
 ];
 
@@ -206,6 +227,15 @@ const NEIGHBOR: readonly Word<Neighbor>[] = [
   { attr: 'protocol', key: 'proto', get: (x, n) => (x.protocol === undefined ? undefined : protocolText(x.protocol, n)), hide: (x, n) => x.protocol === n.protocol },
 ];
 
+/** A nexthop object in `ip nexthop`'s words, from the nexthop table, then its family and owner. */
+const NEXTHOP: readonly Word<NexthopObject>[] = [
+  ...flatRows(NEXTHOP_TABLE)
+    .filter((row) => row.show !== undefined)
+    .map((row) => tableWord(row, row.field === 'id' ? { id: true } : {})),
+  { attr: 'family', key: 'family', get: (n) => n.family, hide: (n) => n.family !== 'ipv6' || n.via !== undefined },
+  { attr: 'protocol', key: 'proto', get: (n, names) => protocolText(n.protocol, names) },
+];
+
 /** The words of every object type, in the order iproute2 writes them. */
 export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] } = {
   namespace: NAMESPACE as readonly Word<ModelObject>[],
@@ -214,6 +244,7 @@ export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] }
   route: ROUTE as readonly Word<ModelObject>[],
   rule: RULE as readonly Word<ModelObject>[],
   neighbor: NEIGHBOR as readonly Word<ModelObject>[],
+  nexthop: NEXTHOP as readonly Word<ModelObject>[],
 };
 
 /** An object as iproute2 would write it: "default via 198.51.100.1 dev wan0 proto netrec". `which` picks the words shown. */
@@ -251,7 +282,7 @@ export function changedWords(type: ObjectType, before: ModelObject, after: Model
     const isListed = listed.includes(w.attr);
     if (!isListed && (w.quiet || (now === undefined && !w.clears))) continue;
     const key = w.group === undefined ? w.key || w.attr : `${w.group} ${w.key}`;
-    out.push({ attr: w.attr, text: `${key} ${old ?? w.unset ?? 'none'} -> ${now ?? 'none'}` });
+    out.push({ attr: w.attr, text: w.change ? `${key} ${w.change(before, after)}` : `${key} ${old ?? w.unset ?? 'none'} -> ${now ?? 'none'}` });
   }
   return out;
 }
@@ -278,6 +309,8 @@ export function idWords(type: ObjectType, id: string, names: Names): string {
       if (m[3] !== '0') s += ` metric ${m[3]}`;
       return s;
     }
+    case 'nexthop':
+      return `id ${id}`;
     case 'rule':
       return id.replace(/ lookup (\d+)$/, (_, n: string) => ` lookup ${tableText(Number(n), names)}`);
     default:
