@@ -30,6 +30,8 @@ export interface CompareMode {
    * other; otherwise the marker would not hold, and is not compared.
    */
   addressOwners?: boolean;
+  /** The kernel keeps the owner an address was made with (before 6.4): an existing one is not marked. */
+  addressOwnerFixed?: boolean;
 }
 
 export interface Difference<T> {
@@ -275,11 +277,13 @@ export function addressDifference(d: Address, a: Address, mode: CompareMode): Di
   const attrs = [...fixed, ...inPlace];
   if (mode.exact) attrs.push(...protocolChange(d.protocol, a.protocol));
   // Kernels before 6.1 report no IFA_PROTO: without it there is nothing to compare.
-  else if (a.protocol !== undefined || mode.addressOwners) attrs.push(...protocolChange(mode.protocol, a.protocol));
+  else if (!mode.addressOwnerFixed && (a.protocol !== undefined || mode.addressOwners)) attrs.push(...protocolChange(mode.protocol, a.protocol));
   if (attrs.length === 0) return undefined;
   let after = d;
   if (!mode.exact) {
-    after = { ...a, protocol: mode.protocol, kernelManaged: undefined };
+    // An update in place keeps the owner where the kernel keeps it; a replace makes the address anew, netrec's.
+    const owner = mode.addressOwnerFixed && fixed.length === 0 ? a.protocol : mode.protocol;
+    after = { ...a, protocol: owner, kernelManaged: undefined };
     mergeRows(ADDRESS_COMPARED, d, a, after);
   }
   return fixed.length > 0 ? { action: 'replace', attrs, after, reason: `${cannotChange(fixed)} on IPv4` } : { action: 'update', attrs, after };

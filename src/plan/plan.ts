@@ -1,5 +1,6 @@
 // The planner's entry points: a plan from a config, a rollback plan from a
 // saved state, and the scope a plan touches. Pure functions, no I/O.
+import { release } from 'node:os';
 import { addressKey, linkKey, NAMESPACE_ID, neighborKey, nexthopKey, ruleKey } from '../model/identity.js';
 import type { Address, Desired, ObjectType, Route, State } from '../model/types.js';
 import { sameRoute, World } from './effects.js';
@@ -21,7 +22,23 @@ export interface Scope {
   nexthop: Set<string>;
 }
 
-export function plan(desired: Desired, actual: State): { plan: Plan; problems: PlanProblem[] } {
+/** What the running kernel can do that its dumps do not tell. */
+export interface KernelTraits {
+  /**
+   * A replace changes the owner (IFA_PROTO) of an existing address. Kernels
+   * from 5.18 (which record owners) to 6.3 keep the one it was made with.
+   */
+  addressOwnerInPlace: boolean;
+}
+
+/** The traits of the kernel of a release string (`uname -r`); this machine's by default. */
+export function kernelTraits(kernelRelease: string = release()): KernelTraits {
+  const m = /^(\d+)\.(\d+)/.exec(kernelRelease);
+  const version = m === null ? Infinity : Number(m[1]) * 1000 + Number(m[2]);
+  return { addressOwnerInPlace: version >= 6004 };
+}
+
+export function plan(desired: Desired, actual: State, kernel: KernelTraits = kernelTraits()): { plan: Plan; problems: PlanProblem[] } {
   const declared = index(desired.state);
   const { protocol, prune } = desired.policy;
   // Where an address is declared, so that an owned one elsewhere is seen as moving there.
@@ -39,7 +56,8 @@ export function plan(desired: Desired, actual: State): { plan: Plan; problems: P
     return prune && owned ? '' : undefined;
   };
   const rules: Rules = {
-    mode: { exact: false, protocol, addressOwners: recordsAddressOwners(actual) },
+    // Where the kernel cannot mark an existing address as netrec's, declaring it adopts it unmarked.
+    mode: { exact: false, protocol, addressOwners: recordsAddressOwners(actual), addressOwnerFixed: !kernel.addressOwnerInPlace },
     deletion(type, o) {
       if (type === 'address') return addressDeletion(o as Address);
       return prune && isOwnedBy(type, o, protocol) ? '' : undefined;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OWNER_ALIAS } from '../../src/model/constants.js';
-import { plan } from '../../src/plan/plan.js';
+import { kernelTraits, plan } from '../../src/plan/plan.js';
 import { OURS, PROTO_KERNEL, PROTO_STATIC, addr, applyPlan, desiredOf, find, lines, link, neigh, route, rule, stageOf, state } from './fixtures.js';
 
 const owned = { alias: OWNER_ALIAS };
@@ -112,6 +112,18 @@ test('an IP tunnel outlives its replaced underlay: it is pointed at the new one 
   assert.ok(stageOf(p, 'interface', 'd0') < stageOf(p, 'interface', 'gre1'));
   assert.deepEqual(find(p, 'interface', 'd0')!.effects, [{ type: 'interface', id: 'gre1', removed: false }]);
   assertConverges(desired, actual);
+});
+
+test('an existing address is adopted with netrec\'s mark where the kernel can change it (6.4+), and unmarked where it keeps the one it was made with', () => {
+  assert.deepEqual([kernelTraits('6.1.0-57-amd64'), kernelTraits('6.3.13'), kernelTraits('6.4.0'), kernelTraits('6.18.44'), kernelTraits('7.0')].map((k) => k.addressOwnerInPlace), [false, false, true, true, true]);
+  // The kernel marks its own addresses (::1 kernel_lo): it records owners.
+  const lo = addr('lo', '::1/128', { family: 'ipv6', protocol: 1 });
+  const actual = state({ links: [eth0, link('lo', 'device')], addresses: [lo, addr('eth0', '10.0.0.1/24')] });
+  const desired = desiredOf({ addresses: [addr('eth0', '10.0.0.1/24')] });
+  const now = plan(desired, actual, kernelTraits('6.18.0')).plan;
+  assert.deepEqual(lines(now), ['update address eth0 10.0.0.1/24']);
+  assert.deepEqual(find(now, 'address', 'eth0 10.0.0.1/24')!.attrs, [{ attr: 'protocol', old: undefined, new: OURS }]);
+  assert.deepEqual(lines(plan(desired, actual, kernelTraits('6.1.0')).plan), [], 'a change 6.1 would not make is not planned');
 });
 
 test('bridge membership moves to a new bridge once it exists', () => {
