@@ -66,23 +66,46 @@ OpenResult OpenSocket() {
 // A socket belongs to the namespace it was created in. Creating it from a
 // short-lived thread that joined the target namespace leaves Node's own
 // threads where they were.
+// Move the calling thread into the network namespace at nsPath; false (with
+// r's errno and step set) when it cannot. Only for short-lived threads.
+bool EnterNamespace(const std::string& nsPath, OpenResult& r) {
+  int nsfd = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0) {
+    r.err = errno;
+    r.step = "open namespace";
+    return false;
+  }
+  if (setns(nsfd, CLONE_NEWNET) < 0) {
+    r.err = errno;
+    r.step = "setns";
+    close(nsfd);
+    return false;
+  }
+  close(nsfd);
+  return true;
+}
+
 OpenResult OpenSocketIn(const std::string& nsPath) {
   OpenResult r;
   std::thread t([&]() {
-    int nsfd = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
-    if (nsfd < 0) {
+    if (EnterNamespace(nsPath, r)) r = OpenSocket();
+  });
+  t.join();
+  return r;
+}
+
+// A file opened from a short-lived thread inside the namespace at nsPath
+// (empty: the caller's namespace). What /proc/sys/net shows is fixed when
+// the file is opened: the namespace of the thread that opens it.
+OpenResult OpenFileIn(const std::string& nsPath, const std::string& path, int flags) {
+  OpenResult r;
+  std::thread t([&]() {
+    if (!nsPath.empty() && !EnterNamespace(nsPath, r)) return;
+    r.fd = open(path.c_str(), flags | O_CLOEXEC);
+    if (r.fd < 0) {
       r.err = errno;
-      r.step = "open namespace";
-      return;
+      r.step = "open";
     }
-    if (setns(nsfd, CLONE_NEWNET) < 0) {
-      r.err = errno;
-      r.step = "setns";
-      close(nsfd);
-      return;
-    }
-    close(nsfd);
-    r = OpenSocket();
   });
   t.join();
   return r;
@@ -440,6 +463,21 @@ Napi::Value LockFile(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// openInNamespace(nsPath | undefined, path, flags): a descriptor of path,
+// opened inside the network namespace at nsPath (O_CLOEXEC added).
+Napi::Value OpenInNamespace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string ns = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string();
+  std::string path = info[1].As<Napi::String>().Utf8Value();
+  int flags = info[2].As<Napi::Number>().Int32Value();
+  OpenResult r = OpenFileIn(ns, path, flags);
+  if (r.fd < 0) {
+    ErrnoError(env, r.step, r.err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, r.fd);
+}
+
 // unlockFile(fd): release and close.
 Napi::Value UnlockFile(const Napi::CallbackInfo& info) {
   int fd = info[0].As<Napi::Number>().Int32Value();
@@ -461,6 +499,7 @@ Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   exports.Set("echo", Napi::Function::New(env, Echo));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("unlockFile", Napi::Function::New(env, UnlockFile));
+  exports.Set("openInNamespace", Napi::Function::New(env, OpenInNamespace));
   InitUnixDgram(env, exports);
   return Socket::Init(env, exports);
 }

@@ -18,6 +18,8 @@ export interface ApplyOutcome {
   result: ApplyResultKind;
   /** Mutating netlink messages sent, rollback included. */
   messages: number;
+  /** Sysctl files written (IP settings the kernel takes no netlink request for), rollback included. */
+  sysctlWrites: number;
   refusals: Refusal[];
   /** Outcomes that differ from what the plan intended (verification failures); the run was rolled back. */
   mismatches: Mismatch[];
@@ -88,7 +90,8 @@ function readMismatch(c: Change): Mismatch {
  */
 export async function applyPlan(conn: Connection, desired: Desired, before: State, first: Plan, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
   const startMessages = conn.mutations;
-  const out: ApplyOutcome = { result: 'applied', messages: 0, refusals: [], mismatches: [], unconverged: [], rollbackLeft: [], interrupted: false, rounds: 0, verifiedBy: 'read', writeMs: 0 };
+  const startWrites = conn.sysctl.writes;
+  const out: ApplyOutcome = { result: 'applied', messages: 0, sysctlWrites: 0, refusals: [], mismatches: [], unconverged: [], rollbackLeft: [], interrupted: false, rounds: 0, verifiedBy: 'read', writeMs: 0 };
   if (isEmpty(first)) {
     out.result = 'no-changes';
     return out;
@@ -109,6 +112,7 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
     out.writeMs += performance.now() - rollingBack;
     out.result = out.rollbackLeft.length === 0 ? 'rolled-back' : 'failed';
     out.messages = conn.mutations - startMessages;
+    out.sysctlWrites = conn.sysctl.writes - startWrites;
     return out;
   };
   const done = async (): Promise<ApplyOutcome> => {
@@ -117,6 +121,7 @@ export async function applyPlan(conn: Connection, desired: Desired, before: Stat
       return undo();
     }
     out.messages = conn.mutations - startMessages;
+    out.sysctlWrites = conn.sysctl.writes - startWrites;
     return out;
   };
   let current: Plan = first;

@@ -12,33 +12,33 @@ import { World } from '../plan/effects.js';
 import { idOf } from '../plan/reconcile.js';
 import { isKernelMade } from '../plan/ownership.js';
 import type { ObjectType, State } from '../model/types.js';
+import { OBJECT_TYPES, objectsOf, setObjectsOf } from '../model/state.js';
 import { planChanges, type Change, type ModelObject, type Plan } from '../plan/types.js';
 import { waiterAlive, type Pending, type ScopeKeys, type StateStore } from '../state/store.js';
 import { rollback } from './apply.js';
 
 export function scopeToKeys(s: Scope): ScopeKeys {
-  return { interface: [...s.interface], address: [...s.address], route: [...s.route], rule: [...s.rule], neighbor: [...s.neighbor], nexthop: [...s.nexthop] };
+  return { namespace: [...s.namespace], interface: [...s.interface], address: [...s.address], route: [...s.route], rule: [...s.rule], neighbor: [...s.neighbor], nexthop: [...s.nexthop] };
 }
 
 export function keysToScope(k: ScopeKeys): Scope {
-  return { interface: new Set(k.interface), address: new Set(k.address), route: new Set(k.route), rule: new Set(k.rule), neighbor: new Set(k.neighbor), nexthop: new Set(k.nexthop ?? []) };
+  return {
+    namespace: new Set(k.namespace ?? []),
+    interface: new Set(k.interface),
+    address: new Set(k.address),
+    route: new Set(k.route),
+    rule: new Set(k.rule),
+    neighbor: new Set(k.neighbor),
+    nexthop: new Set(k.nexthop ?? []),
+  };
 }
 
-const TYPES: [ObjectType, keyof State][] = [
-  ['interface', 'links'],
-  ['address', 'addresses'],
-  ['route', 'routes'],
-  ['rule', 'rules'],
-  ['neighbor', 'neighbors'],
-  ['nexthop', 'nexthops'],
-];
+const TYPES = OBJECT_TYPES;
 
 /** The objects of `s` for which `keep(type, identity)` holds. */
 function filterState(s: State, keep: (type: ObjectType, id: string) => boolean): State {
   const out = { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] } as State;
-  for (const [type, list] of TYPES) {
-    (out[list] as ModelObject[]) = (s[list] as ModelObject[]).filter((o) => keep(type, idOf(type, o)));
-  }
+  for (const type of TYPES) setObjectsOf(out, type, objectsOf(s, type).filter((o) => keep(type, idOf(type, o))));
   return out;
 }
 
@@ -70,7 +70,7 @@ export interface ObjectRef {
 }
 
 function refs(s: Scope): ObjectRef[] {
-  return TYPES.flatMap(([type]) => [...s[type]].sort().map((id) => ({ type, id })));
+  return TYPES.flatMap((type) => [...s[type]].sort().map((id) => ({ type, id })));
 }
 
 export interface RestoreDecision {
@@ -96,7 +96,7 @@ export function decideRestore(p: Pick<Pending, 'before' | 'after' | 'scope'>, cu
   const differs = idsOf(planRestore(p.before, current, scope), true);
   const restoreScope = emptyScope();
   const changedSince = emptyScope();
-  for (const [type] of TYPES) {
+  for (const type of TYPES) {
     for (const id of scope[type]) {
       if (!moved[type].has(id)) restoreScope[type].add(id);
       else if (differs[type].has(id)) changedSince[type].add(id);
@@ -104,15 +104,15 @@ export function decideRestore(p: Pick<Pending, 'before' | 'after' | 'scope'>, cu
   }
   // What stays as it is now and is not the kernel's own: a restore must not take it away.
   const kept = emptyScope();
-  for (const [type, list] of TYPES) {
-    for (const o of current[list] as ModelObject[]) if (!isKernelMade(type, o)) kept[type].add(idOf(type, o));
+  for (const type of TYPES) {
+    for (const o of objectsOf(current, type) as ModelObject[]) if (!isKernelMade(type, o)) kept[type].add(idOf(type, o));
   }
   const inRestore = (type: ObjectType, id: string) => restoreScope[type].has(id);
   let target = targetOf(p.before, current, inRestore);
   // Putting an object back must not make the kernel remove one that stays as
   // it is now (a bridge deleted with a route that others moved onto it): such
   // an object stays too. Each round takes at least one object out; bounded.
-  for (let round = 0; round <= TYPES.reduce((n, [t]) => n + scope[t].size, 0); round++) {
+  for (let round = 0; round <= TYPES.reduce((n, t) => n + scope[t].size, 0); round++) {
     let blocked = false;
     for (const c of planChanges(planRestore(target, current, restoreScope))) {
       const hits = (c.effects ?? []).some((e) => e.removed && !inRestore(e.type, e.id) && kept[e.type].has(e.id));
@@ -126,7 +126,7 @@ export function decideRestore(p: Pick<Pending, 'before' | 'after' | 'scope'>, cu
     target = targetOf(p.before, current, inRestore);
   }
   const restore = emptyScope();
-  for (const [type] of TYPES) for (const id of restoreScope[type]) if (differs[type].has(id)) restore[type].add(id);
+  for (const type of TYPES) for (const id of restoreScope[type]) if (differs[type].has(id)) restore[type].add(id);
   return { target, scope: restoreScope, restore: refs(restore), changedSince: refs(changedSince) };
 }
 
@@ -134,7 +134,9 @@ export function decideRestore(p: Pick<Pending, 'before' | 'after' | 'scope'>, cu
 function targetOf(before: State, current: State, inRestore: (type: ObjectType, id: string) => boolean): State {
   const b = filterState(before, inRestore);
   const now = filterState(current, (type, id) => !inRestore(type, id));
+  const namespace = b.namespace ?? now.namespace;
   return {
+    ...(namespace ? { namespace } : {}),
     links: [...b.links, ...now.links],
     addresses: [...b.addresses, ...now.addresses],
     routes: [...b.routes, ...now.routes],

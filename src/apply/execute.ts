@@ -6,7 +6,7 @@ import type { KernelError } from '../netlink/errors.js';
 import type { NameIndex } from '../netlink/rtnl/layout.js';
 import { dumpLinks, readNexthops, readTentativeAddresses } from '../kernel/read.js';
 import { nexthopDifference } from '../plan/compare.js';
-import { changesLinks, isSingle, opsFor, writeSingle, type Op } from '../kernel/write.js';
+import { changesLinks, isSingle, opsFor, writeSingle, type Op, type SysctlOp } from '../kernel/write.js';
 import type { Writer } from '../netlink/message.js';
 import { changeCount, type Change, type Plan } from '../plan/types.js';
 
@@ -77,6 +77,7 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
     const progress = (n: number): void => opts.onProgress?.(done + n, total);
     let failed: boolean;
     const post: Op[] = [];
+    const sysctl: SysctlOp[] = [];
     if (stage.every(isSingle)) {
       // The large stages (routes by the thousand): written straight from the plan, no Op per change.
       const parallel = stage.every((c) => c.type === 'route' || c.type === 'neighbor');
@@ -87,11 +88,13 @@ export async function executePlan(conn: Connection, plan: Plan, opts: ExecuteOpt
         const o = opsFor(c);
         main.push(...o.main);
         post.push(...o.post);
+        sysctl.push(...o.sysctl);
       }
       failed = await runOps(conn, main, stageIdx, opts, result, progress);
     }
     if (stage.some(changesLinks)) idx = await readNameIndex(conn);
     if (!failed && post.length > 0) failed = await runOps(conn, post, idx, opts, result);
+    if ((!failed || !opts.stopOnError) && sysctl.length > 0) failed = writeSysctls(conn, sysctl, opts, result) || failed;
     for (const c of stage) {
       if (c.type === 'address' && c.action !== 'delete' && c.after!.family === 'ipv6') written.add(bareAddress(c.after!.address));
     }
@@ -132,6 +135,25 @@ async function nexthopsMoved(conn: Connection, stage: readonly Change[], result:
     result.refusals.push({ change: c, error: new Error(`nexthop ${before.id} changed since the plan read it (${what}), so it is not deleted: it may be another owner's now`) });
   }
   return moved;
+}
+
+/**
+ * The stage's sysctl writes, in order (after its netlink requests: a link
+ * made in the stage exists by then). A refused write is a refusal of its
+ * change, with the kernel's errno.
+ */
+function writeSysctls(conn: Connection, ops: readonly SysctlOp[], opts: ExecuteOptions, result: ExecuteResult): boolean {
+  let failed = false;
+  for (const o of ops) {
+    try {
+      conn.sysctl.write(o.path, o.text);
+    } catch (e) {
+      failed = true;
+      result.refusals.push({ change: o.change, error: e as Error });
+      if (opts.stopOnError) break;
+    }
+  }
+  return failed;
 }
 
 /** The longest wait for an address to finish duplicate address detection (the kernel's default takes about a second). */

@@ -240,6 +240,7 @@ async function keepOrRollBack(x: KeepOrRollBack): Promise<void> {
   const report = await restoreChange(conn, pending, readActual);
   const left = report.left;
   outcome.messages = conn.mutations;
+  outcome.sysctlWrites = conn.sysctl.writes;
   if (left.length === 0) store.clearPending();
   outcome.result = left.length === 0 ? 'rolled-back' : 'failed';
   outcome.rollbackLeft = left;

@@ -1,6 +1,7 @@
 // netrec show: the namespace's state in the config format.
 import type { Command } from 'commander';
 import { readState } from '../kernel/read.js';
+import { hideDefaultSettings } from '../config/serialize.js';
 import { formatChoices, formatFor, render } from '../plan/render/formats.js';
 import { notePending } from '../apply/pending.js';
 import { DEFAULT_STATE_DIR } from '../state/store.js';
@@ -32,7 +33,9 @@ export function register(program: Command): void {
         const format = formatFor('state', opts.output);
         const conn = openConnection(opts.netns);
         try {
-          const state = await readState(conn);
+          const read = await readState(conn);
+          // Without --all, an interface's IP settings only where they differ from what a new interface gets.
+          const state = opts.all ? read : hideDefaultSettings(read, conn.sysctl.readInterfaceDefaults());
           const out = stdOutput();
           render(format, 'state', { state, all: Boolean(opts.all) }, out);
           notePending(opts.stateDir, opts.netns, out);

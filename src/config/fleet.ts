@@ -197,10 +197,12 @@ function readHostFile(file: string, root: string, problems: Problem[], read: (fi
  * the addresses declared with it in the earlier layers. Each object's source
  * is tagged with its layer.
  */
+const LISTS = ['links', 'addresses', 'routes', 'rules', 'neighbors'] as const;
+
 export function mergeLayers(layers: { name: string; state: State }[], ids: Identities): { state: State; overrides: Override[] } {
   const overrides: Override[] = [];
   for (const { name, state } of layers) {
-    for (const k of Object.keys(state) as (keyof State)[]) for (const o of state[k]) if (o.source) o.source = { ...o.source, layer: name };
+    for (const k of LISTS) for (const o of state[k]) if (o.source) o.source = { ...o.source, layer: name };
   }
   const pick = <T extends { source?: Source }>(list: (l: State) => T[], id: Identity<T>): { kept: T[]; layerOf: Map<T, number> } => {
     const entries: { o: T; layer: number; gone: boolean }[] = [];
@@ -230,7 +232,15 @@ export function mergeLayers(layers: { name: string; state: State }[], ids: Ident
   const linkLayer = new Map<string, number>();
   for (const l of links.kept) linkLayer.set(l.name, Math.max(linkLayer.get(l.name) ?? -1, links.layerOf.get(l)!));
   const addresses = pick((s) => s.addresses, ids.addresses);
+  // The namespace's settings: a later layer's value of a setting wins.
+  let namespace: State['namespace'];
+  for (const { state: s } of layers) {
+    if (s.namespace === undefined) continue;
+    const source = s.namespace.source ?? namespace?.source;
+    namespace = { ipv4: { ...namespace?.ipv4, ...s.namespace.ipv4 }, ipv6: { ...namespace?.ipv6, ...s.namespace.ipv6 }, ...(source ? { source } : {}) };
+  }
   const state: State = {
+    ...(namespace ? { namespace } : {}),
     links: links.kept,
     addresses: addresses.kept.filter((a) => (linkLayer.get(a.dev) ?? -1) <= addresses.layerOf.get(a)!),
     routes: pick((s) => s.routes, ids.routes).kept,

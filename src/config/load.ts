@@ -11,7 +11,7 @@ import { ConfigError, sortProblems, type Problem, type Warning } from './errors.
 
 export type { Warning };
 import { parseJson } from './json.js';
-import { normalizeInterfaces, type RawInterface } from './normalize-interfaces.js';
+import { normalizeInterfaces, normalizeNamespace, type RawInterface } from './normalize-interfaces.js';
 import { normalizeRoutes, type RawRoute } from './normalize-routes.js';
 import { normalizeNeighbors, normalizeRules, type RawNeighbor, type RawRule } from './normalize-rules.js';
 import { normalizeNexthops, type RawNexthopObject } from './normalize-nexthops.js';
@@ -27,6 +27,7 @@ export interface RawDocument {
   version: 1;
   tables?: Record<string, number>;
   policy?: { protocol?: string | number; prune?: boolean };
+  namespace?: Record<string, unknown>;
   interfaces?: RawInterface[];
   routes?: RawRoute[];
   rules?: RawRule[];
@@ -374,6 +375,10 @@ function normalizeAll(loaded: Loaded[], settings: Settings, problems: Problem[],
     const ctx = new FileContext(src, load);
     const own: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };
     const list = <T>(key: keyof RawDocument): T[] | undefined => (Array.isArray(doc[key]) && !skip.sections.has(key) ? (doc[key] as T[]) : undefined);
+    if (doc.namespace && typeof doc.namespace === 'object' && !skip.has('namespace', 'ipv4') && !skip.has('namespace', 'ipv6')) {
+      const ns = normalizeNamespace(ctx, doc.namespace);
+      if (ns) own.namespace = ns;
+    }
     const interfaces = list<RawInterface>('interfaces');
     if (interfaces) {
       const r = normalizeInterfaces(ctx, interfaces, skip.entries('interfaces'));
@@ -407,8 +412,22 @@ function concat<T>(lists: T[][]): T[] {
   return full.length === 1 ? full[0]! : ([] as T[]).concat(...full);
 }
 
+/**
+ * The files' states as one. The namespace's settings of several files are
+ * merged setting by setting (a later file's value wins, as a fleet's later
+ * layer does).
+ */
 function concatStates(states: State[]): State {
+  let namespace: State['namespace'];
+  for (const s of states) {
+    if (s.namespace === undefined) continue;
+    namespace = { ...namespace, ...s.namespace };
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      if (s.namespace[family] !== undefined) namespace[family] = { ...namespace[family], ...s.namespace[family] };
+    }
+  }
   return {
+    ...(namespace ? { namespace } : {}),
     links: concat(states.map((s) => s.links)),
     addresses: concat(states.map((s) => s.addresses)),
     routes: concat(states.map((s) => s.routes)),

@@ -3,7 +3,8 @@ import { OWNER_ALIAS } from '../model/constants.js';
 import { maxPrefixLen } from '../model/ip.js';
 import { KINDS, kindOf, limitsOf, PORT_KINDS, type KindOption, type LinkKindDescriptor } from '../kinds/registry.js';
 import { BRIDGE_VLAN_INFO_PVID, compress, flagsOf, VID_MAX, VID_MIN } from '../netlink/rtnl/bridge-vlan.js';
-import type { Address, Link, LinkOptions, Vlan } from '../model/types.js';
+import type { Address, IpSettings, Link, LinkOptions, NamespaceSettings, Vlan } from '../model/types.js';
+import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, valueProblem, type IpSetting } from '../netlink/rtnl/devconf.js';
 import { Entry, FamilyVote, type FileContext } from './context.js';
 import { checkedName } from './normalize-routes.js';
 import { staticLinkProblems } from './limits.js';
@@ -87,6 +88,12 @@ function link(e: Entry, raw: RawInterface): Link | undefined {
   const required = REQUIRED_OPTIONS.get(kind);
   if (required && state !== 'absent' && raw[kind] === undefined) e.problem(undefined, `kind ${kind} needs ${required}`);
   if (state === 'absent' && raw.addresses !== undefined) e.problem('addresses', 'an interface declared absent cannot have addresses', true);
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    if (state === 'absent' && raw[family] !== undefined) e.problem(family, `an interface declared absent has no ${family} settings`, true);
+  }
+  if ((raw.ipv6 as { disable?: unknown } | undefined)?.disable === true && hasIpv6(raw.addresses)) {
+    e.problem(['ipv6', 'disable'], 'IPv6 is disabled on this interface, so it cannot have the IPv6 addresses it lists (the kernel removes them)');
+  }
   let macText: string | undefined;
   if (raw.mac !== undefined) {
     const m = mac(raw.mac, limitsOf(kind).ethernet);
@@ -105,12 +112,44 @@ function link(e: Entry, raw: RawInterface): Link | undefined {
   options(e, raw, l);
   vlans(e, raw, l);
   portOptions(e, raw, l);
+  ipSettings(e, raw, l, INTERFACE_SETTINGS);
   if (settings.snapshot) {
     if (raw.managed) l.alias = OWNER_ALIAS;
   } else {
     l.addressesAuthoritative = raw.addresses !== undefined;
   }
   return e.ok ? l : undefined;
+}
+
+/**
+ * `ipv4:` / `ipv6:` of an interface or the namespace, by the settings table
+ * (netlink/rtnl/devconf.ts); what is left out is left alone.
+ */
+function ipSettings(e: Entry, raw: Record<string, unknown>, into: Link | NamespaceSettings, table: readonly IpSetting[]): void {
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const rawFamily = raw[family] as Record<string, unknown> | undefined;
+    if (rawFamily === undefined || rawFamily === null || typeof rawFamily !== 'object') continue;
+    const out: IpSettings = {};
+    for (const s of table) {
+      if (s.family !== family || rawFamily[s.key] === undefined) continue;
+      const problem = valueProblem(s, rawFamily[s.key]);
+      if (problem !== undefined) e.problem([family, s.key], problem);
+      else out[s.field] = rawFamily[s.key] as IpSettings[string];
+    }
+    into[family] = out;
+  }
+}
+
+/** The top-level `namespace:` section. */
+export function normalizeNamespace(ctx: FileContext, raw: Record<string, unknown>): NamespaceSettings | undefined {
+  const e = new Entry(ctx, []);
+  e.start('namespace' as unknown as number);
+  const ns: NamespaceSettings = {};
+  ipSettings(e, raw, ns, NAMESPACE_SETTINGS);
+  if (!e.ok) return undefined;
+  const source = ctx.src.locate(['namespace']);
+  if (source) ns.source = source;
+  return ns;
 }
 
 /** Whether an interface's address list has an IPv6 address. */

@@ -86,7 +86,7 @@ export interface Identity<T> {
   key: (o: T) => string;
 }
 
-export type Identities = { [K in keyof State]: Identity<State[K][number]> };
+export type Identities = { [K in Exclude<keyof State, 'namespace'>]: Identity<State[K][number]> };
 
 /** The identities of declared objects; `owner` is netrec's marker (policy.protocol). */
 export function identities(owner: number | undefined): Identities {

@@ -6,7 +6,8 @@ import { DEFAULT_PROTOCOL, OWNER_ALIAS, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN }
 import { IP_PROTOCOL_NAMES, ruleKey } from '../model/identity.js';
 import { kindOf, portKind, type Kind } from '../kinds/registry.js';
 import { copyRouteMetrics } from '../netlink/rtnl/route.js';
-import type { Address, Link, LinkOptions, Neighbor, NexthopObject, Policy, Route, Rule, State } from '../model/types.js';
+import type { Address, Link, LinkOptions, NamespaceSettings, Neighbor, NexthopObject, Policy, Route, Rule, State } from '../model/types.js';
+import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, settingValue, withSetting, type IpSetting } from '../netlink/rtnl/devconf.js';
 import { addressSortKey, parseIPv4 } from '../model/ip.js';
 import { defaultMetric, defaultScope, defaultTable } from './normalize-routes.js';
 import { BUILTIN_TABLE_NUMBERS, builtinTables, protocolName } from './values.js';
@@ -35,6 +36,10 @@ export function toDocument(state: State, opts: DocumentOptions = {}): Record<str
   if (Object.keys(tables).length > 0) doc.tables = tables;
   const policy = opts.policy && policyDoc(opts.policy);
   if (policy) doc.policy = policy;
+  if (state.namespace !== undefined) {
+    const ns = settingsDoc(state.namespace, NAMESPACE_SETTINGS);
+    if (ns !== undefined) doc.namespace = ns;
+  }
   const interfaces = ctx.interfaces(state.links, state.addresses);
   if (interfaces.length > 0) doc.interfaces = interfaces;
   const nexthops = [...state.nexthops].sort((a, b) => a.id - b.id).map((n) => ctx.nexthop(n));
@@ -46,6 +51,37 @@ export function toDocument(state: State, opts: DocumentOptions = {}): Record<str
   const neighbors = sortBy(state.neighbors.filter((n) => opts.all || !isKernelNeighbor(n)), (n) => `${n.dev}\0${n.family === 'ipv4' ? 4 : 6}${addressSortKey(n.address)}`).map((n) => ctx.neighbor(n));
   if (neighbors.length > 0) doc.neighbors = neighbors;
   return doc;
+}
+
+/** `ipv4:` and `ipv6:` of a link or the namespace, by config key in the settings table's order; undefined when there are none. */
+function settingsDoc(o: Link | NamespaceSettings, table: readonly IpSetting[]): Doc | undefined {
+  const doc: Doc = {};
+  for (const s of table) {
+    const v = settingValue(o, s);
+    if (v === undefined) continue;
+    ((doc[s.family] ??= {}) as Doc)[s.key] = v;
+  }
+  return Object.keys(doc).length > 0 ? doc : undefined;
+}
+
+/**
+ * The state with each interface's IP settings only where they differ from
+ * `defaults`, what the namespace gives a new interface
+ * (net.ipv4.conf.default.*, net.ipv6.conf.default.*): what `show` prints
+ * without --all. The namespace's own settings stay.
+ */
+export function hideDefaultSettings(state: State, defaults: Pick<Link, 'ipv4' | 'ipv6'>): State {
+  const links = state.links.map((l) => {
+    if (l.ipv4 === undefined && l.ipv6 === undefined) return l;
+    const { ipv4: _v4, ipv6: _v6, ...out } = l;
+    let shown: Link = out;
+    for (const s of INTERFACE_SETTINGS) {
+      const v = settingValue(l, s);
+      if (v !== undefined && v !== settingValue(defaults as Link, s)) shown = withSetting(shown, s, v);
+    }
+    return shown;
+  });
+  return { ...state, links };
 }
 
 function policyDoc(p: Policy): Doc | undefined {
@@ -133,6 +169,8 @@ class Renderer {
     if (l.mac !== undefined) d.mac = l.mac;
     if (l.master !== undefined) d.master = l.master;
     if (l.alias === OWNER_ALIAS) d.managed = true;
+    const settings = settingsDoc(l, INTERFACE_SETTINGS);
+    if (settings !== undefined) Object.assign(d, settings);
     if (k !== undefined && l.options !== undefined && k.fields.length > 0) d[l.kind] = this.options(k, l.options);
     const port = l.port === undefined ? undefined : portKind(l.port.kind);
     if (port !== undefined) d[port.role.key] = this.options(port, l.port!.options);

@@ -9,9 +9,11 @@
 // done here: without it, the first overflow ends all event delivery for good.
 import {
   RTNLGRP_IPV4_IFADDR,
+  RTNLGRP_IPV4_NETCONF,
   RTNLGRP_IPV4_ROUTE,
   RTNLGRP_IPV4_RULE,
   RTNLGRP_IPV6_IFADDR,
+  RTNLGRP_IPV6_NETCONF,
   RTNLGRP_IPV6_ROUTE,
   RTNLGRP_IPV6_RULE,
   RTNLGRP_LINK,
@@ -31,6 +33,9 @@ export const GROUPS = [
   RTNLGRP_IPV6_RULE,
   RTNLGRP_NEIGH,
   RTNLGRP_NEXTHOP,
+  // Changes of forwarding, rp_filter and proxy_arp (docs/watch.md says which settings the kernel announces).
+  RTNLGRP_IPV4_NETCONF,
+  RTNLGRP_IPV6_NETCONF,
 ];
 
 export interface EventHandlers {

@@ -3,7 +3,8 @@
 // have (created or deleted meanwhile) are dropped, and the whole read is
 // redone once more so that a race is not mistaken for the truth.
 import { DEFAULT_PROTOCOL } from '../model/constants.js';
-import type { Address, Link, Neighbor, NexthopObject, Route, Rule, State } from '../model/types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, Route, Rule, State } from '../model/types.js';
+import { readNetconf, writeNetconfRequest } from '../netlink/rtnl/devconf.js';
 import {
   AF_BRIDGE,
   AF_INET,
@@ -14,7 +15,10 @@ import {
   RTM_GETNEIGH,
   RTM_GETNEXTHOP,
   RTM_GETROUTE,
+  RTM_GETNETCONF,
   RTM_GETRULE,
+  RTM_NEWNETCONF,
+  NLMSG_HDRLEN,
 } from '../netlink/constants.js';
 import type { Connection } from '../netlink/connection.js';
 import { KernelError } from '../netlink/errors.js';
@@ -143,7 +147,28 @@ export function readNeighbors(conn: Connection, names: IndexName): Promise<Neigh
   return dumpBoth(conn, RTM_GETNEIGH, NDMSG_LEN, (m) => decodeNeighbor(m, names));
 }
 
-/** Links (with ifindex), addresses, routes of every table, rules and neighbors of both families. */
+/**
+ * The namespace's own settings (net.ipv4.ip_forward,
+ * net.ipv6.conf.all.forwarding): RTM_GETNETCONF for NETCONFA_IFINDEX_ALL,
+ * per family, on the connection's socket. A family the kernel has not
+ * (IPv6 disabled) is left out.
+ */
+export async function readNamespace(conn: Connection): Promise<NamespaceSettings> {
+  const out: NamespaceSettings = {};
+  for (const [af, family] of [[AF_INET, 'ipv4'], [AF_INET6, 'ipv6']] as const) {
+    let replies: Buffer[];
+    try {
+      replies = await conn.request(RTM_GETNETCONF, 0, (w) => writeNetconfRequest(w, af));
+    } catch (e) {
+      if (e instanceof KernelError && (e.code === 'EAFNOSUPPORT' || e.code === 'EOPNOTSUPP')) continue;
+      throw e;
+    }
+    for (const r of replies) if (r.readUInt16LE(4) === RTM_NEWNETCONF) readNetconf(r, NLMSG_HDRLEN, r.readUInt32LE(0), family, out);
+  }
+  return out;
+}
+
+/** The namespace's settings, links (with ifindex), addresses, routes of every table, rules and neighbors of both families. */
 export async function readState(conn: Connection, opts: ReadOptions = {}): Promise<State> {
   const protocol = opts.protocol ?? DEFAULT_PROTOCOL;
   for (let attempt = 1; ; attempt++) {
@@ -168,7 +193,7 @@ export async function readState(conn: Connection, opts: ReadOptions = {}): Promi
     const neighbors = await readNeighbors(conn, names);
     if (unknown === 0 || attempt === READ_ATTEMPTS) {
       const nexthops = await readNexthops(conn, names);
-      return { links: resolveLinks(raw), addresses, routes, rules, neighbors, nexthops };
+      return { namespace: await readNamespace(conn), links: resolveLinks(raw), addresses, routes, rules, neighbors, nexthops };
     }
   }
 }

@@ -15,6 +15,7 @@ import { writeRule } from '../netlink/rtnl/rule.js';
 import { writeVlans, vlanDelta } from '../netlink/rtnl/bridge-vlan.js';
 import { hasVlans } from '../kinds/registry.js';
 import { PROMOTE_SECONDARIES, VLANS, portAttr } from '../plan/compare.js';
+import { settingNamed, settingValue, sysctlWrites, withSetting } from '../netlink/rtnl/devconf.js';
 import type { Change } from '../plan/types.js';
 
 /** One netlink request and the change it serves. */
@@ -23,11 +24,20 @@ export interface Op {
   write(w: Writer, seq: number, idx: NameIndex): void;
 }
 
+/** One sysctl file write and the change it serves (IP settings the kernel takes no netlink request for). */
+export interface SysctlOp {
+  change: Change;
+  path: string;
+  text: string;
+}
+
 export interface ChangeOps {
   /** Sent first, in order. */
   main: Op[];
   /** Sent after `main` of the whole stage, with a refreshed name index. */
   post: Op[];
+  /** Written after the stage's netlink requests, in order. */
+  sysctl: SysctlOp[];
 }
 
 /** A link update that leaves the admin state alone ('absent' sends no IFF_UP change). */
@@ -58,12 +68,18 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
   const after = c.after!;
   const upd: Link = { name: after.name, kind: after.kind, state: after.state };
   let joins = false;
+  let netlink = false;
   const attrs = (c.attrs ?? []).filter((a) => a.attr !== VLANS);
   if (attrs.length === 0) return [];
   for (const a of attrs) {
     const key = a.attr.split('.')[0] as keyof Link;
     const port = portAttr(a.attr);
-    if (port !== undefined) upd.port = { kind: port.kind, options: { ...upd.port?.options, [port.field]: after.port?.options[port.field] } };
+    const setting = settingNamed(a.attr, 'interface');
+    if (setting !== undefined) {
+      // Over netlink where the kernel takes it; the rest are sysctl writes (sysctlOps).
+      if (setting.write === 'netlink') Object.assign(upd, withSetting(upd, setting, settingValue(after, setting)));
+      else continue;
+    } else if (port !== undefined) upd.port = { kind: port.kind, options: { ...upd.port?.options, [port.field]: after.port?.options[port.field] } };
     else if (key === 'master') {
       upd.master = after.master ?? '';
       joins = Boolean(after.master);
@@ -71,7 +87,10 @@ function linkUpdates(c: Change & { type: 'interface' }): Link[] {
     else if (a.attr === PROMOTE_SECONDARIES) upd.promoteSecondaries = after.promoteSecondaries ?? false;
     else if (key === after.kind) upd.options = after.options; // KIND.KEY: the kind's options (an update writes those that change in place)
     else if (key in after) (upd as unknown as Record<string, unknown>)[key] = after[key];
+    netlink = true;
   }
+  // Only settings written through sysctl files: no netlink request at all.
+  if (!netlink) return [];
   if (!joins) return [upd];
   const enslave: Link = { ...keepState(after), master: upd.master! };
   delete upd.master;
@@ -132,27 +151,38 @@ export function writeSingle(w: Writer, c: Change, seq: number, idx: NameIndex): 
   else write(w, 'replace', c.after!, seq, idx);
 }
 
+/** The sysctl writes of a change: the namespace's settings, or an interface's that the kernel takes no netlink request for. */
+function sysctlOps(c: Change): SysctlOp[] {
+  if (c.type !== 'namespace' && c.type !== 'interface') return [];
+  if (c.after === null || c.action === 'delete') return [];
+  const names = (c.attrs ?? []).map((a) => a.attr);
+  if (names.length === 0) return [];
+  const writes = c.type === 'namespace' ? sysctlWrites(c.after, names) : sysctlWrites(c.after, names, c.after.name);
+  return writes.map((w) => ({ change: c, path: w.path, text: w.text }));
+}
+
 export function opsFor(c: Change): ChangeOps {
   const main: Op[] = [];
   const post: Op[] = [];
+  const sysctl = sysctlOps(c);
   const op = (write: Op['write']): Op => ({ change: c, write });
   if (isSingle(c)) {
     main.push(op((w, s, i) => writeSingle(w, c, s, i)));
-    return { main, post };
+    return { main, post, sysctl };
   }
   // A route among others of its key: its exact delete, then a create beside them (a replace would take the first of them).
   if (c.type === 'route' && c.placement !== undefined) {
     const placement = c.placement;
     main.push(op((w, s, i) => writeRoute(w, 'delete', c.before!, s, i)));
     main.push(op((w, s, i) => writeRoute(w, placement, c.after!, s, i)));
-    return { main, post };
+    return { main, post, sysctl };
   }
   // A replace of an address, route, neighbor or nexthop: the old one goes first.
   if (c.type === 'address' || c.type === 'route' || c.type === 'neighbor' || c.type === 'nexthop') {
     const write = keyedWriter(c as Keyed);
     main.push(op((w, s, i) => write(w, 'delete', c.before!, s, i)));
     main.push(op((w, s, i) => write(w, 'replace', c.after!, s, i)));
-    return { main, post };
+    return { main, post, sysctl };
   }
   switch (c.type) {
     case 'interface': {
@@ -182,7 +212,7 @@ export function opsFor(c: Change): ChangeOps {
       break;
     }
   }
-  return { main, post };
+  return { main, post, sysctl };
 }
 
 /** True when a change makes or remakes links, so ifindexes must be read again after it. */

@@ -7,6 +7,7 @@
 // the committed file is what the descriptors give.
 import { VLANS_SCHEMA } from '../netlink/rtnl/bridge-vlan.js';
 import { KINDS, PORT_KINDS } from './registry.js';
+import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, valueSchema, type IpSetting } from '../netlink/rtnl/devconf.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -24,9 +25,33 @@ function orList(names: string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
-/** The generated members of $defs.interface.properties. */
-export function linkKindProperties(): { kind: Json; master: Json; options: [string, Json][] } {
+/** `ipv4:` and `ipv6:` objects of the IP settings table (netlink/rtnl/devconf.ts). */
+function settingsSchema(table: readonly IpSetting[], what: string): [string, Json][] {
+  return (['ipv4', 'ipv6'] as const).map((family) => [
+    family,
+    {
+      description: `${family === 'ipv4' ? 'IPv4' : 'IPv6'} settings of ${what}. A key left out is left alone.`,
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(table.filter((x) => x.family === family).map((x) => [x.key, valueSchema(x) as Json])),
+    },
+  ]);
+}
+
+/** The generated top-level `namespace` property. */
+export function namespaceProperty(): Json {
   return {
+    description: 'Settings of the whole network namespace, written before those of interfaces.',
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(settingsSchema(NAMESPACE_SETTINGS, 'the namespace')),
+  };
+}
+
+/** The generated members of $defs.interface.properties. */
+export function linkKindProperties(): { kind: Json; master: Json; settings: [string, Json][]; options: [string, Json][] } {
+  return {
+    settings: settingsSchema(INTERFACE_SETTINGS, 'the interface (devconf)'),
     kind: {
       description: 'device (default): an existing device netrec configures but never creates or deletes. The others are virtual interfaces netrec creates.',
       enum: ['device', ...KINDS.map((d) => d.kind)],
@@ -156,9 +181,23 @@ export function withLinkKinds(text: string): string {
     else entries.push(head + text.slice(m.value.start, m.value.end));
     if (key === 'addresses') break;
   }
-  for (const [key, node] of gen.options) {
+  for (const [key, node] of [...gen.settings, ...gen.options]) {
     const head = `${indent}${JSON.stringify(key)}: `;
     entries.push(head + format(node, indent, head.length + 1));
   }
-  return `${text.slice(0, props.start)}{\n${entries.join(',\n')}\n${outer}}${text.slice(props.end)}`;
+  const withKinds = `${text.slice(0, props.start)}{\n${entries.join(',\n')}\n${outer}}${text.slice(props.end)}`;
+  return withNamespace(withKinds);
+}
+
+/** The top-level `namespace` property, generated, written before `interfaces`. */
+function withNamespace(text: string): string {
+  const top = spans(text).members?.get('properties')?.value.members;
+  if (top === undefined || !top.has('interfaces')) throw new Error('the schema has no properties.interfaces');
+  const indent = indentAt(text, top.get('interfaces')!.keyStart);
+  const head = `${indent}"namespace": `;
+  const node = head + format(namespaceProperty(), indent, head.length + 1);
+  const old = top.get('namespace');
+  if (old !== undefined) return `${text.slice(0, old.keyStart - indent.length)}${node}${text.slice(old.value.end)}`;
+  const at = top.get('interfaces')!.keyStart - indent.length;
+  return `${text.slice(0, at)}${node},\n${text.slice(at)}`;
 }

@@ -3,6 +3,13 @@
 // index Maps; they are also the `id` shown in plans.
 import type { Address, Link, Neighbor, NexthopObject, ObjectType, Route } from './types.js';
 
+/** The namespace's settings are one object. */
+export const NAMESPACE_ID = 'namespace';
+
+export function namespaceKey(): string {
+  return NAMESPACE_ID;
+}
+
 export function linkKey(l: Pick<Link, 'name'>): string {
   return l.name;
 }
@@ -67,6 +74,7 @@ export function nexthopKey(n: Pick<NexthopObject, 'id'>): string {
 }
 
 export const keyOf = {
+  namespace: namespaceKey,
   interface: linkKey,
   address: addressKey,
   route: routeKey,

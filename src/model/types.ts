@@ -106,6 +106,15 @@ export interface Link {
    * delete; rollback puts it back.
    */
   promoteSecondaries?: boolean;
+  /**
+   * Per-interface IP settings (devconf; netlink/rtnl/devconf.ts's table), by
+   * model field. Desired: only what is declared (the rest is left alone).
+   * Actual: every setting of the table the kernel reports; undefined when
+   * the link has no devconf of that family (IPv6 on a link with an MTU
+   * below 1280).
+   */
+  ipv4?: IpSettings;
+  ipv6?: IpSettings;
   /** Actual only: kernel index and operational state (IFLA_OPERSTATE name). */
   ifindex?: number;
   operState?: string;
@@ -297,8 +306,26 @@ export interface NexthopObject {
   source?: Source;
 }
 
+/** A setting's value: a switch, a name (rp-filter loose) or a number. */
+export type SettingValue = boolean | number | string;
+
+/** IP settings of one family by model field (netlink/rtnl/devconf.ts). */
+export type IpSettings = Record<string, SettingValue>;
+
+/**
+ * The settings of the whole namespace (config `namespace:`): one object,
+ * identity "namespace". Desired: what is declared. Actual: every setting.
+ */
+export interface NamespaceSettings {
+  ipv4?: IpSettings;
+  ipv6?: IpSettings;
+  source?: Source;
+}
+
 /** A whole namespace's state, or a whole desired config. */
 export interface State {
+  /** The namespace's own settings; undefined: none declared (desired) or not read (a snapshot without them). */
+  namespace?: NamespaceSettings;
   links: Link[];
   addresses: Address[];
   routes: Route[];
@@ -344,7 +371,7 @@ export interface Desired {
   fleet?: FleetInfo;
 }
 
-export type ObjectType = 'interface' | 'address' | 'route' | 'rule' | 'neighbor' | 'nexthop';
+export type ObjectType = 'namespace' | 'interface' | 'address' | 'route' | 'rule' | 'neighbor' | 'nexthop';
 
 export function emptyState(): State {
   return { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };

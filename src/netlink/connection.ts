@@ -23,6 +23,7 @@ import {
 import { KernelError, NetlinkParseError, SocketError } from './errors.js';
 import { attrString, attrU32, emptyMessage, forEachAttr, readMessage, Writer, type Message } from './message.js';
 import { openRawSocket, toSocketError, type RawSocket } from './socket.js';
+import { Sysctl } from './sysctl.js';
 
 export interface ConnectionOptions {
   /** Network namespace path (/run/netns/NAME, /proc/PID/ns/net). */
@@ -86,10 +87,13 @@ export class Connection {
   mutations = 0;
   /** Dump attempts that came back interrupted and were retried. */
   dumpRetries = 0;
+  /** The namespace's sysctl files (IP settings the kernel takes no netlink request for); its `writes` count beside `mutations`. */
+  readonly sysctl: Sysctl;
 
   /** `openLane` opens another socket in the same namespace for parallel batches. */
-  constructor(sock: RawSocket, rcvbuf = DEFAULT_RCVBUF, openLane?: () => RawSocket, lanes = DEFAULT_LANES) {
+  constructor(sock: RawSocket, rcvbuf = DEFAULT_RCVBUF, openLane?: () => RawSocket, lanes = DEFAULT_LANES, netns?: string) {
     this.sock = sock;
+    this.sysctl = new Sysctl(netns);
     this.rcvbuf = sock.setRcvbuf(rcvbuf);
     this.openLane = openLane;
     this.maxLanes = Math.max(1, lanes);
@@ -104,7 +108,7 @@ export class Connection {
       s.setRcvbuf(rcvbuf);
       return s;
     };
-    return new Connection(openRawSocket(opts.netns), rcvbuf, openLane, opts.lanes);
+    return new Connection(openRawSocket(opts.netns), rcvbuf, openLane, opts.lanes, opts.netns);
   }
 
   close(): void {

@@ -37,6 +37,8 @@ interface NativeModule {
   /** The next datagram waiting on `fd`, null when none. */
   recvDatagram(fd: number): Buffer | null;
   closeDatagram(fd: number): void;
+  /** A descriptor of `path` opened from a thread inside the network namespace at `nsPath` (undefined: this one); throws with errno. */
+  openInNamespace(nsPath: string | undefined, path: string, flags: number): number;
   /** CLOCK_MONOTONIC in microseconds. */
   monotonicUsec(): number;
 }

@@ -15,7 +15,8 @@ import { NEIGHBOR_TABLE } from '../netlink/rtnl/neighbor.js';
 import { membersText, NEXTHOP_TABLE } from '../netlink/rtnl/nexthop.js';
 import { flatRows } from '../netlink/rtnl/layout.js';
 import { nexthopsDiffer, ROUTE_ROWS } from '../netlink/rtnl/route.js';
-import type { Address, Link, Neighbor, NexthopObject, Route, Rule } from '../model/types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, Route, Rule, SettingValue } from '../model/types.js';
+import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, settingName, settingValue, withSetting, type IpSetting } from '../netlink/rtnl/devconf.js';
 import { collectRows, comparedRows, compileDiffers, mergeRows, rowDiffers } from './attrs.js';
 import type { AttrChange } from './types.js';
 
@@ -76,8 +77,13 @@ function cannotChange(attrs: readonly AttrChange[]): string {
 
 // ---- interfaces -----------------------------------------------------------
 
-/** A link attribute: a field of Link, or (with `kind`) a field of the options of links of that kind. */
-type LinkAttr = AttrSpec<Link> & { kind?: string; field: string };
+/** A link attribute: a field of Link, (with `kind`) a field of the options of links of that kind, or (with `setting`) an IP setting. */
+type LinkAttr = AttrSpec<Link> & { kind?: string; field: string; setting?: IpSetting };
+
+/** An IP setting of the settings table (netlink/rtnl/devconf.ts), FAMILY.KEY: compared where declared. */
+function ipSetting(s: IpSetting): LinkAttr {
+  return { name: settingName(s), field: `${s.family}.${s.field}`, setting: s, get: (l) => settingValue(l, s) };
+}
 
 /** A kind's option, KIND.KEY: named by the kind and config key; read only on links of that kind. */
 function option(kind: string, key: string, field: string): LinkAttr {
@@ -97,6 +103,7 @@ const LINK_MUTABLE_AFTER: readonly LinkAttr[] = [
   // Not in the config format: set by plans around the delete of a primary
   // IPv4 address whose secondaries stay, and compared when restoring.
   { name: PROMOTE_SECONDARIES, field: 'promoteSecondaries', get: (l) => l.promoteSecondaries, differs: (d, a, exact) => flagDiffers(d.promoteSecondaries, a.promoteSecondaries, exact) },
+  ...INTERFACE_SETTINGS.map(ipSetting),
 ];
 
 /**
@@ -125,13 +132,14 @@ for (const d of KINDS) {
 const LINK_PLAIN: readonly LinkAttr[] = [...LINK_MUTABLE_BEFORE, ...LINK_MUTABLE_AFTER];
 
 /**
- * The link netrec creates for a declared one. Its VLANs and port settings
- * are not part of creation: the kernel gives a new bridge and a new port
- * their default VLAN, and the plan's port stage (portUpdate) sets what is
- * declared once the link is in its master.
+ * The link netrec creates for a declared one. Its IP settings, VLANs and
+ * port settings are not part of creation: they are written once it exists
+ * (IP settings by the update that follows its creation; VLANs and port
+ * settings by the plan's port stage, portUpdate, once the link is in its
+ * master). The kernel gives a new link its defaults, which are not known here.
  */
 export function linkToCreate(d: Link, mode: CompareMode): Link {
-  const { addressesAuthoritative: _authoritative, source: _source, vlans: _vlans, port: _port, ...link } = d;
+  const { addressesAuthoritative: _authoritative, source: _source, vlans: _vlans, port: _port, ipv4: _ipv4, ipv6: _ipv6, ...link } = d;
   if (mode.exact) return link;
   return { ...link, alias: OWNER_ALIAS };
 }
@@ -225,8 +233,25 @@ function setLinkAttr(l: Link, name: string, value: unknown): void {
     return;
   }
   const s = LINK_ATTRS.get(name)!;
-  if (s.kind === undefined) (l as unknown as Record<string, unknown>)[s.field] = value;
+  if (s.setting !== undefined) Object.assign(l, withSetting(l, s.setting, value as SettingValue | undefined));
+  else if (s.kind === undefined) (l as unknown as Record<string, unknown>)[s.field] = value;
   else l.options = { ...l.options, [s.field]: value as string | number | boolean };
+}
+
+// ---- the namespace ------------------------------------------------------------
+
+/** The namespace's declared settings that differ from the kernel's, and the settings after writing them. */
+export function namespaceDifference(d: NamespaceSettings, a: NamespaceSettings, _mode: CompareMode): Difference<NamespaceSettings> | undefined {
+  const attrs: AttrChange[] = [];
+  let after: NamespaceSettings = { ...a };
+  for (const s of NAMESPACE_SETTINGS) {
+    const want = settingValue(d, s);
+    const have = settingValue(a, s);
+    if (want === undefined || want === have) continue;
+    attrs.push({ attr: settingName(s), old: have, new: want });
+    after = withSetting(after, s, want);
+  }
+  return attrs.length === 0 ? undefined : { action: 'update', attrs, after };
 }
 
 // ---- addresses ------------------------------------------------------------

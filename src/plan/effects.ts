@@ -25,7 +25,8 @@ import { stateOf } from '../model/state.js';
 import { TABLE_LOCAL, TABLE_MAIN } from '../model/constants.js';
 import { addressKey, linkKey, neighborKey, nexthopKey, routeKey, ruleKey } from '../model/identity.js';
 import { formatPrefix, parsePrefix, prefixNetwork } from '../model/ip.js';
-import type { Address, Family, Link, Neighbor, NexthopObject, ObjectType, Route, Rule, State, Vlan } from '../model/types.js';
+import type { Address, Family, Link, NamespaceSettings, Neighbor, NexthopObject, ObjectType, Route, Rule, State, Vlan } from '../model/types.js';
+import { NAMESPACE_SETTINGS, settingName, settingValue } from '../netlink/rtnl/devconf.js';
 import { compress, expand, flagsOf } from '../netlink/rtnl/bridge-vlan.js';
 import { hasVlans, memberTable, peerLink } from '../kinds/registry.js';
 import { cyclesMembers, goesWithLower, isKernelMade, lowerOf, lowerWithout, peerOf, takesMemberAddress } from './ownership.js';
@@ -78,9 +79,12 @@ export class World {
   readonly routes = new RouteTable<Route>();
   readonly rules = new Map<string, Rule>();
   readonly neighbors = new Map<string, Neighbor>();
+  /** The namespace's settings; undefined when unknown (a snapshot without them). */
+  namespace: NamespaceSettings | undefined;
   readonly nexthops = new Map<string, NexthopObject>();
   /** What the kernel did by itself to an object ("removed by the kernel with eth0"), by type and identity. */
   readonly kernelDid: Record<ObjectType, Map<string, string>> = {
+    namespace: new Map(),
     interface: new Map(),
     address: new Map(),
     route: new Map(),
@@ -99,6 +103,7 @@ export class World {
 
   static of(s: State): World {
     const w = new World();
+    if (s.namespace !== undefined) w.namespace = s.namespace;
     for (const l of s.links) w.links.set(linkKey(l), l);
     for (const a of s.addresses) w.addresses.set(addressKey(a), a);
     for (const r of s.routes) w.routes.add(r);
@@ -127,6 +132,9 @@ export class World {
 
   private applyChange(c: Change): boolean {
     switch (c.type) {
+      case 'namespace':
+        this.applyNamespace(c.after!);
+        return true;
       case 'interface':
         return this.applyLink(c.action, c.id, c.after);
       case 'address': {
@@ -174,6 +182,25 @@ export class World {
           if (c.action === 'replace') this.nexthops.set(c.id, c.after!);
         }
         return true;
+    }
+  }
+
+  /**
+   * New namespace settings. Writing a forwarding setting sets it on every
+   * interface of its family too (only a write that changes it is planned).
+   */
+  private applyNamespace(after: NamespaceSettings): void {
+    const before = this.namespace;
+    this.namespace = after;
+    for (const s of NAMESPACE_SETTINGS) {
+      const v = settingValue(after, s);
+      if (s.rewrites === undefined || v === undefined || v === settingValue(before, s)) continue;
+      for (const [name, l] of this.links) {
+        const fam = l[s.family];
+        if (fam === undefined || fam[s.rewrites] === v) continue;
+        this.links.set(name, { ...l, [s.family]: { ...fam, [s.rewrites]: v } });
+        this.note('interface', name, 'changed', `namespace ${settingName(s)}`);
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 // The planner's entry points: a plan from a config, a rollback plan from a
 // saved state, and the scope a plan touches. Pure functions, no I/O.
 import { release } from 'node:os';
-import { addressKey, linkKey, neighborKey, nexthopKey, ruleKey } from '../model/identity.js';
+import { addressKey, linkKey, NAMESPACE_ID, neighborKey, nexthopKey, ruleKey } from '../model/identity.js';
 import type { Address, Desired, ObjectType, Route, State } from '../model/types.js';
 import { sameRoute, World } from './effects.js';
 import { isKernelMade, isOwnedBy, ownsMarked } from './ownership.js';
@@ -13,6 +13,7 @@ export { applyToState } from './effects.js';
 
 /** Identity keys per object type. */
 export interface Scope {
+  namespace: Set<string>;
   interface: Set<string>;
   address: Set<string>;
   route: Set<string>;
@@ -90,6 +91,7 @@ export function planRestore(target: State, actual: State, scope: Scope): Plan {
   const world = World.of(actual);
   const inScope = (type: ObjectType, o: ModelObject) => scope[type].has(idOf(type, o));
   const byKey: Record<Exclude<ObjectType, 'route'>, ReadonlyMap<string, ModelObject>> = {
+    namespace: new Map(world.namespace === undefined ? [] : [[NAMESPACE_ID, world.namespace]]),
     interface: world.links,
     address: world.addresses,
     rule: world.rules,
@@ -126,7 +128,7 @@ export function scopeOf(p: Plan): Scope {
 }
 
 export function emptyScope(): Scope {
-  return { interface: new Set(), address: new Set(), route: new Set(), rule: new Set(), neighbor: new Set(), nexthop: new Set() };
+  return { namespace: new Set(), interface: new Set(), address: new Set(), route: new Set(), rule: new Set(), neighbor: new Set(), nexthop: new Set() };
 }
 
 /** Objects by identity; `choose` may leave one out or declare another version of it. */
@@ -141,7 +143,9 @@ function index(s: State, choose?: (type: ObjectType, o: ModelObject) => ModelObj
     return out;
   };
   const byKey = <T>(list: T[], key: (o: T) => string) => new Map(list.map((o) => [key(o), o]));
+  const namespace = s.namespace === undefined ? [] : pick('namespace', [s.namespace]);
   return {
+    ...(namespace.length > 0 ? { namespace: namespace[0] } : {}),
     links: byKey(pick('interface', s.links), linkKey),
     addresses: byKey(pick('address', s.addresses), addressKey),
     routes: pick('route', s.routes),

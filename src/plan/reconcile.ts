@@ -15,8 +15,8 @@
 // Objects on links that are about to go are not deleted one by one: the
 // kernel takes them with the link.
 import { ADDRESS_PROTOCOL_NAMES, PROTOCOL_NAMES } from '../model/constants.js';
-import { keyOf, neighborKey, nexthopKey, routeKey } from '../model/identity.js';
-import type { Address, Link, Neighbor, NexthopObject, ObjectType, Route, Rule, Source } from '../model/types.js';
+import { keyOf, NAMESPACE_ID, neighborKey, nexthopKey, routeKey } from '../model/identity.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, ObjectType, Route, Rule, Source } from '../model/types.js';
 import {
   PROMOTE_SECONDARIES,
   type CompareMode,
@@ -26,6 +26,7 @@ import {
   linkReplacement,
   linkToCreate,
   linkUpdate,
+  namespaceDifference,
   neighborDifference,
   neighborToCreate,
   nexthopDifference,
@@ -52,6 +53,8 @@ export interface PlanProblem {
 
 /** Declared objects by identity (routes: as a list, see Reconciler); a plan's may say `state: absent`. */
 export interface Declared {
+  /** The namespace's settings, when any are declared. */
+  namespace?: NamespaceSettings;
   links: Map<string, Link>;
   addresses: Map<string, Address>;
   routes: Route[];
@@ -186,6 +189,8 @@ class Reconciler {
   }
 
   run(): { plan: Plan; problems: PlanProblem[] } {
+    // The namespace's settings first: writing one can rewrite every interface's (forwarding).
+    this.reconcileNamespace();
     this.decideLinkRemovals();
     const { neighbors, rules, addresses } = this.declared;
     const neighborDeletes = this.deletions<Neighbor>('neighbor', keyed(this.world.neighbors, neighbors, keyOf.neighbor), (n) => this.doomed.has(n.dev));
@@ -217,6 +222,16 @@ class Reconciler {
     this.stage(ruleOrder.changes, false);
     this.reconcileNeighbors();
     return { plan: { stages: this.stages, summary: summarize(this.stages) }, problems: this.problems };
+  }
+
+  private reconcileNamespace(): void {
+    const d = this.declared.namespace;
+    if (d === undefined) return;
+    const a = this.world.namespace ?? {};
+    const diff = namespaceDifference(d, a, this.mode);
+    if (diff === undefined) return;
+    const c: Change = { action: 'update', type: 'namespace', id: NAMESPACE_ID, before: a, after: diff.after, attrs: diff.attrs };
+    this.stage([withMeta(c, d.source, undefined)], true);
   }
 
   private problem(message: string, source?: Source): void {

@@ -8,7 +8,8 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, rena
 import { dirname, basename, join } from 'node:path';
 import { configFilePaths } from '../config/load.js';
 import { keyOf } from '../model/identity.js';
-import type { Desired, ObjectType, State } from '../model/types.js';
+import type { Desired, State } from '../model/types.js';
+import { OBJECT_TYPES, objectsOf } from '../model/state.js';
 import { planToJson } from './render/json.js';
 import { planChanges, type Change, type Plan } from './types.js';
 import { namespaceIdentity, sameNamespace, type NamespaceId } from '../state/store.js';
@@ -82,21 +83,14 @@ function changeDigest(c: Change): string {
   return sha256(canonical({ action, type, id, before, after, attrs, reason, placement, shadowed, effects })).slice(0, 32);
 }
 
-const TYPES: readonly [ObjectType, keyof State][] = [
-  ['interface', 'links'],
-  ['address', 'addresses'],
-  ['route', 'routes'],
-  ['rule', 'rules'],
-  ['neighbor', 'neighbors'],
-  ['nexthop', 'nexthops'],
-];
+const TYPES = OBJECT_TYPES;
 
 /** "TYPE ID" of every object the plan touches or the config declares. */
 function relevantKeys(desired: Desired, plan: Plan): Set<string> {
   const keys = new Set<string>();
-  for (const [type, field] of TYPES) {
+  for (const type of TYPES) {
     const key = keyOf[type] as (o: unknown) => string;
-    for (const o of desired.state[field]) keys.add(`${type} ${key(o)}`);
+    for (const o of objectsOf(desired.state, type)) keys.add(`${type} ${key(o)}`);
   }
   for (const c of planChanges(plan)) keys.add(`${c.type} ${c.id}`);
   return keys;
@@ -105,9 +99,9 @@ function relevantKeys(desired: Desired, plan: Plan): Set<string> {
 /** Digest of the actual objects under each key ("absent" when none). */
 function stateObjects(actual: State, keys: Set<string>): Record<string, string> {
   const found = new Map<string, string[]>();
-  for (const [type, field] of TYPES) {
+  for (const type of TYPES) {
     const key = keyOf[type] as (o: unknown) => string;
-    for (const o of actual[field]) {
+    for (const o of objectsOf(actual, type)) {
       const k = `${type} ${key(o)}`;
       if (!keys.has(k)) continue;
       let list = found.get(k);
@@ -231,7 +225,7 @@ export function readSavedPlan(path: string): SavedPlanFile {
   }
   const d = body.desired as Partial<Desired> | undefined;
   const shapeOk =
-    d && d.state && d.policy && TYPES.every(([, field]) => Array.isArray(d.state![field])) && Array.isArray(body.changes) &&
+    d && d.state && d.policy && (['links', 'addresses', 'routes', 'rules', 'neighbors'] as const).every((field) => Array.isArray(d.state![field])) && Array.isArray(body.changes) &&
     body.state && typeof body.state.objects === 'object' && Array.isArray(body.sources);
   if (!shapeOk) throw new UserError(`${path} is a damaged saved plan (parts are missing); ${again}`);
   return f as SavedPlanFile;

@@ -1,10 +1,10 @@
 // A plan is a value: printed, saved, compared, then executed. Apply never
 // decides anything the plan did not show.
-import type { Address, Link, Neighbor, NexthopObject, ObjectType, Route, Rule, Source } from '../model/types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, ObjectType, Route, Rule, Source } from '../model/types.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 
-export type ModelObject = Link | Address | Route | Rule | Neighbor | NexthopObject;
+export type ModelObject = NamespaceSettings | Link | Address | Route | Rule | Neighbor | NexthopObject;
 
 /** One changed attribute of an update: the config-format name, old and new value. */
 /**
@@ -58,6 +58,7 @@ interface ChangeBase<T extends ObjectType, O> {
 }
 
 export type Change =
+  | ChangeBase<'namespace', NamespaceSettings>
   | ChangeBase<'interface', Link>
   | ChangeBase<'address', Address>
   | ChangeBase<'route', Route>

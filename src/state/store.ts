@@ -30,6 +30,8 @@ export const DEFAULT_STATE_DIR = '/var/lib/netrec';
 const VERSION = 3;
 
 export interface ScopeKeys {
+  /** Absent in records written before the namespace's settings were managed. */
+  namespace?: string[];
   interface: string[];
   address: string[];
   route: string[];

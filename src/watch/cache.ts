@@ -5,17 +5,19 @@
 // flushed with a link or address) is handled by re-dumping routes.
 import { stateOf } from '../model/state.js';
 import { addressKey, neighborKey, nexthopKey, routeInstanceKey, routeKey, ruleKey } from '../model/identity.js';
-import type { Address, Link, Neighbor, NexthopObject, Route, Rule, State } from '../model/types.js';
+import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, Route, Rule, State } from '../model/types.js';
 import {
   RTM_DELADDR,
   RTM_DELLINK,
   RTM_DELNEIGH,
+  RTM_DELNETCONF,
   RTM_DELNEXTHOP,
   RTM_DELROUTE,
   RTM_DELRULE,
   RTM_NEWADDR,
   RTM_NEWLINK,
   RTM_NEWNEIGH,
+  RTM_NEWNETCONF,
   RTM_NEWNEXTHOP,
   RTM_NEWROUTE,
   RTM_NEWRULE,
@@ -23,6 +25,7 @@ import {
 import type { Message } from '../netlink/message.js';
 import type { IndexName } from '../netlink/rtnl/layout.js';
 import { decodeAddress } from '../netlink/rtnl/address.js';
+import { NETCONFA_IFINDEX, NETCONFMSG_LEN, nestedAttr } from '../netlink/rtnl/devconf.js';
 import { decodeLink, linkMessageUp } from '../netlink/rtnl/link.js';
 import { decodeNeighbor } from '../netlink/rtnl/neighbor.js';
 import { decodeNexthop } from '../netlink/rtnl/nexthop.js';
@@ -39,17 +42,21 @@ export interface Dirty {
   routes: boolean;
   /** The cache lost track: re-read the whole state. */
   full: boolean;
+  /** A namespace-wide setting changed (netconf of "all" or "default"): re-read the namespace's settings. */
+  namespace: boolean;
 }
 
 export function noDirt(): Dirty {
-  return { keys: emptyScope(), links: false, routes: false, full: false };
+  return { keys: emptyScope(), links: false, routes: false, full: false, namespace: false };
 }
 
 export function isClean(d: Dirty): boolean {
-  return !d.links && !d.routes && !d.full && Object.values(d.keys).every((s) => s.size === 0);
+  return !d.links && !d.routes && !d.full && !d.namespace && Object.values(d.keys).every((s) => s.size === 0);
 }
 
 export class KernelCache {
+  /** The namespace's settings (read from its sysctl files: no dump has them). */
+  namespace: NamespaceSettings | undefined;
   links = new Map<string, Link>();
   private nameByIndex = new Map<number, string>();
   addresses = new Map<string, Address>();
@@ -64,6 +71,7 @@ export class KernelCache {
   constructor(public protocol: number) {}
 
   load(s: State): void {
+    this.namespace = s.namespace;
     this.setLinks(s.links);
     this.addresses = new Map(s.addresses.map((a) => [addressKey(a), a]));
     this.setRoutes(s.routes);
@@ -98,6 +106,16 @@ export class KernelCache {
   /** Fold one event into the cache and note what it makes dirty. */
   apply(m: Message, dirty: Dirty): void {
     switch (m.type) {
+      case RTM_NEWNETCONF:
+      case RTM_DELNETCONF: {
+        // A setting of an interface (its devconf is in the link dump) or,
+        // for "all" and "default" (NETCONFA_IFINDEX < 0), of the namespace,
+        // which also rewrites every interface's forwarding.
+        dirty.links = true;
+        const ifindex = netconfIfindex(m);
+        if (ifindex === undefined || ifindex < 0) dirty.namespace = true;
+        return;
+      }
       case RTM_NEWLINK:
       case RTM_DELLINK: {
         // Names, masters and kinds resolve across links: re-read them all
@@ -214,6 +232,12 @@ export class RouteGroups {
   *values(): IterableIterator<Route> {
     for (const g of this.groups.values()) yield* g.values();
   }
+}
+
+/** NETCONFA_IFINDEX of a netconf event; -1 all, -2 default. */
+function netconfIfindex(m: Message): number | undefined {
+  const a = nestedAttr(m.buf, m.off + NETCONFMSG_LEN, m.end, NETCONFA_IFINDEX);
+  return a !== undefined && a.len >= 4 ? m.buf.readInt32LE(a.at) : undefined;
 }
 
 /** The interface an address or neighbor event is about (ifindex in its family header); routes name theirs in attributes. */

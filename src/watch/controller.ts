@@ -10,7 +10,7 @@ import { describeRestore, recoverPending } from '../apply/confirm.js';
 import { lockNamespace, type NamespaceLock } from '../apply/lock.js';
 import { ConfigError, type Warning } from '../config/errors.js';
 import { checkReferences, loadConfig } from '../config/index.js';
-import { readLinks, readRoutes, readState } from '../kernel/read.js';
+import { readLinks, readNamespace, readRoutes, readState } from '../kernel/read.js';
 import { neighborKey, ruleKey } from '../model/identity.js';
 import { emptyState, type Desired, type Neighbor, type Rule, type State } from '../model/types.js';
 import { Connection } from '../netlink/connection.js';
@@ -326,6 +326,7 @@ export class Controller {
       this.resubscribeNext = true;
       throw new ReconcileFailure('events', 'kernel events keep overflowing the receive buffer; cannot keep a consistent view');
     }
+    if (this.dirty.namespace) this.cache.namespace = await readNamespace(this.conn);
     if (this.dirty.links) this.cache.setLinks(await readLinks(this.conn));
     if (this.dirty.routes) this.cache.setRoutes(await readRoutes(this.conn, this.cache.names));
     return full;
@@ -358,7 +359,7 @@ export class Controller {
       // A new config, a full re-read, routes the kernel may have flushed
       // silently, or links that changed are not named by the dirty keys: plan
       // everything then. Decided after the refresh, whose events count too.
-      const full = reloaded || reread || dirty.routes || dirty.links || triggers.includes('start') || triggers.includes('retry');
+      const full = reloaded || reread || dirty.routes || dirty.links || dirty.namespace || triggers.includes('start') || triggers.includes('retry');
       this.dirty = noDirt();
       const desired = full ? this.desired! : this.subset(this.desired!, dirty.keys);
       const actual = full ? this.cache.toState() : this.cacheSubset(dirty.keys);
@@ -454,13 +455,29 @@ export class Controller {
     const idx = this.index!;
     return {
       ...d,
-      state: { links: d.state.links, addresses: d.state.addresses, routes: idx.routes.pick(keys.route), rules: pick(idx.rules, keys.rule), neighbors: pick(idx.neighbors, keys.neighbor), nexthops: d.state.nexthops },
+      state: {
+        ...(d.state.namespace ? { namespace: d.state.namespace } : {}),
+        links: d.state.links,
+        addresses: d.state.addresses,
+        routes: idx.routes.pick(keys.route),
+        rules: pick(idx.rules, keys.rule),
+        neighbors: pick(idx.neighbors, keys.neighbor),
+        nexthops: d.state.nexthops,
+      },
     };
   }
 
   private cacheSubset(keys: Scope): State {
     const c = this.cache;
-    return { links: [...c.links.values()], addresses: [...c.addresses.values()], routes: c.routes.pick(keys.route), rules: pick(c.rules, keys.rule), neighbors: pick(c.neighbors, keys.neighbor), nexthops: [...c.nexthops.values()] };
+    return {
+      ...(c.namespace ? { namespace: c.namespace } : {}),
+      links: [...c.links.values()],
+      addresses: [...c.addresses.values()],
+      routes: c.routes.pick(keys.route),
+      rules: pick(c.rules, keys.rule),
+      neighbors: pick(c.neighbors, keys.neighbor),
+      nexthops: [...c.nexthops.values()],
+    };
   }
 
   private countCorrections(plan: Plan, trigger: string): void {

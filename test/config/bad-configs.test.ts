@@ -17,6 +17,26 @@ interface Case {
 
 const cases: Case[] = [
   {
+    name: 'IP settings: a value of the wrong kind',
+    files: { 'a.yaml': yaml('version: 1', 'interfaces:', '  - name: a', '    ipv4: { rp-filter: ‸lose }') },
+    fragment: '"rp-filter" must be one of off, strict, loose (got "lose"); did you mean "loose"?',
+  },
+  {
+    name: 'IP settings: an unknown namespace setting',
+    files: { 'a.yaml': yaml('version: 1', 'namespace:', '  ipv4: { ‸rp-filter: strict }') },
+    fragment: 'unknown key "rp-filter"',
+  },
+  {
+    name: 'IP settings on an interface declared absent',
+    files: { 'a.yaml': yaml('version: 1', 'interfaces:', '  - name: a', '    state: absent', '    ‸ipv6: { forwarding: true }') },
+    fragment: 'an interface declared absent has no ipv6 settings',
+  },
+  {
+    name: 'IPv6 disabled on an interface that lists IPv6 addresses',
+    files: { 'a.yaml': yaml('version: 1', 'interfaces:', '  - name: a', '    ipv6: { disable: ‸true }', '    addresses: [2001:db8::1/64]') },
+    fragment: 'IPv6 is disabled on this interface',
+  },
+  {
     name: 'YAML syntax error: bad indentation',
     files: { 'a.yaml': yaml('version: 1', 'interfaces:', '  - name: a', '    kind: bridge', '   ‸mtu: 1500') },
     fragment: 'YAML syntax error: bad indentation',

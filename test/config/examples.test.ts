@@ -79,3 +79,13 @@ test('ecmp: multipath routes', () => {
   const d = loadConfig([new URL('ecmp.yaml', DIR).pathname]);
   assert.ok(d.state.routes.some((r) => (r.nexthops?.length ?? 0) >= 2));
 });
+
+test('router-forwarding: forwarding for the namespace, off on the ISP side, strict rp_filter on the uplink', () => {
+  const d = loadConfig([new URL('router-forwarding.yaml', DIR).pathname]);
+  assert.deepEqual(d.state.namespace?.ipv4, { forwarding: true });
+  assert.deepEqual(d.state.namespace?.ipv6, { forwarding: true });
+  const byName = new Map(d.state.links.map((l) => [l.name, l]));
+  assert.equal(byName.get('wan0')!.ipv4!.rpFilter, 'strict');
+  assert.equal(byName.get('isp0')!.ipv4!.forwarding, false);
+  assert.equal(byName.get('lan0')!.ipv6!.acceptRa, false);
+});

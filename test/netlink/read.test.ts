@@ -15,10 +15,12 @@ import {
   NLM_F_CAPPED,
   NLM_F_DUMP,
   NLM_F_MULTI,
+  NLM_F_ACK,
   NLM_F_REQUEST,
   RTM_GETADDR,
   RTM_GETLINK,
   RTM_GETNEIGH,
+  RTM_GETNETCONF,
   RTM_GETNEXTHOP,
   RTM_GETROUTE,
   RTM_GETRULE,
@@ -184,7 +186,9 @@ function standard(type: number, family: number): Buffer[] | number {
 async function read(answer: Answer, protocol?: number) {
   const kernel = new FakeKernel(answer);
   const conn = new Connection(kernel);
-  const state = await readState(conn, protocol === undefined ? {} : { protocol });
+  const { namespace, ...state } = await readState(conn, protocol === undefined ? {} : { protocol });
+  // This fake kernel has no RTM_GETNETCONF (EOPNOTSUPP): no namespace settings.
+  assert.deepEqual(namespace, {});
   return { state, kernel };
 }
 
@@ -236,6 +240,9 @@ describe('readState', () => {
       [RTM_GETNEIGH, DUMP, '020000000000000000000000'],
       [RTM_GETNEIGH, DUMP, '0a0000000000000000000000'],
       [RTM_GETNEXTHOP, DUMP, '0000000000000000'],
+      // The namespace's settings: RTM_GETNETCONF { netconfmsg, NETCONFA_IFINDEX = -1 (all) } per family.
+      [RTM_GETNETCONF, NLM_F_REQUEST | NLM_F_ACK, hex('02 000000  0800 0100 ffffffff').toString('hex')],
+      [RTM_GETNETCONF, NLM_F_REQUEST | NLM_F_ACK, hex('0a 000000  0800 0100 ffffffff').toString('hex')],
     ]);
   });
 

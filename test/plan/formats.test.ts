@@ -18,6 +18,7 @@ const fixturePlan = plan(desired, actual).plan;
 const outcome: ApplyOutcome = {
   result: 'applied',
   messages: 2,
+  sysctlWrites: 0,
   refusals: [],
   mismatches: [],
   unconverged: [],
@@ -115,7 +116,7 @@ describe('output formats table', async () => {
     assert.match(shown('text', 'preview').out, /Plan: 2 to create/);
     assert.equal(shown('text', 'apply').out, 'Applied: 2 created, 0 updated, 0 replaced, 0 deleted in 0.01s (2 netlink messages).\n');
     const applied = JSON.parse(shown('json', 'apply').out);
-    assert.deepEqual(Object.keys(applied), ['changes', 'summary', 'messages', 'durationMs', 'result', 'phasesMs']);
+    assert.deepEqual(Object.keys(applied), ['changes', 'summary', 'messages', 'sysctlWrites', 'durationMs', 'result', 'phasesMs']);
     assert.deepEqual(applied.phasesMs, { start: 1, load: 2, read: 3, plan: 4, write: 5, verify: 6 });
     assert.match(shown('yaml', 'state').out, /^version: 1\ninterfaces:\n {2}- name: d0\n/);
     assert.equal(JSON.parse(shown('json', 'state').out).interfaces[0].name, 'd0');

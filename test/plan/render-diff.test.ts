@@ -1,5 +1,6 @@
 // `plan -o diff` from the plan's own before and after: every change shows,
 // each side holds whole objects, and a key the config drops is a hunk.
+import { objectsOf, setObjectsOf } from '../../src/model/state.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -82,14 +83,14 @@ function bookkeeping(c: Change): boolean {
  */
 function putBack(c: Change, actual: State): boolean {
   if (c.action !== 'create') return false;
-  const list: readonly ModelObject[] = { interface: actual.links, address: actual.addresses, route: actual.routes, rule: actual.rules, neighbor: actual.neighbors, nexthop: actual.nexthops }[c.type];
+  const list: readonly ModelObject[] = objectsOf(actual, c.type);
   return list.some((o) => idOf(c.type, o) === c.id && configText(c.type, o) === configText(c.type, c.after!));
 }
 
 /** One object in the config format (what -o diff compares). */
 function configText(type: Change['type'], o: ModelObject): string {
   const s: State = { links: [], addresses: [], routes: [], rules: [], neighbors: [], nexthops: [] };
-  ({ interface: s.links, address: s.addresses, route: s.routes, rule: s.rules, neighbor: s.neighbors, nexthop: s.nexthops }[type] as ModelObject[]).push(o);
+  setObjectsOf(s, type, [o]);
   if (type === 'address') s.links.push({ name: (o as { dev: string }).dev, kind: 'device', state: 'up' });
   return toYaml(toDocument(s, { all: true }));
 }

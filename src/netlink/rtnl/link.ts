@@ -19,6 +19,7 @@ import {
 import { NetlinkParseError } from '../errors.js';
 import { attrLength, type Message, type Writer } from '../message.js';
 import { kindOf, kindOfInfoKind, LinkCtx, portKind, type Kind } from '../../kinds/registry.js';
+import { readAfSpec, writeAfSpec } from './devconf.js';
 import { AttrLayout, indexRef, mac, named, need, needHeader, s32, string, u32, u8, type Codec, type NameIndex, type WriteOp } from './layout.js';
 
 export type { IndexName, NameIndex, WriteOp } from './layout.js';
@@ -36,9 +37,6 @@ export const IFLA_AF_SPEC = 26;
 export const IFLA_LINK_NETNSID = 37;
 export const IFLA_MIN_MTU = 50;
 export const IFLA_MAX_MTU = 51;
-/** IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF } }: the link's IPv4 devconf, u32 per IPV4_DEVCONF_* (1-based). */
-export const IFLA_INET_CONF = 1;
-export const IPV4_DEVCONF_PROMOTE_SECONDARIES = 20;
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 export const IFLA_INFO_SLAVE_KIND = 4;
@@ -105,39 +103,18 @@ const netnsid: Codec<number, LinkCtx> = {
 };
 
 /**
- * IFLA_AF_SPEC, of which netrec uses one value: the link's IPv4
- * promote_secondaries (read: true when set, else left out; written as a
- * one-entry IFLA_INET_CONF, which the kernel's inet_set_link_af applies
- * without touching the other settings).
+ * IFLA_AF_SPEC: the link's IP settings (devconf.ts's table) and its IPv4
+ * promote_secondaries. An update writes those it carries that the kernel
+ * takes over netlink; inet_set_link_af applies each without touching the
+ * others.
  */
-const promoteSecondaries: Codec<boolean> = {
-  read: (b, at, len) => {
-    const inet = nestedAttr(b, at, at + len, AF_INET);
-    const conf = inet === undefined ? undefined : nestedAttr(b, inet.at, inet.at + inet.len, IFLA_INET_CONF);
-    const off = (IPV4_DEVCONF_PROMOTE_SECONDARIES - 1) * 4;
-    if (conf === undefined || conf.len < off + 4) return undefined;
-    return b.readUInt32LE(conf.at + off) !== 0 ? true : undefined;
+const afSpec: Codec<Link> = {
+  read: (b, at, len, _ctx, target) => {
+    readAfSpec(b, at, len, target as Link);
+    return undefined;
   },
-  write: (w, t, v) => {
-    const spec = w.beginNested(t);
-    const inet = w.beginNested(AF_INET);
-    const conf = w.beginNested(IFLA_INET_CONF);
-    w.u32(IPV4_DEVCONF_PROMOTE_SECONDARIES, v ? 1 : 0);
-    w.endNested(conf);
-    w.endNested(inet);
-    w.endNested(spec);
-  },
+  write: (w, t, link) => writeAfSpec(w, t, link),
 };
-
-/** The payload of the first attribute of `type` between off and end. */
-function nestedAttr(b: Buffer, off: number, end: number, type: number): { at: number; len: number } | undefined {
-  while (end - off >= NLA_HDRLEN) {
-    const len = attrLength(b, off, end);
-    if ((b.readUInt16LE(off + 2) & NLA_TYPE_MASK) === type) return { at: off + NLA_HDRLEN, len: len - NLA_HDRLEN };
-    off += (len + 3) & ~3;
-  }
-  return undefined;
-}
 
 const infoLayout = new AttrLayout<LinkCtx>([
   {
@@ -273,7 +250,7 @@ const layout = new AttrLayout<LinkCtx>([
   { attr: IFLA_IFALIAS, field: 'alias', codec: string, on: ['update'] },
   { attr: IFLA_OPERSTATE, field: 'operState', codec: named(u8, OPER_STATES, 'operstate'), on: [] },
   { attr: IFLA_LINK_NETNSID, codec: netnsid, on: [] },
-  { attr: IFLA_AF_SPEC, field: 'promoteSecondaries', codec: promoteSecondaries, on: ['update'] },
+  { attr: IFLA_AF_SPEC, codec: afSpec, on: ['update'] },
   { attr: IFLA_LINKINFO, codec: linkInfo },
   { attr: IFLA_MIN_MTU, codec: mtuLimit('minMtu'), on: [] },
   { attr: IFLA_MAX_MTU, codec: mtuLimit('maxMtu'), on: [] },

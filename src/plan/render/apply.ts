@@ -77,7 +77,7 @@ export function resultText(r: ApplyReport, write: Write): void {
 }
 
 export function resultJson(r: ApplyReport, write: Write): void {
-  const tail: Record<string, unknown> = { messages: r.messages, durationMs: Math.round(r.durationMs), result: r.result };
+  const tail: Record<string, unknown> = { messages: r.messages, sysctlWrites: r.outcome?.sysctlWrites ?? 0, durationMs: Math.round(r.durationMs), result: r.result };
   tail.phasesMs = Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, Math.round(v as number)]));
   const o = r.outcome;
   if (o && (o.refusals.length > 0 || o.mismatches.length > 0)) {

@@ -6,7 +6,8 @@
 // not touch are left out; interfaces are named where their addresses are.
 import { createTwoFilesPatch } from 'diff';
 import { toDocument, toYaml } from '../../config/serialize.js';
-import { emptyState, type Address, type Desired, type Link, type Neighbor, type NexthopObject, type ObjectType, type Route, type Rule, type State } from '../../model/types.js';
+import { emptyState, type Address, type Desired, type Link, type NamespaceSettings, type Neighbor, type NexthopObject, type ObjectType, type Route, type Rule, type State } from '../../model/types.js';
+import { objectsOf } from '../../model/state.js';
 import { vethPeerMade } from '../effects.js';
 import { idOf } from '../reconcile.js';
 import type { ModelObject, Plan } from '../types.js';
@@ -69,7 +70,8 @@ function sides(p: Plan, current: State): { before: State; after: State } {
 }
 
 function add(s: State, type: ObjectType, o: ModelObject): void {
-  if (type === 'interface') s.links.push(o as Link);
+  if (type === 'namespace') s.namespace = o as NamespaceSettings;
+  else if (type === 'interface') s.links.push(o as Link);
   else if (type === 'address') s.addresses.push(o as Address);
   else if (type === 'route') s.routes.push(o as Route);
   else if (type === 'rule') s.rules.push(o as Rule);
@@ -87,7 +89,7 @@ class CurrentObjects {
     let m = this.byType.get(type);
     if (m === undefined) {
       m = new Map();
-      const list: readonly ModelObject[] = LISTS[type](this.current);
+      const list: readonly ModelObject[] = LISTS(type)(this.current);
       for (const o of list) {
         const k = idOf(type, o);
         if (!m.has(k)) m.set(k, o);
@@ -98,11 +100,4 @@ class CurrentObjects {
   }
 }
 
-const LISTS: Record<ObjectType, (s: State) => readonly ModelObject[]> = {
-  interface: (s) => s.links,
-  address: (s) => s.addresses,
-  route: (s) => s.routes,
-  rule: (s) => s.rules,
-  neighbor: (s) => s.neighbors,
-  nexthop: (s) => s.nexthops,
-};
+const LISTS = (type: ObjectType) => (s: State): readonly ModelObject[] => objectsOf(s, type);

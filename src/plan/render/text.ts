@@ -35,8 +35,16 @@ const COLORED: Record<Action, string> = {
   replace: `${RED}-${RESET}/${GREEN}+${RESET}`,
   delete: `${RED}-${RESET}`,
 };
-const TYPES: readonly ObjectType[] = ['interface', 'address', 'nexthop', 'route', 'rule', 'neighbor'];
-const PLURAL: Record<ObjectType, string> = { interface: 'interfaces', address: 'addresses', route: 'routes', rule: 'rules', neighbor: 'neighbors', nexthop: 'nexthops' };
+const TYPES: readonly ObjectType[] = ['namespace', 'interface', 'address', 'nexthop', 'route', 'rule', 'neighbor'];
+const PLURAL: Record<ObjectType, string> = {
+  namespace: 'namespace settings',
+  interface: 'interfaces',
+  address: 'addresses',
+  route: 'routes',
+  rule: 'rules',
+  neighbor: 'neighbors',
+  nexthop: 'nexthops',
+};
 
 /** More changes than this of one action on one type (routes: in one table) are counted, not listed, without --full. */
 export const FOLD = 50;
@@ -126,7 +134,7 @@ function line(e: Entry, names: Names, full: boolean): string {
   const notes: string[] = [];
   if (c.action === 'create') head = objectWords(c.type, c.after!, names);
   else if (c.action === 'delete') head = objectWords(c.type, c.before!, names, 'delete');
-  else head = `${objectWords(c.type, c.after!, names, 'id')} ${changes(c, names).join(', ')}`;
+  else head = [objectWords(c.type, c.after!, names, 'id'), changes(c, names).join(', ')].filter((x) => x !== '').join(' ');
   if (c.reason) notes.push(c.reason);
   const removes = c.effects ? removalText(c.effects, names, full) : '';
   if (removes) notes.push(`the kernel also removes ${removes}`);
@@ -153,6 +161,7 @@ function changes(c: Change, names: Names): string[] {
 
 /** Attribute names the words of each type cover. */
 const WORD_ATTRS: Record<ObjectType, Set<string>> = {
+  namespace: new Set(WORDS.namespace.map((w) => w.attr)),
   interface: new Set(WORDS.interface.map((w) => w.attr)),
   address: new Set(WORDS.address.map((w) => w.attr)),
   route: new Set(WORDS.route.map((w) => w.attr)),

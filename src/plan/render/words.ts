@@ -5,7 +5,8 @@
 // ("mtu 1500 -> 9000") are both built from these tables and nothing else.
 import { ADDRESS_PROTOCOL_NAMES, BUILTIN_TABLES, DEFAULT_PROTOCOL, PROTOCOL_NAMES, TABLE_MAIN } from '../../model/constants.js';
 import { routeKeyDev } from '../../model/identity.js';
-import type { Address, Link, LinkOptions, Neighbor, NexthopObject, ObjectType, Route, Rule } from '../../model/types.js';
+import type { Address, Link, LinkOptions, NamespaceSettings, Neighbor, NexthopObject, ObjectType, Route, Rule } from '../../model/types.js';
+import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, settingName, settingValue, valueWord, type IpSetting } from '../../netlink/rtnl/devconf.js';
 import { fieldOf, KINDS, PORT_KINDS, type KindOption, type OptionWord } from '../../kinds/registry.js';
 import { vlanDeltaText, vlanText } from '../../netlink/rtnl/bridge-vlan.js';
 import { flatRows, rowNamed, type AttrSpec } from '../../netlink/rtnl/layout.js';
@@ -63,6 +64,8 @@ export interface Word<T> {
   quiet?: boolean;
   /** Shown on lines of deletes of interfaces: the kind and what it hangs on (peer, lower link, id, table), not settings as read. */
   onDelete?: boolean;
+  /** How a change names a value the old object does not have (default 'none'). */
+  unset?: string;
   /** A kind's option: changes name the kind too ("vxlan id 100 -> 200"), as the keyword alone may be ambiguous. */
   group?: string;
   /** A change as its own text rather than "OLD -> NEW" (a list: what is added and removed). */
@@ -127,7 +130,20 @@ const INTERFACE: readonly Word<Link>[] = [
     get: (l) => (l.vlans === undefined ? undefined : l.vlans.map(vlanText).join(', ') || 'none'),
     change: (before, after) => vlanDeltaText(after.vlans ?? [], before.vlans),
   },
+  ...settingWords<Link>(INTERFACE_SETTINGS),
 ];
+
+/**
+ * IP settings (netlink/rtnl/devconf.ts's table) in the config's words:
+ * "ipv4.forwarding: false -> true" ("default -> true" on a link this plan
+ * creates, whose values are the kernel's defaults until then). Not shown on whole-object lines: a
+ * link's settings as read are the kernel's, not what the line is about.
+ */
+function settingWords<T extends Link | NamespaceSettings>(table: readonly IpSetting[]): Word<T>[] {
+  return table.map((s) => ({ attr: settingName(s), key: `${settingName(s)}:`, get: (o: T) => valueWord(settingValue(o, s)), hide: () => true, unset: 'default' }));
+}
+
+const NAMESPACE: readonly Word<NamespaceSettings>[] = settingWords<NamespaceSettings>(NAMESPACE_SETTINGS);
 
 const ADDRESS: readonly Word<Address>[] = [
   ...ADDRESS_TABLE.filter((row) => row.show !== undefined).map((row) => tableWord(row)),
@@ -222,6 +238,7 @@ const NEXTHOP: readonly Word<NexthopObject>[] = [
 
 /** The words of every object type, in the order iproute2 writes them. */
 export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] } = {
+  namespace: NAMESPACE as readonly Word<ModelObject>[],
   interface: INTERFACE as readonly Word<ModelObject>[],
   address: ADDRESS as readonly Word<ModelObject>[],
   route: ROUTE as readonly Word<ModelObject>[],
@@ -265,7 +282,7 @@ export function changedWords(type: ObjectType, before: ModelObject, after: Model
     const isListed = listed.includes(w.attr);
     if (!isListed && (w.quiet || (now === undefined && !w.clears))) continue;
     const key = w.group === undefined ? w.key || w.attr : `${w.group} ${w.key}`;
-    out.push({ attr: w.attr, text: w.change ? `${key} ${w.change(before, after)}` : `${key} ${old ?? 'none'} -> ${now ?? 'none'}` });
+    out.push({ attr: w.attr, text: w.change ? `${key} ${w.change(before, after)}` : `${key} ${old ?? w.unset ?? 'none'} -> ${now ?? 'none'}` });
   }
   return out;
 }
