@@ -217,6 +217,23 @@ test('the ends of veth pairs the kernel makes are creates, and a new interface s
   assert.deepEqual(p.summary, { create: 3, update: 1, replace: 0, delete: 0 });
 });
 
+test('an end the kernel made that then gets IP settings (which whole lines leave out) shows that update on its own line', () => {
+  const desired = desiredOf({
+    links: [link('wan0', 'veth', { options: { peer: 'isp0' }, ipv4: { rpFilter: 'strict' } }), link('isp0', 'veth', { options: { peer: 'wan0' } })],
+  });
+  const out = renderText(plan(desired, state()).plan, { color: false });
+  assert.equal(
+    out,
+    [
+      '+ interface isp0 veth peer wan0',
+      '+ interface wan0 veth peer isp0 state down (created by the kernel with isp0)',
+      '~ interface wan0 state down -> up, ipv4.rp-filter: default -> strict (created by the kernel with isp0)',
+      'Plan: 2 to create, 1 to update, 0 to replace, 0 to delete.',
+      '',
+    ].join('\n'),
+  );
+});
+
 test('what the kernel removes along with a change is named, table names included', () => {
   const gone: Change = {
     action: 'delete',

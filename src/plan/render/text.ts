@@ -12,7 +12,7 @@ import { vethPeerMade } from '../effects.js';
 import type { Link, ObjectType } from '../../model/types.js';
 import type { Action, Change, Effect, Plan, Summary } from '../types.js';
 import { valueText } from './values.js';
-import { type Names, WORDS, changedWords, idWords, namesOf, objectWords, tableText } from './words.js';
+import { type Names, WORDS, changedWords, idWords, namesOf, objectWords, shownWords, tableText } from './words.js';
 
 export interface TextOptions {
   color: boolean;
@@ -64,7 +64,7 @@ export function renderText(p: Plan, opts: TextOptions): string {
   const names = namesOf(opts.tables, opts.protocol);
   const full = opts.full === true;
   const groups = new Map<ObjectType, Entry[]>(TYPES.map((t) => [t, []]));
-  for (const e of entries(p)) groups.get(e.type)!.push(e);
+  for (const e of entries(p, names)) groups.get(e.type)!.push(e);
   const lines: string[] = [];
   // The plan's own summary (a plan's head, as apply prints it, keeps the whole one), with the kernel's veth ends as creates.
   const counts: Summary = { ...p.summary };
@@ -105,9 +105,9 @@ function bucket(e: Entry): string {
  * kernel makes: a create of its own, and where the plan then changes that
  * end (brings it up, sets its mtu), that change shown as its create.
  */
-function entries(p: Plan): Entry[] {
+function entries(p: Plan, names: Names): Entry[] {
   const updated = new Set<string>();
-  for (const stage of p.stages) for (const c of stage) if (c.type === 'interface' && c.action === 'update') updated.add(c.id);
+  for (const stage of p.stages) for (const c of stage) if (c.type === 'interface' && c.action === 'update' && readsAsCreate(c, names)) updated.add(c.id);
   const madeBy = new Map<string, string>();
   const out: Entry[] = [];
   for (const stage of p.stages) {
@@ -125,6 +125,17 @@ function entries(p: Plan): Entry[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether an update of the end the kernel made reads whole as that end's
+ * create line: every attribute it changes shows there (settings that whole
+ * lines leave out, such as IP settings, do not), its admin state as the line
+ * implies it.
+ */
+function readsAsCreate(c: Change, names: Names): boolean {
+  const shown = new Set(shownWords('interface', c.after!, names).map(({ w }) => w.attr));
+  return (c.attrs ?? []).every((a) => a.attr === 'state' || shown.has(a.attr));
 }
 
 function line(e: Entry, names: Names, full: boolean): string {

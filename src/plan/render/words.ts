@@ -247,14 +247,22 @@ export const WORDS: { readonly [K in ObjectType]: readonly Word<ModelObject>[] }
   nexthop: NEXTHOP as readonly Word<ModelObject>[],
 };
 
-/** An object as iproute2 would write it: "default via 198.51.100.1 dev wan0 proto netrec". `which` picks the words shown. */
-export function objectWords(type: ObjectType, o: ModelObject, names: Names, which: 'all' | 'id' | 'delete' = 'all'): string {
-  const parts: string[] = [];
+/** The words a whole-object line shows of `o`, with their values. `which` picks them. */
+export function shownWords(type: ObjectType, o: ModelObject, names: Names, which: 'all' | 'id' | 'delete' = 'all'): { w: Word<ModelObject>; v: string }[] {
+  const out: { w: Word<ModelObject>; v: string }[] = [];
   for (const w of WORDS[type]) {
     if (which === 'id' && !(typeof w.id === 'function' ? w.id(o) : w.id)) continue;
     if (which === 'delete' && type === 'interface' && !w.onDelete) continue;
     const v = w.get(o, names);
-    if (v === undefined || w.hide?.(o, names)) continue;
+    if (v !== undefined && !w.hide?.(o, names)) out.push({ w, v });
+  }
+  return out;
+}
+
+/** An object as iproute2 would write it: "default via 198.51.100.1 dev wan0 proto netrec". `which` picks the words shown. */
+export function objectWords(type: ObjectType, o: ModelObject, names: Names, which: 'all' | 'id' | 'delete' = 'all'): string {
+  const parts: string[] = [];
+  for (const { w, v } of shownWords(type, o, names, which)) {
     if (w.flag) {
       if (v === 'on') parts.push(w.key);
     } else parts.push(w.bare || w.key === '' ? v : `${w.key} ${v}`);
