@@ -5,9 +5,8 @@
 // the run.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import { configReader } from '../../src/state/access.js';
 import { readRecord } from '../../src/state/files.js';
 import { namespaceIdentity, StateStore } from '../../src/state/store.js';
 import { yaml } from './helpers.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const NETREC = join(dirname(fileURLToPath(import.meta.url)), '../../../bin/netrec.js');
 /** Seconds and heap MiB a hostile case may take in its child process. */
@@ -274,7 +274,7 @@ const cases: Case[] = [
 
 /** Make a case's files; returns the directory and the paths to load. */
 function materialize(c: Case): { dir: string; paths: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'netrec-bad-'));
+  const dir = scratchDir('bad-');
   for (const [name, content] of Object.entries(c.files)) {
     const path = join(dir, name);
     if (typeof content === 'function') content(path);
@@ -387,7 +387,7 @@ test('names that differ in their bytes stay different', () => {
 });
 
 test('a socket is refused with its path', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'netrec-bad-'));
+  const dir = scratchDir('bad-');
   const path = join(dir, 'a.yaml');
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(path, resolve));
@@ -399,7 +399,7 @@ test('a socket is refused with its path', async () => {
 });
 
 test('state files: a FIFO in place of a record is refused, without hanging', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'netrec-bad-'));
+  const dir = scratchDir('bad-');
   const path = join(dir, 'pending.json');
   mkfifo(path);
   const t = Date.now();
@@ -408,7 +408,7 @@ test('state files: a FIFO in place of a record is refused, without hanging', () 
 });
 
 test('history: lines of valid JSON that are not entries are skipped with a warning, not a crash', () => {
-  const root = mkdtempSync(join(tmpdir(), 'netrec-bad-'));
+  const root = scratchDir('bad-');
   const store = new StateStore(root, namespaceIdentity(undefined), { create: true });
   const entry = { time: '2026-01-01T00:00:00.000Z', configHash: 'ab', summary: { create: 1, update: 0, replace: 0, delete: 0 }, result: 'applied', durationMs: 3, messages: 1 };
   const lines = [JSON.stringify(entry), '5', 'null', '"x"', '[]', '{}', JSON.stringify({ ...entry, summary: null }), JSON.stringify({ ...entry, time: 7 }), '{"torn'];
@@ -437,7 +437,7 @@ test('the lean and the full YAML read report the same problems', () => {
 });
 
 test('the trusted reader of apply and watch refuses a FIFO and a link to /dev/zero as not regular files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'netrec-bad-'));
+  const dir = scratchDir('bad-');
   symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
   mkfifo(join(dir, 'fifo.yaml'));
   const problems: string[] = [];

@@ -2,9 +2,9 @@
 // expected with MARK, right before the character it points at; the mark is
 // removed before the file is written, and its line and column are computed
 // from the text, so expectations follow the fixtures when they are edited.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { scratchDir } from '../helpers/scratch.js';
 
 export const MARK = '‸';
 
@@ -26,7 +26,7 @@ export function unmark(text: string): { text: string; at?: { line: number; col: 
 
 /** Write `files` (name -> text) under a fresh directory; returns their paths and the marked spot. */
 export function writeFixtures(files: Record<string, string>): { dir: string; paths: string[]; spot?: Spot } {
-  const dir = mkdtempSync(join(tmpdir(), 'netrec-config-'));
+  const dir = scratchDir('config-');
   const paths: string[] = [];
   let spot: Spot | undefined;
   for (const [name, marked] of Object.entries(files)) {

@@ -4,14 +4,14 @@
 // behind a link that is flipped), and the content hash without a repository.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { configRevision, contentRevision, gitCommit, loadWithRevision } from '../../src/config/revision.js';
 import { loadConfig } from '../../src/config/load.js';
+import { scratchDir } from '../helpers/scratch.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'netrec-revision-'));
+const tmp = scratchDir('revision-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const ENV = {

@@ -5,8 +5,7 @@
 // CAP_NET_ADMIN, the node name from the downward API as --host, the probes
 // on /livez and /readyz, no API token and no RBAC.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -14,6 +13,7 @@ import { DaemonSet } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, ServiceAccount } from 'kubernetes-models/v1';
 import { loadConfig } from '../../src/config/load.js';
 import { jsonPatch, loadYamlDocs, render, type Obj } from '../helpers/kustomize.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const K8S = join(ROOT, 'deploy/kubernetes');
@@ -170,7 +170,7 @@ describe('Kubernetes manifests: security and wiring', () => {
     const ds = daemonSet(objs);
     const vol = (ds.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'fleet')!;
     const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === vol.configMap.name)!;
-    const dir = mkdtempSync(join(tmpdir(), 'netrec-fleet-'));
+    const dir = scratchDir('fleet-');
     try {
       const files: string[] = [];
       for (const i of vol.configMap.items as Obj[]) {

@@ -2,16 +2,16 @@
 // last run, drift corrections since, the last error; and the history reader
 // that feeds it, which skips what is not an entry.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { statusOf } from '../../src/state/status.js';
 import { renderStatus } from '../../src/plan/render/records.js';
 import { recordRun, type HistoryEntry } from '../../src/state/history.js';
 import { namespaceIdentity, StateStore } from '../../src/state/store.js';
+import { scratchDir } from '../helpers/scratch.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'netrec-status-'));
+const tmp = scratchDir('status-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 let clock = Date.parse('2026-01-01T00:00:00Z');

@@ -1,11 +1,11 @@
 // watch's log lines: journald priorities instead of timestamps when stderr is the journal.
 import assert from 'node:assert/strict';
-import { closeSync, fstatSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createLogger, isJournalStream, type LoggerOptions } from '../../src/watch/log.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const NOW = new Date('2026-01-02T03:04:05.678Z');
 
@@ -56,7 +56,7 @@ describe('journald-aware text logs', () => {
 
 describe('JOURNAL_STREAM', () => {
   it('is the journal only when it names the very stream (device:inode)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netrec-log-'));
+    const dir = scratchDir('log-');
     const fd = openSync(join(dir, 'stderr'), 'w');
     const other = openSync(join(dir, 'other'), 'w');
     try {

@@ -1,13 +1,13 @@
 // sd_notify: what is sent when, over a real AF_UNIX datagram socket too.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadNative } from '../../src/netlink/socket.js';
 import type { Level } from '../../src/watch/log.js';
 import { ago, notifySocket, ServiceNotifier, watchdogIntervalMs } from '../../src/watch/notify.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -205,7 +205,7 @@ describe('over a real socket', () => {
   };
 
   it('an abstract name (@) and a path both receive the datagram', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netrec-notify-'));
+    const dir = scratchDir('notify-');
     try {
       for (const name of [`@netrec-test-${process.pid}-${randomBytes(4).toString('hex')}`, join(dir, 'notify')]) {
         const fd = native.bindDatagram(name);

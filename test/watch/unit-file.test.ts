@@ -3,12 +3,12 @@
 // after convergence) and is ordered accordingly.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildProgram } from '../../src/cli/main.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const UNIT = join(ROOT, 'examples/netrec-watch.service');
@@ -100,7 +100,7 @@ describe('examples/netrec-watch.service', () => {
   const analyze = spawnSync('systemd-analyze', ['--version']).status === 0;
   it('passes systemd-analyze verify with no warning', { skip: analyze ? false : 'systemd-analyze is not installed' }, () => {
     // verify checks that ExecStart= is executable: point it at this checkout's netrec.
-    const dir = mkdtempSync(join(tmpdir(), 'netrec-unit-'));
+    const dir = scratchDir('unit-');
     try {
       const copy = join(dir, 'netrec-watch.service');
       writeFileSync(copy, text.replace(/^ExecStart=\/usr\/local\/bin\/netrec /m, `ExecStart=${join(ROOT, 'bin/netrec.js')} `));
