@@ -171,11 +171,21 @@ type Json = Record<string, unknown>;
 // Bridge timers count by themselves. ifindex: a link that had to be re-created (rollback of a deletion) gets a new index.
 const VOLATILE = new Set(['gc_timer', 'hello_timer', 'tcn_timer', 'topology_change_timer', 'ifindex', 'link_index', 'stats', 'stats64', 'valid_life_time', 'preferred_life_time', 'used', 'confirmed', 'updated', 'expires', 'operstate', 'linkinfo_xstats', 'probes', 'carrier_changes', 'carrier_up_count', 'carrier_down_count']);
 
+/**
+ * Flags that follow the carrier, which the kernel's link watch sets a while
+ * after a link comes up (up to a second later on a slow machine): a snapshot
+ * just after `ip link set up` and one taken later differ in them alone.
+ */
+const CARRIER_FLAGS = new Set(['NO-CARRIER', 'LOWER_UP', 'linkdown']);
+
 function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(strip);
   if (v && typeof v === 'object') {
     const out: Json = {};
-    for (const [k, x] of Object.entries(v as Json)) if (!VOLATILE.has(k)) out[k] = strip(x);
+    for (const [k, x] of Object.entries(v as Json)) {
+      if (VOLATILE.has(k)) continue;
+      out[k] = k === 'flags' && Array.isArray(x) ? x.filter((f) => !CARRIER_FLAGS.has(f as string)) : strip(x);
+    }
     return out;
   }
   return v;
