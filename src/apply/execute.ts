@@ -119,7 +119,7 @@ function deletesNexthop(c: Change): boolean {
  */
 async function nexthopsMoved(conn: Connection, stage: readonly Change[], result: ExecuteResult): Promise<Set<Change>> {
   const byIndex = new Map<number, string>();
-  for (const l of await dumpLinks(conn)) byIndex.set(l.ifindex, l.name);
+  for (const l of await dumpLinks(conn, false)) byIndex.set(l.ifindex, l.name);
   const now = new Map((await readNexthops(conn, { name: (i) => byIndex.get(i) })).map((n) => [n.id, n]));
   const moved = new Set<Change>();
   for (const c of stage) {

@@ -116,6 +116,11 @@ function vlanWrites(c: Change & { type: 'interface' }): Op['write'][] {
 type KeyedWriter<T> = (w: Writer, op: 'replace' | 'delete', o: T, seq: number, idx: NameIndex) => void;
 type Keyed = Change & { type: 'address' | 'route' | 'neighbor' | 'nexthop' };
 
+/** An object written whole by one request of its own writer (NLM_F_REPLACE, or a delete naming it exactly). */
+function isKeyed(c: Change): c is Keyed {
+  return c.type === 'address' || c.type === 'route' || c.type === 'neighbor' || c.type === 'nexthop';
+}
+
 function keyedWriter(c: Keyed): KeyedWriter<unknown> {
   return (c.type === 'address' ? writeAddress : c.type === 'route' ? writeRoute : c.type === 'nexthop' ? writeNexthop : writeNeighbor) as KeyedWriter<unknown>;
 }
@@ -126,7 +131,7 @@ function keyedWriter(c: Keyed): KeyedWriter<unknown> {
  * written straight from the plan with `writeSingle`, without an Op each.
  */
 export function isSingle(c: Change): boolean {
-  return (c.type === 'address' || c.type === 'route' || c.type === 'neighbor' || c.type === 'nexthop') && c.action !== 'replace' && !(c.placement !== undefined && c.before !== null && c.action !== 'delete');
+  return isKeyed(c) && c.action !== 'replace' && !(c.placement !== undefined && c.before !== null && c.action !== 'delete');
 }
 
 /**
@@ -178,8 +183,8 @@ export function opsFor(c: Change): ChangeOps {
     return { main, post, sysctl };
   }
   // A replace of an address, route, neighbor or nexthop: the old one goes first.
-  if (c.type === 'address' || c.type === 'route' || c.type === 'neighbor' || c.type === 'nexthop') {
-    const write = keyedWriter(c as Keyed);
+  if (isKeyed(c)) {
+    const write = keyedWriter(c);
     main.push(op((w, s, i) => write(w, 'delete', c.before!, s, i)));
     main.push(op((w, s, i) => write(w, 'replace', c.after!, s, i)));
     return { main, post, sysctl };

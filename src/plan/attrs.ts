@@ -31,6 +31,11 @@ export function rowDiffers<T>(s: Compared<T>, d: T, a: T, exact: boolean): boole
   return (want ?? s.absent) !== (have ?? s.absent);
 }
 
+/** How the kernel takes a new value of row `s` for the desired object `d`: in place ('update', the default) or only by delete and create. */
+export function rowChange<T>(s: Compared<T>, d: T): 'update' | 'replace' {
+  return typeof s.change === 'function' ? s.change(d) : (s.change ?? 'update');
+}
+
 /** The differing rows as changes (old: actual, new: desired), appended to `out`. */
 export function collectRows<T>(rows: readonly Compared<T>[], d: T, a: T, exact: boolean, out: AttrChange[]): AttrChange[] {
   for (const s of rows) if (rowDiffers(s, d, a, exact)) out.push({ attr: s.name, old: get(a, s.field), new: get(d, s.field) });

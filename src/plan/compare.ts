@@ -17,7 +17,7 @@ import { flatRows } from '../netlink/rtnl/layout.js';
 import { nexthopsDiffer, ROUTE_ROWS } from '../netlink/rtnl/route.js';
 import type { Address, Link, NamespaceSettings, Neighbor, NexthopObject, Route, Rule, SettingValue } from '../model/types.js';
 import { INTERFACE_SETTINGS, NAMESPACE_SETTINGS, settingName, settingValue, withSetting, type IpSetting } from '../netlink/rtnl/devconf.js';
-import { collectRows, comparedRows, compileDiffers, mergeRows, rowDiffers } from './attrs.js';
+import { collectRows, comparedRows, compileDiffers, mergeRows, rowChange, rowDiffers } from './attrs.js';
 import type { AttrChange } from './types.js';
 
 export interface CompareMode {
@@ -271,8 +271,7 @@ export function addressDifference(d: Address, a: Address, mode: CompareMode): Di
   const inPlace: AttrChange[] = [];
   for (const s of ADDRESS_COMPARED) {
     if (!rowDiffers(s, d, a, mode.exact)) continue;
-    const change = typeof s.change === 'function' ? s.change(d) : (s.change ?? 'update');
-    (change === 'replace' ? fixed : inPlace).push({ attr: s.name, old: a[s.field as keyof Address], new: d[s.field as keyof Address] });
+    (rowChange(s, d) === 'replace' ? fixed : inPlace).push({ attr: s.name, old: a[s.field as keyof Address], new: d[s.field as keyof Address] });
   }
   const attrs = [...fixed, ...inPlace];
   if (mode.exact) attrs.push(...protocolChange(d.protocol, a.protocol));
@@ -436,8 +435,7 @@ export function nexthopDifference(d: NexthopObject, a: NexthopObject, mode: Comp
       s.field === 'group'
         ? { attr: s.name, old: membersText(a.group), new: membersText(d.group) }
         : { attr: s.name, old: a[s.field as keyof NexthopObject], new: d[s.field as keyof NexthopObject] };
-    const fixedRow = typeof s.change === 'function' ? s.change(d) === 'replace' : s.change === 'replace';
-    (fixedRow || (kindChanges && s.field === 'group') ? fixed : inPlace).push(change);
+    (rowChange(s, d) === 'replace' || (kindChanges && s.field === 'group') ? fixed : inPlace).push(change);
   }
   const attrs = [...fixed, ...inPlace, ...protocolChange(d.protocol, a.protocol)];
   if (attrs.length === 0) return undefined;
