@@ -20,6 +20,7 @@
 import type { Family, IpSettings, Link, NamespaceSettings, SettingValue } from '../../model/types.js';
 import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK } from '../constants.js';
 import { attrLength, type Writer } from '../message.js';
+import { fieldOf } from '../../kinds/kind.js';
 
 export const IFLA_INET_CONF = 1;
 export const IFLA_INET6_CONF = 2;
@@ -44,7 +45,7 @@ export interface IpSetting {
   family: Family;
   /** Config key under `ipv4:` / `ipv6:` (kebab-case). */
   key: string;
-  /** Model field (camelCase of the key). */
+  /** Model field: the camelCase of the key, derived (fieldOf). */
   field: string;
   /** The sysctl file: under net/FAMILY/conf/IFNAME/ for an interface, else the whole path under /proc/sys. */
   sysctl: string;
@@ -69,34 +70,34 @@ export interface IpSetting {
 const BOOL: ValueCodec = { type: 'bool' };
 
 /** Every setting netrec manages, in config order. */
-export const IP_SETTINGS: readonly IpSetting[] = [
-  { scope: 'namespace', family: 'ipv4', key: 'forwarding', field: 'forwarding', sysctl: 'net/ipv4/ip_forward', netconf: NETCONFA_FORWARDING, write: 'sysctl', value: BOOL, rewrites: 'forwarding', defaultText: 'false',
+export const IP_SETTINGS: readonly IpSetting[] = ([
+  { scope: 'namespace', family: 'ipv4', key: 'forwarding', sysctl: 'net/ipv4/ip_forward', netconf: NETCONFA_FORWARDING, write: 'sysctl', value: BOOL, rewrites: 'forwarding', defaultText: 'false',
     description: 'net.ipv4.ip_forward: route IPv4 between interfaces. Writing it sets every interface\'s ipv4.forwarding (and the default for new ones) to the same value.' },
-  { scope: 'namespace', family: 'ipv6', key: 'forwarding', field: 'forwarding', sysctl: 'net/ipv6/conf/all/forwarding', netconf: NETCONFA_FORWARDING, write: 'sysctl', value: BOOL, rewrites: 'forwarding', defaultText: 'false',
+  { scope: 'namespace', family: 'ipv6', key: 'forwarding', sysctl: 'net/ipv6/conf/all/forwarding', netconf: NETCONFA_FORWARDING, write: 'sysctl', value: BOOL, rewrites: 'forwarding', defaultText: 'false',
     description: 'net.ipv6.conf.all.forwarding: route IPv6 between interfaces. Writing it sets every interface\'s ipv6.forwarding (and the default for new ones) to the same value.' },
-  { scope: 'interface', family: 'ipv4', key: 'forwarding', field: 'forwarding', sysctl: 'forwarding', index: 1, write: 'netlink', value: BOOL, defaultText: 'net.ipv4.conf.default.forwarding',
+  { scope: 'interface', family: 'ipv4', key: 'forwarding', sysctl: 'forwarding', index: 1, write: 'netlink', value: BOOL, defaultText: 'net.ipv4.conf.default.forwarding',
     description: 'net.ipv4.conf.IF.forwarding: forward IPv4 packets received on this interface.' },
-  { scope: 'interface', family: 'ipv4', key: 'rp-filter', field: 'rpFilter', sysctl: 'rp_filter', index: 8, write: 'netlink', value: { type: 'enum', names: ['off', 'strict', 'loose'] }, defaultText: 'net.ipv4.conf.default.rp_filter',
+  { scope: 'interface', family: 'ipv4', key: 'rp-filter', sysctl: 'rp_filter', index: 8, write: 'netlink', value: { type: 'enum', names: ['off', 'strict', 'loose'] }, defaultText: 'net.ipv4.conf.default.rp_filter',
     description: 'net.ipv4.conf.IF.rp_filter: reverse path filter (the kernel applies the higher of this and net.ipv4.conf.all.rp_filter).' },
-  { scope: 'interface', family: 'ipv4', key: 'proxy-arp', field: 'proxyArp', sysctl: 'proxy_arp', index: 3, write: 'netlink', value: BOOL, defaultText: 'false',
+  { scope: 'interface', family: 'ipv4', key: 'proxy-arp', sysctl: 'proxy_arp', index: 3, write: 'netlink', value: BOOL, defaultText: 'false',
     description: 'net.ipv4.conf.IF.proxy_arp: answer ARP for addresses this host routes to.' },
-  { scope: 'interface', family: 'ipv4', key: 'accept-local', field: 'acceptLocal', sysctl: 'accept_local', index: 23, write: 'netlink', value: BOOL, defaultText: 'false',
+  { scope: 'interface', family: 'ipv4', key: 'accept-local', sysctl: 'accept_local', index: 23, write: 'netlink', value: BOOL, defaultText: 'false',
     description: 'net.ipv4.conf.IF.accept_local: accept packets with a local source address.' },
-  { scope: 'interface', family: 'ipv4', key: 'arp-ignore', field: 'arpIgnore', sysctl: 'arp_ignore', index: 19, write: 'netlink', value: { type: 'int', min: 0, max: 8 }, defaultText: '0',
+  { scope: 'interface', family: 'ipv4', key: 'arp-ignore', sysctl: 'arp_ignore', index: 19, write: 'netlink', value: { type: 'int', min: 0, max: 8 }, defaultText: '0',
     description: 'net.ipv4.conf.IF.arp_ignore: which ARP requests to answer (0-3, 8).' },
-  { scope: 'interface', family: 'ipv4', key: 'arp-announce', field: 'arpAnnounce', sysctl: 'arp_announce', index: 18, write: 'netlink', value: { type: 'int', min: 0, max: 2 }, defaultText: '0',
+  { scope: 'interface', family: 'ipv4', key: 'arp-announce', sysctl: 'arp_announce', index: 18, write: 'netlink', value: { type: 'int', min: 0, max: 2 }, defaultText: '0',
     description: 'net.ipv4.conf.IF.arp_announce: which source address ARP requests use (0-2).' },
-  { scope: 'interface', family: 'ipv6', key: 'forwarding', field: 'forwarding', sysctl: 'forwarding', index: 0, write: 'sysctl', value: BOOL, defaultText: 'net.ipv6.conf.default.forwarding',
+  { scope: 'interface', family: 'ipv6', key: 'forwarding', sysctl: 'forwarding', index: 0, write: 'sysctl', value: BOOL, defaultText: 'net.ipv6.conf.default.forwarding',
     description: 'net.ipv6.conf.IF.forwarding: act as a router on this interface (no router advertisements are accepted, unless accept-ra is 2).' },
-  { scope: 'interface', family: 'ipv6', key: 'accept-ra', field: 'acceptRa', sysctl: 'accept_ra', index: 3, write: 'sysctl', value: { type: 'bool', levels: 2 }, defaultText: 'true',
+  { scope: 'interface', family: 'ipv6', key: 'accept-ra', sysctl: 'accept_ra', index: 3, write: 'sysctl', value: { type: 'bool', levels: 2 }, defaultText: 'true',
     description: 'net.ipv6.conf.IF.accept_ra: accept router advertisements (2: even when forwarding).' },
-  { scope: 'interface', family: 'ipv6', key: 'autoconf', field: 'autoconf', sysctl: 'autoconf', index: 5, write: 'sysctl', value: BOOL, defaultText: 'true',
+  { scope: 'interface', family: 'ipv6', key: 'autoconf', sysctl: 'autoconf', index: 5, write: 'sysctl', value: BOOL, defaultText: 'true',
     description: 'net.ipv6.conf.IF.autoconf: make addresses from prefixes in router advertisements (SLAAC).' },
-  { scope: 'interface', family: 'ipv6', key: 'addr-gen-mode', field: 'addrGenMode', sysctl: 'addr_gen_mode', write: 'netlink', value: { type: 'enum', names: ['eui64', 'none', 'stable-privacy', 'random'] }, defaultText: 'eui64',
+  { scope: 'interface', family: 'ipv6', key: 'addr-gen-mode', sysctl: 'addr_gen_mode', write: 'netlink', value: { type: 'enum', names: ['eui64', 'none', 'stable-privacy', 'random'] }, defaultText: 'eui64',
     description: 'How the link-local (and SLAAC) interface identifier is made (IFLA_INET6_ADDR_GEN_MODE).' },
-  { scope: 'interface', family: 'ipv6', key: 'disable', field: 'disable', sysctl: 'disable_ipv6', index: 26, write: 'sysctl', value: BOOL, defaultText: 'net.ipv6.conf.default.disable_ipv6',
+  { scope: 'interface', family: 'ipv6', key: 'disable', sysctl: 'disable_ipv6', index: 26, write: 'sysctl', value: BOOL, defaultText: 'net.ipv6.conf.default.disable_ipv6',
     description: 'net.ipv6.conf.IF.disable_ipv6: no IPv6 on this interface (its IPv6 addresses go).' },
-];
+] satisfies Omit<IpSetting, 'field'>[]).map((s) => ({ ...s, field: fieldOf(s.key) }));
 
 export const INTERFACE_SETTINGS = IP_SETTINGS.filter((s) => s.scope === 'interface');
 export const NAMESPACE_SETTINGS = IP_SETTINGS.filter((s) => s.scope === 'namespace');
