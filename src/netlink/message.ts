@@ -219,6 +219,16 @@ export function forEachAttr(buf: Buffer, off: number, end: number, cb: (type: nu
   }
 }
 
+/** The payload (offset, length) of the first attribute of `type` in buf[off, end), walked as forEachAttr does; undefined when there is none. */
+export function findAttr(buf: Buffer, off: number, end: number, type: number): { at: number; len: number } | undefined {
+  while (off + NLA_HDRLEN <= end) {
+    const len = attrLength(buf, off, end);
+    if ((buf.readUInt16LE(off + 2) & NLA_TYPE_MASK) === type) return { at: off + NLA_HDRLEN, len: len - NLA_HDRLEN };
+    off += align4(len);
+  }
+  return undefined;
+}
+
 /**
  * Read helpers that check the payload size first: the primitives of
  * rtnl/layout.ts's codecs, and of the few attributes read outside a

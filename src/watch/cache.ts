@@ -22,10 +22,10 @@ import {
   RTM_NEWROUTE,
   RTM_NEWRULE,
 } from '../netlink/constants.js';
-import type { Message } from '../netlink/message.js';
+import { findAttr, type Message } from '../netlink/message.js';
 import type { IndexName } from '../netlink/rtnl/layout.js';
 import { decodeAddress } from '../netlink/rtnl/address.js';
-import { NETCONFA_IFINDEX, NETCONFMSG_LEN, nestedAttr } from '../netlink/rtnl/devconf.js';
+import { NETCONFA_IFINDEX, NETCONFMSG_LEN } from '../netlink/rtnl/devconf.js';
 import { decodeLink, linkMessageUp } from '../netlink/rtnl/link.js';
 import { decodeNeighbor } from '../netlink/rtnl/neighbor.js';
 import { decodeNexthop } from '../netlink/rtnl/nexthop.js';
@@ -236,7 +236,7 @@ export class RouteGroups {
 
 /** NETCONFA_IFINDEX of a netconf event; -1 all, -2 default. */
 function netconfIfindex(m: Message): number | undefined {
-  const a = nestedAttr(m.buf, m.off + NETCONFMSG_LEN, m.end, NETCONFA_IFINDEX);
+  const a = findAttr(m.buf, m.off + NETCONFMSG_LEN, m.end, NETCONFA_IFINDEX);
   return a !== undefined && a.len >= 4 ? m.buf.readInt32LE(a.at) : undefined;
 }
 

@@ -13,7 +13,6 @@ import {
   INTERFACE_SETTINGS,
   IP_SETTINGS,
   NAMESPACE_SETTINGS,
-  nestedAttr,
   settingName,
   sysctlPath,
   sysctlText,
@@ -21,6 +20,7 @@ import {
   valueProblem,
   valueSchema,
 } from '../../src/netlink/rtnl/devconf.js';
+import { findAttr } from '../../src/netlink/message.js';
 import { decodeLink, IFINFOMSG_LEN, IFLA_AF_SPEC, writeLink } from '../../src/netlink/rtnl/link.js';
 import type { Link } from '../../src/model/types.js';
 import { plan } from '../../src/plan/plan.js';
@@ -84,14 +84,14 @@ describe('the IP settings table', () => {
     const first = decodeLink(dumped({ 1: 1, 8: 1, 3: 1, 23: 0, 18: 1, 19: 8 }, { 0: 0, 3: 1, 5: 1, 26: 1 }, 2))!;
     const upd: Link = { name: 'wan0', kind: 'device', state: 'absent', ipv4: first.ipv4!, ipv6: { addrGenMode: first.ipv6!.addrGenMode! } };
     const m = only(written((w) => writeLink(w, 'update', upd, 1, idx)));
-    const spec = nestedAttr(m.buf, m.off + IFINFOMSG_LEN, m.end, IFLA_AF_SPEC)!;
-    const inet = nestedAttr(m.buf, spec.at, spec.at + spec.len, AF_INET)!;
-    const conf = nestedAttr(m.buf, inet.at, inet.at + inet.len, IFLA_INET_CONF)!;
+    const spec = findAttr(m.buf, m.off + IFINFOMSG_LEN, m.end, IFLA_AF_SPEC)!;
+    const inet = findAttr(m.buf, spec.at, spec.at + spec.len, AF_INET)!;
+    const conf = findAttr(m.buf, inet.at, inet.at + inet.len, IFLA_INET_CONF)!;
     // Back to the dump's form: each IPV4_DEVCONF_* attribute at its array slot.
     const back: Record<number, number> = {};
-    for (const s of INTERFACE_SETTINGS.filter((x) => x.family === 'ipv4')) back[s.index!] = nestedAttr(m.buf, conf.at, conf.at + conf.len, s.index!) ? m.buf.readUInt32LE(nestedAttr(m.buf, conf.at, conf.at + conf.len, s.index!)!.at) : -1;
-    const inet6 = nestedAttr(m.buf, spec.at, spec.at + spec.len, AF_INET6)!;
-    const mode = m.buf[nestedAttr(m.buf, inet6.at, inet6.at + inet6.len, IFLA_INET6_ADDR_GEN_MODE)!.at]!;
+    for (const s of INTERFACE_SETTINGS.filter((x) => x.family === 'ipv4')) back[s.index!] = findAttr(m.buf, conf.at, conf.at + conf.len, s.index!) ? m.buf.readUInt32LE(findAttr(m.buf, conf.at, conf.at + conf.len, s.index!)!.at) : -1;
+    const inet6 = findAttr(m.buf, spec.at, spec.at + spec.len, AF_INET6)!;
+    const mode = m.buf[findAttr(m.buf, inet6.at, inet6.at + inet6.len, IFLA_INET6_ADDR_GEN_MODE)!.at]!;
     const again = decodeLink(dumped(back, {}, mode))!;
     assert.deepEqual(again.ipv4, first.ipv4);
     assert.equal(again.ipv6!.addrGenMode, 'stable-privacy');

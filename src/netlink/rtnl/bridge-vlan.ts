@@ -11,8 +11,8 @@
 // of VIDs, RTM_DELLINK removes them, each with the VIDs that change only;
 // BRIDGE_FLAGS_SELF says the bridge's own VLANs.
 import type { Vlan } from '../../model/types.js';
-import { AF_BRIDGE, NLA_HDRLEN, NLA_TYPE_MASK, NLM_F_ACK, NLM_F_REQUEST, RTM_DELLINK, RTM_SETLINK } from '../constants.js';
-import { attrLength, type Message, type Writer } from '../message.js';
+import { AF_BRIDGE, NLM_F_ACK, NLM_F_REQUEST, RTM_DELLINK, RTM_SETLINK } from '../constants.js';
+import { findAttr, forEachAttr, type Message, type Writer } from '../message.js';
 
 const IFLA_AF_SPEC = 26;
 export const IFLA_BRIDGE_FLAGS = 0;
@@ -153,20 +153,17 @@ export function vlanDeltaText(want: readonly Vlan[], have: readonly Vlan[] | und
 export function readVlans(b: Buffer, off: number, end: number): Vlan[] | undefined {
   let out: Vlan[] | undefined;
   let begin = -1;
-  while (end - off >= NLA_HDRLEN) {
-    const len = attrLength(b, off, end);
-    if ((b.readUInt16LE(off + 2) & NLA_TYPE_MASK) === IFLA_BRIDGE_VLAN_INFO && len >= NLA_HDRLEN + 4) {
-      const flags = b.readUInt16LE(off + NLA_HDRLEN);
-      const vid = b.readUInt16LE(off + NLA_HDRLEN + 2);
-      out ??= [];
-      if (flags & BRIDGE_VLAN_INFO_RANGE_BEGIN) begin = vid;
-      else if (flags & BRIDGE_VLAN_INFO_RANGE_END && begin >= 0) {
-        out.push(entry(begin, vid, flags));
-        begin = -1;
-      } else out.push(entry(vid, vid, flags));
-    }
-    off += (len + 3) & ~3;
-  }
+  forEachAttr(b, off, end, (type, at, len) => {
+    if (type !== IFLA_BRIDGE_VLAN_INFO || len < 4) return;
+    const flags = b.readUInt16LE(at);
+    const vid = b.readUInt16LE(at + 2);
+    out ??= [];
+    if (flags & BRIDGE_VLAN_INFO_RANGE_BEGIN) begin = vid;
+    else if (flags & BRIDGE_VLAN_INFO_RANGE_END && begin >= 0) {
+      out.push(entry(begin, vid, flags));
+      begin = -1;
+    } else out.push(entry(vid, vid, flags));
+  });
   return out;
 }
 
@@ -205,11 +202,6 @@ export function decodeBridgeVlans(m: Message): { ifindex: number; vlans: Vlan[] 
   const b = m.buf;
   if (m.end - m.off < 16 || b[m.off] !== AF_BRIDGE) return undefined;
   const ifindex = b.readInt32LE(m.off + 4);
-  let off = m.off + 16;
-  while (m.end - off >= NLA_HDRLEN) {
-    const len = attrLength(b, off, m.end);
-    if ((b.readUInt16LE(off + 2) & NLA_TYPE_MASK) === IFLA_AF_SPEC) return { ifindex, vlans: readVlans(b, off + NLA_HDRLEN, off + len) };
-    off += (len + 3) & ~3;
-  }
-  return { ifindex, vlans: undefined };
+  const spec = findAttr(b, m.off + 16, m.end, IFLA_AF_SPEC);
+  return { ifindex, vlans: spec === undefined ? undefined : readVlans(b, spec.at, spec.at + spec.len) };
 }

@@ -18,8 +18,8 @@
 // any index, one attribute each), AF_INET6 { IFLA_INET6_ADDR_GEN_MODE: u8 }.
 // The kernel takes no other IPv6 setting over netlink.
 import type { Family, IpSettings, Link, NamespaceSettings, SettingValue } from '../../model/types.js';
-import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK } from '../constants.js';
-import { attrLength, type Writer } from '../message.js';
+import { AF_INET, AF_INET6 } from '../constants.js';
+import { findAttr, type Writer } from '../message.js';
 import { fieldOf } from '../../kinds/kind.js';
 
 export const IFLA_INET_CONF = 1;
@@ -159,11 +159,6 @@ export function valueWord(v: SettingValue | undefined): string | undefined {
   return v === undefined ? undefined : String(v);
 }
 
-/** The settings object of a family on a link or the namespace. */
-export function settingsOf(o: Link | NamespaceSettings | undefined, family: Family): IpSettings | undefined {
-  return o?.[family];
-}
-
 export function settingValue(o: Link | NamespaceSettings | undefined, s: IpSetting): SettingValue | undefined {
   return o?.[s.family]?.[s.field];
 }
@@ -189,7 +184,7 @@ export function writeNetconfRequest(w: Writer, family: number): void {
 export function readNetconf(b: Buffer, off: number, end: number, family: Family, out: NamespaceSettings): void {
   for (const s of NAMESPACE_SETTINGS) {
     if (s.family !== family || s.netconf === undefined) continue;
-    const a = nestedAttr(b, off + NETCONFMSG_LEN, end, s.netconf);
+    const a = findAttr(b, off + NETCONFMSG_LEN, end, s.netconf);
     if (a !== undefined && a.len >= 4) (out[family] ??= {})[s.field] = fromKernel(s, b.readInt32LE(a.at));
   }
 }
@@ -221,16 +216,6 @@ export function fromSysctl(s: IpSetting, text: string): SettingValue {
 }
 
 // ---- the link dump's IFLA_AF_SPEC ---------------------------------------------
-
-/** The payload of the first attribute of `type` between off and end. */
-export function nestedAttr(b: Buffer, off: number, end: number, type: number): { at: number; len: number } | undefined {
-  while (end - off >= NLA_HDRLEN) {
-    const len = attrLength(b, off, end);
-    if ((b.readUInt16LE(off + 2) & NLA_TYPE_MASK) === type) return { at: off + NLA_HDRLEN, len: len - NLA_HDRLEN };
-    off += (len + 3) & ~3;
-  }
-  return undefined;
-}
 
 type ConfReader = (b: Buffer, at: number) => IpSettings;
 
@@ -282,18 +267,18 @@ function readShortConf(settings: readonly IpSetting[], b: Buffer, at: number, le
  */
 export function readAfSpec(b: Buffer, at: number, len: number, link: Link): void {
   const end = at + len;
-  const inet = nestedAttr(b, at, end, AF_INET);
-  const conf = inet === undefined ? undefined : nestedAttr(b, inet.at, inet.at + inet.len, IFLA_INET_CONF);
+  const inet = findAttr(b, at, end, AF_INET);
+  const conf = inet === undefined ? undefined : findAttr(b, inet.at, inet.at + inet.len, IFLA_INET_CONF);
   if (conf !== undefined) {
     link.ipv4 = conf.len >= V4_READ.need ? V4_READ.read(b, conf.at) : readShortConf(V4_NETLINK, b, conf.at, conf.len, false, 1);
     const off = (IPV4_DEVCONF_PROMOTE_SECONDARIES - 1) * 4;
     if (conf.len >= off + 4 && b.readUInt32LE(conf.at + off) !== 0) link.promoteSecondaries = true;
   }
-  const inet6 = nestedAttr(b, at, end, AF_INET6);
+  const inet6 = findAttr(b, at, end, AF_INET6);
   if (inet6 === undefined) return;
-  const conf6 = nestedAttr(b, inet6.at, inet6.at + inet6.len, IFLA_INET6_CONF);
+  const conf6 = findAttr(b, inet6.at, inet6.at + inet6.len, IFLA_INET6_CONF);
   const v6: IpSettings = conf6 === undefined ? {} : conf6.len >= V6_READ.need ? V6_READ.read(b, conf6.at) : readShortConf(V6_CONF, b, conf6.at, conf6.len, true, 0);
-  const mode = nestedAttr(b, inet6.at, inet6.at + inet6.len, IFLA_INET6_ADDR_GEN_MODE);
+  const mode = findAttr(b, inet6.at, inet6.at + inet6.len, IFLA_INET6_ADDR_GEN_MODE);
   if (mode !== undefined && mode.len >= 1) v6[ADDR_GEN_MODE.field] = fromKernel(ADDR_GEN_MODE, b[mode.at]!);
   link.ipv6 = v6;
 }
