@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { executePlan } from '../../src/apply/execute.js';
 import type { NexthopObject } from '../../src/model/types.js';
-import { NLMSG_DONE, NLMSG_ERROR, NLM_F_MULTI, RTM_DELNEXTHOP, RTM_GETLINK, RTM_GETNEXTHOP, RTM_NEWLINK } from '../../src/netlink/constants.js';
+import { NLMSG_ERROR, RTM_DELNEXTHOP, RTM_GETLINK, RTM_GETNEXTHOP, RTM_NEWLINK } from '../../src/netlink/constants.js';
 import { Connection } from '../../src/netlink/connection.js';
 import { parseMessages } from '../../src/netlink/message.js';
 import { writeNexthop } from '../../src/netlink/rtnl/nexthop.js';
@@ -23,20 +23,7 @@ class Kernel extends QueueSocket {
   send(buf: Buffer): number {
     parseMessages(Buffer.from(buf), (m) => {
       const reply = (msgs: Buffer[]): void => {
-        const parts = msgs.map((x) => {
-          const r = Buffer.from(x);
-          r.writeUInt16LE(NLM_F_MULTI, 6);
-          r.writeUInt32LE(m.seq, 8);
-          r.writeUInt32LE(this.portId, 12);
-          return r;
-        });
-        const done = Buffer.alloc(20);
-        done.writeUInt32LE(20, 0);
-        done.writeUInt16LE(NLMSG_DONE, 4);
-        done.writeUInt16LE(NLM_F_MULTI, 6);
-        done.writeUInt32LE(m.seq, 8);
-        done.writeUInt32LE(this.portId, 12);
-        this.queue.push(Buffer.concat([...parts, done]));
+        this.queue.push(Buffer.concat(this.dumpReply(m.seq, msgs)));
       };
       if (m.type === RTM_GETLINK) {
         reply([

@@ -10,7 +10,6 @@ import {
   AF_BRIDGE,
   AF_INET,
   AF_INET6,
-  NLMSG_DONE,
   NLMSG_ERROR,
   NLM_F_CAPPED,
   NLM_F_DUMP,
@@ -73,20 +72,7 @@ class FakeKernel extends QueueSocket {
         m.buf.copy(e, 20, m.off - 16, m.off);
         parts.push(e);
       } else {
-        for (const msg of answer) {
-          const r = Buffer.from(msg);
-          r.writeUInt16LE(NLM_F_MULTI, 6);
-          r.writeUInt32LE(m.seq, 8);
-          r.writeUInt32LE(this.portId, 12);
-          parts.push(r);
-        }
-        const done = Buffer.alloc(20);
-        done.writeUInt32LE(20, 0);
-        done.writeUInt16LE(NLMSG_DONE, 4);
-        done.writeUInt16LE(NLM_F_MULTI, 6);
-        done.writeUInt32LE(m.seq, 8);
-        done.writeUInt32LE(this.portId, 12);
-        parts.push(done);
+        parts.push(...this.dumpReply(m.seq, answer));
       }
       this.queue.push(Buffer.concat(parts));
     });
