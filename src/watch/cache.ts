@@ -55,7 +55,7 @@ export function isClean(d: Dirty): boolean {
 }
 
 export class KernelCache {
-  /** The namespace's settings (read from its sysctl files: no dump has them). */
+  /** The namespace's settings (read with RTM_GETNETCONF: no dump has them). */
   namespace: NamespaceSettings | undefined;
   links = new Map<string, Link>();
   private nameByIndex = new Map<number, string>();
